@@ -1,0 +1,1 @@
+"""init (and later sync, upgrade): merge a bundle into a repository's config files per key."""

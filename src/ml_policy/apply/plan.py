@@ -1,0 +1,74 @@
+"""What `init` will do to each file, key by key: the plan shown by --dry-run."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Action(enum.Enum):
+    """What happens to one managed key."""
+
+    ADD = "add"  # the key was absent: the bundle's value is written
+    UNCHANGED = "unchanged"  # the repository already has the bundle's value
+    CONFLICT = "conflict"  # the repository has another value: left alone
+    FORCED = "forced"  # another value, replaced because of --force
+    OVERRIDE = "override"  # another value, recorded in [tool.ml-policy.overrides]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One managed key and what happens to it."""
+
+    key: str
+    action: Action
+    detail: str = ""
+
+
+@dataclass
+class FilePlan:
+    """The planned new content of one file and the key-level changes behind it."""
+
+    path: Path
+    before: str | None  # None: the file does not exist yet
+    after: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def writes(self) -> bool:
+        return self.after != self.before
+
+    @property
+    def conflicts(self) -> list[Change]:
+        return [c for c in self.changes if c.action is Action.CONFLICT]
+
+    def verb(self) -> str:
+        if self.before is None:
+            return "create"
+        return "merge" if self.writes else "unchanged"
+
+    def diff(self, label: str) -> str:
+        before = (self.before or "").splitlines(keepends=True)
+        after = self.after.splitlines(keepends=True)
+        old = f"a/{label}" if self.before is not None else "/dev/null"
+        return "".join(difflib.unified_diff(before, after, old, f"b/{label}"))
+
+    def describe(self, label: str) -> list[str]:
+        lines = [f"{label}: {self.verb()}"]
+        unchanged = sum(c.action is Action.UNCHANGED for c in self.changes)
+        lines += [f"  {_SYMBOL[c.action]} {c.key}{': ' + c.detail if c.detail else ''}"
+                  for c in self.changes if c.action is not Action.UNCHANGED]
+        if unchanged:
+            lines.append(f"  = {unchanged} key(s) already as the bundle sets them")
+        return lines
+
+
+_SYMBOL = {
+    Action.ADD: "+",
+    Action.CONFLICT: "!",
+    Action.FORCED: "~",
+    Action.OVERRIDE: "o",
+    Action.UNCHANGED: "=",
+}

@@ -1,0 +1,173 @@
+"""Command-line parsing and dispatch only; the work lives in the modules it calls.
+
+Exit codes follow Ruff: 0 nothing found, 1 findings (or conflicts left by
+init), 2 usage, configuration, input or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ml_policy import __version__
+from ml_policy.errors import PolicyError
+
+if TYPE_CHECKING:
+    from ml_policy.diagnostics import Diagnostic
+
+OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.handler(args)
+    except PolicyError as error:
+        print(f"ml-policy: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one clear line, exit 2
+        print(f"ml-policy: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        if os.environ.get("ML_POLICY_DEBUG"):
+            traceback.print_exc()
+        else:
+            print("ml-policy: set ML_POLICY_DEBUG=1 for the traceback, and please report it", file=sys.stderr)
+        return 2
+    return code
+
+
+def _codes(value: str) -> list[str]:
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ml-policy", description="One code-quality and reproducibility policy for ML repositories.")
+    parser.add_argument("--version", action="version", version=f"ml-policy {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="run every enabled checker over files and folders")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path()], metavar="PATH")
+    _add_rule_options(check)
+    _add_output_options(check)
+    check.set_defaults(handler=_run_check)
+
+    init = commands.add_parser("init", help="merge a policy bundle into a repository's configuration")
+    init.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
+    init.add_argument("--bundle", metavar="NAME[@VERSION]", help="default: the bundle already recorded, else ml-strict")
+    init.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    init.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
+    init.add_argument("--force", action="store_true", help="take the bundle's value where yours differs")
+    init.set_defaults(handler=_run_init)
+
+    bundles = commands.add_parser("bundles", help="list the policy bundles, or show one")
+    bundle_commands = bundles.add_subparsers(metavar="ACTION")
+    bundles.set_defaults(handler=_run_bundles_list)
+    bundle_commands.add_parser("list", help="every bundle version with its summary").set_defaults(handler=_run_bundles_list)
+    show = bundle_commands.add_parser("show", help="one bundle version in full")
+    show.add_argument("ref", metavar="NAME[@VERSION]")
+    show.set_defaults(handler=_run_bundles_show)
+    return parser
+
+
+def _add_rule_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes (replaces the config's)")
+    command.add_argument("--extend-select", type=_codes, default=[], metavar="CODES")
+    command.add_argument("--ignore", type=_codes, default=[], metavar="CODES")
+    command.add_argument("--exclude", action="append", metavar="PATTERN", help="gitignore-style pattern (replaces the config's)")
+
+
+def _add_output_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--output-format", choices=OUTPUT_FORMATS, default="text")
+    command.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from ml_policy import checkers, files  # noqa: PLC0415 - lazy: keep --version fast
+    from ml_policy.config import CliOverrides, SettingsResolver  # noqa: PLC0415
+
+    overrides = CliOverrides(
+        select=tuple(args.select) if args.select is not None else None,
+        extend_select=tuple(args.extend_select),
+        ignore=tuple(args.ignore),
+        exclude=tuple(args.exclude) if args.exclude is not None else None,
+    )
+    if problems := overrides.problems():
+        print(f"ml-policy: error: {problems[0]}", file=sys.stderr)
+        return 2
+    resolver = SettingsResolver(overrides)
+    found = files.discover(args.paths, resolver)
+    diagnostics = checkers.run_all(found, resolver)
+    return _report(diagnostics, args)
+
+
+def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
+    from ml_policy.report import render  # noqa: PLC0415
+
+    output = render(args.output_format, diagnostics, Path.cwd())
+    if output:
+        sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 1 if diagnostics and not args.exit_zero else 0
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from ml_policy.apply import init  # noqa: PLC0415
+
+    bundle, planned = init.plan_init(args.path, args.bundle, force=args.force)
+    print(f"ml-policy init: {bundle.ref} into {args.path}")
+    for item in planned:
+        label = _label(item.plan.path, args.path)
+        if args.diff:
+            sys.stdout.write(item.plan.diff(label))
+        else:
+            print("\n".join(item.plan.describe(label)))
+    conflicts = sum(len(item.plan.conflicts) for item in planned)
+    if args.dry_run or args.diff:
+        print("(dry run: nothing written)")
+    else:
+        init.write(planned)
+        written = [_label(i.plan.path, args.path) for i in planned if i.plan.writes]
+        print(f"wrote {', '.join(written)}" if written else "nothing to change")
+    if conflicts:
+        print(f"{conflicts} conflict(s) left as you had them: see '!' lines above", file=sys.stderr)
+    return 1 if conflicts else 0
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _run_bundles_list(args: argparse.Namespace) -> int:
+    from ml_policy import bundles  # noqa: PLC0415
+
+    every = bundles.all_bundles()
+    width = max(len(b.ref) for b in every)
+    for bundle in every:
+        latest = " (latest)" if bundles.latest(bundle.name) == bundle else ""
+        print(f"{bundle.ref:<{width}}  {bundle.summary}{latest}")
+    return 0
+
+
+def _run_bundles_show(args: argparse.Namespace) -> int:
+    from ml_policy import bundles  # noqa: PLC0415
+
+    bundle = bundles.get(args.ref)
+    print(f"{bundle.ref}: {bundle.summary}")
+    print("validated with: " + ", ".join(f"{tool} {version}" for tool, version in bundle.tools.items()))
+    print("changes: " + " ".join(bundle.changes))
+    for filename in bundles.FILES[1:]:
+        print(f"\n--- {filename} ---\n{bundle.text(filename).rstrip()}")
+    return 0
+

@@ -1,0 +1,72 @@
+"""GitHub Actions workflow commands: annotations in Ruff's github format.
+
+Values are escaped as GitHub's toolkit (`@actions/core`) escapes them, so a
+message with a newline or a path with a comma cannot end the command early.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ml_policy.diagnostics import Severity
+from ml_policy.report import display_path
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from ml_policy.diagnostics import Diagnostic
+
+_LEVELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.NOTE: "notice",
+}
+
+_DATA_ESCAPES = {"%": "%25", "\r": "%0D", "\n": "%0A"}
+# Properties are separated by "," and end at "::", so those characters go too.
+_PROPERTY_ESCAPES = {**_DATA_ESCAPES, ":": "%3A", ",": "%2C"}
+_DATA = str.maketrans(_DATA_ESCAPES)
+_PROPERTY = str.maketrans(_PROPERTY_ESCAPES)
+
+
+def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
+    """Write `::level title=...,file=...::path:line:col: CODE message` per finding."""
+    return "".join(f"{_command(diagnostic, root)}\n" for diagnostic in diagnostics)
+
+
+def escape_data(value: str) -> str:
+    """Escape a command's message as the toolkit's `escapeData` does."""
+    # translate() replaces in one pass, so an inserted "%" is never escaped again.
+    return value.translate(_DATA)
+
+
+def escape_property(value: str) -> str:
+    """Escape a command property's value as the toolkit's `escapeProperty` does."""
+    return value.translate(_PROPERTY)
+
+
+def _command(diagnostic: Diagnostic, root: Path) -> str:
+    path = display_path(diagnostic.path, root)
+    properties = {
+        "title": f"ml-policy ({diagnostic.code})",
+        "file": path,
+        "line": str(diagnostic.line),
+        "col": str(diagnostic.column),
+        "endLine": str(diagnostic.end_line),
+        "endColumn": str(diagnostic.end_column),
+    }
+    joined = ",".join(
+        f"{key}={escape_property(value)}" for key, value in properties.items()
+    )
+    message = escape_data(_text(diagnostic, path))
+    return f"::{_LEVELS[diagnostic.severity]} {joined}::{message}"
+
+
+def _text(diagnostic: Diagnostic, path: str) -> str:
+    position = f"{path}:{diagnostic.line}:{diagnostic.column}:"
+    text = f"{position} {diagnostic.code} {diagnostic.message}"
+    # Ruff adds the fix's title on a second line of the annotation.
+    if diagnostic.fix is not None:
+        text += f"\n  help: {diagnostic.fix.message}"
+    return text

@@ -1,0 +1,115 @@
+"""JUnit XML like Ruff's: a test suite per file, a failing test case per finding.
+
+Built with ElementTree so that markup characters and newlines are escaped.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import PurePath
+from typing import TYPE_CHECKING
+
+from ml_policy.report import display_path
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from ml_policy.diagnostics import Diagnostic
+
+TOOL = "ml-policy"
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+# Characters XML 1.0 cannot carry even escaped (most C0 controls): a stray
+# one from a parse error message would make the whole report unreadable.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
+    """Write a `testsuites` document; a clean run is one passing test case."""
+    if diagnostics:
+        suites = [
+            _suite(path, group) for path, group in _by_file(diagnostics, root).items()
+        ]
+        tests = failures = len(diagnostics)
+    else:
+        suites, tests, failures = [_clean_suite()], 1, 0
+    document = _element(
+        "testsuites",
+        name=TOOL,
+        tests=str(tests),
+        skipped="0",
+        failures=str(failures),
+        errors="0",
+    )
+    document.extend(suites)
+    ET.indent(document, space="    ")
+    return _DECLARATION + ET.tostring(document, encoding="unicode") + "\n"
+
+
+def _by_file(
+    diagnostics: Sequence[Diagnostic], root: Path
+) -> dict[str, list[Diagnostic]]:
+    groups: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        groups.setdefault(display_path(diagnostic.path, root), []).append(diagnostic)
+    return groups
+
+
+def _suite(path: str, diagnostics: list[Diagnostic]) -> ET.Element:
+    count = str(len(diagnostics))
+    suite = _element(
+        "testsuite",
+        name=path,
+        tests=count,
+        skipped="0",
+        errors="0",
+        failures=count,
+        package=TOOL,
+    )
+    # Ruff's class name is the file's path without its extension.
+    classname = path.removesuffix(PurePath(path).suffix)
+    for diagnostic in diagnostics:
+        suite.append(_case(diagnostic, classname))
+    return suite
+
+
+def _case(diagnostic: Diagnostic, classname: str) -> ET.Element:
+    case = _element(
+        "testcase",
+        name=f"{TOOL}.{diagnostic.code}",
+        classname=classname,
+        line=str(diagnostic.line),
+        column=str(diagnostic.column),
+    )
+    properties = ET.SubElement(case, "properties")
+    severity = _element("property", name="severity", value=diagnostic.severity.value)
+    properties.append(severity)
+    failure = _element("failure", message=diagnostic.message)
+    failure.text = _xml_text(
+        f"line {diagnostic.line}, col {diagnostic.column}, {diagnostic.message}"
+    )
+    case.append(failure)
+    return case
+
+
+def _clean_suite() -> ET.Element:
+    suite = _element(
+        "testsuite",
+        name=TOOL,
+        tests="1",
+        skipped="0",
+        errors="0",
+        failures="0",
+        package=TOOL,
+    )
+    suite.append(_element("testcase", name="No errors found", classname=TOOL))
+    return suite
+
+
+def _element(tag: str, **attributes: str) -> ET.Element:
+    return ET.Element(tag, {key: _xml_text(value) for key, value in attributes.items()})
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)

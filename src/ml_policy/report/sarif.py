@@ -1,0 +1,125 @@
+"""SARIF 2.1.0 output, for GitHub code scanning and other SARIF viewers.
+
+Shaped like Ruff's SARIF (keys alphabetical, fixes as artifact changes) with
+two differences code scanning needs: file URIs are relative to the project
+root (`%SRCROOT%`), and columns are declared as code points, which is what
+Diagnostic columns count (SARIF's default is UTF-16 code units).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from ml_policy import HOOK_REPO_URL, __version__
+from ml_policy.diagnostics import Severity
+from ml_policy.report import absolute_path, relative_to_root
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from ml_policy.diagnostics import Diagnostic, Edit, Fix
+
+JSONObject = dict[str, object]
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+
+
+def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
+    """Write a SARIF log: one run with the driver, its rules and the results."""
+    run: JSONObject = {
+        "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(root)}},
+        "results": [_result(diagnostic, root) for diagnostic in diagnostics],
+        "tool": {"driver": _driver(diagnostics)},
+    }
+    log = {"$schema": SCHEMA, "runs": [run], "version": "2.1.0"}
+    return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _driver(diagnostics: Sequence[Diagnostic]) -> JSONObject:
+    return {
+        "informationUri": HOOK_REPO_URL,
+        "name": "ml-policy",
+        "rules": _rules(diagnostics),
+        "version": __version__,
+    }
+
+
+def _rules(diagnostics: Sequence[Diagnostic]) -> list[JSONObject]:
+    # A Diagnostic has no rule summary, so (as Ruff does without rule
+    # metadata) the first finding's message describes its rule.
+    first: dict[str, Diagnostic] = {}
+    for diagnostic in diagnostics:
+        first.setdefault(diagnostic.code, diagnostic)
+    return [
+        {
+            "helpUri": diagnostic.url,
+            "id": code,
+            "shortDescription": {"text": diagnostic.message},
+        }
+        for code, diagnostic in sorted(first.items())
+    ]
+
+
+def _result(diagnostic: Diagnostic, root: Path) -> JSONObject:
+    artifact = _artifact_location(diagnostic.path, root)
+    region = _region(
+        diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column
+    )
+    result: JSONObject = {
+        "level": _LEVELS[diagnostic.severity],
+        "locations": [{"physicalLocation": _physical(artifact, region)}],
+        "message": {"text": diagnostic.message},
+        "ruleId": diagnostic.code,
+    }
+    if diagnostic.fix is not None:
+        result["fixes"] = [_fix(diagnostic.fix, artifact)]
+    return result
+
+
+def _physical(artifact: JSONObject, region: JSONObject) -> JSONObject:
+    return {"artifactLocation": artifact, "region": region}
+
+
+def _fix(fix: Fix, artifact: JSONObject) -> JSONObject:
+    change = {
+        "artifactLocation": artifact,
+        "replacements": [_replacement(edit) for edit in fix.edits],
+    }
+    return {"artifactChanges": [change], "description": {"text": fix.message}}
+
+
+def _replacement(edit: Edit) -> JSONObject:
+    region = _region(edit.line, edit.column, edit.end_line, edit.end_column)
+    replacement: JSONObject = {"deletedRegion": region}
+    if edit.content:
+        replacement["insertedContent"] = {"text": edit.content}
+    return replacement
+
+
+def _artifact_location(path: Path, root: Path) -> JSONObject:
+    relative = relative_to_root(path, root)
+    if relative is None:
+        return {"uri": absolute_path(path).as_uri()}
+    # Code scanning matches results to files by repository-relative URI.
+    return {"uri": quote(relative), "uriBaseId": SRCROOT}
+
+
+def _root_uri(root: Path) -> str:
+    # SARIF requires a base URI to end with a slash.
+    uri = absolute_path(root).as_uri()
+    return uri if uri.endswith("/") else f"{uri}/"
+
+
+def _region(line: int, column: int, end_line: int, end_column: int) -> JSONObject:
+    return {
+        "endColumn": end_column,
+        "endLine": end_line,
+        "startColumn": column,
+        "startLine": line,
+    }
