@@ -61,6 +61,17 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(check)
     check.set_defaults(handler=_run_check)
 
+    from ml_policy.checkers import FAMILIES  # noqa: PLC0415 - a small module, no heavy imports
+
+    for family, prefixes in FAMILIES.items():
+        hook = commands.add_parser(family, help=f"only the {', '.join(prefixes)} rules (the ml-policy-{family.removeprefix('check-')} hook)")
+        # check-config looks at the repository, not at the files pre-commit passes
+        default = [Path()] if family == "check-config" else []
+        hook.add_argument("paths", nargs="*", type=Path, default=default, metavar="FILE")
+        _add_rule_options(hook)
+        _add_output_options(hook)
+        hook.set_defaults(handler=_run_check, families=prefixes)
+
     init = commands.add_parser("init", help="merge a policy bundle into a repository's configuration")
     init.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
     init.add_argument("--bundle", metavar="NAME[@VERSION]", help="default: the bundle already recorded, else ml-strict")
@@ -104,9 +115,12 @@ def _run_check(args: argparse.Namespace) -> int:
     if problems := overrides.problems():
         print(f"ml-policy: error: {problems[0]}", file=sys.stderr)
         return 2
+    families = getattr(args, "families", None)
+    if families is not None and not args.paths:
+        return 0  # a hook called with no files has nothing to do
     resolver = SettingsResolver(overrides)
     found = files.discover(args.paths, resolver)
-    diagnostics = checkers.run_all(found, resolver)
+    diagnostics = checkers.run_all(found, resolver, families)
     return _report(diagnostics, args)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from ml_policy.errors import PolicyError
@@ -15,13 +16,14 @@ class WriteError(PolicyError):
 def ensure_writable(path: Path) -> None:
     """Fail before anything is written if `path` could not be replaced.
 
-    os.replace would happily swap out a read-only file in a writable folder,
-    so a read-only file is refused explicitly: the user made it read-only.
+    os.replace would happily swap out a read-only file in a writable folder
+    (and root may write anything), so the mode bits are honoured explicitly:
+    a user who made a file read-only meant it.
     """
     folder = path.parent
     if not folder.is_dir():
         raise WriteError(f"{folder}: not a directory")
-    if path.exists() and not os.access(path, os.W_OK):
+    if path.exists() and not path.stat().st_mode & stat.S_IWUSR:
         raise WriteError(f"{path}: file is read-only; nothing was written")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise WriteError(f"{folder}: directory is not writable; nothing was written")

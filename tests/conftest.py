@@ -1,0 +1,31 @@
+"""Shared helpers: real git repositories in tmp_path, and the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+
+def run(command: Sequence[str | Path], cwd: Path, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run a command, capturing text output; never raises on a non-zero exit unless asked."""
+    return subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=check, timeout=300)
+
+
+def ml_policy(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed CLI, as a user runs it (`python -m ml_policy` is the same entry point)."""
+    return run([sys.executable, "-m", "ml_policy", *args], cwd=cwd)
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Path:
+    """An empty git repository (with an identity, so commits work in CI)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    run(["git", "init", "-q", "-b", "main"], repo, check=True)
+    run(["git", "config", "user.email", "test@example.invalid"], repo, check=True)
+    run(["git", "config", "user.name", "Test"], repo, check=True)
+    return repo
