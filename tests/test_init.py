@@ -59,6 +59,17 @@ def only_insertions(before: str, after: str) -> bool:
     return all(tag in {"equal", "insert"} for tag, *_ in matcher.get_opcodes())
 
 
+def leaves(table: dict[str, object], prefix: str = "") -> dict[str, object]:
+    """Flatten nested tables to dotted keys (arrays, including arrays of tables, are leaves)."""
+    flat: dict[str, object] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(leaves(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
 def snapshot(repo: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in repo.iterdir() if p.is_file()}
 
@@ -124,7 +135,14 @@ def test_existing_files_keep_every_user_byte(git_repo: Path) -> None:
     assert "<<<<<<<" not in pyproject + precommit
     parsed = tomllib.loads(pyproject)
     assert parsed["tool"]["ruff"]["line-length"] == 120  # the user's value stands
-    assert parsed["tool"]["ruff"]["lint"]["select"] == STRICT.ruff()["lint"]["select"]  # absent keys were added
+    assert parsed["tool"]["ruff"]["lint"]["ignore"] == ["E501"]
+    assert parsed["tool"]["black"] == {"line-length": 120}
+    assert parsed["project"] == tomllib.loads(USER_PYPROJECT)["project"]
+    merged_ruff = leaves(parsed["tool"]["ruff"])
+    for key, value in leaves(STRICT.ruff()).items():  # every other bundle key landed where Ruff reads it
+        if key not in {"line-length", "lint.ignore"}:
+            assert merged_ruff[key] == value, key
+    assert set(parsed) == {"project", "tool"}
     modules = [o["module"] for o in parsed["tool"]["mypy"]["overrides"]]
     assert modules[0] == ["wandb.*"] and len(modules) == len({str(m) for m in modules})
     second = ml_policy("init", cwd=git_repo)
@@ -230,7 +248,7 @@ def test_read_only_file_is_refused(git_repo: Path) -> None:
     pyproject.chmod(stat.S_IRUSR | stat.S_IRGRP)
     result = ml_policy("init", cwd=git_repo)
     assert result.returncode == 2
-    assert f"{pyproject}: file is read-only; nothing was written" in result.stderr
+    assert "ml-policy: error: pyproject.toml: file is read-only; nothing was written" in result.stderr
     assert pyproject.read_text() == USER_PYPROJECT
     assert not (git_repo / ".pre-commit-config.yaml").exists()
 
@@ -267,3 +285,28 @@ def test_file_mode_is_kept(git_repo: Path) -> None:
 def test_every_bundle_renders_into_a_config_the_tools_accept(git_repo: Path, bundle: str) -> None:
     assert ml_policy("init", "--bundle", bundle, cwd=git_repo).returncode == 0
     assert_tools_accept(git_repo)
+
+
+def test_tables_split_across_the_file(git_repo: Path) -> None:
+    text = '[tool.ruff]\nline-length = 100\n\n[tool.black]\nx = 1\n\n[tool.ruff.format]\nquote-style = "single"\n'
+    (git_repo / "pyproject.toml").write_text(text)
+    result = ml_policy("init", cwd=git_repo)
+    written = (git_repo / "pyproject.toml").read_text()
+    assert only_insertions(text, written)
+    parsed = tomllib.loads(written)
+    assert parsed["tool"]["black"] == {"x": 1}
+    assert parsed["tool"]["ruff"]["format"]["quote-style"] == "single"
+    assert parsed["tool"]["ruff"]["lint"]["select"] == STRICT.ruff()["lint"]["select"]
+    assert result.returncode != 2, result.stderr
+
+
+def test_mypy_overrides_are_matched_by_module(git_repo: Path) -> None:
+    entry = STRICT.mypy()["overrides"][0]
+    modules = ", ".join(f'"{m}"' for m in entry["module"])
+    text = f"[tool.mypy]\nstrict = true\n\n[[tool.mypy.overrides]]\nmodule = [{modules}]\nignore_missing_imports = false\n"
+    (git_repo / "pyproject.toml").write_text(text)
+    result = ml_policy("init", cwd=git_repo)
+    assert result.returncode == 1
+    assert f"! tool.mypy.overrides[{','.join(entry['module'])}].ignore_missing_imports: yours false" in result.stdout
+    parsed = tomllib.loads((git_repo / "pyproject.toml").read_text())
+    assert len(parsed["tool"]["mypy"]["overrides"]) == len(STRICT.mypy()["overrides"])  # no duplicate entry

@@ -15,28 +15,35 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.container import Container
+from tomlkit.container import Container, OutOfOrderTableProxy
 from tomlkit.exceptions import ParseError, TOMLKitError
-from tomlkit.items import AoT, Item, Table
+from tomlkit.items import AoT, InlineTable, Item, Table
 from tomlkit.toml_document import TOMLDocument
 
 from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.apply.textfile import InputError, TextStyle, read_text
 from ml_policy.bundles import Bundle
 
-TableLike = Table | Container | TOMLDocument
+# OutOfOrderTableProxy: a table whose parts are split across the file
+# ([tool.ruff] ... [tool.black] ... [tool.ruff.format]).
+TableLike = Table | InlineTable | Container | OutOfOrderTableProxy
 
 
 def plan_pyproject(path: Path, bundle: Bundle, *, force: bool) -> tuple[FilePlan, TextStyle]:
     """The merged pyproject.toml and the key-level changes, without writing anything."""
     before, style = read_text(path)
     document = _parse(path, before or "")
+    expected = document.unwrap()
     merger = _Merger(force=force, overrides=_recorded_overrides(document))
     tool = _child_table(document, "tool", super_table=True)
     for name, source in _sections(bundle):
         merger.merge(tool, name, source, ("tool", name))
-    after = tomlkit.dumps(document)
-    return FilePlan(path, before, _tidy_end(after), merger.changes), style
+        merger.merge_plain(expected.setdefault("tool", {}), name, source.unwrap(), ("tool", name))
+    after = _tidy_end(tomlkit.dumps(document))
+    if tomlkit.parse(after).unwrap() != expected:
+        raise InputError(path, "its layout does not let ml-policy add the bundle's keys without changing their "
+                         "meaning; `ml-policy init --diff` on a copy shows what it would add")
+    return FilePlan(path, before, after, merger.changes), style
 
 
 def _sections(bundle: Bundle) -> list[tuple[str, Table]]:
@@ -87,12 +94,40 @@ def _as_table(document: TOMLDocument) -> Table:
     return table
 
 
-def _child_table(parent: TableLike, key: str, *, super_table: bool = False) -> TableLike:
+def _child_table(parent: TOMLDocument, key: str, *, super_table: bool = False) -> TableLike:
     if key not in parent:
         parent[key] = tomlkit.table(is_super_table=super_table)
     child = parent[key]
-    assert isinstance(child, Table | Container)
+    if not _is_table(child):
+        raise InputError(Path("pyproject.toml"), f"'{key}' must be a table")
     return child
+
+
+def _is_table(item: object) -> bool:
+    return isinstance(item, Table | InlineTable | OutOfOrderTableProxy)
+
+
+def _holds_inline(parent: TableLike, key: str) -> bool:
+    """Whether `parent[key]` is written inline (`lint.select = ...` or `lint = {...}`).
+
+    A header table (`[tool.ruff.format]`) inserted under such a key would be
+    rendered at the wrong place, so new sub-tables there are written inline.
+    """
+    child = parent[key]
+    if isinstance(child, InlineTable):
+        return True
+    body = parent.value.body if isinstance(parent, Table) else parent.body if isinstance(parent, Container) else []
+    return any(k is not None and k.key == key and k.is_dotted() for k, _ in body)
+
+
+def _inline(item: Item) -> Item:
+    """A table as an inline table (dropping comments, which inline tables cannot hold)."""
+    if not isinstance(item, Table):
+        return item
+    inline = tomlkit.inline_table()
+    for key, value in item.items():
+        inline.append(key, _inline(value))
+    return inline
 
 
 def _tidy_end(text: str) -> str:
@@ -106,17 +141,20 @@ class _Merger:
     overrides: dict[str, str]
     changes: list[Change] = field(default_factory=list)
 
-    def merge(self, target: TableLike, key: str, source: Item, path: tuple[str, ...]) -> None:
+    def merge(
+        self, target: TableLike, key: str, source: Item, path: tuple[str, ...], *, inline: bool = False
+    ) -> None:
         label = ".".join(path)
         if key not in target:
-            target[key] = _fresh(source)
+            target[key] = _inline(source) if inline else _fresh(source)
             detail = f"{_count_keys(source)} keys" if isinstance(source, Table) else _show(source)
             self.changes.append(Change(label, Action.ADD, detail))
             return
         existing = target[key]
-        if isinstance(source, Table) and isinstance(existing, Table):
+        if isinstance(source, Table) and _is_table(existing):
+            nested_inline = inline or _holds_inline(target, key)
             for child_key, child in source.items():
-                self.merge(existing, child_key, child, (*path, child_key))
+                self.merge(existing, child_key, child, (*path, child_key), inline=nested_inline)
         elif isinstance(source, AoT) and isinstance(existing, AoT):
             self._merge_overrides(existing, source, path)
         else:
@@ -140,6 +178,25 @@ class _Merger:
             )
             self.changes.append(Change(label, Action.CONFLICT, detail))
 
+    def merge_plain(self, target: dict[str, Any], key: str, source: Any, path: tuple[str, ...]) -> None:
+        """The same merge on plain data: what the merged file must parse to."""
+        existing = target.get(key)
+        if key not in target:
+            target[key] = copy.deepcopy(source)
+        elif isinstance(source, dict) and isinstance(existing, dict):
+            for child_key, child in source.items():
+                self.merge_plain(existing, child_key, child, (*path, child_key))
+        elif _is_table_list(source) and _is_table_list(existing):
+            for entry in source:
+                match = next((e for e in existing if _module_key(e) == _module_key(entry)), None)
+                if match is None:
+                    existing.append(copy.deepcopy(entry))
+                else:
+                    for child_key, child in entry.items():
+                        self.merge_plain(match, child_key, child, (*path, child_key))
+        elif existing != source and self.force and ".".join(path).removeprefix("tool.") not in self.overrides:
+            target[key] = copy.deepcopy(source)
+
     def _merge_overrides(self, existing: AoT, source: AoT, path: tuple[str, ...]) -> None:
         """[[tool.mypy.overrides]]: entries are matched by their `module` value."""
         by_module = {_module_key(entry): entry for entry in existing}
@@ -155,7 +212,11 @@ class _Merger:
                 self.merge(match, child_key, child, (*entry_path, child_key))
 
 
-def _module_key(entry: Table) -> str:
+def _is_table_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _module_key(entry: Mapping[str, Any]) -> str:
     module = _plain(entry.get("module", ""))
     return ",".join(module) if isinstance(module, list) else str(module)
 
