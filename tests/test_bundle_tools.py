@@ -335,6 +335,7 @@ def test_mypy_accepts_config(bundle: Path, tmp_path: Path) -> None:
 def test_bandit_accepts_config(bundle: Path, tmp_path: Path) -> None:
     project = make_project(tmp_path)
     (project / "src" / "ml_project" / "unsafe_loading.py").write_text(BANDIT_CANARY, "utf-8")
+    (project / "tests" / "test_unsafe_loading.py").write_text(BANDIT_CANARY, "utf-8")
     result = run_bandit(bundle / "bandit.toml", project)
     assert bandit_problems(result) == []
 
@@ -343,7 +344,7 @@ def test_bandit_accepts_config(bundle: Path, tmp_path: Path) -> None:
     # The config was read: what only bandit sees is reported ...
     assert ("unsafe_loading.py", "B614") in found
     assert ("unsafe_loading.py", "B615") in found
-    # ... and what it skips (assert B101, random B311) is not; tests/ is excluded.
+    # ... what it skips (assert B101, random B311) is not, and tests/ is excluded.
     skips = set(load_toml(bundle / "bandit.toml")["tool"]["bandit"].get("skips", []))
     assert {test for _, test in found} & skips == set()
     assert not [item for item in findings if "/tests/" in item["filename"]]

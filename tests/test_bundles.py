@@ -1,0 +1,93 @@
+"""Bundles: listing, lookup, and the immutability of released versions."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import ml_policy
+
+from ml_policy import bundles
+
+# sha256 over every file of each released bundle version (name, NUL, bytes, NUL).
+# Released versions never change: edit a bundle by adding a new version folder
+# with a CHANGELOG entry, then record its hash here.
+RELEASED = {
+    "ml-baseline@1": "",
+    "ml-library@1": "",
+    "ml-strict@1": "",
+}
+
+
+def digest(folder: Path) -> str:
+    sha = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        sha.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return sha.hexdigest()
+
+
+@pytest.mark.parametrize("bundle", bundles.all_bundles(), ids=lambda b: b.ref)
+def test_released_bundles_never_change(bundle: bundles.Bundle) -> None:
+    assert bundle.ref in RELEASED, f"{bundle.ref} is new: record its hash {digest(bundle.path)} in RELEASED"
+    assert digest(bundle.path) == RELEASED[bundle.ref], (
+        f"{bundle.ref} was edited; released bundles are immutable: put the change in a new version"
+    )
+
+
+def test_every_released_bundle_is_still_shipped() -> None:
+    assert sorted(RELEASED) == sorted(b.ref for b in bundles.all_bundles())
+
+
+@pytest.mark.parametrize("bundle", bundles.all_bundles(), ids=lambda b: b.ref)
+def test_bundle_folder_is_complete_and_consistent(bundle: bundles.Bundle) -> None:
+    assert sorted(p.name for p in bundle.path.iterdir()) == sorted(bundles.FILES)
+    assert bundle.path.parent.name == bundle.name
+    assert bundle.path.name == str(bundle.version)
+    assert bundle.summary
+    assert bundle.changes
+    assert "ML" in bundle.ruff()["lint"]["external"]
+    assert bundle.ml_policy_settings()["select"]
+
+
+def test_bundle_tool_versions_are_the_pinned_ones() -> None:
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    for bundle in bundles.all_bundles():
+        if bundle == bundles.latest(bundle.name):
+            for tool, version in bundle.tools.items():
+                assert f'"{tool}=={version}"' in pyproject, (bundle.ref, tool)
+
+
+def test_every_bundle_hook_exists_in_the_manifest() -> None:
+    manifest = (Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text()
+    for bundle in bundles.all_bundles():
+        for hook in bundle.hook_ids():
+            assert f"- id: {hook}\n" in manifest, (bundle.ref, hook)
+
+
+def test_lookup() -> None:
+    assert bundles.get("ml-strict").ref == bundles.latest("ml-strict").ref
+    assert bundles.get("ml-strict@1").version == 1
+    with pytest.raises(bundles.BundleError, match="ml-strict has no version 7"):
+        bundles.get("ml-strict@7")
+    with pytest.raises(bundles.BundleError, match="not a bundle reference"):
+        bundles.get("ml strict")
+
+
+def test_bundles_command_lists_every_version(tmp_path: Path) -> None:
+    result = ml_policy("bundles", cwd=tmp_path)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(bundles.all_bundles())
+    for bundle, line in zip(bundles.all_bundles(), lines, strict=True):
+        assert line.startswith(bundle.ref) and bundle.summary in line
+
+
+def test_bundles_show(tmp_path: Path) -> None:
+    result = ml_policy("bundles", "show", "ml-baseline@1", cwd=tmp_path)
+    assert result.returncode == 0
+    for name in ("ruff.toml", "mypy.toml", "bandit.toml", "ml-policy.toml", "pre-commit.yaml", "NOTES.md"):
+        assert f"--- {name} ---" in result.stdout
+    missing = ml_policy("bundles", "show", "ml-nope", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert "no bundle named 'ml-nope'" in missing.stderr
