@@ -14,9 +14,9 @@ from ml_policy import bundles
 # Released versions never change: edit a bundle by adding a new version folder
 # with a CHANGELOG entry, then record its hash here.
 RELEASED = {
-    "ml-baseline@1": "",
-    "ml-library@1": "",
-    "ml-strict@1": "",
+    "ml-baseline@1": "9b4494750471b7d5aabfbd8977bde07bfb4dec2c64f62e90905236ce891cc37a",
+    "ml-library@1": "d048f4aa09e067ed46e61fb67e7cf5aacebd8f74ad9f1c16dcdd30659ce76124",
+    "ml-strict@1": "b4236cb4a24c8fb2f7b54f748b317dbf64a6b842e08bb008d45136f402c70531",
 }
 
 
