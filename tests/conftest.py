@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 
 
-def run(command: Sequence[str | Path], cwd: Path, check: bool = False) -> subprocess.CompletedProcess[str]:
+def run(
+    command: Sequence[str | Path], cwd: Path, check: bool = False
+) -> subprocess.CompletedProcess[str]:
     """Run a command, capturing text output; never raises on a non-zero exit unless asked."""
-    return subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=check, timeout=300)
+    return subprocess.run(
+        [str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=check, timeout=300
+    )
 
 
 def ml_policy(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

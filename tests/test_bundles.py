@@ -22,14 +22,18 @@ RELEASED = {
 
 def digest(folder: Path) -> str:
     sha = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    for path in sorted(
+        p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ):
         sha.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return sha.hexdigest()
 
 
 @pytest.mark.parametrize("bundle", bundles.all_bundles(), ids=lambda b: b.ref)
 def test_released_bundles_never_change(bundle: bundles.Bundle) -> None:
-    assert bundle.ref in RELEASED, f"{bundle.ref} is new: record its hash {digest(bundle.path)} in RELEASED"
+    assert bundle.ref in RELEASED, (
+        f"{bundle.ref} is new: record its hash {digest(bundle.path)} in RELEASED"
+    )
     assert digest(bundle.path) == RELEASED[bundle.ref], (
         f"{bundle.ref} was edited; released bundles are immutable: put the change in a new version"
     )
@@ -80,13 +84,21 @@ def test_bundles_command_lists_every_version(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == len(bundles.all_bundles())
     for bundle, line in zip(bundles.all_bundles(), lines, strict=True):
-        assert line.startswith(bundle.ref) and bundle.summary in line
+        assert line.startswith(bundle.ref)
+        assert bundle.summary in line
 
 
 def test_bundles_show(tmp_path: Path) -> None:
     result = ml_policy("bundles", "show", "ml-baseline@1", cwd=tmp_path)
     assert result.returncode == 0
-    for name in ("ruff.toml", "mypy.toml", "bandit.toml", "ml-policy.toml", "pre-commit.yaml", "NOTES.md"):
+    for name in (
+        "ruff.toml",
+        "mypy.toml",
+        "bandit.toml",
+        "ml-policy.toml",
+        "pre-commit.yaml",
+        "NOTES.md",
+    ):
         assert f"--- {name} ---" in result.stdout
     missing = ml_policy("bundles", "show", "ml-nope", cwd=tmp_path)
     assert missing.returncode == 2

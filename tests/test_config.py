@@ -16,7 +16,9 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def settings_for(tmp_path: Path, pyproject: str, file: str = "src/train.py", **cli: object) -> Settings:
+def settings_for(
+    tmp_path: Path, pyproject: str, file: str = "src/train.py", **cli: object
+) -> Settings:
     write(tmp_path / "pyproject.toml", pyproject)
     resolver = SettingsResolver(CliOverrides(**cli), cwd=tmp_path)  # type: ignore[arg-type]
     return resolver.for_path(Path(file))
@@ -47,7 +49,9 @@ def test_user_keys_override_the_recorded_bundle_key_by_key(tmp_path: Path) -> No
     baseline = bundles.get("ml-baseline@1").ml_policy_settings()
     assert settings.bundle == "ml-baseline@1"
     assert settings.artifacts.max_kb == 10  # the user's
-    assert settings.artifacts.notebook_max_kb == baseline["artifacts"]["notebook-max-kb"]  # the bundle's
+    assert (
+        settings.artifacts.notebook_max_kb == baseline["artifacts"]["notebook-max-kb"]
+    )  # the bundle's
     assert settings.deps.pin == "bounded"
     assert settings.select == tuple(baseline["select"])
 
@@ -65,14 +69,20 @@ def test_nearest_pyproject_with_a_table_wins(tmp_path: Path) -> None:
 
 
 def test_unknown_key_names_file_line_key_and_suggestion(tmp_path: Path) -> None:
-    message = config_error(tmp_path, '[project]\nname = "x"\n\n[tool.ml-policy]\nselect = ["ML"]\nslect = ["MLP"]\n')
+    message = config_error(
+        tmp_path, '[project]\nname = "x"\n\n[tool.ml-policy]\nselect = ["ML"]\nslect = ["MLP"]\n'
+    )
     assert message == (
-        f"{tmp_path / 'pyproject.toml'}:6: [tool.ml-policy] slect: unknown key 'slect' (did you mean 'select'?)"
+        f"{tmp_path / 'pyproject.toml'}:6: "
+        "[tool.ml-policy] slect: unknown key 'slect' (did you mean 'select'?)"
     )
 
 
 def test_unknown_nested_key_points_at_its_line(tmp_path: Path) -> None:
-    message = config_error(tmp_path, "[tool.ml-policy]\nselect = []\n\n[tool.ml-policy.deps]\nmode = 'app'\nmoed = 'x'\n")
+    message = config_error(
+        tmp_path,
+        "[tool.ml-policy]\nselect = []\n\n[tool.ml-policy.deps]\nmode = 'app'\nmoed = 'x'\n",
+    )
     assert ":6: [tool.ml-policy.deps] moed: unknown key 'moed' (did you mean 'mode'?)" in message
 
 
@@ -92,7 +102,10 @@ def test_unknown_key_in_inline_table(tmp_path: Path) -> None:
         ('bundle = "ml-strict@99"', "ml-strict has no version 99"),
         ('deps = { mode = "application" }', "mode: must be one of 'app', 'library'"),
         ("artifacts = { max-kb = -1 }", "max-kb: must be a whole number of kilobytes"),
-        ('per-file-ignores = { "tests/**" = "MLM001" }', "per-file-ignores: ['tests/**'] must be a list"),
+        (
+            'per-file-ignores = { "tests/**" = "MLM001" }',
+            "per-file-ignores: ['tests/**'] must be a list",
+        ),
         ('overrides = { "ruff.lint.ignore" = { add = ["E501"] } }', "needs a reason"),
     ],
 )
@@ -128,7 +141,8 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
 def test_selection_longest_prefix_wins(tmp_path: Path) -> None:
     settings = settings_for(
         tmp_path,
-        '[tool.ml-policy]\nselect = ["MLM", "MLP001"]\nignore = ["MLM00"]\nextend-select = ["MLM004"]\n',
+        "[tool.ml-policy]\n"
+        'select = ["MLM", "MLP001"]\nignore = ["MLM00"]\nextend-select = ["MLM004"]\n',
     )
     assert settings.is_enabled("MLP001")
     assert not settings.is_enabled("MLP002")
@@ -140,19 +154,26 @@ def test_selection_longest_prefix_wins(tmp_path: Path) -> None:
 def test_per_file_ignores_use_gitignore_patterns_relative_to_the_config(tmp_path: Path) -> None:
     settings = settings_for(
         tmp_path,
-        '[tool.ml-policy]\nper-file-ignores = { "tests/" = ["MLM001"], "*.ipynb" = ["MLP"], "/scripts/*.py" = ["MLD"] }\n',
+        "[tool.ml-policy]\nper-file-ignores = "
+        '{ "tests/" = ["MLM001"], "*.ipynb" = ["MLP"], "/scripts/*.py" = ["MLD"] }\n',
     )
     assert not settings.is_enabled("MLM001", tmp_path / "tests" / "unit" / "test_a.py")
     assert settings.is_enabled("MLM001", tmp_path / "src" / "a.py")
     assert not settings.is_enabled("MLP001", tmp_path / "notebooks" / "explore.ipynb")
     assert not settings.is_enabled("MLD001", tmp_path / "scripts" / "run.py")
-    assert settings.is_enabled("MLD001", tmp_path / "src" / "scripts" / "run.py")  # anchored by the leading /
+    assert settings.is_enabled(
+        "MLD001", tmp_path / "src" / "scripts" / "run.py"
+    )  # anchored by the leading /
 
 
 def test_exclude(tmp_path: Path) -> None:
-    settings = settings_for(tmp_path, '[tool.ml-policy]\nexclude = ["data/", "third_party/**", "*_pb2.py"]\n')
+    settings = settings_for(
+        tmp_path, '[tool.ml-policy]\nexclude = ["data/", "third_party/**", "*_pb2.py"]\n'
+    )
     assert settings.is_excluded(tmp_path / "data" / "x.py")
-    assert settings.is_excluded(tmp_path / "sub" / "data" / "x.py")  # gitignore: unanchored folder name
+    assert settings.is_excluded(
+        tmp_path / "sub" / "data" / "x.py"
+    )  # gitignore: unanchored folder name
     assert settings.is_excluded(tmp_path / "third_party" / "lib" / "x.py")
     assert settings.is_excluded(tmp_path / "proto" / "model_pb2.py")
     assert not settings.is_excluded(tmp_path / "src" / "train.py")

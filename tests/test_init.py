@@ -6,10 +6,10 @@ import difflib
 import os
 import stat
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from conftest import ml_policy, run
 
 from ml_policy import HOOK_REPO_URL, __version__, bundles
@@ -82,7 +82,9 @@ def tool_output(*args: str | Path, cwd: Path) -> tuple[int, str]:
 def assert_tools_accept(repo: Path) -> None:
     """The pinned pre-commit, Ruff and mypy accept what init wrote, without config warnings."""
     (repo / "src").mkdir(exist_ok=True)
-    (repo / "src" / "train.py").write_text('"""Train."""\n\n\ndef main() -> int:\n    """Run."""\n    return 0\n')
+    (repo / "src" / "train.py").write_text(
+        '"""Train."""\n\n\ndef main() -> int:\n    """Run."""\n    return 0\n'
+    )
     code, out = tool_output("pre_commit", "validate-config", ".pre-commit-config.yaml", cwd=repo)
     assert code == 0, out
     code, out = tool_output("ruff", "check", "--no-cache", "src", cwd=repo)
@@ -93,7 +95,8 @@ def assert_tools_accept(repo: Path) -> None:
     assert "warning" not in out.lower(), out
     code, out = tool_output("mypy", "--no-incremental", "src", cwd=repo)
     assert code in {0, 1}, out
-    assert "unrecognized option" not in out.lower() and "warning" not in out.lower(), out
+    assert "unrecognized option" not in out.lower(), out
+    assert "warning" not in out.lower(), out
 
 
 def test_empty_repository(git_repo: Path) -> None:
@@ -139,12 +142,15 @@ def test_existing_files_keep_every_user_byte(git_repo: Path) -> None:
     assert parsed["tool"]["black"] == {"line-length": 120}
     assert parsed["project"] == tomllib.loads(USER_PYPROJECT)["project"]
     merged_ruff = leaves(parsed["tool"]["ruff"])
-    for key, value in leaves(STRICT.ruff()).items():  # every other bundle key landed where Ruff reads it
+    for key, value in leaves(
+        STRICT.ruff()
+    ).items():  # every other bundle key landed where Ruff reads it
         if key not in {"line-length", "lint.ignore"}:
             assert merged_ruff[key] == value, key
     assert set(parsed) == {"project", "tool"}
     modules = [o["module"] for o in parsed["tool"]["mypy"]["overrides"]]
-    assert modules[0] == ["wandb.*"] and len(modules) == len({str(m) for m in modules})
+    assert modules[0] == ["wandb.*"]
+    assert len(modules) == len({str(m) for m in modules})
     second = ml_policy("init", cwd=git_repo)
     assert (git_repo / "pyproject.toml").read_text() == pyproject
     assert (git_repo / ".pre-commit-config.yaml").read_text() == precommit
@@ -163,7 +169,11 @@ def test_force_takes_the_bundle_values(git_repo: Path) -> None:
 
 
 def test_recorded_override_is_not_a_conflict(git_repo: Path) -> None:
-    text = USER_PYPROJECT.replace("[tool.black]", '[tool.ml-policy.overrides]\n"ruff.line-length" = { reason = "generated code" }\n\n[tool.black]')
+    text = USER_PYPROJECT.replace(
+        "[tool.black]",
+        "[tool.ml-policy.overrides]\n"
+        '"ruff.line-length" = { reason = "generated code" }\n\n[tool.black]',
+    )
     text = text.replace('lint.ignore = ["E501"]\n', "")
     (git_repo / "pyproject.toml").write_text(text)
     result = ml_policy("init", cwd=git_repo)
@@ -176,7 +186,10 @@ def test_another_bundle_than_recorded_is_a_conflict(git_repo: Path) -> None:
     result = ml_policy("init", "--bundle", "ml-strict", cwd=git_repo)
     assert result.returncode == 1
     assert '! tool.ml-policy.bundle: yours "ml-baseline@1", bundle "ml-strict@1"' in result.stdout
-    assert tomllib.loads((git_repo / "pyproject.toml").read_text())["tool"]["ml-policy"]["bundle"] == "ml-baseline@1"
+    assert (
+        tomllib.loads((git_repo / "pyproject.toml").read_text())["tool"]["ml-policy"]["bundle"]
+        == "ml-baseline@1"
+    )
 
 
 def test_rerun_without_bundle_keeps_the_recorded_one(git_repo: Path) -> None:
@@ -229,7 +242,8 @@ def test_malformed_yaml_is_reported_and_nothing_is_written(git_repo: Path) -> No
     (git_repo / ".pre-commit-config.yaml").write_text(bad)
     result = ml_policy("init", cwd=git_repo)
     assert result.returncode == 2
-    assert ".pre-commit-config.yaml:" in result.stderr and "invalid YAML" in result.stderr
+    assert ".pre-commit-config.yaml:" in result.stderr
+    assert "invalid YAML" in result.stderr
     assert "Traceback" not in result.stderr
     assert (git_repo / ".pre-commit-config.yaml").read_text() == bad
     assert not (git_repo / "pyproject.toml").exists()
@@ -248,7 +262,9 @@ def test_read_only_file_is_refused(git_repo: Path) -> None:
     pyproject.chmod(stat.S_IRUSR | stat.S_IRGRP)
     result = ml_policy("init", cwd=git_repo)
     assert result.returncode == 2
-    assert "ml-policy: error: pyproject.toml: file is read-only; nothing was written" in result.stderr
+    assert (
+        "ml-policy: error: pyproject.toml: file is read-only; nothing was written" in result.stderr
+    )
     assert pyproject.read_text() == USER_PYPROJECT
     assert not (git_repo / ".pre-commit-config.yaml").exists()
 
@@ -269,7 +285,9 @@ def test_path_that_is_a_file(tmp_path: Path) -> None:
 def test_unknown_bundle(tmp_path: Path) -> None:
     result = ml_policy("init", "--bundle", "ml-nope", cwd=tmp_path)
     assert result.returncode == 2
-    assert "no bundle named 'ml-nope' (available: ml-baseline, ml-library, ml-strict)" in result.stderr
+    assert (
+        "no bundle named 'ml-nope' (available: ml-baseline, ml-library, ml-strict)" in result.stderr
+    )
 
 
 def test_file_mode_is_kept(git_repo: Path) -> None:
@@ -288,7 +306,10 @@ def test_every_bundle_renders_into_a_config_the_tools_accept(git_repo: Path, bun
 
 
 def test_tables_split_across_the_file(git_repo: Path) -> None:
-    text = '[tool.ruff]\nline-length = 100\n\n[tool.black]\nx = 1\n\n[tool.ruff.format]\nquote-style = "single"\n'
+    text = (
+        "[tool.ruff]\nline-length = 100\n\n[tool.black]\nx = 1\n\n"
+        '[tool.ruff.format]\nquote-style = "single"\n'
+    )
     (git_repo / "pyproject.toml").write_text(text)
     result = ml_policy("init", cwd=git_repo)
     written = (git_repo / "pyproject.toml").read_text()
@@ -303,10 +324,18 @@ def test_tables_split_across_the_file(git_repo: Path) -> None:
 def test_mypy_overrides_are_matched_by_module(git_repo: Path) -> None:
     entry = STRICT.mypy()["overrides"][0]
     modules = ", ".join(f'"{m}"' for m in entry["module"])
-    text = f"[tool.mypy]\nstrict = true\n\n[[tool.mypy.overrides]]\nmodule = [{modules}]\nignore_missing_imports = false\n"
+    text = (
+        "[tool.mypy]\nstrict = true\n\n"
+        f"[[tool.mypy.overrides]]\nmodule = [{modules}]\nignore_missing_imports = false\n"
+    )
     (git_repo / "pyproject.toml").write_text(text)
     result = ml_policy("init", cwd=git_repo)
     assert result.returncode == 1
-    assert f"! tool.mypy.overrides[{','.join(entry['module'])}].ignore_missing_imports: yours false" in result.stdout
+    assert (
+        f"! tool.mypy.overrides[{','.join(entry['module'])}].ignore_missing_imports: yours false"
+        in result.stdout
+    )
     parsed = tomllib.loads((git_repo / "pyproject.toml").read_text())
-    assert len(parsed["tool"]["mypy"]["overrides"]) == len(STRICT.mypy()["overrides"])  # no duplicate entry
+    assert len(parsed["tool"]["mypy"]["overrides"]) == len(
+        STRICT.mypy()["overrides"]
+    )  # no duplicate entry

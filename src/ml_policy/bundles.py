@@ -13,10 +13,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ml_policy.errors import PolicyError
 from ml_policy.config import ConfigError, checked_table, read_toml
+from ml_policy.errors import PolicyError
 
-FILES = ("bundle.toml", "ruff.toml", "mypy.toml", "bandit.toml", "ml-policy.toml", "pre-commit.yaml", "NOTES.md")
+FILES = (
+    "bundle.toml",
+    "ruff.toml",
+    "mypy.toml",
+    "bandit.toml",
+    "ml-policy.toml",
+    "pre-commit.yaml",
+    "NOTES.md",
+)
 DEFAULT_BUNDLE = "ml-strict"
 REF = re.compile(r"(?P<name>[a-z0-9][a-z0-9-]*)(?:@(?P<version>[0-9]+))?")
 
@@ -79,7 +87,7 @@ class Bundle:
 
     def hook_ids(self) -> list[str]:
         """The hooks a repository on this bundle runs (pre-commit.yaml)."""
-        from ruamel.yaml import YAML  # noqa: PLC0415 - ruamel is slow to import; few commands need it
+        from ruamel.yaml import YAML
 
         data = YAML(typ="safe").load(self.text("pre-commit.yaml"))
         return [str(hook["id"]) for hook in data["hooks"]]
@@ -104,7 +112,13 @@ def _load(path: Path) -> Bundle:
 def all_bundles() -> tuple[Bundle, ...]:
     """Every version of every bundle, sorted by name then version."""
     root = policies_root()
-    folders = [v for n in root.iterdir() if n.is_dir() for v in n.iterdir() if (v / "bundle.toml").is_file()]
+    folders = [
+        v
+        for n in root.iterdir()
+        if n.is_dir()
+        for v in n.iterdir()
+        if (v / "bundle.toml").is_file()
+    ]
     return tuple(sorted((_load(f) for f in folders), key=lambda b: (b.name, b.version)))
 
 

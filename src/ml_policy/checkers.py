@@ -46,7 +46,13 @@ def run_all(
     checkers: Sequence[tuple[str, str]] = CHECKERS,
 ) -> list[Diagnostic]:
     """Every enabled finding of the checkers of `families` (all by default), in output order."""
-    chosen = [spec for prefix, spec in checkers if families is None or prefix.startswith(tuple(families))]
+    chosen = [
+        spec for prefix, spec in checkers if families is None or prefix.startswith(tuple(families))
+    ]
     found = [d for spec in chosen for d in load(spec)(files, resolver)]
-    kept = [d for d in found if d.code.startswith(ALWAYS_ON) or resolver.for_path(d.path).is_enabled(d.code, d.path)]
+    kept = [
+        d
+        for d in found
+        if d.code.startswith(ALWAYS_ON) or resolver.for_path(d.path).is_enabled(d.code, d.path)
+    ]
     return sorted(kept, key=Diagnostic.sort_key)

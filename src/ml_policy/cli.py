@@ -36,12 +36,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # noqa: BLE001 - the last line of defence: one clear line, exit 2
+    except Exception as error:
         print(f"ml-policy: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         if os.environ.get("ML_POLICY_DEBUG"):
             traceback.print_exc()
         else:
-            print("ml-policy: set ML_POLICY_DEBUG=1 for the traceback, and please report it", file=sys.stderr)
+            print(
+                "ml-policy: set ML_POLICY_DEBUG=1 for the traceback, and please report it",
+                file=sys.stderr,
+            )
         return 2
     return code
 
@@ -51,7 +54,10 @@ def _codes(value: str) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ml-policy", description="One code-quality and reproducibility policy for ML repositories.")
+    parser = argparse.ArgumentParser(
+        prog="ml-policy",
+        description="One code-quality and reproducibility policy for ML repositories.",
+    )
     parser.add_argument("--version", action="version", version=f"ml-policy {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -61,10 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(check)
     check.set_defaults(handler=_run_check)
 
-    from ml_policy.checkers import FAMILIES  # noqa: PLC0415 - a small module, no heavy imports
+    from ml_policy.checkers import FAMILIES
 
     for family, prefixes in FAMILIES.items():
-        hook = commands.add_parser(family, help=f"only the {', '.join(prefixes)} rules (the ml-policy-{family.removeprefix('check-')} hook)")
+        hook_id = f"ml-policy-{family.removeprefix('check-')}"
+        hook = commands.add_parser(family, help=f"only the {', '.join(prefixes)} rules ({hook_id})")
         # check-config looks at the repository, not at the files pre-commit passes
         default = [Path()] if family == "check-config" else []
         hook.add_argument("paths", nargs="*", type=Path, default=default, metavar="FILE")
@@ -72,18 +79,28 @@ def _parser() -> argparse.ArgumentParser:
         _add_output_options(hook)
         hook.set_defaults(handler=_run_check, families=prefixes)
 
-    init = commands.add_parser("init", help="merge a policy bundle into a repository's configuration")
+    init = commands.add_parser(
+        "init", help="merge a policy bundle into a repository's configuration"
+    )
     init.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
-    init.add_argument("--bundle", metavar="NAME[@VERSION]", help="default: the bundle already recorded, else ml-strict")
+    init.add_argument(
+        "--bundle",
+        metavar="NAME[@VERSION]",
+        help="default: the bundle already recorded, else ml-strict",
+    )
     init.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     init.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
-    init.add_argument("--force", action="store_true", help="take the bundle's value where yours differs")
+    init.add_argument(
+        "--force", action="store_true", help="take the bundle's value where yours differs"
+    )
     init.set_defaults(handler=_run_init)
 
     bundles = commands.add_parser("bundles", help="list the policy bundles, or show one")
     bundle_commands = bundles.add_subparsers(metavar="ACTION")
     bundles.set_defaults(handler=_run_bundles_list)
-    bundle_commands.add_parser("list", help="every bundle version with its summary").set_defaults(handler=_run_bundles_list)
+    bundle_commands.add_parser("list", help="every bundle version with its summary").set_defaults(
+        handler=_run_bundles_list
+    )
     show = bundle_commands.add_parser("show", help="one bundle version in full")
     show.add_argument("ref", metavar="NAME[@VERSION]")
     show.set_defaults(handler=_run_bundles_show)
@@ -91,20 +108,32 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_rule_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes (replaces the config's)")
+    command.add_argument(
+        "--select",
+        type=_codes,
+        metavar="CODES",
+        help="comma-separated codes or prefixes (replaces the config's)",
+    )
     command.add_argument("--extend-select", type=_codes, default=[], metavar="CODES")
     command.add_argument("--ignore", type=_codes, default=[], metavar="CODES")
-    command.add_argument("--exclude", action="append", metavar="PATTERN", help="gitignore-style pattern (replaces the config's)")
+    command.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="gitignore-style pattern (replaces the config's)",
+    )
 
 
 def _add_output_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--output-format", choices=OUTPUT_FORMATS, default="text")
-    command.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    command.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when there are findings"
+    )
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from ml_policy import checkers, files  # noqa: PLC0415 - lazy: keep --version fast
-    from ml_policy.config import CliOverrides, SettingsResolver  # noqa: PLC0415
+    from ml_policy import checkers, files
+    from ml_policy.config import CliOverrides, SettingsResolver
 
     overrides = CliOverrides(
         select=tuple(args.select) if args.select is not None else None,
@@ -125,7 +154,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
-    from ml_policy.report import render  # noqa: PLC0415
+    from ml_policy.report import render
 
     output = render(args.output_format, diagnostics, Path.cwd())
     if output:
@@ -134,7 +163,7 @@ def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
 
 
 def _run_init(args: argparse.Namespace) -> int:
-    from ml_policy.apply import init  # noqa: PLC0415
+    from ml_policy.apply import init
 
     bundle, planned = init.plan_init(args.path, args.bundle, force=args.force)
     print(f"ml-policy init: {bundle.ref} into {args.path}")
@@ -164,7 +193,7 @@ def _label(path: Path, root: Path) -> str:
 
 
 def _run_bundles_list(args: argparse.Namespace) -> int:
-    from ml_policy import bundles  # noqa: PLC0415
+    from ml_policy import bundles
 
     every = bundles.all_bundles()
     width = max(len(b.ref) for b in every)
@@ -175,13 +204,15 @@ def _run_bundles_list(args: argparse.Namespace) -> int:
 
 
 def _run_bundles_show(args: argparse.Namespace) -> int:
-    from ml_policy import bundles  # noqa: PLC0415
+    from ml_policy import bundles
 
     bundle = bundles.get(args.ref)
     print(f"{bundle.ref}: {bundle.summary}")
-    print("validated with: " + ", ".join(f"{tool} {version}" for tool, version in bundle.tools.items()))
+    print(
+        "validated with: "
+        + ", ".join(f"{tool} {version}" for tool, version in bundle.tools.items())
+    )
     print("changes: " + " ".join(bundle.changes))
     for filename in bundles.FILES[1:]:
         print(f"\n--- {filename} ---\n{bundle.text(filename).rstrip()}")
     return 0
-

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
 from ml_policy.errors import PolicyError
 
 if TYPE_CHECKING:
-    from pathspec import PathSpec
+    from pathspec import GitIgnoreSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -129,16 +130,16 @@ class Settings:
             return path.as_posix()
 
     @cached_property
-    def _exclude_spec(self) -> PathSpec:
+    def _exclude_spec(self) -> GitIgnoreSpec:
         return _gitignore(self.exclude)
 
     @cached_property
-    def _per_file_specs(self) -> list[tuple[PathSpec, tuple[str, ...]]]:
+    def _per_file_specs(self) -> list[tuple[GitIgnoreSpec, tuple[str, ...]]]:
         return [(_gitignore([p]), codes) for p, codes in self.per_file_ignores.items()]
 
 
-def _gitignore(patterns: Sequence[str]) -> PathSpec:
-    from pathspec import GitIgnoreSpec  # noqa: PLC0415 - only runs that filter paths need it
+def _gitignore(patterns: Sequence[str]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec
 
     return GitIgnoreSpec.from_lines(patterns)
 
@@ -172,9 +173,11 @@ def _strings(value: Any) -> str | None:
 
 def _codes(value: Any) -> str | None:
     if _strings(value):
-        return "must be a list of rule codes or prefixes, like [\"MLM\", \"MLP001\"]"
+        return 'must be a list of rule codes or prefixes, like ["MLM", "MLP001"]'
     bad = [v for v in value if not CODE_PATTERN.fullmatch(v)]
-    return f"{bad[0]!r} is not an ml-policy rule code or prefix (they start with ML)" if bad else None
+    return (
+        f"{bad[0]!r} is not an ml-policy rule code or prefix (they start with ML)" if bad else None
+    )
 
 
 def _one_of(*choices: str) -> Check:
@@ -240,23 +243,23 @@ SCHEMA: Schema = {
 
 
 def validate(table: Mapping[str, Any], schema: Schema, where: tuple[str, ...]) -> None:
-    """Raise KeyProblem for the first unknown key or bad value in `table`."""
+    """Raise InvalidSettingError for the first unknown key or bad value in `table`."""
     for key, value in table.items():
         rule = schema.get(key)
         path = (*where, key)
         if rule is None:
             close = difflib.get_close_matches(key, list(schema), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise KeyProblem(path, f"unknown key {key!r}{hint}")
+            raise InvalidSettingError(path, f"unknown key {key!r}{hint}")
         if isinstance(rule, Mapping):
             if not isinstance(value, dict):
-                raise KeyProblem(path, "must be a table")
+                raise InvalidSettingError(path, "must be a table")
             validate(value, rule, path)
         elif problem := rule(value):
-            raise KeyProblem(path, problem)
+            raise InvalidSettingError(path, problem)
 
 
-class KeyProblem(Exception):
+class InvalidSettingError(Exception):
     """A bad key or value, before it is tied to a file and line."""
 
     def __init__(self, key_path: tuple[str, ...], message: str) -> None:
@@ -265,7 +268,9 @@ class KeyProblem(Exception):
 
     def describe(self, table: str) -> str:
         parent = ".".join((table, *self.key_path[:-1])) if table else ".".join(self.key_path[:-1])
-        return f"[{parent}] {self.key_path[-1]}: {self}" if parent else f"{self.key_path[-1]}: {self}"
+        return (
+            f"[{parent}] {self.key_path[-1]}: {self}" if parent else f"{self.key_path[-1]}: {self}"
+        )
 
 
 def key_line(text: str, table: str, key_path: Sequence[str]) -> int | None:
@@ -325,7 +330,7 @@ def checked_table(path: Path, text: str, table: Mapping[str, Any], prefix: str) 
     """Validate a settings table, reporting problems at their line in `path`."""
     try:
         validate(table, SCHEMA, ())
-    except KeyProblem as problem:
+    except InvalidSettingError as problem:
         line = key_line(text, prefix, problem.key_path)
         raise ConfigError(path, problem.describe(prefix), line) from None
 
@@ -349,7 +354,9 @@ def _from_table(root: Path, source: Path | None, table: Mapping[str, Any]) -> Se
     artifacts = table.get("artifacts", {})
     secrets = table.get("secrets", {})
     overrides = {
-        key: Override(key, value["reason"], tuple(value.get("add", ())), tuple(value.get("remove", ())))
+        key: Override(
+            key, value["reason"], tuple(value.get("add", ())), tuple(value.get("remove", ()))
+        )
         for key, value in table.get("overrides", {}).items()
     }
     defaults = ArtifactSettings()
@@ -404,7 +411,11 @@ class CliOverrides:
     def problems(self) -> list[str]:
         """Bad codes given on the command line, as usage errors."""
         given = [*(self.select or ()), *self.extend_select, *self.ignore]
-        return [f"{c!r} is not an ml-policy rule code or prefix" for c in given if not CODE_PATTERN.fullmatch(c)]
+        return [
+            f"{c!r} is not an ml-policy rule code or prefix"
+            for c in given
+            if not CODE_PATTERN.fullmatch(c)
+        ]
 
 
 class SettingsResolver:
@@ -451,7 +462,7 @@ class SettingsResolver:
 
 def bundle_defaults(ref: str | None, pyproject: Path | None) -> dict[str, Any]:
     """The bundle's ml-policy.toml (ml-strict's latest when none is recorded)."""
-    from ml_policy import bundles  # noqa: PLC0415 - bundles are only read when a config is
+    from ml_policy import bundles
 
     try:
         bundle = bundles.get(ref) if ref else bundles.latest(bundles.DEFAULT_BUNDLE)

@@ -14,15 +14,35 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ml_policy.errors import PolicyError
 from ml_policy.config import SettingsResolver
+from ml_policy.errors import PolicyError
 
 # Folders no policy check should descend into (Ruff skips the same kind).
-SKIPPED_FOLDERS = frozenset({
-    ".bzr", ".direnv", ".eggs", ".git", ".hg", ".ipynb_checkpoints", ".mypy_cache", ".nox",
-    ".pytest_cache", ".ruff_cache", ".svn", ".tox", ".venv", "__pycache__", "__pypackages__",
-    "_build", "build", "dist", "node_modules", "site-packages", "venv",
-})
+SKIPPED_FOLDERS = frozenset(
+    {
+        ".bzr",
+        ".direnv",
+        ".eggs",
+        ".git",
+        ".hg",
+        ".ipynb_checkpoints",
+        ".mypy_cache",
+        ".nox",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".svn",
+        ".tox",
+        ".venv",
+        "__pycache__",
+        "__pypackages__",
+        "_build",
+        "build",
+        "dist",
+        "node_modules",
+        "site-packages",
+        "venv",
+    }
+)
 
 
 class PathError(PolicyError):
@@ -58,8 +78,11 @@ def _git_files(folder: Path) -> list[Path] | None:
     """The files git would show under `folder`, or None outside a work tree."""
     try:
         result = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],  # noqa: S607 - git from PATH, as pre-commit itself does
-            cwd=folder, capture_output=True, check=False, timeout=60,
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=folder,
+            capture_output=True,
+            check=False,
+            timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
         return None

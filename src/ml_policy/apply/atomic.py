@@ -6,6 +6,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+
 from ml_policy.errors import PolicyError
 
 
@@ -33,7 +34,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over `path`."""
     ensure_writable(path)
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

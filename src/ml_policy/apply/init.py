@@ -1,4 +1,4 @@
-"""`ml-policy init`: merge a bundle into a repository's pyproject.toml and .pre-commit-config.yaml."""
+"""`ml-policy init`: merge a bundle into pyproject.toml and .pre-commit-config.yaml."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ class PlannedFile:
     style: TextStyle
 
 
-def plan_init(root: Path, bundle_ref: str | None, *, force: bool) -> tuple[bundles.Bundle, list[PlannedFile]]:
+def plan_init(
+    root: Path, bundle_ref: str | None, *, force: bool
+) -> tuple[bundles.Bundle, list[PlannedFile]]:
     """Everything init would change under `root`; reads only, writes nothing."""
     if not root.exists():
         raise InputError(root, "no such directory")
@@ -56,4 +58,3 @@ def _recorded_bundle(root: Path) -> str | None:
         return None  # plan_pyproject reports the malformed file with its line
     bundle = (table or {}).get("bundle")
     return bundle if isinstance(bundle, str) else None
-

@@ -58,8 +58,11 @@ class FilePlan:
     def describe(self, label: str) -> list[str]:
         lines = [f"{label}: {self.verb()}"]
         unchanged = sum(c.action is Action.UNCHANGED for c in self.changes)
-        lines += [f"  {_SYMBOL[c.action]} {c.key}{': ' + c.detail if c.detail else ''}"
-                  for c in self.changes if c.action is not Action.UNCHANGED]
+        lines += [
+            f"  {_SYMBOL[c.action]} {c.key}{': ' + c.detail if c.detail else ''}"
+            for c in self.changes
+            if c.action is not Action.UNCHANGED
+        ]
         if unchanged:
             lines.append(f"  = {unchanged} key(s) already as the bundle sets them")
         return lines

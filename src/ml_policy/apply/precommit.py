@@ -31,7 +31,12 @@ def plan_precommit(path: Path, bundle: Bundle, *, force: bool) -> tuple[FilePlan
     hooks = bundle.hook_ids()
     if before is None or not before.strip():
         after = new_config(bundle.ref, hooks)
-        return FilePlan(path, before, after, [Change("repos[ml-policy]", Action.ADD, f"{len(hooks)} hooks at {REV}")]), style
+        return FilePlan(
+            path,
+            before,
+            after,
+            [Change("repos[ml-policy]", Action.ADD, f"{len(hooks)} hooks at {REV}")],
+        ), style
     yaml, document = _load(path, before)
     changes = _merge(document, hooks, force=force)
     buffer = io.StringIO()
@@ -58,8 +63,11 @@ def _load(path: Path, text: str) -> tuple[YAML, Any]:
         yaml = YAML()
         yaml.preserve_quotes = True
         yaml.width = 4096  # never re-wrap the user's long lines
-        yaml.indent(mapping=2 if indent is None else indent, sequence=4 if indent is None else indent,
-                    offset=2 if offset is None else offset)
+        yaml.indent(
+            mapping=2 if indent is None else indent,
+            sequence=4 if indent is None else indent,
+            offset=2 if offset is None else offset,
+        )
         document = yaml.load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -72,8 +80,11 @@ def _load(path: Path, text: str) -> tuple[YAML, Any]:
     buffer = io.StringIO()
     yaml.dump(document, buffer)
     if buffer.getvalue() != text:
-        raise InputError(path, "its indentation cannot be reproduced exactly, so ml-policy will not edit it; "
-                         f"add the ml-policy repository at rev {REV} by hand (`ml-policy init --diff` shows it)")
+        raise InputError(
+            path,
+            "its indentation cannot be reproduced exactly, so ml-policy will not edit it; "
+            f"add the ml-policy repository at rev {REV} by hand (`ml-policy init --diff` shows it)",
+        )
     return yaml, document
 
 
@@ -86,7 +97,9 @@ def _merge(document: CommentedMap, hooks: list[str], *, force: bool) -> list[Cha
         repos.append(_entry(hooks))
         return [Change("repos[ml-policy]", Action.ADD, f"{len(hooks)} hooks at {REV}")]
     changes = [_merge_rev(entry, force=force)]
-    present = {h.get("id") for h in entry.setdefault("hooks", CommentedSeq()) if isinstance(h, dict)}
+    present = {
+        h.get("id") for h in entry.setdefault("hooks", CommentedSeq()) if isinstance(h, dict)
+    }
     for hook in hooks:
         if hook in present:
             changes.append(Change(f"repos[ml-policy].hooks[{hook}]", Action.UNCHANGED))
@@ -96,15 +109,19 @@ def _merge(document: CommentedMap, hooks: list[str], *, force: bool) -> list[Cha
     return changes
 
 
-def _merge_rev(entry: CommentedMap, *, force: bool) -> Change:
+def _merge_rev(entry: dict[str, Any], *, force: bool) -> Change:
     current = str(entry.get("rev", ""))
     if current == REV:
         return Change("repos[ml-policy].rev", Action.UNCHANGED)
     if force:
         entry["rev"] = REV
         return Change("repos[ml-policy].rev", Action.FORCED, f"{current} -> {REV}")
-    return Change("repos[ml-policy].rev", Action.CONFLICT,
-                  f"yours {current}, installed ml-policy is {REV}; kept yours (--force, or `ml-policy upgrade`)")
+    return Change(
+        "repos[ml-policy].rev",
+        Action.CONFLICT,
+        f"yours {current}, installed ml-policy is {REV}; "
+        "kept yours (--force, or `ml-policy upgrade`)",
+    )
 
 
 def _is_ours(url: object) -> bool:
@@ -112,4 +129,6 @@ def _is_ours(url: object) -> bool:
 
 
 def _entry(hooks: list[str]) -> CommentedMap:
-    return CommentedMap(repo=HOOK_REPO_URL, rev=REV, hooks=CommentedSeq(CommentedMap(id=h) for h in hooks))
+    return CommentedMap(
+        repo=HOOK_REPO_URL, rev=REV, hooks=CommentedSeq(CommentedMap(id=h) for h in hooks)
+    )

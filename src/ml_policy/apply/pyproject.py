@@ -12,12 +12,12 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import tomlkit
 from tomlkit.container import Container, OutOfOrderTableProxy
 from tomlkit.exceptions import ParseError, TOMLKitError
-from tomlkit.items import AoT, InlineTable, Item, Table
+from tomlkit.items import AoT, Comment, InlineTable, Item, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
 from ml_policy.apply.plan import Action, Change, FilePlan
@@ -35,14 +35,17 @@ def plan_pyproject(path: Path, bundle: Bundle, *, force: bool) -> tuple[FilePlan
     document = _parse(path, before or "")
     expected = document.unwrap()
     merger = _Merger(force=force, overrides=_recorded_overrides(document))
-    tool = _child_table(document, "tool", super_table=True)
+    tool = _child_table(path, document, "tool")
     for name, source in _sections(bundle):
         merger.merge(tool, name, source, ("tool", name))
         merger.merge_plain(expected.setdefault("tool", {}), name, source.unwrap(), ("tool", name))
     after = _tidy_end(tomlkit.dumps(document))
     if tomlkit.parse(after).unwrap() != expected:
-        raise InputError(path, "its layout does not let ml-policy add the bundle's keys without changing their "
-                         "meaning; `ml-policy init --diff` on a copy shows what it would add")
+        raise InputError(
+            path,
+            "its layout does not let ml-policy add the bundle's keys without changing their "
+            "meaning; `ml-policy init --diff` on a copy shows what it would add",
+        )
     return FilePlan(path, before, after, merger.changes), style
 
 
@@ -67,7 +70,9 @@ def _parse(path: Path, text: str) -> TOMLDocument:
     except TOMLKitError as error:
         raise InputError(path, f"invalid TOML: {error}") from None
     if tomlkit.dumps(document) != text:
-        raise InputError(path, "tomlkit cannot reproduce this file exactly, so ml-policy will not edit it")
+        raise InputError(
+            path, "tomlkit cannot reproduce this file exactly, so ml-policy will not edit it"
+        )
     return document
 
 
@@ -87,19 +92,19 @@ def _as_table(document: TOMLDocument) -> Table:
     """A whole bundle file as one table, keeping its comments."""
     table = tomlkit.table()
     for key, item in document.body:
-        if key is None:
+        if isinstance(item, Comment | Whitespace):  # keyless: kept, they explain the keys
             table.add(item)
-        else:
+        elif key is not None:
             table.append(key, item)
     return table
 
 
-def _child_table(parent: TOMLDocument, key: str, *, super_table: bool = False) -> TableLike:
+def _child_table(path: Path, parent: TOMLDocument, key: str) -> TableLike:
     if key not in parent:
-        parent[key] = tomlkit.table(is_super_table=super_table)
-    child = parent[key]
+        parent[key] = tomlkit.table(is_super_table=True)
+    child: TableLike = parent[key]
     if not _is_table(child):
-        raise InputError(Path("pyproject.toml"), f"'{key}' must be a table")
+        raise InputError(path, f"'{key}' must be a table")
     return child
 
 
@@ -116,7 +121,13 @@ def _holds_inline(parent: TableLike, key: str) -> bool:
     child = parent[key]
     if isinstance(child, InlineTable):
         return True
-    body = parent.value.body if isinstance(parent, Table) else parent.body if isinstance(parent, Container) else []
+    body = (
+        parent.value.body
+        if isinstance(parent, Table)
+        else parent.body
+        if isinstance(parent, Container)
+        else []
+    )
     return any(k is not None and k.key == key and k.is_dotted() for k, _ in body)
 
 
@@ -142,12 +153,18 @@ class _Merger:
     changes: list[Change] = field(default_factory=list)
 
     def merge(
-        self, target: TableLike, key: str, source: Item, path: tuple[str, ...], *, inline: bool = False
+        self,
+        target: TableLike,
+        key: str,
+        source: Item,
+        path: tuple[str, ...],
+        *,
+        inline: bool = False,
     ) -> None:
         label = ".".join(path)
         if key not in target:
             target[key] = _inline(source) if inline else _fresh(source)
-            detail = f"{_count_keys(source)} keys" if isinstance(source, Table) else _show(source)
+            detail = _keys(source) if isinstance(source, Table) else _show(source)
             self.changes.append(Change(label, Action.ADD, detail))
             return
         existing = target[key]
@@ -174,11 +191,14 @@ class _Merger:
         else:
             detail = (
                 f"yours {_show(ours)}, bundle {_show(theirs)}; kept yours "
-                "(--force takes the bundle's; or record it in [tool.ml-policy.overrides] with a reason)"
+                "(--force takes the bundle's; or record it in [tool.ml-policy.overrides] "
+                "with a reason)"
             )
             self.changes.append(Change(label, Action.CONFLICT, detail))
 
-    def merge_plain(self, target: dict[str, Any], key: str, source: Any, path: tuple[str, ...]) -> None:
+    def merge_plain(
+        self, target: dict[str, Any], key: str, source: Any, path: tuple[str, ...]
+    ) -> None:
         """The same merge on plain data: what the merged file must parse to."""
         existing = target.get(key)
         if key not in target:
@@ -194,7 +214,11 @@ class _Merger:
                 else:
                     for child_key, child in entry.items():
                         self.merge_plain(match, child_key, child, (*path, child_key))
-        elif existing != source and self.force and ".".join(path).removeprefix("tool.") not in self.overrides:
+        elif (
+            existing != source
+            and self.force
+            and ".".join(path).removeprefix("tool.") not in self.overrides
+        ):
             target[key] = copy.deepcopy(source)
 
     def _merge_overrides(self, existing: AoT, source: AoT, path: tuple[str, ...]) -> None:
@@ -206,13 +230,13 @@ class _Merger:
             match = by_module.get(module)
             if match is None:
                 existing.append(_fresh(entry))
-                self.changes.append(Change(".".join(entry_path), Action.ADD, f"{_count_keys(entry)} keys"))
+                self.changes.append(Change(".".join(entry_path), Action.ADD, _keys(entry)))
                 continue
             for child_key, child in entry.items():
                 self.merge(match, child_key, child, (*entry_path, child_key))
 
 
-def _is_table_list(value: Any) -> bool:
+def _is_table_list(value: Any) -> TypeGuard[list[dict[str, Any]]]:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
@@ -242,3 +266,8 @@ def _count_keys(item: Any) -> int:
 def _show(value: Any) -> str:
     text = tomlkit.item(_plain(value)).as_string() if value is not None else "nothing"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _keys(item: Any) -> str:
+    count = _count_keys(item)
+    return f"{count} key" if count == 1 else f"{count} keys"

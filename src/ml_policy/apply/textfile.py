@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
 from ml_policy.errors import PolicyError
 
 BOM = "\ufeff"

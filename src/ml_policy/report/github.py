@@ -56,9 +56,7 @@ def _command(diagnostic: Diagnostic, root: Path) -> str:
         "endLine": str(diagnostic.end_line),
         "endColumn": str(diagnostic.end_column),
     }
-    joined = ",".join(
-        f"{key}={escape_property(value)}" for key, value in properties.items()
-    )
+    joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     message = escape_data(_text(diagnostic, path))
     return f"::{_LEVELS[diagnostic.severity]} {joined}::{message}"
 

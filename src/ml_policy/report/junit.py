@@ -6,9 +6,9 @@ Built with ElementTree so that markup characters and newlines are escaped.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import PurePath
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 from ml_policy.report import display_path
 
@@ -28,9 +28,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
     """Write a `testsuites` document; a clean run is one passing test case."""
     if diagnostics:
-        suites = [
-            _suite(path, group) for path, group in _by_file(diagnostics, root).items()
-        ]
+        suites = [_suite(path, group) for path, group in _by_file(diagnostics, root).items()]
         tests = failures = len(diagnostics)
     else:
         suites, tests, failures = [_clean_suite()], 1, 0
@@ -43,20 +41,18 @@ def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
         errors="0",
     )
     document.extend(suites)
-    ET.indent(document, space="    ")
-    return _DECLARATION + ET.tostring(document, encoding="unicode") + "\n"
+    ElementTree.indent(document, space="    ")
+    return _DECLARATION + ElementTree.tostring(document, encoding="unicode") + "\n"
 
 
-def _by_file(
-    diagnostics: Sequence[Diagnostic], root: Path
-) -> dict[str, list[Diagnostic]]:
+def _by_file(diagnostics: Sequence[Diagnostic], root: Path) -> dict[str, list[Diagnostic]]:
     groups: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         groups.setdefault(display_path(diagnostic.path, root), []).append(diagnostic)
     return groups
 
 
-def _suite(path: str, diagnostics: list[Diagnostic]) -> ET.Element:
+def _suite(path: str, diagnostics: list[Diagnostic]) -> ElementTree.Element:
     count = str(len(diagnostics))
     suite = _element(
         "testsuite",
@@ -74,7 +70,7 @@ def _suite(path: str, diagnostics: list[Diagnostic]) -> ET.Element:
     return suite
 
 
-def _case(diagnostic: Diagnostic, classname: str) -> ET.Element:
+def _case(diagnostic: Diagnostic, classname: str) -> ElementTree.Element:
     case = _element(
         "testcase",
         name=f"{TOOL}.{diagnostic.code}",
@@ -82,7 +78,7 @@ def _case(diagnostic: Diagnostic, classname: str) -> ET.Element:
         line=str(diagnostic.line),
         column=str(diagnostic.column),
     )
-    properties = ET.SubElement(case, "properties")
+    properties = ElementTree.SubElement(case, "properties")
     severity = _element("property", name="severity", value=diagnostic.severity.value)
     properties.append(severity)
     failure = _element("failure", message=diagnostic.message)
@@ -93,7 +89,7 @@ def _case(diagnostic: Diagnostic, classname: str) -> ET.Element:
     return case
 
 
-def _clean_suite() -> ET.Element:
+def _clean_suite() -> ElementTree.Element:
     suite = _element(
         "testsuite",
         name=TOOL,
@@ -107,8 +103,8 @@ def _clean_suite() -> ET.Element:
     return suite
 
 
-def _element(tag: str, **attributes: str) -> ET.Element:
-    return ET.Element(tag, {key: _xml_text(value) for key, value in attributes.items()})
+def _element(tag: str, **attributes: str) -> ElementTree.Element:
+    return ElementTree.Element(tag, {key: _xml_text(value) for key, value in attributes.items()})
 
 
 def _xml_text(text: str) -> str:

@@ -68,9 +68,7 @@ def _rules(diagnostics: Sequence[Diagnostic]) -> list[JSONObject]:
 
 def _result(diagnostic: Diagnostic, root: Path) -> JSONObject:
     artifact = _artifact_location(diagnostic.path, root)
-    region = _region(
-        diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column
-    )
+    region = _region(diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column)
     result: JSONObject = {
         "level": _LEVELS[diagnostic.severity],
         "locations": [{"physicalLocation": _physical(artifact, region)}],
