@@ -87,6 +87,7 @@ class Bundle:
 
     def hook_ids(self) -> list[str]:
         """The hooks a repository on this bundle runs (pre-commit.yaml)."""
+        # ruamel.yaml is slow to import and few commands need it.
         from ruamel.yaml import YAML
 
         data = YAML(typ="safe").load(self.text("pre-commit.yaml"))

@@ -36,6 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`ml-policy ... | head`): stop quietly, as the
+        # Python docs advise, so the interpreter's final flush does not fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as error:
         print(f"ml-policy: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         if os.environ.get("ML_POLICY_DEBUG"):
@@ -132,6 +137,7 @@ def _add_output_options(command: argparse.ArgumentParser) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    # Commands import their modules when they run, so --version and a hook call start fast.
     from ml_policy import checkers, files
     from ml_policy.config import CliOverrides, SettingsResolver
 

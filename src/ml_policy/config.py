@@ -139,6 +139,7 @@ class Settings:
 
 
 def _gitignore(patterns: Sequence[str]) -> GitIgnoreSpec:
+    # Only runs that filter paths need pathspec.
     from pathspec import GitIgnoreSpec
 
     return GitIgnoreSpec.from_lines(patterns)
@@ -462,6 +463,7 @@ class SettingsResolver:
 
 def bundle_defaults(ref: str | None, pyproject: Path | None) -> dict[str, Any]:
     """The bundle's ml-policy.toml (ml-strict's latest when none is recorded)."""
+    # Imported here: bundles imports this module.
     from ml_policy import bundles
 
     try:
