@@ -91,14 +91,7 @@ def test_bundles_command_lists_every_version(tmp_path: Path) -> None:
 def test_bundles_show(tmp_path: Path) -> None:
     result = ml_policy("bundles", "show", "ml-baseline@1", cwd=tmp_path)
     assert result.returncode == 0
-    for name in (
-        "ruff.toml",
-        "mypy.toml",
-        "bandit.toml",
-        "ml-policy.toml",
-        "pre-commit.yaml",
-        "NOTES.md",
-    ):
+    for name in bundles.FILES[1:]:  # every file after bundle.toml, whose fields head the output
         assert f"--- {name} ---" in result.stdout
     missing = ml_policy("bundles", "show", "ml-nope", cwd=tmp_path)
     assert missing.returncode == 2
