@@ -74,8 +74,10 @@ def test_missing_path_is_an_error(tmp_path: Path) -> None:
 
 
 # A checker in the shape every rule family registers: (files, resolver) -> diagnostics.
-def one_finding_per_file(files: Sequence[Path], resolver: SettingsResolver) -> list[Diagnostic]:
-    del resolver
+def one_finding_per_file(
+    files: Sequence[Path], resolver: SettingsResolver, options: checkers.RunOptions
+) -> list[Diagnostic]:
+    del resolver, options
     return [
         diagnostic
         for file in files
@@ -86,7 +88,7 @@ def one_finding_per_file(files: Sequence[Path], resolver: SettingsResolver) -> l
     ]
 
 
-EXAMPLE = (("MLX", "test_check:one_finding_per_file"),)
+EXAMPLE = ((("MLX",), "test_check:one_finding_per_file"),)
 
 
 def test_run_all_applies_selection_per_file(tmp_path: Path) -> None:
@@ -120,8 +122,8 @@ def test_families_choose_checkers(tmp_path: Path) -> None:
 
 
 def test_every_registered_checker_can_be_loaded() -> None:
-    for prefix, spec in checkers.CHECKERS:
-        assert prefix.startswith("ML")
+    for prefixes, spec in checkers.CHECKERS:
+        assert all(prefix.startswith("ML") for prefix in prefixes)
         assert callable(checkers.load(spec))
 
 

@@ -1,8 +1,8 @@
 """The checkers `ml-policy check` runs over the files it finds.
 
-Each entry pairs the code prefix of a rule family with the function that
-checks it, `(files, resolver) -> list[Diagnostic]`, named "module:function".
-Modules are imported only when a run needs them, so a deps-only run never
+Each entry pairs the code prefixes a checker reports with the function that
+checks them, `(files, resolver, options) -> list[Diagnostic]`, named
+"module:function". Modules are imported only when a run needs them, so a deps-only run never
 imports libcst. Each rule family registers itself here.
 """
 
@@ -10,14 +10,26 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 
-Checker = Callable[[Sequence[Path], SettingsResolver], list[Diagnostic]]
 
-CHECKERS: tuple[tuple[str, str], ...] = ()
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run goes, as opposed to what it checks (that is the Settings)."""
+
+    cache_dir: Path | None = None  # None: no cache
+    workers: int | None = None  # None: decide from the work and the machine
+
+
+Checker = Callable[[Sequence[Path], SettingsResolver, RunOptions], list[Diagnostic]]
+
+CHECKERS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("MLM", "MLP", "MLC", "MLS", "MLR", "MLE"), "ml_policy.lint.runner:check"),
+)
 
 # The per-family commands (and hooks): `ml-policy lint` runs the Python rules, ...
 FAMILIES = {
@@ -43,13 +55,14 @@ def run_all(
     files: Sequence[Path],
     resolver: SettingsResolver,
     families: Sequence[str] | None = None,
-    checkers: Sequence[tuple[str, str]] = CHECKERS,
+    checkers: Sequence[tuple[tuple[str, ...], str]] = CHECKERS,
+    options: RunOptions | None = None,
 ) -> list[Diagnostic]:
     """Every enabled finding of the checkers of `families` (all by default), in output order."""
     chosen = [
-        spec for prefix, spec in checkers if families is None or prefix.startswith(tuple(families))
+        spec for prefixes, spec in checkers if families is None or set(prefixes) & set(families)
     ]
-    found = [d for spec in chosen for d in load(spec)(files, resolver)]
+    found = [d for spec in chosen for d in load(spec)(files, resolver, options or RunOptions())]
     kept = [
         d
         for d in found

@@ -100,6 +100,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     init.set_defaults(handler=_run_init)
 
+    rule = commands.add_parser("rule", help="a rule's documentation, or every rule with --all")
+    rule.add_argument("code", nargs="?", metavar="CODE")
+    rule.add_argument(
+        "--all", action="store_true", help="list every rule: code, name, fix, summary"
+    )
+    rule.set_defaults(handler=_run_rule)
+
     bundles = commands.add_parser("bundles", help="list the policy bundles, or show one")
     bundle_commands = bundles.add_subparsers(metavar="ACTION")
     bundles.set_defaults(handler=_run_bundles_list)
@@ -134,6 +141,13 @@ def _add_output_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when there are findings"
     )
+    command.add_argument("--fix", action="store_true", help="apply safe fixes")
+    command.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff: unsafe fixes too"
+    )
+    command.add_argument("--diff", action="store_true", help="print fixes as a diff, write nothing")
+    command.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    command.add_argument("--cache-dir", type=Path, default=Path(".ml-policy-cache"), metavar="DIR")
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -155,8 +169,35 @@ def _run_check(args: argparse.Namespace) -> int:
         return 0  # a hook called with no files has nothing to do
     resolver = SettingsResolver(overrides)
     found = files.discover(args.paths, resolver)
-    diagnostics = checkers.run_all(found, resolver, families)
+    cache_dir = None if args.no_cache else args.cache_dir
+    options = checkers.RunOptions(cache_dir=cache_dir, workers=_workers())
+    diagnostics = checkers.run_all(found, resolver, families, options=options)
+    if args.fix or args.diff:
+        return _apply_fixes(diagnostics, args)
     return _report(diagnostics, args)
+
+
+def _workers() -> int | None:
+    value = os.environ.get("ML_POLICY_WORKERS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _apply_fixes(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
+    from ml_policy.fixes import plan_fixes
+
+    fixed_files, remaining = plan_fixes(diagnostics, unsafe=args.unsafe_fixes)
+    fixed = len(diagnostics) - len(remaining)
+    if args.diff:
+        for file in fixed_files:
+            sys.stdout.write(file.diff())
+        print(f"Would fix {fixed} error(s) in {len(fixed_files)} file(s).", file=sys.stderr)
+        return 1 if fixed_files and not args.exit_zero else 0
+    for file in fixed_files:
+        file.write()
+    status = _report(remaining, args)
+    if fixed:
+        print(f"Fixed {fixed} error(s).", file=sys.stderr)
+    return status
 
 
 def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
@@ -189,6 +230,21 @@ def _run_init(args: argparse.Namespace) -> int:
     if conflicts:
         print(f"{conflicts} conflict(s) left as you had them: see '!' lines above", file=sys.stderr)
     return 1 if conflicts else 0
+
+
+def _run_rule(args: argparse.Namespace) -> int:
+    from ml_policy import rule_docs
+
+    if args.all:
+        print(rule_docs.table())
+        return 0
+    text = rule_docs.document(args.code) if args.code else None
+    if text is None:
+        what = f"no rule {args.code!r}" if args.code else "give a rule code (e.g. MLP001)"
+        print(f"ml-policy: error: {what}; `ml-policy rule --all` lists them", file=sys.stderr)
+        return 2
+    print(text)
+    return 0
 
 
 def _label(path: Path, root: Path) -> str:

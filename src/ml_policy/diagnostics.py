@@ -69,6 +69,7 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     fix: Fix | None = None
     url: str = ""
+    cell: int | None = None  # notebooks: the 1-based cell; `line` is then the line in that cell
 
     def __post_init__(self) -> None:
         if self.line < 1 or self.column < 1:
@@ -80,6 +81,6 @@ class Diagnostic:
         if not self.url:
             object.__setattr__(self, "url", rule_url(self.code))
 
-    def sort_key(self) -> tuple[str, int, int, str]:
+    def sort_key(self) -> tuple[str, int, int, int, str]:
         """Order of output: by file, then position, then code (as Ruff does)."""
-        return (self.path.as_posix(), self.line, self.column, self.code)
+        return (self.path.as_posix(), self.cell or 0, self.line, self.column, self.code)

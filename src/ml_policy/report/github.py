@@ -62,7 +62,8 @@ def _command(diagnostic: Diagnostic, root: Path) -> str:
 
 
 def _text(diagnostic: Diagnostic, path: str) -> str:
-    position = f"{path}:{diagnostic.line}:{diagnostic.column}:"
+    cell = f"cell {diagnostic.cell}:" if diagnostic.cell else ""
+    position = f"{path}:{cell}{diagnostic.line}:{diagnostic.column}:"
     text = f"{position} {diagnostic.code} {diagnostic.message}"
     # Ruff adds the fix's title on a second line of the annotation.
     if diagnostic.fix is not None:

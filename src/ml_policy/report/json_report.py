@@ -44,7 +44,7 @@ def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
 
 def _diagnostic(diagnostic: Diagnostic) -> JSONObject:
     return {
-        "cell": None,
+        "cell": diagnostic.cell,
         "code": diagnostic.code,
         "end_location": _location(diagnostic.end_line, diagnostic.end_column),
         "filename": str(absolute_path(diagnostic.path)),

@@ -35,7 +35,8 @@ def _line(diagnostic: Diagnostic, root: Path) -> str:
     # Ruff marks only what plain `--fix` would apply.
     marker = " [*]" if _applicability(diagnostic) is Applicability.SAFE else ""
     path = display_path(diagnostic.path, root)
-    position = f"{path}:{diagnostic.line}:{diagnostic.column}:"
+    cell = f"cell {diagnostic.cell}:" if diagnostic.cell else ""
+    position = f"{path}:{cell}{diagnostic.line}:{diagnostic.column}:"
     return f"{position} {diagnostic.code}{marker} {diagnostic.message}"
 
 

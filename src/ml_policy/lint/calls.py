@@ -1,0 +1,86 @@
+"""Reading call arguments the way Python binds them, and literal values.
+
+An argument counts whether it is passed by keyword or by position. When a
+`*args` or `**kwargs` splat could be supplying it, the answer is UNKNOWN and
+the rules stay silent.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ml_policy.lint.lazy import cst
+
+if TYPE_CHECKING:
+    from ml_policy.lint.imports import ImportTable
+
+
+class Unknown(enum.Enum):
+    UNKNOWN = "unknown"
+
+
+UNKNOWN = Unknown.UNKNOWN
+
+
+def argument(call: cst.Call, keyword: str, position: int | None = None) -> cst.Arg | Unknown | None:
+    """The argument bound to parameter `keyword` (0-based `position`), None if absent."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    if any(arg.star == "**" for arg in call.args):
+        return UNKNOWN
+    if position is None:
+        return None
+    index = 0
+    for arg in call.args:
+        if arg.star == "*":
+            return UNKNOWN  # positions from here on are not known
+        if arg.keyword is None:
+            if index == position:
+                return arg
+            index += 1
+    return None
+
+
+def literal_int(node: cst.BaseExpression) -> int | None:
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    return None
+
+
+def literal_bool(node: cst.BaseExpression) -> bool | None:
+    if isinstance(node, cst.Name) and node.value in {"True", "False"}:
+        return node.value == "True"
+    return None
+
+
+def literal_str(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def ast_calls_to(tree: ast.AST, imports: ImportTable, *names: str) -> bool:
+    """Whether the stdlib tree has a call to one of the qualified `names` (a rule screen)."""
+    return any(
+        isinstance(node, ast.Call) and imports.resolve_ast(node.func) in names
+        for node in ast.walk(tree)
+    )
+
+
+TEST_DIRECTORIES = frozenset({"test", "tests", "testing"})
+
+
+def is_test_file(path: Path) -> bool:
+    """pytest's conventions: test_*.py, *_test.py, conftest.py, or under a tests/ folder."""
+    name = path.name
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or bool(TEST_DIRECTORIES.intersection(path.parts[:-1]))
+    )

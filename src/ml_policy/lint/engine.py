@@ -1,0 +1,144 @@
+"""Check one file with every enabled rule: the cheap stages first, libcst only when needed.
+
+1. text pre-filter: rules whose trigger strings are absent are dropped;
+2. the stdlib `ast` parse (also the syntax check: MLE001) and each rule's
+   screen, with the import table built from the same tree;
+3. one libcst parse and one batched traversal for the rules left;
+4. positions (libcst's PositionProvider) only for a file with findings.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ml_policy.config import Settings
+from ml_policy.diagnostics import Diagnostic, Edit, Fix
+from ml_policy.lint import noqa
+from ml_policy.lint.imports import ImportTable
+from ml_policy.lint.lazy import cst
+from ml_policy.lint.rule import FileContext, Finding, Rule
+from ml_policy.lint.source import Source, SourceError, read_source
+
+if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
+
+PARSE_ERROR = "MLE001"
+
+
+def lint_bytes(
+    path: Path, data: bytes, settings: Settings, rules: Sequence[type[Rule]]
+) -> list[Diagnostic]:
+    """Every finding of `rules` in a file's bytes (a parse error is a finding too)."""
+    enabled = [rule for rule in rules if settings.is_enabled(rule.code, path)]
+    if not enabled:
+        return []
+    try:
+        source = read_source(path, data)
+    except SourceError as error:
+        return [Diagnostic(PARSE_ERROR, str(error), path, error.line, error.column)]
+    return lint_source(path, source, settings, enabled)
+
+
+def lint_source(
+    path: Path, source: Source, settings: Settings, rules: Sequence[type[Rule]]
+) -> list[Diagnostic]:
+    try:
+        tree = ast.parse(source.text, filename=str(path))
+    except SyntaxError as error:
+        return [_parse_error(path, source, error.msg, error.lineno or 1, error.offset or 1)]
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
+        return [_parse_error(path, source, f"cannot parse: {error}", 1, 1)]
+    candidates = [rule for rule in rules if any(t in source.text for t in rule.triggers)]
+    if not candidates:
+        return []
+    imports = ImportTable.from_ast(tree)
+    screened = [rule for rule in candidates if rule.screen(tree, imports)]
+    if not screened:
+        return []
+    return _run_rules(path, source, settings, screened, imports, tree)
+
+
+def _run_rules(
+    path: Path,
+    source: Source,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    imports: ImportTable,
+    tree: ast.Module,
+) -> list[Diagnostic]:
+    try:
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError as error:
+        return [_parse_error(path, source, error.message, error.raw_line, error.raw_column + 1)]
+    except RecursionError:
+        return [_parse_error(path, source, "cannot parse: nesting too deep", 1, 1)]
+    context = FileContext(path, settings, imports, tree)
+    visitors = [rule(context) for rule in rules]
+    cst.visit_batched(module, visitors)  # type: ignore[arg-type]  # duck-typed batchable visitors
+    for visitor in visitors:
+        visitor.finish()
+    if not context.findings:
+        return []
+    return _diagnostics(path, source, module, context.findings)
+
+
+def _diagnostics(
+    path: Path, source: Source, module: cst.Module, findings: list[Finding]
+) -> list[Diagnostic]:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    suppressed = noqa.suppressions(source.text)
+    diagnostics = []
+    for finding in findings:
+        where = positions[finding.node]
+        if noqa.is_suppressed(finding.code, where.start.line, suppressed):
+            continue
+        fix = _fix(finding, module, positions, source) if finding.fix else None
+        diagnostics.append(_at(path, source, finding.code, finding.message, where, fix))
+    return diagnostics
+
+
+def _fix(
+    finding: Finding, module: cst.Module, positions: dict[cst.CSTNode, CodeRange], source: Source
+) -> Fix | None:
+    if source.cells:
+        return None  # edits into notebook JSON are out of scope: the finding is still reported
+    edits = tuple(
+        Edit(
+            module.code_for_node(new),
+            positions[old].start.line,
+            positions[old].start.column + 1,
+            positions[old].end.line,
+            positions[old].end.column + 1,
+        )
+        for old, new in finding.fix
+    )
+    return Fix(finding.fix_message, edits, finding.applicability)
+
+
+def _at(
+    path: Path, source: Source, code: str, message: str, where: CodeRange, fix: Fix | None
+) -> Diagnostic:
+    cell, line = source.locate(where.start.line)
+    _, end_line = source.locate(where.end.line)
+    return Diagnostic(
+        code,
+        message,
+        path,
+        line,
+        where.start.column + 1,
+        end_line,
+        where.end.column + 1,
+        fix=fix,
+        cell=cell,
+    )
+
+
+def _parse_error(path: Path, source: Source, message: str, line: int, column: int) -> Diagnostic:
+    cell, cell_line = source.locate(max(line, 1))
+    text = f"cannot parse: {message}" if not message.startswith("cannot") else message
+    return Diagnostic(PARSE_ERROR, text, path, cell_line, max(column, 1), cell=cell)

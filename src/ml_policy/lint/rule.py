@@ -1,0 +1,105 @@
+"""The shape of an ML lint rule: one class per rule, as in Fixit.
+
+A rule is a batchable libcst visitor (it has `visit_<Node>` methods and
+`get_visitors`): all rules that can fire on a file share one traversal of
+one parse. It is a plain class, so that importing the rules does not import
+libcst. Before any libcst work a rule gets two
+cheap chances to say the file cannot matter:
+
+- `triggers`: the file's text must contain one of these strings (API names
+  such as "DataLoader", not "torch");
+- `screen(tree, imports)`: a test on the stdlib `ast` (about ten times
+  cheaper to parse than libcst) that a candidate exists.
+
+Only files that pass both are parsed with libcst. A rule records findings
+with `self.report(node, message)`; positions are computed afterwards, only
+for files that have findings.
+
+Each rule documents itself in its docstring with Ruff's sections (What it
+does / Why is this bad? / Example / Use instead / References) and carries
+`valid` and `invalid` snippets, which are both tests and the examples
+`ml-policy rule CODE` prints. In `invalid` snippets, every line that must be
+reported ends with the comment `# error`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from ml_policy.config import Settings
+from ml_policy.diagnostics import Applicability
+from ml_policy.lint.imports import ImportTable
+from ml_policy.lint.lazy import cst
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's report before it has a position: the node and what to say."""
+
+    code: str
+    node: cst.CSTNode
+    message: str
+    # A fix replaces nodes of the parsed module with new ones: (old, new) pairs.
+    fix: tuple[tuple[cst.CSTNode, cst.CSTNode], ...] = ()
+    fix_message: str = ""
+    applicability: Applicability = Applicability.SAFE
+
+
+@dataclass
+class FileContext:
+    """What a rule knows about the file it checks."""
+
+    path: Path
+    settings: Settings
+    imports: ImportTable
+    tree: ast.Module  # the stdlib parse the screens used
+    findings: list[Finding] = field(default_factory=list)
+
+
+class Rule:
+    """Base class of every ML lint rule."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    triggers: ClassVar[tuple[str, ...]]
+    valid: ClassVar[tuple[str, ...]] = ()
+    invalid: ClassVar[tuple[str, ...]] = ()
+    fix_applicability: ClassVar[Applicability | None] = None
+
+    def __init__(self, context: FileContext) -> None:
+        self.context = context
+
+    def get_visitors(self) -> dict[str, Callable[[cst.CSTNode], object]]:
+        """The visit_/leave_ methods, as libcst's visit_batched asks of a batchable visitor."""
+        return {n: getattr(self, n) for n in dir(self) if n.startswith(("visit_", "leave_"))}
+
+    @classmethod
+    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
+        """Whether the file may hold a finding (cheap, on the stdlib ast). Default: yes."""
+        del tree, imports
+        return True
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name of a Name/Attribute through the file's imports."""
+        return self.context.imports.resolve(node)
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        fix: tuple[tuple[cst.CSTNode, cst.CSTNode], ...] = (),
+        fix_message: str = "",
+    ) -> None:
+        applicability = self.fix_applicability or Applicability.SAFE
+        self.context.findings.append(
+            Finding(self.code, node, message, fix, fix_message, applicability)
+        )
+
+    def finish(self) -> None:
+        """Called after the traversal, for rules that decide once they have seen the whole file."""

@@ -1,0 +1,107 @@
+"""Run the lint rules over many files: cache first, then one process or a fork pool.
+
+Under pre-commit the file list is already split across processes (and
+PRE_COMMIT=1 is set), so each hook process lints its share itself; a pool is
+used only for larger directory runs. ML_POLICY_WORKERS sets the pool size
+(1: no pool).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ml_policy.checkers import RunOptions
+from ml_policy.config import Settings, SettingsResolver
+from ml_policy.diagnostics import Diagnostic
+from ml_policy.lint.cache import Cache
+from ml_policy.lint.engine import PARSE_ERROR, lint_bytes
+from ml_policy.lint.rule import Rule
+from ml_policy.rules import ALL_RULES
+
+SUFFIXES = frozenset({".py", ".pyi", ".ipynb"})
+MAX_BYTES = 20 * 1024 * 1024  # larger "source" is generated or data; say so instead of parsing it
+POOL_THRESHOLD = 16  # below this many files to parse, forking costs more than it saves
+
+
+@dataclass(frozen=True)
+class Job:
+    path: Path
+    data: bytes
+    settings: Settings
+    rules: tuple[type[Rule], ...]
+    key: str
+
+
+def check(
+    files: Sequence[Path], resolver: SettingsResolver, options: RunOptions
+) -> list[Diagnostic]:
+    """The lint checker `ml-policy check` and `ml-policy lint` run."""
+    cache = Cache(options.cache_dir) if options.cache_dir else None
+    found: list[Diagnostic] = []
+    jobs: list[Job] = []
+    for path in files:
+        if path.suffix not in SUFFIXES:
+            continue
+        job_or_result = _prepare(path, resolver.for_path(path), cache)
+        if isinstance(job_or_result, Job):
+            jobs.append(job_or_result)
+        else:
+            found.extend(job_or_result)
+    for job, diagnostics in zip(jobs, _run(jobs, options.workers), strict=True):
+        if cache:
+            cache.put(job.key, diagnostics)
+        found.extend(diagnostics)
+    return found
+
+
+def _prepare(path: Path, settings: Settings, cache: Cache | None) -> Job | list[Diagnostic]:
+    rules = tuple(rule for rule in ALL_RULES if settings.is_enabled(rule.code, path))
+    if not rules:
+        return []
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return [Diagnostic(PARSE_ERROR, f"not checked: larger than {MAX_BYTES >> 20} MB", path)]
+        data = path.read_bytes()
+    except OSError as error:
+        return [Diagnostic(PARSE_ERROR, f"cannot read: {error.strerror or error}", path)]
+    key = Cache.key(path, data, (rule.code for rule in rules), settings.free_threaded)
+    cached = cache.get(key, path) if cache else None
+    return cached if cached is not None else Job(path, data, settings, rules, key)
+
+
+_JOBS: Sequence[Job] = ()  # handed to forked workers by inheritance, not pickling
+
+
+def _lint(index: int) -> list[Diagnostic]:
+    job = _JOBS[index]
+    return lint_bytes(job.path, job.data, job.settings, job.rules)
+
+
+def _run(jobs: Sequence[Job], workers: int | None) -> list[list[Diagnostic]]:
+    global _JOBS  # noqa: PLW0603 - the fork pool's shared, read-only input
+    _JOBS = jobs
+    try:
+        count = _pool_size(len(jobs), workers)
+        if count <= 1:
+            return [_lint(i) for i in range(len(jobs))]
+        context = multiprocessing.get_context("fork")
+        with context.Pool(count) as pool:
+            return pool.map(_lint, range(len(jobs)), chunksize=max(1, len(jobs) // (count * 8)))
+    finally:
+        _JOBS = ()
+
+
+def _pool_size(jobs: int, workers: int | None) -> int:
+    if workers is not None:
+        return workers
+    if (
+        os.environ.get("PRE_COMMIT")
+        or jobs < POOL_THRESHOLD
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return 1
+    return min(os.cpu_count() or 1, max(1, jobs // POOL_THRESHOLD))

@@ -1,0 +1,101 @@
+"""Turn a file's bytes into the Python text the rules read, with a way back to real positions.
+
+Python files are decoded as the interpreter would (PEP 263 coding cookie,
+UTF-8 BOM). For notebooks, the code cells are joined into one module so that
+imports in one cell resolve in the next; IPython magics and shell escapes
+(`%pip`, `!ls`) become `pass` and `%%bash`-style cells blank lines, so every
+line keeps its number, and each line remembers its cell.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ml_policy.errors import PolicyError
+
+
+class SourceError(PolicyError):
+    """A file that cannot be turned into Python text; becomes an MLE001 finding."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Source:
+    """Python text, and for notebooks the cell and cell line of each text line."""
+
+    text: str
+    cells: list[tuple[int, int]] = field(default_factory=list)  # text line - 1 -> (cell, line)
+
+    def locate(self, line: int) -> tuple[int | None, int]:
+        """(cell number or None, line within the cell or file) for a 1-based text line."""
+        if not self.cells:
+            return None, line
+        cell, cell_line = self.cells[min(line, len(self.cells)) - 1]
+        return cell, cell_line
+
+
+def read_source(path: Path, data: bytes) -> Source:
+    if path.suffix == ".ipynb":
+        return notebook_source(data)
+    return Source(decode_python(data))
+
+
+def decode_python(data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise SourceError(f"cannot decode: {error}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        line = data.count(b"\n", 0, getattr(error, "start", 0)) + 1
+        raise SourceError(f"cannot decode as {encoding}: {error}", line) from None
+    return text.removeprefix("\ufeff")
+
+
+MAGIC_PREFIXES = ("%", "!", "?")
+
+
+def notebook_source(data: bytes) -> Source:
+    try:
+        notebook = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        line = getattr(error, "lineno", 1)
+        raise SourceError(f"notebook is not valid JSON: {error}", line) from None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        raise SourceError("notebook has no 'cells' list")
+    lines: list[str] = []
+    origin: list[tuple[int, int]] = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        for index, line in enumerate(_cell_lines(cell), start=1):
+            lines.append(line)
+            origin.append((number, index))
+    return Source("\n".join(lines) + "\n" if lines else "", origin)
+
+
+def _cell_lines(cell: dict[str, object]) -> list[str]:
+    source = cell.get("source", "")
+    text = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
+    lines = text.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        return [""] * len(lines)  # a cell magic: the body is not Python (or not run as such)
+    return [_without_magic(line) for line in lines]
+
+
+def _without_magic(line: str) -> str:
+    """`pass` at the same indentation: a magic can be the only line of a block."""
+    stripped = line.lstrip()
+    return (
+        line[: len(line) - len(stripped)] + "pass" if stripped.startswith(MAGIC_PREFIXES) else line
+    )

@@ -1,0 +1,18 @@
+"""Every ML lint rule, one class per rule, one module per family.
+
+Importing this package does not import libcst (rules reach it lazily).
+"""
+
+from __future__ import annotations
+
+from ml_policy.lint.rule import Rule
+from ml_policy.rules.data_loading import DataLoaderPinMemory, SynchronousDataLoader
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    SynchronousDataLoader,
+    DataLoaderPinMemory,
+)
+
+
+def by_code(code: str) -> type[Rule] | None:
+    return next((rule for rule in ALL_RULES if rule.code == code.upper()), None)
