@@ -36,8 +36,8 @@ def marked(code: str) -> list[int]:
     ]
 
 
-EXAMPLES = [(r, "valid", s) for r in ALL_RULES for s in r.valid] + [
-    (r, "invalid", s) for r in ALL_RULES for s in r.invalid
+EXAMPLES = [
+    (r, kind, s) for r in ALL_RULES for kind in ("valid", "invalid") for s in r.examples(kind)
 ]
 
 

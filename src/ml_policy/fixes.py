@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ml_policy.apply.atomic import write_atomic
-from ml_policy.diagnostics import Applicability, Diagnostic, Edit
+from ml_policy.diagnostics import Applicability, Diagnostic
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -81,12 +81,11 @@ def _fix_file(
     before = data.decode(encoding)  # "utf-8-sig" drops a BOM here and writes it back
     text, skipped, applied_end = before, [], None
     starts = _line_starts(before)
-    ordered = sorted(diagnostics, key=lambda d: _first_edit(d), reverse=True)
-    for diagnostic in ordered:
-        assert diagnostic.fix is not None
+    for diagnostic in sorted(diagnostics, key=_first_edit, reverse=True):
+        edits = diagnostic.fix.edits if diagnostic.fix else ()
         spans = [
             (_offset(starts, e.line, e.column), _offset(starts, e.end_line, e.end_column), e)
-            for e in diagnostic.fix.edits
+            for e in edits
         ]
         if applied_end is not None and max(end for _, end, _ in spans) > applied_end:
             skipped.append(diagnostic)
@@ -99,9 +98,8 @@ def _fix_file(
 
 
 def _first_edit(diagnostic: Diagnostic) -> tuple[int, int]:
-    assert diagnostic.fix is not None
-    first: Edit = min(diagnostic.fix.edits, key=lambda e: (e.line, e.column))
-    return first.line, first.column
+    edits = diagnostic.fix.edits if diagnostic.fix else ()
+    return min(((e.line, e.column) for e in edits), default=(0, 0))
 
 
 def _line_starts(text: str) -> list[int]:

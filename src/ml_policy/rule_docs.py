@@ -1,4 +1,4 @@
-"""`ml-policy rule`: a rule's documentation (Ruff's sections) and its examples, or the table of rules."""
+"""`ml-policy rule`: a rule's documentation and examples, or the table of every rule."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ def document(code: str) -> str | None:
         inspect.cleandoc(rule.__doc__ or ""),
     ]
     parts += ["", f"Fix: {_fix(rule)}.", "", "## Examples the rule reports", ""]
-    parts += [f"```python\n{snippet.rstrip()}\n```\n" for snippet in rule.invalid]
+    parts += [f"```python\n{snippet.rstrip()}\n```\n" for snippet in rule.examples("invalid")]
     parts += ["## Examples it accepts", ""]
-    parts += [f"```python\n{snippet.rstrip()}\n```\n" for snippet in rule.valid]
+    parts += [f"```python\n{snippet.rstrip()}\n```\n" for snippet in rule.examples("valid")]
     return "\n".join(parts).rstrip()
 
 

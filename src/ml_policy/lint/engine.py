@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,7 +103,7 @@ def _diagnostics(
 
 
 def _fix(
-    finding: Finding, module: cst.Module, positions: dict[cst.CSTNode, CodeRange], source: Source
+    finding: Finding, module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange], source: Source
 ) -> Fix | None:
     if source.cells:
         return None  # edits into notebook JSON are out of scope: the finding is still reported

@@ -33,7 +33,7 @@ CANONICAL = {
 
 
 def canonical(name: str) -> str:
-    """The public spelling of a qualified name (`torch.nn.modules.linear.Linear` -> `torch.nn.Linear`)."""
+    """The public spelling of a name: `torch.nn.modules.linear.Linear` -> `torch.nn.Linear`."""
     if name in CANONICAL:
         return CANONICAL[name]
     if name.startswith("torch.nn.modules."):

@@ -18,13 +18,15 @@ for files that have findings.
 Each rule documents itself in its docstring with Ruff's sections (What it
 does / Why is this bad? / Example / Use instead / References) and carries
 `valid` and `invalid` snippets, which are both tests and the examples
-`ml-policy rule CODE` prints. In `invalid` snippets, every line that must be
-reported ends with the comment `# error`.
+`ml-policy rule CODE` prints (indented triple-quoted blocks are dedented by
+`Rule.examples`). In `invalid` snippets, every line that must be reported
+ends with the comment `# error`.
 """
 
 from __future__ import annotations
 
 import ast
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +75,12 @@ class Rule:
 
     def __init__(self, context: FileContext) -> None:
         self.context = context
+
+    @classmethod
+    def examples(cls, kind: str) -> list[str]:
+        """The `valid` or `invalid` snippets as code (dedented, without the leading newline)."""
+        snippets: tuple[str, ...] = cls.valid if kind == "valid" else cls.invalid
+        return [textwrap.dedent(snippet).lstrip("\n") for snippet in snippets]
 
     def get_visitors(self) -> dict[str, Callable[[cst.CSTNode], object]]:
         """The visit_/leave_ methods, as libcst's visit_batched asks of a batchable visitor."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
+from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
 from ml_policy.lint.calls import (
@@ -19,7 +21,8 @@ from ml_policy.lint.rule import Rule
 
 DATALOADER = "torch.utils.data.DataLoader"
 TENSOR_DATASET = "torch.utils.data.TensorDataset"
-# DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, collate_fn, pin_memory, ...)
+# DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers,
+#            collate_fn, pin_memory, ...): 0-based positions
 NUM_WORKERS_POSITION = 5
 PIN_MEMORY_POSITION = 7
 
@@ -27,7 +30,7 @@ PIN_MEMORY_POSITION = 7
 class _DataLoaderRule(Rule):
     """Collects DataLoader calls; decides once the file's assignments are known."""
 
-    triggers = ("DataLoader",)
+    triggers: ClassVar[tuple[str, ...]] = ("DataLoader",)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -49,7 +52,7 @@ class _DataLoaderRule(Rule):
             )
 
     def holds_tensors(self, call: cst.Call) -> bool:
-        """Whether the dataset is a TensorDataset: in-memory tensors, where workers only add cost."""
+        """Whether the dataset is a TensorDataset (in memory: workers would only add cost)."""
         dataset = argument(call, "dataset", 0)
         if dataset is None or dataset is UNKNOWN:
             return False
@@ -100,22 +103,62 @@ class SynchronousDataLoader(_DataLoaderRule):
     code = "MLP001"
     name = "synchronous-dataloader"
     summary = "DataLoader without worker processes (`num_workers` missing or 0)"
-    valid = (
-        "from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=32, num_workers=4)\n",
-        "import torch.utils.data as tud\nloader = tud.DataLoader(ds, 32, True, None, None, 8)\n",
-        "from torch.utils.data import DataLoader\nloader = DataLoader(ds, num_workers=args.workers)\n",
-        "from torch.utils.data import DataLoader\nloader = DataLoader(ds, **loader_kwargs)\n",
-        "from torch.utils.data import DataLoader\nloader = DataLoader(*loader_args)\n",
-        "from torch.utils.data import DataLoader, TensorDataset\n"
-        "ds = TensorDataset(x, y)\nloader = DataLoader(ds, batch_size=32)\n",
-        "class DataLoader:\n    pass\nloader = DataLoader(ds)\n",
-        "from my_lib import DataLoader\nloader = DataLoader(ds)\n",
+    valid: ClassVar[tuple[str, ...]] = (
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, batch_size=32, num_workers=4)
+        """,
+        """
+        import torch.utils.data as tud
+        loader = tud.DataLoader(ds, 32, True, None, None, 8)
+        """,
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, num_workers=args.workers)
+        """,
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, **loader_kwargs)
+        """,
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(*loader_args)
+        """,
+        """
+        from torch.utils.data import DataLoader, TensorDataset
+        ds = TensorDataset(x, y)
+        loader = DataLoader(ds, batch_size=32)
+        """,
+        """
+        class DataLoader:
+            pass
+        loader = DataLoader(ds)
+        """,
+        """
+        from my_lib import DataLoader
+        loader = DataLoader(ds)
+        """,
     )
-    invalid = (
-        "from torch.utils.data import DataLoader\nloader = DataLoader(ds, batch_size=32)  # error\n",
-        "from torch.utils.data import DataLoader as DL\nloader = DL(ds, batch_size=32, num_workers=0)  # error\n",
-        "import torch\nloader = torch.utils.data.DataLoader(ds, 32, True, None, None, 0)  # error\n",
-        "import torch.utils.data as tud\nloader = tud.DataLoader(  # error\n    ds,\n    batch_size=8,\n)\n",
+    invalid: ClassVar[tuple[str, ...]] = (
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, batch_size=32)  # error
+        """,
+        """
+        from torch.utils.data import DataLoader as DL
+        loader = DL(ds, batch_size=32, num_workers=0)  # error
+        """,
+        """
+        import torch
+        loader = torch.utils.data.DataLoader(ds, 32, True, None, None, 0)  # error
+        """,
+        """
+        import torch.utils.data as tud
+        loader = tud.DataLoader(  # error
+            ds,
+            batch_size=8,
+        )
+        """,
     )
 
     def finish(self) -> None:
@@ -177,23 +220,42 @@ class DataLoaderPinMemory(_DataLoaderRule):
     code = "MLP003"
     name = "dataloader-pin-memory"
     summary = "DataLoader without `pin_memory=True` in a module that moves batches to CUDA"
-    fix_applicability = Applicability.UNSAFE
-    valid = (
-        "from torch.utils.data import DataLoader\nloader = DataLoader(ds, num_workers=4, pin_memory=True)\n"
-        "x = next(iter(loader)).cuda()\n",
-        "from torch.utils.data import DataLoader\nloader = DataLoader(ds, num_workers=4)\n"
-        "x = next(iter(loader)).to(device)\n",
-        "from torch.utils.data import DataLoader\nloader = DataLoader(ds, num_workers=4, pin_memory=cfg.pin)\n"
-        "x = next(iter(loader)).cuda()\n",
-        "from torch.utils.data import DataLoader\nloader = DataLoader(ds, **kw)\nx = batch.cuda()\n",
+    fix_applicability: ClassVar[Applicability | None] = Applicability.UNSAFE
+    valid: ClassVar[tuple[str, ...]] = (
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, num_workers=4, pin_memory=True)
+        x = next(iter(loader)).cuda()
+        """,
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, num_workers=4)
+        x = next(iter(loader)).to(device)
+        """,
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, num_workers=4, pin_memory=cfg.pin)
+        x = next(iter(loader)).cuda()
+        """,
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, **kw)
+        x = batch.cuda()
+        """,
     )
-    invalid = (
-        "from torch.utils.data import DataLoader\nloader = DataLoader(ds, num_workers=4)  # error\n"
-        "x = next(iter(loader)).cuda()\n",
-        "import torch\nfrom torch.utils.data import DataLoader as DL\n"
-        'device = torch.device("cuda" if torch.cuda.is_available() else "cpu")\n'
-        "loader = DL(ds, 8, True, None, None, 4, None, False)  # error\n"
-        "x = next(iter(loader)).to(device)\n",
+    invalid: ClassVar[tuple[str, ...]] = (
+        """
+        from torch.utils.data import DataLoader
+        loader = DataLoader(ds, num_workers=4)  # error
+        x = next(iter(loader)).cuda()
+        """,
+        """
+        import torch
+        from torch.utils.data import DataLoader as DL
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        loader = DL(ds, 8, True, None, None, 4, None, False)  # error
+        x = next(iter(loader)).to(device)
+        """,
     )
 
     @classmethod
@@ -235,9 +297,9 @@ def _pin_memory_argument() -> cst.Arg:
     )
 
 
-def _with_comma(args: tuple[cst.Arg, ...] | list[cst.Arg] | object) -> list[cst.Arg]:
+def _with_comma(args: Sequence[cst.Arg]) -> list[cst.Arg]:
     """The arguments, the last one followed by a comma, so another can be appended."""
-    items = list(args)  # type: ignore[call-overload]
+    items = list(args)
     if items and isinstance(items[-1].comma, cst.MaybeSentinel):
         items[-1] = items[-1].with_changes(
             comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
