@@ -58,7 +58,7 @@ def decode_python(data: bytes) -> str:
     except (UnicodeDecodeError, LookupError) as error:
         line = data.count(b"\n", 0, getattr(error, "start", 0)) + 1
         raise SourceError(f"cannot decode as {encoding}: {error}", line) from None
-    return text.removeprefix("\ufeff")
+    return text  # a BOM makes detect_encoding answer "utf-8-sig", which drops it
 
 
 MAGIC_PREFIXES = ("%", "!", "?")
