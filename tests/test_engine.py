@@ -1,4 +1,4 @@
-"""The lint engine on real files: bad input, notebooks, suppression, cache, pool, fixes, start-up."""
+"""The lint engine on real files: bad input, notebooks, noqa, cache, pool, fixes, start-up."""
 
 from __future__ import annotations
 
@@ -292,7 +292,8 @@ def test_safe_fix_only_without_unsafe_flag(tmp_path: Path) -> None:
 def test_a_file_the_prefilter_clears_never_imports_libcst(tmp_path: Path) -> None:
     (tmp_path / "utils.py").write_text("def add(a, b):\n    return a + b\n")
     probe = (
-        "import sys; from ml_policy.cli import main; code = main(['lint', '--no-cache', 'utils.py']); "
+        "import sys; from ml_policy.cli import main; "
+        "code = main(['lint', '--no-cache', 'utils.py']); "
         "print(code, 'libcst._nodes.base' in sys.modules)"
     )
     result = run([sys.executable, "-c", probe], tmp_path, check=True)
