@@ -11,6 +11,7 @@ import pytest
 from ml_policy.config import Settings
 from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.rule import Rule
+from ml_policy.rule_docs import document
 from ml_policy.rules import ALL_RULES
 
 SECTIONS = (
@@ -68,3 +69,15 @@ def test_rule_metadata(rule: type[Rule]) -> None:
 def test_codes_and_names_are_unique() -> None:
     assert len({r.code for r in ALL_RULES}) == len(ALL_RULES)
     assert len({r.name for r in ALL_RULES}) == len(ALL_RULES)
+
+
+def test_rule_pages_are_current() -> None:
+    """docs/rules/CODE.md (where diagnostics link) matches `ml-policy rule CODE`.
+
+    Regenerate with: uv run python -m ml_policy.rule_docs docs/rules
+    """
+    folder = Path(__file__).parents[1] / "docs" / "rules"
+    codes = ["MLE001", *(r.code for r in ALL_RULES)]
+    assert sorted(p.stem for p in folder.glob("*.md")) == sorted(codes)
+    for code in codes:
+        assert (folder / f"{code}.md").read_text() == f"{document(code)}\n", code

@@ -1,0 +1,1 @@
+"""A training package with ML anti-patterns (see README.md)."""

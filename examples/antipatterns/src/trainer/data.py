@@ -1,0 +1,42 @@
+"""Data loading."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from torch.utils.data import DataLoader, Dataset
+
+
+def augment(image: np.ndarray) -> np.ndarray:
+    """Jitter every pixel: a Python loop, so it holds the GIL throughout."""
+    out = image.copy()
+    for row in range(image.shape[0]):
+        for col in range(image.shape[1]):
+            out[row, col] = min(255, image[row, col] * 1.1)
+    return out
+
+
+class Images(Dataset):
+    def __init__(self, images: list[np.ndarray]) -> None:
+        self.images = images
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        return self.images[index]
+
+
+def augment_all(images: list[np.ndarray]) -> list[np.ndarray]:
+    # MLP002: CPU-bound pixel loops on threads are serialised by the GIL.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(augment, images))
+
+
+def make_loader(images: list[np.ndarray]) -> DataLoader:
+    # MLP001: no worker processes; MLP003: batches go to CUDA (train.py) unpinned.
+    return DataLoader(Images(images), batch_size=64, shuffle=True)
+
+
+def cuda_batches(images: list[np.ndarray]):
+    for batch in make_loader(images):
+        yield batch.cuda(non_blocking=True)

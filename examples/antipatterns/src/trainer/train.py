@@ -1,0 +1,36 @@
+"""Training loop and command line."""
+
+import argparse
+
+import torch
+from torch import nn
+
+from trainer.data import cuda_batches
+
+
+class Classifier(nn.Module):
+    # MLM003: one Linear shared by every instance, unregistered, not moved by .to().
+    head = nn.Linear(512, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(x)
+
+
+def train(model: nn.Module, images: list, history=[], steps: int = 100) -> list:  # noqa: B006
+    # MLM001: `history` is mutated, so a second call starts with the first call's losses.
+    for batch in cuda_batches(images):
+        loss = model(batch).sum()
+        history.append(loss.item())
+    return history
+
+
+def evaluate(model: nn.Module, weights=torch.ones(10)) -> torch.Tensor:
+    # MLM002: one tensor built at import time, shared by every call.
+    return model.head.weight @ weights
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    # MLM004: --tag values are appended to ["baseline"] instead of replacing it.
+    parser.add_argument("--tag", action="append", default=["baseline"])
+    return parser.parse_args()
