@@ -1,0 +1,1 @@
+"""Dependency policy (the MLD rules): manifest readers, pin classification and the rules."""
