@@ -80,6 +80,16 @@ def test_deep_nesting_does_not_crash(tmp_path: Path) -> None:
     assert [c for c, *_ in lint(tmp_path, "deep.py", data)] in (["MLE001"], ["MLP001"])
 
 
+
+@pytest.mark.parametrize("terms", [1000, 3000])
+def test_long_operator_chains_do_not_crash(tmp_path: Path, terms: int) -> None:
+    # Valid Python that ast accepts but libcst's recursive visitor cannot walk (1000
+    # terms) or that ast itself rejects (3000): a finding, never a RecursionError.
+    data = (TRIGGERING + "x = " + " + ".join(["a"] * terms) + "\n").encode()
+    [(code, line, _, message)] = lint(tmp_path, "chain.py", data)
+    assert (code, line) == ("MLE001", 1)
+    assert "deep" in message or "recursion" in message
+
 def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("def f(:\n")
     (tmp_path / "train.py").write_text(TRIGGERING)

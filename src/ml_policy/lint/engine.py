@@ -77,12 +77,15 @@ def _run_rules(
         return [_parse_error(path, source, "cannot parse: nesting too deep", 1, 1)]
     context = FileContext(path, settings, imports, tree)
     visitors = [rule(context) for rule in rules]
-    cst.visit_batched(module, visitors)  # type: ignore[arg-type]  # duck-typed batchable visitors
-    for visitor in visitors:
-        visitor.finish()
-    if not context.findings:
-        return []
-    return _diagnostics(path, source, module, context.findings)
+    try:
+        cst.visit_batched(module, visitors)  # type: ignore[arg-type]  # duck-typed batchable visitors
+        for visitor in visitors:
+            visitor.finish()
+        if not context.findings:
+            return []
+        return _diagnostics(path, source, module, context.findings)
+    except RecursionError:  # libcst recurses per nesting level; Python's parser allows deeper
+        return [_parse_error(path, source, "cannot check: nesting too deep", 1, 1)]
 
 
 def _diagnostics(

@@ -7,9 +7,21 @@ from __future__ import annotations
 
 from ml_policy.lint.rule import Rule
 from ml_policy.rules.data_loading import DataLoaderPinMemory, SynchronousDataLoader
+from ml_policy.rules.hyperparameters import (
+    ArgparseAppendDefault,
+    MLObjectDefault,
+    ModuleClassAttribute,
+    MutatedMutableDefault,
+)
+from ml_policy.rules.threaded_loading import ThreadedCpuBoundLoading
 
 ALL_RULES: tuple[type[Rule], ...] = (
+    MutatedMutableDefault,
+    MLObjectDefault,
+    ModuleClassAttribute,
+    ArgparseAppendDefault,
     SynchronousDataLoader,
+    ThreadedCpuBoundLoading,
     DataLoaderPinMemory,
 )
 

@@ -90,9 +90,7 @@ class SynchronousDataLoader(_DataLoaderRule):
 
     ## Use instead
     ```python
-    loader = DataLoader(
-        dataset, batch_size=64, shuffle=True, num_workers=8, persistent_workers=True
-    )
+    loader = DataLoader(dataset, batch_size=64, num_workers=8, persistent_workers=True)
     ```
 
     ## References
@@ -106,54 +104,67 @@ class SynchronousDataLoader(_DataLoaderRule):
     valid: ClassVar[tuple[str, ...]] = (
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(ds, batch_size=32, num_workers=4)
         """,
         """
         import torch.utils.data as tud
+
         loader = tud.DataLoader(ds, 32, True, None, None, 8)
         """,
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(ds, num_workers=args.workers)
         """,
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(ds, **loader_kwargs)
         """,
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(*loader_args)
         """,
         """
         from torch.utils.data import DataLoader, TensorDataset
+
         ds = TensorDataset(x, y)
         loader = DataLoader(ds, batch_size=32)
         """,
         """
         class DataLoader:
             pass
+
+
         loader = DataLoader(ds)
         """,
         """
         from my_lib import DataLoader
+
         loader = DataLoader(ds)
         """,
     )
     invalid: ClassVar[tuple[str, ...]] = (
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(ds, batch_size=32)  # error
         """,
         """
         from torch.utils.data import DataLoader as DL
+
         loader = DL(ds, batch_size=32, num_workers=0)  # error
         """,
         """
         import torch
+
         loader = torch.utils.data.DataLoader(ds, 32, True, None, None, 0)  # error
         """,
         """
         import torch.utils.data as tud
+
         loader = tud.DataLoader(  # error
             ds,
             batch_size=8,
@@ -224,21 +235,25 @@ class DataLoaderPinMemory(_DataLoaderRule):
     valid: ClassVar[tuple[str, ...]] = (
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(ds, num_workers=4, pin_memory=True)
         x = next(iter(loader)).cuda()
         """,
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(ds, num_workers=4)
         x = next(iter(loader)).to(device)
         """,
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(ds, num_workers=4, pin_memory=cfg.pin)
         x = next(iter(loader)).cuda()
         """,
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(ds, **kw)
         x = batch.cuda()
         """,
@@ -246,12 +261,14 @@ class DataLoaderPinMemory(_DataLoaderRule):
     invalid: ClassVar[tuple[str, ...]] = (
         """
         from torch.utils.data import DataLoader
+
         loader = DataLoader(ds, num_workers=4)  # error
         x = next(iter(loader)).cuda()
         """,
         """
         import torch
         from torch.utils.data import DataLoader as DL
+
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         loader = DL(ds, 8, True, None, None, 4, None, False)  # error
         x = next(iter(loader)).to(device)
