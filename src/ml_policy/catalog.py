@@ -25,7 +25,7 @@ class RuleInfo:
 
     code: str  # e.g. "MLD001"
     name: str  # kebab-case, e.g. "unpinned-ml-dependency"
-    summary: str  # one line, lower case, no final period
+    summary: str  # one line, no final period
     # Markdown with Ruff's sections: "## What it does", "## Why is this bad?",
     # "## Example", "## Use instead", "## References".
     doc: str

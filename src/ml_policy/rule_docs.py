@@ -6,6 +6,7 @@ import inspect
 import sys
 from pathlib import Path
 
+from ml_policy.catalog import RuleInfo, family_rules
 from ml_policy.lint.rule import Rule
 from ml_policy.rules import ALL_RULES, by_code
 
@@ -32,8 +33,13 @@ def document(code: str) -> str | None:
     if code.upper() == "MLE001":
         return PARSE_ERROR_DOC
     rule = by_code(code)
-    if rule is None:
-        return None
+    if rule is not None:
+        return _lint_rule_page(rule)
+    info = next((i for i in family_rules() if i.code == code.upper()), None)
+    return None if info is None else _family_rule_page(info)
+
+
+def _lint_rule_page(rule: type[Rule]) -> str:
     parts = [
         f"# {rule.name} ({rule.code})",
         "",
@@ -48,12 +54,27 @@ def document(code: str) -> str | None:
     return "\n".join(parts).rstrip()
 
 
+def _family_rule_page(info: RuleInfo) -> str:
+    parts = [f"# {info.name} ({info.code})", "", info.summary, "", inspect.cleandoc(info.doc)]
+    parts += ["", f"Fix: {info.fix}."]
+    fence = info.example_language
+    if info.invalid:
+        parts += ["", "## Examples the rule reports", ""]
+        parts += [f"```{fence}\n{inspect.cleandoc(e)}\n```\n" for e in info.invalid]
+    if info.valid:
+        parts += ["", "## Examples it accepts", ""]
+        parts += [f"```{fence}\n{inspect.cleandoc(e)}\n```\n" for e in info.valid]
+    return "\n".join(parts).rstrip()
+
+
 def table() -> str:
     rows = [
         ("code", "name", "fix", "summary"),
         ("MLE001", "parse-error", "none", "file cannot be parsed"),
     ]
-    rows += [(r.code, r.name, _fix(r), r.summary) for r in sorted(ALL_RULES, key=lambda r: r.code)]
+    rows += [(r.code, r.name, _fix(r), r.summary) for r in ALL_RULES]
+    rows += [(i.code, i.name, i.fix, i.summary) for i in family_rules()]
+    rows[2:] = sorted(rows[2:])
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(
         f"{c:<{widths[0]}}  {n:<{widths[1]}}  {f:<{widths[2]}}  {s}" for c, n, f, s in rows
@@ -69,7 +90,7 @@ def write_all(folder: Path) -> list[Path]:
     """docs/rules/CODE.md for every code: the pages diagnostics link to."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for code in ["MLE001", *(r.code for r in ALL_RULES)]:
+    for code in ["MLE001", *(r.code for r in ALL_RULES), *(i.code for i in family_rules())]:
         path = folder / f"{code}.md"
         path.write_text(f"{document(code)}\n", encoding="utf-8")
         written.append(path)
