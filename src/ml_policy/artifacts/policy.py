@@ -1,0 +1,89 @@
+"""The artifact settings of one `[tool.ml-policy]` table, compiled once: which
+limit applies to a path and whether the path must live in git-lfs.
+
+Patterns are gitignore-style globs relative to the settings root (`*.pt`
+matches at any depth, `models/**` under one folder). When several `limits`
+patterns match a path, the last one written wins, as in `.gitattributes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from ml_policy.config import ArtifactSettings
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
+
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A size limit and the setting it comes from (named in messages)."""
+
+    kb: int
+    setting: str  # "max-kb", "notebook-max-kb" or 'limits "*.pt"'
+
+    def exceeded_by(self, size: int) -> bool:
+        return size > self.kb * 1024
+
+
+class ArtifactPolicy:
+    """Limits and git-lfs patterns for the paths below one settings root."""
+
+    def __init__(self, artifacts: ArtifactSettings) -> None:
+        self._artifacts = artifacts
+        self._limit_patterns = tuple(artifacts.limits)
+        self._limits = _spec(self._limit_patterns)
+        self._lfs = _spec(artifacts.lfs)
+
+    def limit(self, relative: str) -> Limit:
+        """The size limit for a file (a POSIX path relative to the settings root)."""
+        result = self._limits.check_file(relative)
+        if result.include and result.index is not None:
+            pattern = self._limit_patterns[result.index]
+            return Limit(self._artifacts.limits[pattern], f'limits "{pattern}"')
+        if relative.endswith(NOTEBOOK_SUFFIX):
+            return Limit(self._artifacts.notebook_max_kb, "notebook-max-kb")
+        return Limit(self._artifacts.max_kb, "max-kb")
+
+    def lfs_pattern(self, relative: str) -> str | None:
+        """The `lfs` pattern that requires git-lfs for a file, if one does."""
+        result = self._lfs.check_file(relative)
+        if result.include and result.index is not None:
+            return self._artifacts.lfs[result.index]
+        return None
+
+
+def policy_for(artifacts: ArtifactSettings) -> ArtifactPolicy:
+    """The compiled policy, shared by every folder with the same artifact settings."""
+    return _compiled(
+        artifacts.max_kb,
+        artifacts.lfs,
+        tuple(artifacts.limits.items()),
+        artifacts.notebook_max_kb,
+        artifacts.allow_notebook_outputs,
+    )
+
+
+@cache
+def _compiled(
+    max_kb: int,
+    lfs: tuple[str, ...],
+    limits: tuple[tuple[str, int], ...],
+    notebook_max_kb: int,
+    allow_notebook_outputs: bool,
+) -> ArtifactPolicy:
+    return ArtifactPolicy(
+        ArtifactSettings(max_kb, lfs, dict(limits), notebook_max_kb, allow_notebook_outputs)
+    )
+
+
+def _spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    # Imported here: a run that checks no artifacts never needs pathspec.
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec.from_lines(patterns)
