@@ -356,6 +356,17 @@ def test_notebook_over_its_limit_is_reported_at_the_file(git_repo: Path) -> None
     assert message.startswith("notebook is 3 kB, over the 1 kB limit (notebook-max-kb): ")
 
 
+def test_a_limits_pattern_can_set_a_notebook_limit(git_repo: Path) -> None:
+    pyproject(git_repo, 'limits = { "reports/*.ipynb" = 1 }')
+    write(git_repo, "reports/weekly.ipynb", notebook(code_cell(count=1)) + " " * 2 * KB)
+    write(git_repo, "eda.ipynb", notebook(code_cell(count=1)) + " " * 2 * KB)
+    assert findings(git_repo, "reports/weekly.ipynb", "eda.ipynb") == [
+        ("reports/weekly.ipynb", "MLA002", 1, None)
+    ]
+    (message,) = messages(git_repo, "reports/weekly.ipynb")
+    assert message.startswith('notebook is 3 kB, over the 1 kB limit (limits "reports/*.ipynb"): ')
+
+
 def test_notebooks_are_not_held_to_max_kb(git_repo: Path) -> None:
     pyproject(git_repo, "max-kb = 1")
     write(git_repo, "nb.ipynb", notebook(code_cell(count=1)) + " " * 2 * KB)

@@ -61,7 +61,7 @@ class Artifact:
 
     @property
     def size_code(self) -> str:
-        return NOTEBOOK_OUTPUTS if self.is_notebook else LARGE_ARTIFACT
+        return _size_code(self.path)
 
     @property
     def needs_lfs_answer(self) -> bool:
@@ -118,9 +118,8 @@ def _artifact(path: Path, folders: _Folders) -> Artifact | Diagnostic | None:
     relative = _relative(absolute, root)
     policy: ArtifactPolicy = policy_for(settings.artifacts)
     limit = policy.limit(relative)
-    is_notebook = path.suffix == NOTEBOOK_SUFFIX
-    size_code = NOTEBOOK_OUTPUTS if is_notebook else LARGE_ARTIFACT
     lfs_on = settings.is_enabled(LARGE_ARTIFACT, path)
+    size_rule_on = settings.is_enabled(_size_code(path), path)
     return Artifact(
         path=path,
         absolute=absolute,
@@ -129,8 +128,13 @@ def _artifact(path: Path, folders: _Folders) -> Artifact | Diagnostic | None:
         settings=settings,
         limit=limit,
         lfs_pattern=policy.lfs_pattern(relative) if lfs_on else None,
-        over_limit=limit.exceeded_by(status.st_size) and settings.is_enabled(size_code, path),
+        over_limit=size_rule_on and limit.exceeded_by(status.st_size),
     )
+
+
+def _size_code(path: Path) -> str:
+    """Notebooks have their own size rule, beside their outputs."""
+    return NOTEBOOK_OUTPUTS if path.suffix == NOTEBOOK_SUFFIX else LARGE_ARTIFACT
 
 
 def _relative(absolute: Path, root: Path) -> str:

@@ -29,7 +29,7 @@ def lfs_required(size: int, pattern: str) -> str:
 
 
 def too_large(size: int, limit: Limit, relative: str) -> str:
-    if relative.endswith(".ipynb") and limit.setting == "notebook-max-kb":
+    if relative.endswith(".ipynb"):
         return (
             f"notebook is {human_size(size)}, over the {limit.kb} kB limit ({limit.setting}): "
             f"clear its outputs ({CLEAR_OUTPUTS}), split it, or raise the limit in {SETTINGS_TABLE}"
