@@ -113,6 +113,9 @@ def test_lfs_message_gives_size_pattern_and_fix(git_repo: Path) -> None:
     (message,) = messages(git_repo, "ckpt/epoch_3.safetensors")
     assert message.startswith('3 kB file must be tracked by git-lfs (lfs pattern "*.safetensors"')
     assert 'git lfs track "*.safetensors"' in message
+    sized(git_repo, "tiny.pt", 77)
+    (tiny,) = messages(git_repo, "tiny.pt")
+    assert tiny.startswith("77 bytes file must be tracked by git-lfs")
     assert "Hugging Face Hub" in message
 
 
@@ -547,8 +550,8 @@ def test_notebook_examples_in_the_docs_behave_as_documented(git_repo: Path) -> N
 @pytest.mark.parametrize(
     ("size", "shown"),
     [
-        (0, "0 kB"),
-        (1, "1 kB"),
+        (0, "0 bytes"),
+        (1000, "1000 bytes"),
         (1024, "1 kB"),
         (1025, "2 kB"),
         (1536 * KB, "1.5 MB"),

@@ -13,6 +13,8 @@ CLEAR_OUTPUTS = "nbstripout, or jupyter nbconvert --clear-output --inplace"
 
 def human_size(size: int) -> str:
     """Bytes as the settings count them: kB (1024 bytes, rounded up) below 1 MB, else MB."""
+    if size < 1024:
+        return f"{size} bytes"
     if size < 1024 * 1024:
         return f"{math.ceil(size / 1024)} kB"
     if size < 1024**3:
@@ -45,7 +47,7 @@ def cell_outputs(count: int, kinds: tuple[str, ...]) -> str:
     what = f" ({', '.join(kinds)})" if kinds else ""
     plural = "output" if count == 1 else "outputs"
     return (
-        f"code cell committed with {count} {plural}{what}: clear them ({CLEAR_OUTPUTS}) "
+        f"code cell committed with {count} {plural}{what}: clear outputs ({CLEAR_OUTPUTS}) "
         f"or set allow-notebook-outputs = true in {SETTINGS_TABLE}"
     )
 
