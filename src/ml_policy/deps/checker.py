@@ -1,0 +1,98 @@
+"""The deps checker: `ml-policy deps FILES...` and the MLD part of `ml-policy check`.
+
+Picks manifests and install-command files by name, ignores every other file,
+reads each once, and turns what it finds into Diagnostics. A file that
+cannot be read or parsed is one MLE001; the other files are still checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ml_policy.checkers import RunOptions
+from ml_policy.config import SettingsResolver
+from ml_policy.deps.conda import is_conda_environment, read_conda_environment
+from ml_policy.deps.errors import ManifestError
+from ml_policy.deps.lockfiles import TrackedLocks
+from ml_policy.deps.model import Kind, Manifest
+from ml_policy.deps.packages import ml_packages
+from ml_policy.deps.pyproject import read_pyproject
+from ml_policy.deps.requirements import is_requirements_file, read_requirements_file
+from ml_policy.deps.rules import Policy, manifest_diagnostics, parse_error
+from ml_policy.deps.setupfiles import read_setup_cfg, read_setup_py
+from ml_policy.deps.source import read_text
+from ml_policy.diagnostics import Diagnostic
+
+Reader = Callable[[Path], Manifest]
+
+
+def check(
+    files: Sequence[Path], resolver: SettingsResolver, options: RunOptions
+) -> list[Diagnostic]:
+    """Every MLD finding (and MLE001 for unreadable manifests) in `files`, each once."""
+    del options  # reading manifests is fast: no cache or worker pool needed
+    locks = TrackedLocks()
+    found: dict[tuple[object, ...], Diagnostic] = {}
+    for path in files:
+        for diagnostic in check_file(path, resolver, locks):
+            # A file included by several requirements files is reported once.
+            key = (
+                diagnostic.code,
+                diagnostic.path.resolve(),
+                diagnostic.cell,
+                diagnostic.line,
+                diagnostic.column,
+                diagnostic.message,
+            )
+            found.setdefault(key, diagnostic)
+    return list(found.values())
+
+
+def manifest_reader(path: Path) -> Reader | None:
+    """How to read `path`, by its name; None for files that are not manifests."""
+    name = path.name.lower()
+    if name == "pyproject.toml":
+        return read_pyproject
+    if name == "setup.cfg":
+        return read_setup_cfg
+    if name == "setup.py":
+        return read_setup_py
+    if is_conda_environment(path) and ".github" not in path.parts:
+        return read_conda_environment
+    if is_requirements_file(path):
+        return read_requirements_file
+    return None
+
+
+def check_file(path: Path, resolver: SettingsResolver, locks: TrackedLocks) -> list[Diagnostic]:
+    reader = manifest_reader(path)
+    if reader is not None:
+        try:
+            manifest = reader(path)
+        except ManifestError as error:
+            return [parse_error(path, error.message, error.line, error.column)]
+        return manifest_diagnostics(manifest, _policy(path, manifest.kind, resolver, locks))
+    return _command_file(path, resolver)
+
+
+def _policy(path: Path, kind: Kind, resolver: SettingsResolver, locks: TrackedLocks) -> Policy:
+    settings = resolver.for_path(path)
+    lock = None
+    if kind in (Kind.PYPROJECT, Kind.CONDA):
+        lock = locks.lock_for(path, conda=kind is Kind.CONDA)
+    return Policy(settings, ml_packages(settings.ml_packages), lock)
+
+
+def _command_file(path: Path, resolver: SettingsResolver) -> list[Diagnostic]:
+    from ml_policy.deps import commands
+    from ml_policy.deps.installs import scan_diagnostics
+
+    if not commands.is_command_file(path):
+        return []
+    try:
+        scan = commands.scan_file(path, read_text(path))
+    except ManifestError as error:
+        return [parse_error(path, error.message, error.line, error.column)]
+    settings = resolver.for_path(path)
+    return scan_diagnostics(path, scan, Policy(settings, ml_packages(settings.ml_packages)))

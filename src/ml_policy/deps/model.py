@@ -1,0 +1,80 @@
+"""What the manifest readers return: requirements and index settings, each at its position."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ml_policy.deps.errors import ManifestError
+
+
+class Pin(enum.Enum):
+    """How tightly a requirement fixes the version that gets installed."""
+
+    EXACT = "exact"  # ==V (local label allowed), ===V, a hashed file URL, a VCS commit
+    BOUNDED = "bounded"  # a range with an upper bound: <3, ~=2.1, ==2.*, ^2.1
+    LOWER = "lower-only"  # >=2.1 or >2.1 and nothing above
+    UNPINNED = "unpinned"  # no version, *, a branch or tag, != only, a URL without a hash
+    UNKNOWN = "unknown"  # cannot tell (not a version we understand): the rules stay silent
+
+
+class Kind(enum.Enum):
+    """The kind of file a requirement was declared in."""
+
+    REQUIREMENTS = "requirements file"
+    PYPROJECT = "pyproject.toml"
+    SETUP_CFG = "setup.cfg"
+    SETUP_PY = "setup.py"
+    CONDA = "conda environment"
+    COMMAND = "install command"
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where something was written: 1-based line and columns (end is exclusive)."""
+
+    path: Path
+    line: int
+    column: int
+    end_column: int
+    cell: int | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One declared dependency, classified."""
+
+    name: str  # PEP 503 normalised; conda aliases resolved (pytorch -> torch)
+    text: str  # as written, e.g. "torch>=2.1" or "pytorch=2.1"
+    pin: Pin
+    position: Position
+    kind: Kind
+    section: str  # where in the file, for messages: "[project] dependencies", "pip install"
+    version: str | None = None  # the pinned version (with any local label) when pin is EXACT
+    detail: str = ""  # why it is unpinned when that needs saying (a branch, a URL without hash)
+    published: bool = False  # part of a package's published metadata ([project], install_requires)
+    lockable: bool = False  # a tracked lock file next to it or above covers its ranges
+    constraint: bool = False  # only constrains versions (-c files, uv constraint/override lists)
+
+
+@dataclass(frozen=True)
+class IndexSetting:
+    """An index option that makes an installer mix indexes (--extra-index-url, ...)."""
+
+    option: str  # "--extra-index-url", "extra-index-url", "index-strategy"
+    value: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Everything read from one manifest (with the files it includes)."""
+
+    path: Path
+    kind: Kind
+    requirements: tuple[Requirement, ...] = ()
+    index_settings: tuple[IndexSetting, ...] = ()
+    # Lines that could not be read (a malformed requirement, a missing include):
+    # reported as MLE001 while the rest of the file is still checked.
+    errors: tuple[ManifestError, ...] = field(default=())

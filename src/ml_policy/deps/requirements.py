@@ -1,0 +1,316 @@
+"""pip requirements files: requirements*.txt, *.in, constraints*.txt.
+
+Follows pip's reading of the format: a trailing backslash continues a line, a
+`#` at the start or after whitespace starts a comment, options may follow a
+requirement (`--hash`), and `-r`/`-c` include other files relative to the
+including file. Each requirement keeps its file and the line it starts on.
+A line that is not a valid requirement is recorded as an error at that line
+and the rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as Pep508
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from ml_policy.deps.classify import VCS_SCHEMES, Classified, classify_pep508, classify_url
+from ml_policy.deps.errors import ManifestError
+from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Requirement
+from ml_policy.deps.packages import normalize
+from ml_policy.deps.source import read_text
+
+SHORT_OPTIONS = {
+    "-r": "--requirement",
+    "-c": "--constraint",
+    "-e": "--editable",
+    "-i": "--index-url",
+    "-f": "--find-links",
+}
+INCLUDES = {"--requirement": False, "--constraint": True}  # option -> included as constraints
+MIXING_OPTIONS = ("--extra-index-url",)
+URL_SCHEMES = ("http://", "https://", "file:", "ftp://")
+ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
+
+
+@dataclass(frozen=True)
+class LogicalLine:
+    """A line after joining continuations and dropping its comment."""
+
+    number: int  # 1-based line where it starts
+    text: str
+    first_physical: str  # the physical line it starts on (for columns)
+
+
+def is_requirements_file(path: Path) -> bool:
+    """requirements*.txt|in, constraints*.txt|in, and *.txt|in in a `requirements/` folder."""
+    name = path.name.lower()
+    if not name.endswith((".txt", ".in")):
+        return False
+    in_folder = path.parent.name.lower() in ("requirements", "requirement", "reqs")
+    return in_folder or name.startswith(("requirements", "constraints", "requirement"))
+
+
+def read_requirements_file(path: Path) -> Manifest:
+    """Read a requirements file and everything it includes (raises ManifestError if unreadable)."""
+    text = read_text(path)
+    return parse_requirements(path, text, constraint=path.name.lower().startswith("constraints"))
+
+
+def parse_requirements(path: Path, text: str, constraint: bool = False) -> Manifest:
+    """Parse requirements text; never raises: bad lines become `errors`."""
+    reader = _Reader()
+    reader.read(path, text, constraint, (path.resolve(),))
+    return Manifest(
+        path,
+        Kind.REQUIREMENTS,
+        tuple(reader.requirements),
+        tuple(reader.index_settings),
+        tuple(reader.errors),
+    )
+
+
+def parse_pip_entry(path: Path, number: int, text: str, physical: str) -> Manifest:
+    """One entry of a conda environment's `pip:` list, read as a requirements-file line."""
+    reader = _Reader()
+    reader.read_line(path, LogicalLine(number, text, physical), (path.resolve(),))
+    return Manifest(
+        path,
+        Kind.REQUIREMENTS,
+        tuple(reader.requirements),
+        tuple(reader.index_settings),
+        tuple(reader.errors),
+    )
+
+
+@dataclass
+class _Reader:
+    requirements: list[Requirement] = field(default_factory=list)
+    index_settings: list[IndexSetting] = field(default_factory=list)
+    errors: list[ManifestError] = field(default_factory=list)
+    read_files: set[Path] = field(default_factory=set)
+
+    def read(self, path: Path, text: str, constraint: bool, stack: tuple[Path, ...]) -> None:
+        self.read_files.add(stack[-1])
+        for line in logical_lines(text):
+            self.read_line(path, line, stack, constraint)
+
+    def read_line(
+        self, path: Path, line: LogicalLine, stack: tuple[Path, ...], constraint: bool = False
+    ) -> None:
+        try:
+            self._line(path, line, constraint, stack)
+        except ManifestError as error:
+            self.errors.append(error)
+
+    def _line(
+        self, path: Path, line: LogicalLine, constraint: bool, stack: tuple[Path, ...]
+    ) -> None:
+        stripped = line.text.strip()
+        if stripped.startswith("-"):
+            self._options(path, line, stripped, constraint, stack)
+            return
+        requirement_text, options = split_options(stripped)
+        hashed = any(option.startswith("--hash") for option in options)
+        found = requirement_from_text(requirement_text, path, line, hashed)
+        if found is not None:
+            self.requirements.append(_as_constraint(found, constraint))
+
+    def _options(
+        self, path: Path, line: LogicalLine, text: str, constraint: bool, stack: tuple[Path, ...]
+    ) -> None:
+        tokens = _shell_tokens(text, path, line.number)
+        option, value = split_option(tokens)
+        if value is None:
+            return  # a flag (--pre, --no-index, --require-hashes): nothing to check
+        if option in INCLUDES:
+            self._include(path, line, value, constraint or INCLUDES[option], stack)
+        elif option == "--editable":
+            found = requirement_from_text(value, path, line, hashed=False, editable=True)
+            if found is not None:
+                self.requirements.append(_as_constraint(found, constraint))
+        elif option in MIXING_OPTIONS:
+            where = _position(path, line, option if option in line.text else value, 0)
+            self.index_settings.append(IndexSetting(option, value, where))
+
+    def _include(
+        self, path: Path, line: LogicalLine, target: str, constraint: bool, stack: tuple[Path, ...]
+    ) -> None:
+        if "${" in target or target.startswith(URL_SCHEMES):
+            return  # an environment variable or a remote file: cannot be followed here
+        included = (path.parent / target).resolve()
+        if included in stack:
+            chain = " -> ".join(p.name for p in (*stack, included))
+            raise ManifestError(path, f"include cycle: {chain}", line.number)
+        if included in self.read_files:
+            return  # already read through another include
+        try:
+            text = read_text(included)
+        except ManifestError as error:
+            raise ManifestError(
+                path, f"cannot read included {target!r}: {error.message}", line.number
+            ) from None
+        self.read(path.parent / target, text, constraint, (*stack, included))
+
+
+def _as_constraint(requirement: Requirement, constraint: bool) -> Requirement:
+    if not constraint:
+        return requirement
+    return Requirement(**{**requirement.__dict__, "constraint": True, "section": "constraints"})
+
+
+def _shell_tokens(text: str, path: Path, line: int) -> list[str]:
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError as error:
+        raise ManifestError(path, f"cannot split the options: {error}", line) from None
+
+
+def split_option(tokens: list[str]) -> tuple[str, str | None]:
+    """`-r a.txt`, `-ra.txt`, `--requirement=a.txt`, `--requirement a.txt` -> (long name, value)."""
+    if not tokens:
+        return "", None
+    first, rest = tokens[0], tokens[1:]
+    if first.startswith("--"):
+        name, equals, attached = first.partition("=")
+        value = attached if equals else (rest[0] if rest else None)
+        return name, value
+    short, attached = first[:2], first[2:]
+    value = attached or (rest[0] if rest else None)
+    return SHORT_OPTIONS.get(short, short), value
+
+
+def split_options(text: str) -> tuple[str, list[str]]:
+    """A requirement and the options after it, split as pip does (at a token starting with -)."""
+    tokens = text.split(" ")
+    for index, token in enumerate(tokens):
+        if index and token.startswith("-"):
+            return " ".join(tokens[:index]).strip(), [t for t in tokens[index:] if t]
+    return text, []
+
+
+def requirement_from_text(
+    text: str, path: Path, line: LogicalLine, hashed: bool, editable: bool = False
+) -> Requirement | None:
+    """A classified requirement, None for a local path or what cannot be told apart."""
+    if not text or "${" in text:
+        return None  # pip expands ${VAR} at install time: we cannot know the value
+    if text.startswith(VCS_SCHEMES) or text.startswith(URL_SCHEMES):
+        return _bare_url(text, path, line, hashed)
+    if editable or _looks_like_path(text):
+        return None  # a local project or archive: no version to pin
+    try:
+        parsed = Pep508(text)
+    except InvalidRequirement as error:
+        message = str(error).splitlines()[0]
+        column = max(line.first_physical.find(text), 0) + 1
+        raise ManifestError(
+            path, f"not a valid requirement {text!r}: {message}", line.number, column
+        ) from None
+    found = classify_pep508(parsed, hashed)
+    return _requirement(normalize(parsed.name), text, found, path, line)
+
+
+def _bare_url(text: str, path: Path, line: LogicalLine, hashed: bool) -> Requirement | None:
+    """`git+https://...#egg=name` or `https://.../name-1.0-py3-none-any.whl`."""
+    url = text.split(";", maxsplit=1)[0].strip()
+    name = _url_project_name(url)
+    if name is None:
+        return None
+    return _requirement(name, text, classify_url(url, hashed), path, line)
+
+
+def _url_project_name(url: str) -> str | None:
+    _, _, fragment = url.partition("#")
+    for part in fragment.split("&"):
+        key, _, value = part.partition("=")
+        if key == "egg" and value:
+            return normalize(value.split("[")[0])
+    filename = url.split("#", maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1]
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[0])
+        return str(parse_sdist_filename(filename)[0])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+
+
+def _looks_like_path(text: str) -> bool:
+    if "@" in text:
+        return False  # `name @ url` is a requirement
+    head = text.split(";", maxsplit=1)[0].strip()
+    return (
+        head.startswith((".", "/", "~")) or "/" in head or "\\" in head or head.endswith(ARCHIVES)
+    )
+
+
+def _requirement(
+    name: str, text: str, found: Classified, path: Path, line: LogicalLine
+) -> Requirement:
+    return Requirement(
+        name=name,
+        text=text,
+        pin=found.pin,
+        position=_position(path, line, text, 0),
+        kind=Kind.REQUIREMENTS,
+        section="requirements",
+        version=found.version if found.pin is Pin.EXACT else None,
+        detail=found.detail,
+    )
+
+
+def _position(path: Path, line: LogicalLine, token: str, start: int) -> Position:
+    """Columns of `token` on the line where the logical line starts (clipped to that line)."""
+    first = line.first_physical
+    offset = first.find(token, start)
+    if offset < 0:  # the token starts on a continuation line: point at the line's text
+        offset = len(first) - len(first.lstrip())
+    visible_end = len(first.rstrip("\\").rstrip())
+    end = max(min(offset + len(token), visible_end), offset + 1)
+    return Position(path, line.number, offset + 1, end + 1)
+
+
+def logical_lines(text: str) -> Iterator[LogicalLine]:
+    """Join backslash continuations and strip comments, as pip does."""
+    pending: list[str] = []
+    start = 0
+    first = ""
+    for number, physical in enumerate(text.split("\n"), start=1):
+        continues = physical.endswith("\\") and _comment_start(physical) is None
+        if not pending:
+            start, first = number, physical
+        if continues:
+            pending.append(physical[:-1])
+            continue
+        pending.append(physical)
+        yield from _logical(start, "".join(pending), first)
+        pending = []
+    if pending:  # a backslash on the last line continues into nothing
+        yield from _logical(start, "".join(pending), first)
+
+
+def _logical(start: int, joined: str, first: str) -> Iterator[LogicalLine]:
+    cut = _comment_start(joined)
+    content = joined if cut is None else joined[:cut]
+    if content.strip():
+        yield LogicalLine(start, content, first)
+
+
+def _comment_start(line: str) -> int | None:
+    """Where a comment starts: `#` at the start of the line or after whitespace."""
+    index = line.find("#")
+    while index >= 0:
+        if index == 0 or line[index - 1].isspace():
+            return index
+        index = line.find("#", index + 1)
+    return None

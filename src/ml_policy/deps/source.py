@@ -1,0 +1,28 @@
+"""Read a manifest's text: every failure becomes a ManifestError naming the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ml_policy.deps.errors import ManifestError
+
+# No manifest comes close; the same limit as the lint engine (notebooks can be large).
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def read_text(path: Path) -> str:
+    """The file decoded as UTF-8 (a BOM allowed), with line endings as Python reads them."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ManifestError(path, f"cannot read: {error.strerror or error}") from None
+    if len(data) > MAX_BYTES:
+        raise ManifestError(path, f"not checked: {len(data)} bytes, over the {MAX_BYTES} limit")
+    if b"\0" in data:
+        raise ManifestError(path, "not checked: a binary file (it contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ManifestError(path, f"not valid UTF-8: {error.reason}", line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

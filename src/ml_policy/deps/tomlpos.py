@@ -1,0 +1,129 @@
+"""Positions of keys and strings in TOML text, which tomllib does not report.
+
+tomllib gives the values; this finds where they were written: the table
+header (each header line is read with tomllib itself, so quoting and dotted
+keys are handled), then the key below it, then the quoted string after the
+key. When something cannot be found, the best enclosing position is used.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+@dataclass
+class TomlPositions:
+    """Find 1-based (line, column, end column) of values in one TOML document."""
+
+    text: str
+    _line_starts: list[int] = field(init=False)
+    _headers: list[tuple[tuple[str, ...], int]] = field(init=False)  # path, offset after header
+
+    def __post_init__(self) -> None:
+        self._line_starts = [0]
+        for index, char in enumerate(self.text):
+            if char == "\n":
+                self._line_starts.append(index + 1)
+        self._headers = list(self._find_headers())
+
+    def locate_key(self, key_path: Sequence[str]) -> tuple[int, int, int]:
+        """Where the last key of `key_path` is written (or its table's header)."""
+        offset, _ = self._key_offset(key_path)
+        return self._span(offset, len(key_path[-1]) if key_path else 1)
+
+    def locate_strings(
+        self, key_path: Sequence[str], values: Sequence[str]
+    ) -> list[tuple[int, int, int]]:
+        """Where each string of the array at `key_path` is, searched in order (duplicates too)."""
+        offset, end = self._key_offset(key_path)
+        key_span = self._span(offset, len(key_path[-1]) if key_path else 1)
+        spans = []
+        for value in values:
+            literal = self._find_literal(value, offset, end)
+            if literal is None:
+                spans.append(key_span)
+                continue
+            spans.append(self._span(literal, len(value) + 2))
+            offset = literal + len(value) + 2
+        return spans
+
+    # --- internals ---------------------------------------------------------------
+
+    def _find_headers(self) -> list[tuple[tuple[str, ...], int]]:
+        headers = []
+        for number, start in enumerate(self._line_starts):
+            end = self._line_starts[number + 1] if number + 1 < len(self._line_starts) else None
+            line = self.text[start:end].strip()
+            if line.startswith("["):
+                path = _header_path(line)
+                if path is not None:
+                    headers.append((path, start))
+        return headers
+
+    def _key_offset(self, key_path: Sequence[str]) -> tuple[int, int]:
+        """The offset of the key (or of the deepest header above it) and where its table ends."""
+        header: tuple[str, ...] = ()
+        offset = 0
+        for path, start in self._headers:
+            if tuple(key_path[: len(path)]) == path and len(path) > len(header):
+                header, offset = path, start
+        end = min((start for _, start in self._headers if start > offset), default=len(self.text))
+        for key in key_path[len(header) :]:
+            found = self._find_key(key, offset, end)
+            if found is None:
+                break
+            offset = found
+        return offset, end
+
+    def _find_key(self, key: str, start: int, end: int) -> int | None:
+        """The next `key =`, `"key" =` or `key.` after `start` (as a whole key)."""
+        for spelled in (key, f'"{key}"', f"'{key}'"):
+            offset = start
+            while (offset := self.text.find(spelled, offset, end)) >= 0:
+                before = self.text[offset - 1] if offset else "\n"
+                after = self.text[offset + len(spelled) : end].lstrip(" \t")[:1]
+                if (before.isspace() or before in "{,.") and after in ("=", "."):
+                    return offset
+                offset += 1
+        return None
+
+    def _find_literal(self, value: str, start: int, end: int) -> int | None:
+        found = [
+            offset
+            for quote in ('"', "'")
+            if (offset := self.text.find(f"{quote}{value}{quote}", start, end)) >= 0
+        ]
+        return min(found, default=None)
+
+    def _span(self, offset: int, length: int) -> tuple[int, int, int]:
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        column = offset - self._line_starts[line] + 1
+        return line + 1, column, column + max(length, 1)
+
+
+def _header_path(line: str) -> tuple[str, ...] | None:
+    """`[tool.poetry.group."dev".dependencies]` -> ("tool", "poetry", "group", "dev", ...)."""
+    try:
+        document: Any = tomllib.loads(line)
+    except tomllib.TOMLDecodeError:
+        return None
+    path: list[str] = []
+    while isinstance(document, (dict, list)):
+        if isinstance(document, list):
+            document = document[0] if document else None
+            continue
+        if len(document) != 1:
+            break
+        key = next(iter(document))
+        path.append(key)
+        document = document[key]
+    return tuple(path)
