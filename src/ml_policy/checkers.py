@@ -30,6 +30,7 @@ Checker = Callable[[Sequence[Path], SettingsResolver, RunOptions], list[Diagnost
 CHECKERS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("MLM", "MLP", "MLC", "MLS", "MLR", "MLE"), "ml_policy.lint.runner:check"),
     (("MLA",), "ml_policy.artifacts:check"),
+    (("MLD",), "ml_policy.deps.checker:check"),
 )
 
 # The per-family commands (and hooks): `ml-policy lint` runs the Python rules, ...
