@@ -705,6 +705,7 @@ def _workflow_commands(path: Path, text: str) -> Iterator[Command]:
 def _compose_yaml(path: Path, text: str) -> Node | None:
     from ruamel.yaml import YAML  # only workflow files pay for the import (~90 ms)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     try:
         return YAML(typ="safe", pure=True).compose(text)  # type: ignore[no-any-return]
@@ -712,6 +713,9 @@ def _compose_yaml(path: Path, text: str) -> Node | None:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise ManifestError(path, f"invalid YAML: {error.problem}", line, column) from None
+    except ReaderError as error:  # a character YAML does not allow (NUL, ...)
+        line, column = _Lines(text).position(error.position)
+        raise ManifestError(path, f"invalid YAML: {error.reason}", line, column) from None
     except YAMLError as error:
         raise ManifestError(path, f"invalid YAML: {error}") from None
     except Exception as error:  # the parser's own failures on odd input: still bad YAML
@@ -772,7 +776,7 @@ def _basename(program: str) -> str:
 def _scalar_text(source: str, node: Any) -> MappedText | None:
     """A YAML string's value, each character mapped to where it is written in the file."""
     value = str(node.value).rstrip("\n")
-    start = node.start_mark.index
+    start = _after_properties(source, node.start_mark.index)
     if not value or start >= len(source):
         return None
     if node.style in ("|", ">"):
@@ -781,6 +785,16 @@ def _scalar_text(source: str, node: Any) -> MappedText | None:
         return None if body == 0 or indent is None else _align(source, body, value, indent, "")
     at = start + 1 if node.style in ("'", '"') else start
     return _align(source, at, value, None, node.style or "")
+
+
+def _after_properties(source: str, at: int) -> int:
+    """Past a node's anchor (`&name`) and tag (`!tag`), where its content starts."""
+    while at < len(source) and source[at] in "&!":
+        while at < len(source) and source[at] not in " \t\r\n":
+            at += 1
+        while at < len(source) and source[at] in " \t":
+            at += 1
+    return at
 
 
 def _block_indent(source: str, at: int, value: str) -> int | None:
@@ -804,6 +818,7 @@ def _align(source: str, at: int, value: str, indent: int | None, quote: str) -> 
     line breaks fold and whose leading blanks on a line are not content).
     """
     offsets: list[int] = []
+    ends: list[int] = []  # just past each character's source (`\"` and `''` are two)
     line_start = indent is not None
     for char in value:
         while True:
@@ -820,21 +835,24 @@ def _align(source: str, at: int, value: str, indent: int | None, quote: str) -> 
                     continue
                 offsets.append(at)
                 at += _escape_length(source, at)
+                ends.append(at)
                 break
             if quote == "'" and source.startswith("''", at) and char == "'":
                 offsets.append(at)
                 at += 2
+                ends.append(at)
                 break
             if found == char or (char == " " and found == "\n"):  # a match or a folded break
                 offsets.append(at)
                 at += 1
+                ends.append(at)
                 line_start = found == "\n"
                 break
             if found not in " \t\r\n":
                 return None
             at += 1
             line_start = found == "\n"
-    return MappedText(value, offsets)
+    return MappedText(value, offsets, ends)
 
 
 def _skip_indent(source: str, at: int, indent: int | None) -> int:

@@ -35,6 +35,13 @@ class MappedText:
 
     text: str
     offsets: Sequence[int]
+    # Offset just past where each character is written, when that is more than one
+    # character (a YAML escape like `\"` or `''`); None when every character is one.
+    ends: Sequence[int] | None = None
+
+    def end_of(self, index: int) -> int:
+        """File offset just past the character at `index`."""
+        return self.ends[index] if self.ends is not None else self.offsets[index] + 1
 
     @classmethod
     def verbatim(cls, text: str, start: int = 0) -> MappedText:
@@ -73,6 +80,7 @@ def split_commands(script: MappedText, *, ipython: bool = False) -> list[Command
 
 class _Lexer:
     def __init__(self, script: MappedText, ipython: bool) -> None:
+        self.script = script
         self.text = script.text
         self.offsets = script.offsets
         self.ipython = ipython
@@ -188,7 +196,7 @@ class _Lexer:
         last = self.pos - 1
         while last > 1 and self.text[last] == "\n" and self.text[last - 1] == "\\":
             last -= 2  # a trailing line continuation is not part of the word's span
-        return self.offsets[last] + 1
+        return self.script.end_of(last)
 
     def expands(self, char: str, word_start: int) -> bool:
         """Whether an unquoted character makes the word expand: a glob, braces, a tilde."""
