@@ -112,6 +112,13 @@ def test_parse_errors_cannot_be_switched_off(tmp_path: Path) -> None:
     assert [d.code for d in result] == ["MLE001"]
 
 
+def test_a_finding_two_checkers_share_is_reported_once(tmp_path: Path) -> None:
+    touch(tmp_path, "a.py")
+    twice = (*EXAMPLE, (("MLY",), "test_check:one_finding_per_file"))
+    result = checkers.run_all([tmp_path / "a.py"], SettingsResolver(cwd=tmp_path), checkers=twice)
+    assert [d.code for d in result] == ["MLX001", "MLE001"]
+
+
 def test_families_choose_checkers(tmp_path: Path) -> None:
     touch(tmp_path, "a.py")
     resolver = SettingsResolver(cwd=tmp_path)

@@ -30,6 +30,7 @@ Checker = Callable[[Sequence[Path], SettingsResolver, RunOptions], list[Diagnost
 CHECKERS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("MLM", "MLP", "MLC", "MLS", "MLR", "MLE"), "ml_policy.lint.runner:check"),
     (("MLA",), "ml_policy.artifacts:check"),
+    (("MLK",), "ml_policy.secrets.checker:check"),
     (("MLD",), "ml_policy.deps.checker:check"),
 )
 
@@ -65,9 +66,11 @@ def run_all(
         spec for prefixes, spec in checkers if families is None or set(prefixes) & set(families)
     ]
     found = [d for spec in chosen for d in load(spec)(files, resolver, options or RunOptions())]
+    # Two checkers that read the same file (a notebook is code and an artifact) may both
+    # report that it cannot be parsed; say it once.
     kept = [
         d
-        for d in found
+        for d in dict.fromkeys(found)
         if d.code.startswith(ALWAYS_ON) or resolver.for_path(d.path).is_enabled(d.code, d.path)
     ]
     return sorted(kept, key=Diagnostic.sort_key)
