@@ -53,10 +53,7 @@ def parse_pyproject(path: Path, text: str) -> Manifest:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", 1)
-        column = getattr(error, "colno", 1)
-        message = getattr(error, "msg", str(error))
-        raise ManifestError(path, f"invalid TOML: {message}", line, column) from None
+        raise toml_error(path, error) from None
     collector = _Collector(path, TomlPositions(text))
     collector.collect(document)
     return Manifest(
@@ -66,6 +63,19 @@ def parse_pyproject(path: Path, text: str) -> Manifest:
         tuple(collector.index_settings),
         tuple(collector.errors),
     )
+
+
+def toml_error(path: Path, error: tomllib.TOMLDecodeError) -> ManifestError:
+    """The error at its line: Python 3.14 gives lineno/colno; older ones say it in the text."""
+    message = str(error)
+    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+    if line is None and message.endswith(")") and "(at line " in message:
+        message, _, where = message[:-1].rpartition(" (at line ")
+        line_text, _, column_text = where.partition(", column ")
+        line = int(line_text) if line_text.isdigit() else None
+        column = int(column_text) if column_text.isdigit() else None
+    reason = getattr(error, "msg", message)
+    return ManifestError(path, f"invalid TOML: {reason}", line or 1, column or 1)
 
 
 def _get(document: Mapping[str, Any], key_path: Sequence[str]) -> Any:

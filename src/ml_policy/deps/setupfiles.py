@@ -103,7 +103,9 @@ def _cfg_values(lines: list[str], section: str, key: str, value: str) -> list[Li
         return []  # a requirements file (checked itself) or a computed value
     label = f"[{section}] {key}"
     published = key not in ("tests_require", "setup_requires")
-    wanted = [_strip_cfg_comment(v) for v in value.split("\n")]
+    # setuptools splits a one-line value at `;` and a multi-line value at newlines.
+    separator = "\n" if "\n" in value.strip() else ";"
+    wanted = [_strip_cfg_comment(v) for v in value.split(separator)]
     wanted = [v for v in wanted if v]
     found: list[LiteralRequirement] = []
     block = _value_lines(lines, section, key)
