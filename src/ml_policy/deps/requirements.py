@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
@@ -236,7 +237,7 @@ def _url_project_name(url: str) -> str | None:
         key, _, value = part.partition("=")
         if key == "egg" and value:
             return normalize(value.split("[")[0])
-    filename = url.split("#", maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1]
+    filename = unquote(url.split("#", maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1])  # %2B: +
     try:
         if filename.endswith(".whl"):
             return str(parse_wheel_filename(filename)[0])
@@ -246,12 +247,12 @@ def _url_project_name(url: str) -> str | None:
 
 
 def _looks_like_path(text: str) -> bool:
-    if "@" in text:
+    head = text.split(";")[0].strip()
+    if head.startswith((".", "/", "~")):
+        return True
+    if "@" in head:
         return False  # `name @ url` is a requirement
-    head = text.split(";", maxsplit=1)[0].strip()
-    return (
-        head.startswith((".", "/", "~")) or "/" in head or "\\" in head or head.endswith(ARCHIVES)
-    )
+    return "/" in head or "\\" in head or head.endswith(ARCHIVES)
 
 
 def _requirement(
