@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ml_policy import __version__
 from ml_policy.errors import PolicyError
+from ml_policy.tools import TOOL_COMMANDS
 
 if TYPE_CHECKING:
     from ml_policy.diagnostics import Diagnostic
@@ -25,7 +26,12 @@ OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in TOOL_COMMANDS:
+        # `ml-policy mypy ...`: everything after the name is the tool's own command line.
+        args = argparse.Namespace(handler=_run_tool, tool=arguments[0], tool_args=arguments[1:])
+    else:
+        args = parser.parse_args(arguments)
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
@@ -116,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     show = bundle_commands.add_parser("show", help="one bundle version in full")
     show.add_argument("ref", metavar="NAME[@VERSION]")
     show.set_defaults(handler=_run_bundles_show)
+
+    # Listed for --help only: main() hands their arguments to the tool untouched.
+    for tool, summary in TOOL_COMMANDS.items():
+        commands.add_parser(tool, help=f"{summary}; arguments go to {tool}")
     return parser
 
 
@@ -245,6 +255,12 @@ def _run_rule(args: argparse.Namespace) -> int:
         return 2
     print(text)
     return 0
+
+
+def _run_tool(args: argparse.Namespace) -> int:
+    from ml_policy import tools
+
+    return tools.run(args.tool, args.tool_args)
 
 
 def _label(path: Path, root: Path) -> str:

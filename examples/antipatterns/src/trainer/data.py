@@ -32,6 +32,13 @@ def augment_all(images: list[np.ndarray]) -> list[np.ndarray]:
         return list(pool.map(augment, images))
 
 
+def shuffled(images: list[np.ndarray]) -> list[np.ndarray]:
+    # Ruff NPY002 (ml-policy-ruff): numpy's legacy global RNG, which any library
+    # can reseed; use np.random.default_rng(seed).
+    order = np.random.permutation(len(images))
+    return [images[i] for i in order]
+
+
 def make_loader(images: list[np.ndarray]) -> DataLoader:
     # MLP001: no worker processes; MLP003: batches go to CUDA (train.py) unpinned.
     return DataLoader(Images(images), batch_size=64, shuffle=True)

@@ -5,6 +5,7 @@ import argparse
 import torch
 from torch import nn
 
+from trainer.config import make_config
 from trainer.data import cuda_batches
 
 
@@ -29,8 +30,22 @@ def evaluate(model: nn.Module, weights=torch.ones(10)) -> torch.Tensor:
     return model.head.weight @ weights
 
 
+def load_checkpoint(path: str) -> dict:
+    # bandit B614 (ml-policy-bandit): torch.load without weights_only=True unpickles
+    # arbitrary objects, so a downloaded checkpoint can run code.
+    return torch.load(path)
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     # MLM004: --tag values are appended to ["baseline"] instead of replacing it.
     parser.add_argument("--tag", action="append", default=["baseline"])
     return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    config = make_config({"tags": args.tag})
+    model = Classifier()
+    model.load_state_dict(load_checkpoint("model.pt"))
+    train(model, images=[], steps=config["epochs"])

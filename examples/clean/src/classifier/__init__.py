@@ -1,0 +1,1 @@
+"""A small classifier trained on feature vectors."""

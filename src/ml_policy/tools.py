@@ -1,0 +1,137 @@
+"""The pinned third-party tools behind the tool hooks, set up the way a repository needs.
+
+`ml-policy mypy` and `ml-policy bandit` run the mypy and bandit this package
+pins (the versions every bundle was validated with), with the repository's
+own configuration, and fix the two classic traps of running them from a
+pre-commit environment:
+
+- mypy in an isolated hook environment cannot see the project's
+  dependencies, so `import torch` is an error or, with
+  `ignore_missing_imports`, silently `Any`. The wrapper points mypy at the
+  project's interpreter (`--python-executable`) and says which one it used.
+- bandit reads `[tool.bandit]` only when given `-c pyproject.toml`, and fails
+  when that file does not exist. The wrapper passes it only when the table is there.
+
+Everything else is passed through unchanged; the tool's exit status is ours.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# The subcommands that hand their whole argument list to a tool, with their help.
+TOOL_COMMANDS = {
+    "mypy": "the pinned mypy, against the project's interpreter (hook ml-policy-mypy)",
+    "bandit": "the pinned bandit, with [tool.bandit] when present (hook ml-policy-bandit)",
+}
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """A project's Python, and where it was found (for the message)."""
+
+    executable: Path
+    found_by: str
+
+
+def run(tool: str, args: Sequence[str]) -> int:
+    """Run `tool` (one of TOOL_COMMANDS) with `args`; the tool's exit status."""
+    if tool == "mypy":
+        return run_mypy(args)
+    return run_bandit(args)
+
+
+def run_mypy(args: Sequence[str], cwd: Path | None = None) -> int:
+    """The pinned mypy against the project's interpreter, when one is found."""
+    here = cwd or Path()
+    if _given(args, "--python-executable", "--no-site-packages"):
+        return _call("mypy", args)
+    interpreter = find_project_interpreter(here, os.environ)
+    if interpreter is None:
+        _say(
+            "no project environment found (no .venv in the project, no VIRTUAL_ENV): "
+            f"third-party imports resolve in mypy's own environment ({sys.prefix}); "
+            "create .venv or pass --python-executable"
+        )
+        return _call("mypy", args)
+    _say(f"type-checking against {interpreter.executable} ({interpreter.found_by})")
+    return _call("mypy", ["--python-executable", str(interpreter.executable), *args])
+
+
+def run_bandit(args: Sequence[str], cwd: Path | None = None) -> int:
+    """The pinned bandit with [tool.bandit] from pyproject.toml, when there is one."""
+    if not args:
+        return 0  # no files: nothing to check (bandit itself would print its usage)
+    pyproject = (cwd or Path()) / "pyproject.toml"
+    if not _given(args, "-c", "--configfile") and _has_bandit_table(pyproject):
+        return _call("bandit", ["-c", str(pyproject), *args])
+    return _call("bandit", args)
+
+
+def find_project_interpreter(start: Path, environ: Mapping[str, str]) -> Interpreter | None:
+    """The project's Python: an activated virtualenv, else `.venv` in the project."""
+    active = environ.get("VIRTUAL_ENV", "")
+    # pre-commit sets VIRTUAL_ENV to the hook's own environment (this one): not the project's.
+    if active and not _same_path(Path(active), Path(sys.prefix)):
+        python = _venv_python(Path(active))
+        if python is not None:
+            return Interpreter(python, "VIRTUAL_ENV")
+    for folder in _project_folders(start):
+        python = _venv_python(folder / ".venv")
+        if python is not None:
+            return Interpreter(python, f".venv in {folder}")
+    return None
+
+
+def _project_folders(start: Path) -> list[Path]:
+    """`start` and its parents, up to the root of the git work tree that holds it."""
+    folders = []
+    for folder in [start.resolve(), *start.resolve().parents]:
+        folders.append(folder)
+        if (folder / ".git").exists():
+            break
+    return folders
+
+
+def _venv_python(venv: Path) -> Path | None:
+    # Not resolved: a venv's python is a symlink to the base interpreter, and
+    # only the link's path makes Python read pyvenv.cfg and its site-packages.
+    for python in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
+        if python.is_file():
+            return python
+    return None
+
+
+def _same_path(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve()
+    except OSError:
+        return False
+
+
+def _given(args: Sequence[str], *options: str) -> bool:
+    return any(arg == option or arg.startswith(f"{option}=") for arg in args for option in options)
+
+
+def _has_bandit_table(pyproject: Path) -> bool:
+    """Whether pyproject.toml has [tool.bandit]; a malformed file is an error naming its line."""
+    if not pyproject.is_file():
+        return False
+    from ml_policy.config import read_toml
+
+    tool = read_toml(pyproject)[1].get("tool")
+    return isinstance(tool, dict) and isinstance(tool.get("bandit"), dict)
+
+
+def _call(module: str, args: Sequence[str]) -> int:
+    # The tool from this package's own environment: the pinned version, whatever PATH says.
+    return subprocess.run([sys.executable, "-m", module, *args], check=False).returncode
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"ml-policy mypy: {message}\n")
