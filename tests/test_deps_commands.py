@@ -120,6 +120,8 @@ def test_notebook_fixture() -> None:
     [
         "Dockerfile",
         "Dockerfile.gpu",
+        "Dockerfile-cuda12",
+        "dockerfile",
         "train.Dockerfile",
         "docker/cuda.dockerfile",
         "Containerfile",
@@ -146,6 +148,9 @@ def test_command_files(name: str) -> None:
         ".github/workflows/README.md",
         "setup.py",
         "docker-compose.yml",
+        "Dockerfile.dockerignore",
+        "dockerfile_utils.py",
+        "build.sh.txt",
     ],
 )
 def test_other_files(name: str) -> None:
@@ -345,11 +350,14 @@ def test_line_continuations_and_comments() -> None:
     text = (
         "pip install \\\n    torch \\\n    numpy  # the rest: pip install no\n"
         "pip install tor\\\nch\n"
+        "pip install a\\\n  b\n"
     )
     assert spans(SCRIPT, text) == [
         ("torch", 2, 5, 2, 10),
         ("numpy", 3, 5, 3, 10),
         ("torch", 4, 13, 5, 3),  # one word across a continuation
+        ("a", 6, 13, 6, 14),  # the continuation that ends a word is not part of it
+        ("b", 7, 3, 7, 4),
     ]
 
 
@@ -527,6 +535,7 @@ def workflow(*steps: str, job: str = "    runs-on: ubuntu-latest\n", top: str = 
     [
         ("      - run: pip install torch\n", [("torch", 5, 26, 5, 31)]),
         ("      - run: 'pip install ''torch'''\n", [("torch", 5, 27, 5, 36)]),
+        ('      - run: "pip install \\"torch\\""\n', [("torch", 5, 27, 5, 36)]),
         ('      - run: "pip install \\ttorch"\n', [("torch", 5, 29, 5, 34)]),
         ("      - run: pip install\n          torch\n", [("torch", 6, 11, 6, 16)]),
         ("      - run: |\n          pip install torch\n", [("torch", 6, 23, 6, 28)]),
@@ -646,20 +655,23 @@ def test_notebook_line_magics_and_escapes() -> None:
 
 
 def test_notebook_ipython_expansions_are_not_literal() -> None:
-    text = notebook(("code", "!pip install torch=={v} $pkg numpy"))
+    # IPython substitutes {expr} and $name before the shell runs, quotes or not
+    text = notebook(("code", "!pip install torch=={v} '$pkg' \"x{y}\" numpy '{'"))
     assert [(a.requirement, a.literal) for a in scan_file(NOTEBOOK, text).installs] == [
         ("torch=={v}", False),
         ("$pkg", False),
+        ("x{y}", False),
         ("numpy", True),
+        ("{", True),
     ]
 
 
 def test_notebook_cell_magics() -> None:
     text = notebook(
-        ("code", "%%bash\npip install a {b}\n"),
+        ("code", "%%bash\npip install a {b} '{c}'\n"),
         ("code", "%%script bash\npip install c\n"),
         ("code", "%%capture\n%pip install d\n"),
-        ("code", "%%writefile setup.sh\npip install no\n"),
+        ("code", "%%writefile setup.sh\n!pip install no\n%pip install no\n"),
         ("code", "%%python\nprint('pip install no')\n"),
         ("code", "%%script python\npip install no\n"),
     )
@@ -668,6 +680,7 @@ def test_notebook_cell_magics() -> None:
     ] == [
         ("a", True, 2, 1),
         ("{b}", False, 2, 1),  # a bash cell: braces are brace expansion
+        ("{c}", True, 2, 1),  # and quoted braces are text
         ("c", True, 2, 2),
         ("d", True, 2, 3),
     ]

@@ -69,6 +69,7 @@ class CommandScan:
 EMPTY_SCAN = CommandScan((), ())
 # No install command can be written without one of these (`uv add`, `conda create`).
 TRIGGERS = ("install", " add", "create")
+DOCKERFILE_NAME = re.compile(r"(dockerfile|containerfile)([.-].*)?|.*\.dockerfile")
 POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 
 
@@ -82,8 +83,8 @@ def is_command_file(path: Path) -> bool:
 
 def _kind(path: Path) -> str | None:
     name = path.name.lower()
-    if name.startswith(("dockerfile", "containerfile")) or name.endswith(".dockerfile"):
-        return "dockerfile"
+    if DOCKERFILE_NAME.fullmatch(name) and not name.endswith(".dockerignore"):
+        return "dockerfile"  # (`Dockerfile.dockerignore` is BuildKit's ignore file for it)
     if name.endswith((".sh", ".bash")):
         return "script"
     if name.endswith(".ipynb"):
@@ -776,15 +777,14 @@ def _basename(program: str) -> str:
 def _scalar_text(source: str, node: Any) -> MappedText | None:
     """A YAML string's value, each character mapped to where it is written in the file."""
     value = str(node.value).rstrip("\n")
-    start = _after_properties(source, node.start_mark.index)
-    if not value or start >= len(source):
-        return None
+    at = _after_properties(source, node.start_mark.index)
     if node.style in ("|", ">"):
-        body = source.find("\n", start) + 1
-        indent = _block_indent(source, body, value)
-        return None if body == 0 or indent is None else _align(source, body, value, indent, "")
-    at = start + 1 if node.style in ("'", '"') else start
-    return _align(source, at, value, None, node.style or "")
+        at = source.find("\n", at) + 1  # the content starts below the `|` or `>` header
+        if at == 0:
+            return None
+    elif node.style in ("'", '"'):
+        at += 1
+    return _align(source, at, value, node.style or "") if value else None
 
 
 def _after_properties(source: str, at: int) -> int:
@@ -797,69 +797,41 @@ def _after_properties(source: str, at: int) -> int:
     return at
 
 
-def _block_indent(source: str, at: int, value: str) -> int | None:
-    """Indentation of a block scalar: first content line's, less the spaces kept in the value."""
-    while at < len(source):
-        end = source.find("\n", at)
-        end = len(source) if end < 0 else end
-        line = source[at:end].rstrip("\r")
-        if line.strip(" "):
-            first = value.lstrip("\n")
-            indent = (len(line) - len(line.lstrip(" "))) - (len(first) - len(first.lstrip(" ")))
-            return indent if indent >= 0 else None
-        at = end + 1
-    return None
-
-
-def _align(source: str, at: int, value: str, indent: int | None, quote: str) -> MappedText | None:
+def _align(source: str, at: int, value: str, style: str) -> MappedText | None:
     """Walk the scalar's source beside its value; None when they cannot be matched up.
 
-    `indent` is a block scalar's indentation (None for flow scalars, whose
-    line breaks fold and whose leading blanks on a line are not content).
+    Between the characters of the value, the source holds only what YAML
+    removes: indentation, folded line breaks (read as one space), escapes in
+    double quotes and doubled single quotes. Every other character must match
+    in order, so a word's first and last characters land exactly.
     """
     offsets: list[int] = []
-    ends: list[int] = []  # just past each character's source (`\"` and `''` are two)
-    line_start = indent is not None
+    ends: list[int] = []  # just past each character's source (`\\"` and `''` are two)
     for char in value:
         while True:
-            if line_start:
-                at = _skip_indent(source, at, indent)
-                line_start = False
             if at >= len(source):
                 return None
             found = source[at]
-            if quote == '"' and found == "\\":
-                if source.startswith("\n", at + 1) or source.startswith("\r\n", at + 1):
-                    at = source.index("\n", at) + 1  # an escaped line break joins lines
-                    line_start = True
-                    continue
+            width = _written_width(source, at, char, style)
+            if width:
                 offsets.append(at)
-                at += _escape_length(source, at)
+                at += width
                 ends.append(at)
                 break
-            if quote == "'" and source.startswith("''", at) and char == "'":
-                offsets.append(at)
-                at += 2
-                ends.append(at)
-                break
-            if found == char or (char == " " and found == "\n"):  # a match or a folded break
-                offsets.append(at)
-                at += 1
-                ends.append(at)
-                line_start = found == "\n"
-                break
-            if found not in " \t\r\n":
+            if found not in " \t\r\n" and not (style == '"' and found == "\\"):
                 return None
-            at += 1
-            line_start = found == "\n"
+            at += 2 if found == "\\" else 1  # `\\` before a line break joins the lines
     return MappedText(value, offsets, ends)
 
 
-def _skip_indent(source: str, at: int, indent: int | None) -> int:
-    limit = len(source) if indent is None else at + indent
-    while at < min(limit, len(source)) and source[at] in (" \t" if indent is None else " "):
-        at += 1
-    return at
+def _written_width(source: str, at: int, char: str, style: str) -> int:
+    """How many source characters at `at` spell `char` (0: none, they are YAML's own)."""
+    found = source[at]
+    if style == '"' and found == "\\":
+        return 0 if source[at + 1 : at + 2] in ("\n", "\r") else _escape_length(source, at)
+    if style == "'" and char == "'":
+        return 2 if source.startswith("''", at) else 0
+    return 1 if found == char or (char == " " and found == "\n") else 0
 
 
 def _escape_length(source: str, at: int) -> int:

@@ -16,6 +16,7 @@ an unmatched glob through, which is how `pip install torch[cuda]` works).
 from __future__ import annotations
 
 import contextlib
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,8 +70,9 @@ class _UnterminatedError(Exception):
 def split_commands(script: MappedText, *, ipython: bool = False) -> list[Command]:
     """The simple commands of a script, in order; stops at the first unterminated construct.
 
-    With `ipython`, `{...}` also counts as an expansion (IPython substitutes
-    Python expressions into `!` and `%pip` lines).
+    With `ipython`, `{...}` and `$name` count as expansions even inside quotes:
+    IPython substitutes Python values into `!` and `%pip` lines before the
+    shell reads them.
     """
     lexer = _Lexer(script, ipython)
     with contextlib.suppress(_UnterminatedError):  # commands before the broken one stand
@@ -189,6 +191,8 @@ class _Lexer:
                 literal = literal and not self.expands(char, start)
         self.pos = min(self.pos, len(text))
         raw = text[start : self.pos].replace("\\\n", "")
+        if self.ipython and ("$" in raw or re.search(r"{[^}]*}", raw)):
+            literal = False
         return Word(_unquote(raw, literal), self.offsets[start], self.end(), literal)
 
     def end(self) -> int:
@@ -206,7 +210,7 @@ class _Lexer:
             alone = self.pos - 1 == word_start and (
                 self.pos >= len(self.text) or self.text[self.pos] in WORD_END
             )
-            return self.ipython or not alone
+            return not alone
         return char == "~" and self.pos - 1 == word_start
 
     def closing(self, at: int, quote: str) -> int:
