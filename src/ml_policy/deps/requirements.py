@@ -247,7 +247,7 @@ def _url_project_name(url: str) -> str | None:
 
 
 def _looks_like_path(text: str) -> bool:
-    head = text.split(";")[0].strip()
+    head = text.split(";", maxsplit=1)[0].strip()
     if head.startswith((".", "/", "~")):
         return True
     if "@" in head:
