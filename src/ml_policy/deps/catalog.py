@@ -106,6 +106,9 @@ files pin.
 ```toml
 [project]
 dependencies = ["torch==2.5.1"]
+
+[tool.ml-policy.deps]
+mode = "library"
 ```
 
 ## Use instead
@@ -117,8 +120,14 @@ dependencies = ["torch>=2.3"]
 ## References
 - [Python Packaging User Guide: install_requires vs requirements files](https://packaging.python.org/en/latest/discussions/install-requires-vs-requirements/)""",
     example_language="toml",
-    invalid=('[project]\nname = "lib"\ndependencies = ["torch==2.5.1"]\n',),
-    valid=('[project]\nname = "lib"\ndependencies = ["torch>=2.3"]\n',),
+    invalid=(
+        '[project]\nname = "lib"\ndependencies = ["torch==2.5.1"]\n\n'
+        '[tool.ml-policy.deps]\nmode = "library"\n',
+    ),
+    valid=(
+        '[project]\nname = "lib"\ndependencies = ["torch>=2.3"]\n\n'
+        '[tool.ml-policy.deps]\nmode = "library"\n',
+    ),
 )
 
 MLD003 = RuleInfo(

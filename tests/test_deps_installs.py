@@ -1,0 +1,167 @@
+"""MLD006 / MLD004 / MLD005 from install commands: the mapping of the command scanner's output.
+
+Scans are built by hand (so the mapping is tested on its own) and read from
+real Dockerfiles, scripts and notebooks through the scanner.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_deps_support import findings
+
+from ml_policy.config import Settings
+from ml_policy.deps.commands import CommandScan, IndexOption, InstallArg
+from ml_policy.deps.installs import scan_diagnostics
+from ml_policy.deps.packages import ml_packages
+from ml_policy.deps.rules import Policy
+
+POLICY = Policy(Settings(root=Path()), ml_packages(["my-models"]))
+FILE = Path("Dockerfile")
+
+
+def _install(requirement: str, installer: str = "pip", literal: bool = True) -> InstallArg:
+    return InstallArg(requirement, installer, literal, 3, 17, 3, 17 + len(requirement))
+
+
+def _codes(*installs: InstallArg, options: tuple[IndexOption, ...] = ()) -> list[str]:
+    scan = CommandScan(tuple(installs), options)
+    return [d.code for d in scan_diagnostics(FILE, scan, POLICY)]
+
+
+@pytest.mark.parametrize(
+    ("requirement", "installer", "reported"),
+    [
+        ("torch", "pip", True),
+        ("torch>=2.1", "uv-pip", True),
+        ("torch==2.*", "pip", True),
+        ("torch[cuda]~=2.1", "pip", True),
+        ("jax", "uv-add", True),
+        ("my_models", "pip", True),  # from ml-packages, PEP 503 compared
+        ("git+https://github.com/huggingface/transformers@main#egg=transformers", "pip", True),
+        ("pytorch", "conda", True),
+        ("pytorch=2.1", "conda", True),  # a prefix match
+        ("pytorch>=2", "conda", True),
+        ("torch==2.5.1", "pip", False),
+        ("torch==2.5.1+cpu", "uv-pip", False),
+        ("torch===2.5.1", "pip", False),
+        ("git+https://github.com/huggingface/transformers@" + "c" * 40, "pip", False),
+        ("pytorch=2.1.0", "conda", False),
+        ("pytorch==2.1", "conda", False),
+        ("pytorch=2.1.0=py3.11_cuda12.1_0", "conda", False),
+        ("requests", "pip", False),
+        (".", "pip", False),
+        ("./packages/model", "pip", False),
+        ("dist/torch-2.1.0-cp311-none-any.whl", "pip", False),
+        ("torch>=", "pip", False),  # not a requirement we can read: silent
+    ],
+)
+def test_install_argument(requirement: str, installer: str, reported: bool) -> None:
+    assert _codes(_install(requirement, installer)) == (["MLD006"] if reported else [])
+
+
+def test_expanded_arguments_are_silent() -> None:
+    assert _codes(_install("torch", literal=False)) == []
+
+
+def test_diagnostic_position_cell_and_message() -> None:
+    argument = InstallArg("torch", "pip", True, 2, 7, 2, 12, cell=4)
+    scan = CommandScan((argument,), ())
+    (diagnostic,) = scan_diagnostics(Path("nb.ipynb"), scan, POLICY)
+    assert (diagnostic.line, diagnostic.column, diagnostic.end_column, diagnostic.cell) == (
+        2,
+        7,
+        12,
+        4,
+    )
+    assert "`pip install torch`" in diagnostic.message
+    assert "torch==X.Y.Z" in diagnostic.message
+
+
+def test_conda_message_suggests_the_full_version() -> None:
+    scan = CommandScan((_install("pytorch=2.1", "conda"),), ())
+    (diagnostic,) = scan_diagnostics(FILE, scan, POLICY)
+    assert "pytorch=X.Y.Z" in diagnostic.message
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "reported"),
+    [
+        ("--extra-index-url", "https://download.pytorch.org/whl/cu121", True),
+        ("PIP_EXTRA_INDEX_URL", "https://x.org/simple", True),
+        ("--index-strategy", "unsafe-best-match", True),
+        ("--index-strategy", "first-index", False),
+        ("--index-url", "https://download.pytorch.org/whl/cu121", False),
+        ("-i", "https://x.org/simple", False),
+        ("--find-links", "https://x.org/wheels", False),
+    ],
+)
+def test_index_options(option: str, value: str, reported: bool) -> None:
+    options = (IndexOption(option, value, 1, 5, 1, 30),)
+    assert _codes(options=options) == (["MLD004"] if reported else [])
+
+
+def test_torch_family_across_one_command() -> None:
+    installs = (_install("torch==2.2.0"), _install("torchvision==0.16.0"))
+    assert _codes(*installs) == ["MLD005"]
+
+
+# --- through the real command scanner -------------------------------------------------------
+
+
+def test_dockerfile(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.11-slim\n"
+        "ARG TORCH=2.5.1\n"
+        "RUN pip install --no-cache-dir torch==${TORCH} \\\n"
+        "    transformers \\\n"
+        "    numpy==1.26.4\n"
+        "RUN pip install -r requirements.txt\n"
+        "RUN pip install --extra-index-url https://download.pytorch.org/whl/cu121 torch==2.5.1\n"
+    )
+    assert findings(tmp_path, {"Dockerfile": dockerfile}) == [
+        ("Dockerfile", 4, "MLD006"),
+        ("Dockerfile", 7, "MLD004"),
+    ]
+
+
+def test_shell_script_and_workflow(tmp_path: Path) -> None:
+    workflow = (
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: |\n          python -m pip install -U pip\n          pip install torch\n"
+    )
+    files = {
+        "scripts/install.sh": "#!/bin/bash\nset -e\nconda install -y pytorch=2.1 -c pytorch\n",
+        ".github/workflows/ci.yml": workflow,
+    }
+    assert findings(tmp_path, files) == [
+        (".github/workflows/ci.yml", 8, "MLD006"),
+        ("scripts/install.sh", 3, "MLD006"),
+    ]
+
+
+def test_notebook_pip_magic(tmp_path: Path) -> None:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Setup"]},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": ["import os\n", "%pip install -q timm==1.0.9 diffusers\n"],
+        },
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    found = findings(tmp_path, {"train.ipynb": json.dumps(notebook)})
+    assert found == [("train.ipynb", 2, "MLD006")]
+
+
+def test_broken_notebook_is_mle001(tmp_path: Path) -> None:
+    broken = '{"cells": [{"source": "%pip install torch"'
+    found = findings(tmp_path, {"a.ipynb": broken, "requirements.txt": "torch\n"})
+    assert [(name, code) for name, _, code in found] == [
+        ("a.ipynb", "MLE001"),
+        ("requirements.txt", "MLD001"),
+    ]
