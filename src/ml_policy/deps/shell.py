@@ -27,6 +27,9 @@ REDIRECT_CHARS = frozenset("<>")
 WORD_END = BLANKS | OPERATOR_CHARS | REDIRECT_CHARS | {"\n"}
 NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 SPECIAL_PARAMETERS = frozenset("0123456789@*#?$!-")
+# Characters that need a closer look inside a word; runs of all others are taken at once.
+PLAIN_RUN = re.compile(r"[^\s;&|()<>\\'\"$`*?{~]+")
+QUOTING = re.compile(r"[\\'\"]")
 REDIRECT_OPERATORS = ("<<<", "<<-", "<<", "<>", "<&", ">>", ">&", ">|", "<", ">")
 
 
@@ -186,6 +189,8 @@ class _Lexer:
             elif char == "`":
                 self.pos = self.backquoted(self.pos + 1)
                 literal = False
+            elif plain := PLAIN_RUN.match(text, self.pos):
+                self.pos = plain.end()  # the common case, a run of ordinary characters at once
             else:
                 self.pos += 1
                 literal = literal and not self.expands(char, start)
@@ -290,6 +295,8 @@ class _Lexer:
 
 def _unquote(raw: str, literal: bool) -> str:
     """The word as the command receives it (shlex, POSIX rules); the raw text if that fails."""
+    if not QUOTING.search(raw):
+        return raw  # what shlex would return, without its cost (most words)
     try:
         values = shlex.split(raw, comments=False, posix=True)
     except ValueError:
