@@ -261,6 +261,11 @@ def test_pip_abbreviation_is_reported_by_its_full_name() -> None:
     assert (option.column, option.end_column) == (13, 44)
 
 
+def test_pip_alias_is_reported_by_its_usual_name() -> None:
+    [option] = scan_file(SCRIPT, "pip install --pypi-url https://p.example torch\n").index_options
+    assert (option.option, option.value, option.column) == ("--index-url", "https://p.example", 13)
+
+
 def test_ambiguous_abbreviation_is_not_resolved() -> None:
     # `--no` could be many pip options: pip itself rejects it, and so nothing is reported
     scan = scan_file(SCRIPT, "pip install --no https://e.example torch\n")

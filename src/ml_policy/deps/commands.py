@@ -21,8 +21,8 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -166,18 +166,19 @@ class _Options:
     with_value: frozenset[str]  # options that take a value (`-r FILE`, `--index-url=URL`)
     index: frozenset[str] = frozenset()  # the value-taking options to report as IndexOption
     abbreviations: bool = False  # optparse (pip) accepts any unique prefix of a long option
-    aliases: tuple[tuple[str, str], ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)  # reported by their usual name
 
 
 def _options(
-    with_value: str, index: str = "", *, abbreviations: bool = False, aliases: str = ""
+    with_value: str,
+    index: str = "",
+    *,
+    abbreviations: bool = False,
+    aliases: Mapping[str, str] | None = None,
 ) -> _Options:
-    pairs = tuple(tuple(pair.split(">")) for pair in aliases.split())
+    """Options from space-separated lists (as `--help` prints them)."""
     return _Options(
-        frozenset(with_value.split()),
-        frozenset(index.split()),
-        abbreviations,
-        tuple((alias, name) for alias, name in pairs),
+        frozenset(with_value.split()), frozenset(index.split()), abbreviations, aliases or {}
     )
 
 
@@ -198,7 +199,7 @@ PIP = _options(
     " --root-user-action --report --pypi-url --group --build-constraint --uploaded-prior-to",
     PIP_INDEX + " --pypi-url",
     abbreviations=True,
-    aliases="--pypi-url>--index-url",
+    aliases={"--pypi-url": "--index-url"},
 )
 # pip's flags, so that an abbreviation is only resolved when it is unique.
 PIP_FLAGS = (  # noqa: SIM905 - one string reads as `pip install --help` does
@@ -418,7 +419,7 @@ def _parse_arguments(
         else:
             end = word.end
         if option in options.index:
-            indexes.append((dict(options.aliases).get(option, option), attached, word.start, end))
+            indexes.append((options.aliases.get(option, option), attached, word.start, end))
         at += 1
     return packages, indexes
 
