@@ -18,11 +18,10 @@ Everything else is passed through unchanged; the tool's exit status is ours.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # The subcommands that hand their whole argument list to a tool, with their help.
 TOOL_COMMANDS = {
@@ -31,8 +30,9 @@ TOOL_COMMANDS = {
 }
 
 
-@dataclass(frozen=True)
-class Interpreter:
+# cli.py imports this module for TOOL_COMMANDS on every run, so it imports
+# nothing slow (dataclasses, subprocess) until a tool actually runs.
+class Interpreter(NamedTuple):
     """A project's Python, and where it was found (for the message)."""
 
     executable: Path
@@ -129,6 +129,8 @@ def _has_bandit_table(pyproject: Path) -> bool:
 
 
 def _call(module: str, args: Sequence[str]) -> int:
+    import subprocess
+
     # The tool from this package's own environment: the pinned version, whatever PATH says.
     return subprocess.run([sys.executable, "-m", module, *args], check=False).returncode
 
