@@ -1,0 +1,1 @@
+"""Secrets (MLK): detect-secrets with ML token plugins, a slim baseline, inline allow comments."""

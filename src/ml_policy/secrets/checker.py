@@ -1,0 +1,97 @@
+"""`ml-policy secrets FILES...`: MLK findings for the secrets detect-secrets and our plugins find.
+
+MLK001 is a token of an ML service (our plugins), MLK002 any other secret
+(detect-secrets' own plugins). A finding is dropped when the settings'
+baseline accepts it (same file, same hashed secret), when its line carries
+`# pragma: allowlist secret` (detect-secrets' comment, handled by its
+filter) or a Ruff-style `# noqa` / `# noqa: MLK001`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from ml_policy.checkers import RunOptions
+from ml_policy.config import Settings, SettingsResolver
+from ml_policy.diagnostics import Diagnostic
+from ml_policy.lint.noqa import is_suppressed, suppressions
+from ml_policy.secrets import baseline
+from ml_policy.secrets.scan import Finding, scan_files
+
+ML_TOKEN = "MLK001"
+SECRET = "MLK002"
+NOT_SCANNED = "MLE001"  # a file that was not checked must not look clean
+SHOWN_CHARACTERS = 4
+
+
+def check(
+    files: Sequence[Path], resolver: SettingsResolver, options: RunOptions
+) -> list[Diagnostic]:
+    """Every secret in `files` that no baseline entry or inline comment allows."""
+    diagnostics: list[Diagnostic] = []
+    for settings, paths in _by_settings(files, resolver):
+        if not any(settings.is_enabled(code) for code in (ML_TOKEN, SECRET)):
+            continue
+        accepted = baseline.read(baseline.location(settings))
+        result = scan_files(paths, settings.secrets.disable_plugins, options.workers)
+        diagnostics += [
+            Diagnostic(NOT_SCANNED, reason, path) for path, reason in result.not_scanned.items()
+        ]
+        for found in result.findings.values():
+            diagnostics += [_diagnostic(f) for f in _reported(found, settings, accepted)]
+    return diagnostics
+
+
+def _by_settings(
+    files: Sequence[Path], resolver: SettingsResolver
+) -> Iterator[tuple[Settings, list[Path]]]:
+    """Files grouped by the settings that apply to them, without each group's baseline file."""
+    groups: dict[int, tuple[Settings, list[Path]]] = {}
+    for path in files:
+        settings = resolver.for_path(path)
+        groups.setdefault(id(settings), (settings, []))[1].append(path)
+    for settings, paths in groups.values():
+        own = baseline.location(settings).resolve()
+        yield settings, [p for p in paths if p.resolve() != own]
+
+
+def _reported(
+    found: Sequence[Finding], settings: Settings, accepted: baseline.Baseline
+) -> Iterator[Finding]:
+    seen: set[tuple[int, str]] = set()
+    for finding in found:
+        key = (finding.line, finding.hashed_secret)
+        if key in seen or accepted.allows(settings.relative(finding.path), finding.hashed_secret):
+            continue
+        seen.add(key)
+        if not is_suppressed(_code(finding), 1, suppressions(finding.source_line)):
+            yield finding
+
+
+def _code(finding: Finding) -> str:
+    return ML_TOKEN if finding.is_ml_token else SECRET
+
+
+def _diagnostic(finding: Finding) -> Diagnostic:
+    secret = finding.secret
+    located = finding.source_line.find(secret) >= 0
+    advice = (
+        "revoke it and read it from the environment"
+        if finding.is_ml_token
+        else "rotate it and keep it out of the repository"
+    )
+    return Diagnostic(
+        _code(finding),
+        f"{finding.secret_type} {redact(secret)}: {advice}",
+        finding.path,
+        finding.line,
+        finding.column,
+        end_column=finding.column + len(secret) if located else 0,
+    )
+
+
+def redact(secret: str) -> str:
+    """Enough of a secret to recognise it, never enough to use it: `hf_A…(37 chars)`."""
+    shown = secret[: min(SHOWN_CHARACTERS, len(secret) // 4)]
+    return f"{shown}…({len(secret)} chars)"

@@ -1,0 +1,307 @@
+"""The one place that talks to detect-secrets: configure its plugins, scan files, type the results.
+
+detect-secrets keeps its settings in a process-wide singleton; every scan runs
+inside `transient_settings`, which restores the previous settings afterwards.
+Our ML plugins are registered the way detect-secrets registers any custom
+plugin: by the path of the file that defines them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from re import Pattern
+from typing import Any
+
+from ml_policy.secrets import plugins as ml_plugins
+
+# detect-secrets plugins (class names) that are off unless a later bundle turns
+# them on. The entropy and keyword detectors report checksums, hashes, base64
+# fixtures and `pad_token = "<pad>"` all over ML code; IPPublicDetector reads
+# four-part versions (nvidia-cudnn-cu12==8.9.2.26) as addresses; our
+# OpenAIApiKeyDetector supersedes OpenAIDetector (newer key layouts).
+OFF_BY_DEFAULT = frozenset(
+    {
+        "Base64HighEntropyString",
+        "HexHighEntropyString",
+        "KeywordDetector",
+        "IPPublicDetector",
+        "OpenAIDetector",
+    }
+)
+
+ML_DETECTORS = (
+    ml_plugins.HuggingFaceDetector,
+    ml_plugins.WandbDetector,
+    ml_plugins.OpenAIApiKeyDetector,
+    ml_plugins.AnthropicDetector,
+    ml_plugins.ReplicateDetector,
+    ml_plugins.KaggleDetector,
+    ml_plugins.CometDetector,
+)
+ML_SECRET_TYPES = frozenset(str(detector.secret_type) for detector in ML_DETECTORS)
+
+# detect-secrets' default filters, minus `is_indirect_reference`: it drops any
+# line shaped like `x = call(...)`, which is exactly how tokens leak in ML code
+# (`client = OpenAI(api_key="sk-...")`). It exists for the keyword detector,
+# which is off.
+FILTERS = (
+    "detect_secrets.filters.allowlist.is_line_allowlisted",
+    "detect_secrets.filters.heuristic.is_sequential_string",
+    "detect_secrets.filters.heuristic.is_potential_uuid",
+    "detect_secrets.filters.heuristic.is_likely_id_string",
+    "detect_secrets.filters.heuristic.is_templated_secret",
+    "detect_secrets.filters.heuristic.is_prefixed_with_dollar_sign",
+    "detect_secrets.filters.heuristic.is_lock_file",
+    "detect_secrets.filters.heuristic.is_not_alphanumeric_string",
+    "detect_secrets.filters.heuristic.is_swagger_file",
+)
+
+MAX_BYTES = 20 * 1024 * 1024  # larger "text" is data or generated; say so instead
+_BINARY_SNIFF = 8192
+POOL_THRESHOLD = 16  # below this many files, forking costs more than it saves
+
+
+class NotScannedError(Exception):
+    """A file that could not be scanned, with the reason (it becomes an MLE001 finding)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One secret in one file. `secret` stays in memory: output shows it redacted."""
+
+    path: Path
+    line: int
+    column: int  # 1-based; 1 when detect-secrets found it in a transformed line
+    secret_type: str
+    secret: str
+    hashed_secret: str
+    source_line: str  # the line as it is in the file, for inline allow comments
+
+    @property
+    def is_ml_token(self) -> bool:
+        return self.secret_type in ML_SECRET_TYPES
+
+
+def builtin_plugin_names() -> list[str]:
+    """Every plugin that ships with detect-secrets, by class name."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    classes: Collection[type] = get_mapping_from_secret_type_to_class().values()
+    return sorted(c.__name__ for c in classes if c.__module__.startswith("detect_secrets."))
+
+
+def enabled_plugins(disabled: Collection[str]) -> tuple[list[str], list[str]]:
+    """(detect-secrets plugins, ML plugins) that run, by class name."""
+    builtin = [n for n in builtin_plugin_names() if n not in OFF_BY_DEFAULT | set(disabled)]
+    ml = [d.__name__ for d in ML_DETECTORS if d.__name__ not in disabled]
+    return builtin, ml
+
+
+@dataclass
+class ScanResult:
+    """Secrets per file (files without any are absent), and files that could not be scanned."""
+
+    findings: dict[Path, list[Finding]] = field(default_factory=dict)
+    not_scanned: dict[Path, str] = field(default_factory=dict)  # path -> reason
+
+
+def scan_files(
+    paths: Sequence[Path], disabled: Collection[str] = (), workers: int | None = None
+) -> ScanResult:
+    """Scan `paths` with every enabled plugin; bad input becomes `not_scanned`, never an error."""
+    result = ScanResult()
+    global _SCREEN  # noqa: PLW0603 - read by forked workers by inheritance, not pickling
+    _SCREEN = _screen(frozenset(disabled))
+    with _settings(disabled), _quiet():
+        outcomes = _map(paths, _pool_size(len(paths), workers))
+    for path, outcome in zip(paths, outcomes, strict=True):
+        if isinstance(outcome, str):
+            result.not_scanned[path] = outcome
+        elif outcome:
+            result.findings[path] = outcome
+    return result
+
+
+def _map(paths: Sequence[Path], workers: int) -> list[list[Finding] | str]:
+    if workers <= 1:
+        return [_outcome(path) for path in paths]
+    import multiprocessing
+
+    # Forked inside the configured settings: workers inherit detect-secrets' state.
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(_outcome, paths, chunksize=max(1, len(paths) // (workers * 8)))
+
+
+def _pool_size(files: int, workers: int | None) -> int:
+    """A pre-commit hook scans its few files itself; a folder run uses every core."""
+    if workers is not None:
+        return workers
+    if os.environ.get("PRE_COMMIT") or files < POOL_THRESHOLD:
+        return 1
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, max(1, files // POOL_THRESHOLD))
+
+
+def _outcome(path: Path) -> list[Finding] | str:
+    """A file's findings, or why it was not scanned."""
+    try:
+        return _scan_one(path)
+    except NotScannedError as reason:
+        return str(reason)
+
+
+def _scan_one(path: Path) -> list[Finding]:
+    data = _read(path)
+    if data is None:
+        return []
+    utf8 = _is_utf8(data)
+    # Tokens are ASCII: Latin-1 keeps them intact in a file of any 8-bit encoding.
+    text = data.decode("utf-8-sig") if utf8 else data.decode("latin-1")
+    if not _may_contain_secrets(text):
+        return []
+    try:
+        secrets = _detect(path) if utf8 else _detect_in_copy(path, text)
+    except Exception as error:  # detect-secrets' parsers can fail on odd files: say so
+        raise NotScannedError(f"not scanned for secrets: {type(error).__name__}") from None
+    lines = text.splitlines()
+    return [_finding(path, lines, *secret) for secret in secrets]
+
+
+_SCREEN: tuple[Pattern[str], ...] | None = None  # None: every file goes to detect-secrets
+
+
+def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
+    """Every pattern an enabled plugin matches with, to skip files none can match.
+
+    detect-secrets calls every plugin and filter on every line through its
+    dependency injection (about 1,500 lines/s); a search of the whole text per
+    pattern is far cheaper, and most files have no candidate at all. Only
+    possible while every enabled plugin is regex-based.
+    """
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    builtin, _ = enabled_plugins(disabled)
+    by_name = {c.__name__: c for c in get_mapping_from_secret_type_to_class().values()}
+    classes: list[type] = [by_name[name] for name in builtin if name in by_name]
+    classes += [d for d in ML_DETECTORS if d.__name__ not in disabled]
+    patterns: list[Pattern[str]] = []
+    for plugin in classes:
+        denylist: object = getattr(plugin, "denylist", None)  # a property until a class sets it
+        if not issubclass(plugin, RegexBasedDetector) or not isinstance(denylist, list | tuple):
+            return None
+        patterns += denylist
+        patterns += [token for _, token in getattr(plugin, "contextual", ())]
+    # Line by line in detect-secrets, so ^ and $ must match at every line here.
+    return tuple(re.compile(p.pattern, p.flags | re.MULTILINE) for p in patterns)
+
+
+def _may_contain_secrets(text: str) -> bool:
+    if _SCREEN is None:
+        return True
+    stripped = "\n".join(line.rstrip() for line in text.splitlines())  # as detect-secrets does
+    return any(pattern.search(stripped) for pattern in _SCREEN)
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes, or None for what is not text (a NUL byte near the start)."""
+    try:
+        if not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            head = handle.read(_BINARY_SNIFF)
+            if b"\0" in head:
+                return None  # weights, archives, images: the artifact rules look at those
+            if path.stat().st_size > MAX_BYTES:
+                raise NotScannedError(f"not scanned for secrets: larger than {MAX_BYTES >> 20} MB")
+            return head + handle.read()
+    except OSError as error:
+        raise NotScannedError(f"cannot read: {error.strerror or error}") from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+Detected = tuple[int, str, str, str]  # line, type, secret, hashed secret
+
+
+def _detect(path: Path, name: Path | None = None) -> list[Detected]:
+    from detect_secrets.core.scan import scan_file
+
+    return [
+        (secret.line_number, secret.type, secret.secret_value, secret.secret_hash)
+        for secret in scan_file(str(name or path))
+        if secret.secret_value is not None
+    ]
+
+
+def _detect_in_copy(path: Path, text: str) -> list[Detected]:
+    """detect-secrets reads UTF-8 only: scan a UTF-8 copy with the same file name."""
+    with tempfile.TemporaryDirectory(prefix="ml-policy-secrets-") as folder:
+        copy = Path(folder) / path.name
+        copy.write_text(text, encoding="utf-8")
+        return _detect(path, copy)
+
+
+def _finding(
+    path: Path, lines: Sequence[str], number: int, kind: str, secret: str, hashed: str
+) -> Finding:
+    source = lines[number - 1] if 0 < number <= len(lines) else ""
+    column = source.find(secret) + 1 or 1
+    return Finding(path, max(number, 1), column, kind, secret, hashed, source)
+
+
+@contextmanager
+def _settings(disabled: Collection[str]) -> Iterator[None]:
+    """detect-secrets configured with our plugins and filters, for the duration of a scan."""
+    from detect_secrets.settings import transient_settings
+
+    builtin, ml = enabled_plugins(disabled)
+    path = _register_ml_plugins()
+    config: dict[str, Any] = {
+        "plugins_used": [
+            *({"name": name} for name in builtin),
+            *({"name": name, "path": path} for name in ml),
+        ],
+        "filters_used": [{"path": f} for f in FILTERS],
+    }
+    with transient_settings(config):
+        yield
+
+
+@cache
+def _register_ml_plugins() -> str:
+    """Load our plugin file the way `detect-secrets --plugin FILE` does; its file:// URL."""
+    from detect_secrets.core.plugins.initialize import from_file
+
+    filename = str(Path(ml_plugins.__file__).resolve())
+    from_file(filename)
+    return f"file://{filename}"
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No checker prints: detect-secrets logs to stderr, so mute it while scanning."""
+    logger = logging.getLogger("detect-secrets")
+    was_disabled = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was_disabled
