@@ -820,3 +820,37 @@ def test_workflow_positions_point_at_each_argument(names: list[str], style: str)
     for arg in found:
         assert arg.line == arg.end_line
         assert lines[arg.line - 1][arg.column - 1 : arg.end_column - 1] == arg.requirement
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from(["code", "pip install x", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["cells", "cell_type", "source", "jobs", "steps", "run", "shell"]),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+CELLS = st.lists(
+    st.fixed_dictionaries(
+        {"cell_type": st.sampled_from(["code", "markdown"])}, optional={"source": JSON_VALUES}
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=JSON_VALUES, cells=CELLS)
+def test_any_json_shape_gives_a_scan_or_manifest_error(document: object, cells: object) -> None:
+    # JSON is YAML too: odd shapes of notebooks and workflows, not just odd text
+    text = json.dumps(document) + "\n# install"
+    scan_or_manifest_error(NOTEBOOK, json.dumps(document) + " ")
+    scan_or_manifest_error(NOTEBOOK, json.dumps({"cells": document, "x": "install"}))
+    scan_or_manifest_error(NOTEBOOK, json.dumps({"cells": cells, "x": "install"}))
+    scan_or_manifest_error(WORKFLOW, text)
+    scan_or_manifest_error(WORKFLOW, json.dumps({"jobs": {"a": {"steps": document}}}) + "#install")
