@@ -171,6 +171,8 @@ def test_other_files(name: str) -> None:
         ("python -m pip install torch", "pip"),
         ("python3.11 -m pip install torch", "pip"),
         ("python3 -u -X utf8 -mpip install torch", "pip"),
+        ("python3 -Im pip install torch", "pip"),
+        ("python -W ignore -Xdev -m pip install torch", "pip"),
         ("pip --no-cache-dir --timeout 60 install torch", "pip"),
         ("uv pip install torch", "uv-pip"),
         ("uv --no-cache pip install torch", "uv-pip"),
@@ -200,6 +202,8 @@ def test_installers(command: str, installer: str) -> None:
         "conda env create -f environment.yml",
         "conda remove torch",
         "python -c 'import pip' install torch",
+        "python -Ic 'import pip' install torch",
+        "python -W -m pip install torch",  # -m is the value of -W here
         "python -m venv install",
         "echo pip install torch",
         'echo "pip install torch"',

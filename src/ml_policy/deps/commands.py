@@ -276,7 +276,7 @@ WRAPPERS = {
     "command": _Wrapper(frozenset(), stop=frozenset({"-v", "-V"})),
     "builtin": _Wrapper(frozenset()),
 }
-PYTHON_WITH_VALUE = frozenset({"-X", "-W", "-Q"})
+PYTHON_OPTIONS = _options("-m -c -X -W -Q")
 
 
 def _program(word: Word) -> str:
@@ -356,19 +356,19 @@ def _subcommand(
 
 
 def _python_module(words: Sequence[Word]) -> tuple[str, Sequence[Word]] | None:
-    """`python [options] -m pip|uv ...`."""
+    """`python [options] -m pip|uv ...`, options clustered or not (`-Im pip`, `-mpip`)."""
     at = 0
     while at < len(words) and words[at].value.startswith("-") and words[at].literal:
-        value = words[at].value
-        if value.startswith("-m"):
-            module = value[2:] or (words[at + 1].value if at + 1 < len(words) else "")
-            rest = words[at + (1 if value[2:] else 2) :]
+        option, attached = _option(words[at].value, PYTHON_OPTIONS)
+        if option == "-c" or option.startswith("--"):
+            return None  # a program given as a string (Python, not a command), or --version
+        if option == "-m":
+            module = attached or (words[at + 1].value if at + 1 < len(words) else "")
+            rest = words[at + (1 if attached else 2) :]
             if module == "pip":
                 return _subcommand(rest, PIP, {"install": "pip"})
             return _uv(rest) if module == "uv" else None
-        if value.startswith("-c"):
-            return None  # a program given as a string: Python, not a command
-        at += 2 if value in PYTHON_WITH_VALUE else 1
+        at += 2 if option in PYTHON_OPTIONS.with_value and attached is None else 1
     return None
 
 
