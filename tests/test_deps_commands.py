@@ -102,13 +102,13 @@ def test_notebook_fixture() -> None:
     assert installs(scan) == [
         ("torch==2.3.1", "pip", True, 1, 17, 1, 29, 2),
         ("timm", "pip", True, 1, 30, 1, 34, 2),
-        ("datasets", "pip", True, 3, 63, 3, 71, 2),
+        ("datasets", "pip", True, 5, 63, 5, 71, 2),
         ("peft=={version}", "uv-pip", False, 2, 17, 2, 32, 3),
         ("xgboost", "conda", True, 3, 34, 3, 41, 3),
         ("safetensors", "pip", True, 3, 3, 3, 14, 4),
     ]
     assert indexes(scan) == [
-        ("--extra-index-url", "https://example.invalid/simple", 3, 14, 3, 62, 2),
+        ("--extra-index-url", "https://example.invalid/simple", 5, 14, 5, 62, 2),
     ]
 
 
