@@ -401,3 +401,26 @@ def test_catalog() -> None:
 @pytest.mark.parametrize("example", [v for r in RULES for v in r.valid])
 def test_catalog_valid_examples_are_accepted(tmp_path: Path, example: str) -> None:
     assert findings(tmp_path, {"example.py": example}) == []
+
+
+def test_update_rewrites_the_baseline_from_the_files(tmp_path: Path) -> None:
+    token = tokens.hugging_face()
+    (tmp_path / "a.py").write_text(f'T = "{token}"\n')
+    settings = SettingsResolver(cwd=tmp_path).for_path(tmp_path)
+    assert baseline.update(settings) == 1
+    assert findings(tmp_path, {"a.py": f'# moved\nT = "{token}"\n'}) == []
+    assert baseline.update(settings) == 1
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_text_screen_changes_no_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = []
+    for case, (name, render, make) in sorted(POSITIVES.items()):
+        path = tmp_path / case / name
+        path.parent.mkdir()
+        path.write_text(render(make()))
+        paths.append(path)
+    screened = scan.scan_files(paths, workers=1)
+    monkeypatch.setattr(scan, "_screen", lambda disabled: None)
+    assert scan.scan_files(paths, workers=1) == screened
+    assert len(screened.findings) == len(POSITIVES)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ml_policy import bundles
 from ml_policy.apply.atomic import ensure_writable, write_atomic
-from ml_policy.apply.plan import FilePlan
+from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.apply.precommit import plan_precommit
 from ml_policy.apply.pyproject import plan_pyproject
 from ml_policy.apply.textfile import InputError, TextStyle
@@ -34,8 +34,23 @@ def plan_init(
     planned = [
         PlannedFile(*plan_pyproject(root / "pyproject.toml", bundle, force=force)),
         PlannedFile(*plan_precommit(root / ".pre-commit-config.yaml", bundle, force=force)),
+        _plan_secrets_baseline(root, bundle),
     ]
     return bundle, planned
+
+
+def _plan_secrets_baseline(root: Path, bundle: bundles.Bundle) -> PlannedFile:
+    """A slim secrets baseline accepting the secrets already there; an existing one is kept."""
+    from ml_policy.secrets import baseline
+
+    settings = baseline.settings_for_init(root, bundle.ml_policy_settings())
+    path = baseline.location(settings)
+    if path.exists() or path.is_symlink():
+        return PlannedFile(FilePlan(path, "", ""), TextStyle())  # never rewritten by init
+    text, accepted = baseline.create(settings)
+    detail = f"{accepted} secret(s) already in the repository accepted: review them"
+    changes = [Change("results", Action.ADD, detail)] if accepted else []
+    return PlannedFile(FilePlan(path, None, text, changes), TextStyle())
 
 
 def write(planned: list[PlannedFile]) -> None:

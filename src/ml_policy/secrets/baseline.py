@@ -123,6 +123,18 @@ def create(settings: Settings) -> tuple[str, int]:
     return render(findings, settings), accepted
 
 
+def update(settings: Settings) -> int:
+    """Re-create the baseline of `settings` from the files as they are now (atomically).
+
+    For `ml-policy secrets --update-baseline`: accepts every secret found; how many.
+    """
+    from ml_policy.apply.atomic import write_atomic
+
+    text, accepted = create(settings)
+    write_atomic(location(settings), text.encode("utf-8"))
+    return accepted
+
+
 def settings_for_init(root: Path, bundle_layer: Mapping[str, Any]) -> Settings:
     """The settings `init` is about to record: the bundle's, then the user's valid table."""
     layers = [bundle_layer]

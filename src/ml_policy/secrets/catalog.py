@@ -72,7 +72,7 @@ login(token=os.environ["HF_TOKEN"])
         'token = "hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"\n',
         "export WANDB_API_KEY=${WANDB_API_KEY}\n",
     ),
-    example_language="python",
+    example_language="text",
 )
 
 SECRET = RuleInfo(
@@ -118,7 +118,7 @@ session = boto3.Session()  # credentials from the environment or an instance rol
 - [detect-secrets](https://github.com/Yelp/detect-secrets)
 - [detect-secrets: filters and inline allowlisting](https://github.com/Yelp/detect-secrets#inline-allowlisting)""",
     valid=('ROOT = "/data/imagenet"\n', 'CHECKSUM = "d41d8cd98f00b204e9800998ecf8427e"\n'),
-    example_language="python",
+    example_language="text",
 )
 
 RULES: tuple[RuleInfo, ...] = (ML_SERVICE_TOKEN, SECRET)

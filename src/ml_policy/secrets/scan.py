@@ -185,8 +185,9 @@ def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
     """Every pattern an enabled plugin matches with, to skip files none can match.
 
     detect-secrets calls every plugin and filter on every line through its
-    dependency injection (about 1,500 lines/s); a search of the whole text per
-    pattern is far cheaper, and most files have no candidate at all. Only
+    dependency injection (measured: ~12k lines/s per core on timm's sources);
+    one search of the whole text per pattern first (~80k lines/s with it) lets
+    the many files without a candidate skip that. Only
     possible while every enabled plugin is regex-based.
     """
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
