@@ -9,12 +9,14 @@ a typo must never silently switch policy off.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from ml_policy.errors import PolicyError
@@ -110,6 +112,8 @@ class Settings:
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:
         """Codes `per-file-ignores` turns off for `path`."""
+        if not self.per_file_ignores:
+            return ()  # the common case, without resolving the path (two realpath calls)
         relative = self.relative(path)
         return tuple(
             code
@@ -427,8 +431,23 @@ class SettingsResolver:
         self._cli = cli or CliOverrides()
         self._cwd = (cwd or Path.cwd()).resolve()
         self._by_directory: dict[Path, Settings] = {}
+        # Files arrive by the thousand from a few folders: the settings of a regular file
+        # (not a symlink, which may point anywhere) are its folder's, so they are kept by
+        # the folder as given, and each folder is resolved once.
+        self._by_parent: dict[Path, Settings] = {}
 
     def for_path(self, path: Path) -> Settings:
+        try:
+            regular_file = S_ISREG(os.lstat(os.path.join(self._cwd, path)).st_mode)
+        except (OSError, ValueError):
+            regular_file = False
+        if regular_file:
+            parent = path.parent
+            settings = self._by_parent.get(parent)
+            if settings is None:
+                settings = self._for_directory((self._cwd / parent).resolve())
+                self._by_parent[parent] = settings
+            return settings
         absolute = (self._cwd / path).resolve()
         directory = absolute if absolute.is_dir() else absolute.parent
         return self._for_directory(directory)

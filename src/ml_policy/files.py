@@ -10,7 +10,7 @@ named or found, so a pre-commit hook honours it too.
 from __future__ import annotations
 
 import os
-import subprocess
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -67,15 +67,27 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver) -> list[Path]:
 
 def _expand(folder: Path) -> Iterator[Path]:
     listed = _git_files(folder)
-    files = listed if listed is not None else _walk(folder)
-    for file in files:
-        inside = file.relative_to(folder).parts[:-1]
-        if not SKIPPED_FOLDERS.intersection(inside) and (file.is_file() or file.is_symlink()):
-            yield file
+    if listed is None:
+        yield from _walk(folder)
+        return
+    for name in listed:  # git lists what it tracks even inside tool folders
+        if SKIPPED_FOLDERS.isdisjoint(name.split("/")[:-1]) and _is_file(folder, name):
+            yield folder / name
 
 
-def _git_files(folder: Path) -> list[Path] | None:
-    """The files git would show under `folder`, or None outside a work tree."""
+def _is_file(folder: Path, name: str) -> bool:
+    """Path.is_file() or is_symlink() in one lstat (a file deleted but still tracked: no)."""
+    try:
+        mode = os.lstat(os.path.join(folder, name)).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
+
+
+def _git_files(folder: Path) -> list[str] | None:
+    """The files git would show under `folder` (relative, sorted), or None outside a work tree."""
+    import subprocess  # only runs given a folder need it: not a hook call with file names
+
     try:
         result = subprocess.run(
             ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -89,12 +101,25 @@ def _git_files(folder: Path) -> list[Path] | None:
     if result.returncode != 0:
         return None
     names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted(folder / name for name in names if name)
+    # In the order of sorted Paths, which compare part by part ("a/b" before "a-b").
+    return sorted({name for name in names if name}, key=lambda name: name.split("/"))
 
 
-def _walk(folder: Path) -> list[Path]:
-    files: list[Path] = []
-    for directory, subfolders, names in os.walk(folder):
-        subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_FOLDERS)
-        files.extend(Path(directory) / name for name in sorted(names))
-    return files
+def _walk(folder: Path) -> Iterator[Path]:
+    """Regular files and symlinks below `folder`, without the skipped folders, sorted per folder.
+
+    os.scandir's entries know their type without a stat call (except for symlinks).
+    """
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    subfolders = []
+    for entry in entries:
+        if entry.is_dir():  # follows a symlink, which is then neither walked nor listed
+            if entry.name not in SKIPPED_FOLDERS and not entry.is_symlink():
+                subfolders.append(entry.name)
+        elif entry.is_file() or entry.is_symlink():
+            yield folder / entry.name
+    for name in subfolders:
+        yield from _walk(folder / name)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,34 +27,46 @@ class Cache:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory / __version__
+        self._folder = os.fspath(self.directory)  # entry paths are built as strings: 1000s a run
+        self._made: set[str] = set()  # subfolders known to exist
 
     @staticmethod
     def key(path: Path, data: bytes, codes: Iterable[str], free_threaded: bool) -> str:
-        digest = hashlib.sha256()
+        digest = hashlib.sha256()  # faster than blake2b where the CPU has SHA instructions
         for part in (__version__, path.as_posix(), ",".join(sorted(codes)), str(free_threaded)):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(data)
         return digest.hexdigest()
 
-    def _entry(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
+    def _entry(self, key: str) -> str:
+        return os.path.join(self._folder, key[:2], key + ".json")
 
     def get(self, key: str, path: Path) -> list[Diagnostic] | None:
         try:
-            records = json.loads(self._entry(key).read_bytes())
+            with open(self._entry(key), "rb") as handle:
+                records = json.loads(handle.read())
             return [_load(record, path) for record in records]
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or unreadable: recompute
 
     def put(self, key: str, diagnostics: Sequence[Diagnostic]) -> None:
+        import tempfile  # only a run that computed something writes
+
         entry = self._entry(key)
+        folder = os.path.dirname(entry)
         try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            self._ignore_in_git()
-            descriptor, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump([_dump(d) for d in diagnostics], handle)
-            os.replace(temporary, entry)
+            if folder not in self._made:
+                os.makedirs(folder, exist_ok=True)
+                self._ignore_in_git()
+                self._made.add(folder)
+            descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            try:
+                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                    json.dump([_dump(d) for d in diagnostics], handle)
+                os.replace(temporary, entry)
+            except BaseException:
+                os.unlink(temporary)
+                raise
         except OSError:
             return  # a read-only checkout still lints, just without a cache
 

@@ -33,13 +33,18 @@ def lint_bytes(
 ) -> list[Diagnostic]:
     """Every finding of `rules` in a file's bytes (a parse error is a finding too)."""
     enabled = [rule for rule in rules if settings.is_enabled(rule.code, path)]
-    if not enabled:
-        return []
+    return lint_enabled(path, data, settings, enabled) if enabled else []
+
+
+def lint_enabled(
+    path: Path, data: bytes, settings: Settings, rules: Sequence[type[Rule]]
+) -> list[Diagnostic]:
+    """`lint_bytes` for rules already known to be enabled for `path` (the runner's case)."""
     try:
         source = read_source(path, data)
     except SourceError as error:
         return [Diagnostic(PARSE_ERROR, str(error), path, error.line, error.column)]
-    return lint_source(path, source, settings, enabled)
+    return lint_source(path, source, settings, rules)
 
 
 def lint_source(

@@ -8,7 +8,6 @@ used only for larger directory runs. ML_POLICY_WORKERS sets the pool size
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.lint.cache import Cache
-from ml_policy.lint.engine import PARSE_ERROR, lint_bytes
+from ml_policy.lint.engine import PARSE_ERROR, lint_enabled
 from ml_policy.lint.rule import Rule
 from ml_policy.rules import ALL_RULES
 
@@ -33,7 +32,7 @@ class Job:
     data: bytes
     settings: Settings
     rules: tuple[type[Rule], ...]
-    key: str
+    key: str  # the cache key; empty without a cache
 
 
 def check(
@@ -43,10 +42,13 @@ def check(
     cache = Cache(options.cache_dir) if options.cache_dir else None
     found: list[Diagnostic] = []
     jobs: list[Job] = []
+    rule_sets: dict[int, tuple[Settings, tuple[type[Rule], ...]]] = {}
     for path in files:
         if path.suffix not in SUFFIXES:
             continue
-        job_or_result = _prepare(path, resolver.for_path(path), cache)
+        settings = resolver.for_path(path)
+        rules = _enabled_rules(path, settings, rule_sets)
+        job_or_result = _prepare(path, settings, rules, cache) if rules else []
         if isinstance(job_or_result, Job):
             jobs.append(job_or_result)
         else:
@@ -58,18 +60,41 @@ def check(
     return found
 
 
-def _prepare(path: Path, settings: Settings, cache: Cache | None) -> Job | list[Diagnostic]:
-    rules = tuple(rule for rule in ALL_RULES if settings.is_enabled(rule.code, path))
-    if not rules:
-        return []
+def _enabled_rules(
+    path: Path, settings: Settings, known: dict[int, tuple[Settings, tuple[type[Rule], ...]]]
+) -> tuple[type[Rule], ...]:
+    """The rules `settings.is_enabled(code, path)` keeps, without its per-call path resolution.
+
+    What does not depend on the path is worked out once per Settings (there is one per
+    configuration file); `per-file-ignores`, when there are any, is matched per file.
+    Entries keep their Settings alive, so an id is never reused within a run.
+    """
+    entry = known.get(id(settings))
+    if entry is None:
+        on = tuple(rule for rule in ALL_RULES if settings.is_enabled(rule.code))
+        entry = known[id(settings)] = (settings, on)
+    rules = entry[1]
+    if settings.per_file_ignores:
+        ignored = settings.ignored_for(path)
+        rules = tuple(rule for rule in rules if not rule.code.startswith(ignored))
+    return rules
+
+
+def _prepare(
+    path: Path, settings: Settings, rules: tuple[type[Rule], ...], cache: Cache | None
+) -> Job | list[Diagnostic]:
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return [Diagnostic(PARSE_ERROR, f"not checked: larger than {MAX_BYTES >> 20} MB", path)]
-        data = path.read_bytes()
+        with open(path, "rb") as handle:  # one open and fstat instead of stat, open, fstat
+            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
+                message = f"not checked: larger than {MAX_BYTES >> 20} MB"
+                return [Diagnostic(PARSE_ERROR, message, path)]
+            data = handle.read()
     except OSError as error:
         return [Diagnostic(PARSE_ERROR, f"cannot read: {error.strerror or error}", path)]
+    if cache is None:
+        return Job(path, data, settings, rules, key="")
     key = Cache.key(path, data, (rule.code for rule in rules), settings.free_threaded)
-    cached = cache.get(key, path) if cache else None
+    cached = cache.get(key, path)
     return cached if cached is not None else Job(path, data, settings, rules, key)
 
 
@@ -78,7 +103,7 @@ _JOBS: Sequence[Job] = ()  # handed to forked workers by inheritance, not pickli
 
 def _lint(index: int) -> list[Diagnostic]:
     job = _JOBS[index]
-    return lint_bytes(job.path, job.data, job.settings, job.rules)
+    return lint_enabled(job.path, job.data, job.settings, job.rules)
 
 
 def _run(jobs: Sequence[Job], workers: int | None) -> list[list[Diagnostic]]:
@@ -88,6 +113,8 @@ def _run(jobs: Sequence[Job], workers: int | None) -> list[list[Diagnostic]]:
         count = _pool_size(len(jobs), workers)
         if count <= 1:
             return [_lint(i) for i in range(len(jobs))]
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         with context.Pool(count) as pool:
             return pool.map(_lint, range(len(jobs)), chunksize=max(1, len(jobs) // (count * 8)))
@@ -98,10 +125,10 @@ def _run(jobs: Sequence[Job], workers: int | None) -> list[list[Diagnostic]]:
 def _pool_size(jobs: int, workers: int | None) -> int:
     if workers is not None:
         return workers
-    if (
-        os.environ.get("PRE_COMMIT")
-        or jobs < POOL_THRESHOLD
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if os.environ.get("PRE_COMMIT") or jobs < POOL_THRESHOLD:
+        return 1
+    import multiprocessing  # only here: a hook call lints its files itself
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(os.cpu_count() or 1, max(1, jobs // POOL_THRESHOLD))
