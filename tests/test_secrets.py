@@ -424,3 +424,17 @@ def test_text_screen_changes_no_result(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(scan, "_screen", lambda disabled: None)
     assert scan.scan_files(paths, workers=1) == screened
     assert len(screened.findings) == len(POSITIVES)
+
+
+def test_form_feed_does_not_shift_lines(tmp_path: Path) -> None:
+    text = f"def f():\n    pass\n\x0c\n\nT = '{tokens.hugging_face()}'\n"
+    assert where(findings(tmp_path, {"ff.py": text}), tmp_path) == [("ff.py", 5, 6, "MLK001")]
+
+
+def test_token_in_a_notebook_cell(tmp_path: Path) -> None:
+    token = tokens.hugging_face()
+    cell = {"cell_type": "code", "source": [f'login(token="{token}")\n'], "outputs": []}
+    notebook = json.dumps({"cells": [cell], "nbformat": 4, "nbformat_minor": 5}, indent=1)
+    found = findings(tmp_path, {"eda.ipynb": notebook})
+    number = next(n for n, s in enumerate(notebook.split("\n"), 1) if token in s)
+    assert [(d.line, d.code) for d in found] == [(number, "MLK001")]

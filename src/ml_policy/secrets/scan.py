@@ -174,8 +174,14 @@ def _scan_one(path: Path) -> list[Finding]:
         secrets = _detect(path) if utf8 else _detect_in_copy(path, text)
     except Exception as error:  # detect-secrets' parsers can fail on odd files: say so
         raise NotScannedError(f"not scanned for secrets: {type(error).__name__}") from None
-    lines = text.splitlines()
+    lines = _lines(text)
     return [_finding(path, lines, *secret) for secret in secrets]
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as detect-secrets numbers them (universal newlines; not str.splitlines,
+    which also splits at form feeds and other separators)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 _SCREEN: tuple[Pattern[str], ...] | None = None  # None: every file goes to detect-secrets
@@ -187,8 +193,8 @@ def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
     detect-secrets calls every plugin and filter on every line through its
     dependency injection (measured: ~12k lines/s per core on timm's sources);
     one search of the whole text per pattern first (~80k lines/s with it) lets
-    the many files without a candidate skip that. Only
-    possible while every enabled plugin is regex-based.
+    the many files without a candidate skip that. Only possible while every
+    enabled plugin is regex-based.
     """
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.base import RegexBasedDetector
@@ -211,7 +217,7 @@ def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
 def _may_contain_secrets(text: str) -> bool:
     if _SCREEN is None:
         return True
-    stripped = "\n".join(line.rstrip() for line in text.splitlines())  # as detect-secrets does
+    stripped = "\n".join(line.rstrip() for line in _lines(text))  # as detect-secrets does
     return any(pattern.search(stripped) for pattern in _SCREEN)
 
 
