@@ -480,3 +480,30 @@ def test_missing_include_and_cycle_are_reported_at_the_include_line(tmp_path: Pa
     messages = " ".join(d.message for d in found)
     assert "include cycle" in messages
     assert "missing.txt" in messages
+
+
+# --- one requirement fixing the version of another ---------------------------------------------
+
+
+def test_base_pin_covers_the_same_package_in_extras_and_groups(tmp_path: Path) -> None:
+    text = (
+        '[project]\nname = "a"\ndependencies = ["transformers==4.46.3"]\n'
+        '[project.optional-dependencies]\nvision = ["transformers[vision]"]\n'
+        '[dependency-groups]\ndev = ["transformers[torch]>=4", "timm"]\n'
+        '[tool.uv]\nconstraint-dependencies = ["numpy==1.26.4"]\n'
+    )
+    found = [f for f in findings(tmp_path, {"pyproject.toml": text}) if f[2] == "MLD001"]
+    assert found == [("pyproject.toml", 7, "MLD001")]  # only timm
+
+
+def test_pin_under_a_marker_covers_nothing_else(tmp_path: Path) -> None:
+    text = "torch==2.5.1 ; sys_platform == 'linux'\ntorch>=2 ; sys_platform == 'darwin'\n"
+    assert findings(tmp_path, {"requirements.txt": text}) == [("requirements.txt", 2, "MLD001")]
+
+
+def test_library_extras_are_bounded_by_the_base_dependencies(tmp_path: Path) -> None:
+    text = (
+        '[project]\nname = "lib"\ndependencies = ["transformers>=4.40,<5"]\n'
+        '[project.optional-dependencies]\nvision = ["transformers[vision]", "timm"]\n' + LIBRARY
+    )
+    assert findings(tmp_path, {"pyproject.toml": text}) == [("pyproject.toml", 5, "MLD001")]

@@ -127,4 +127,5 @@ def conda_requirement(path: Path, spec: str, line: int, column: int) -> Requirem
         version=found.version if found.pin is Pin.EXACT else None,
         detail=found.detail,
         lockable=True,
+        base=True,
     )

@@ -56,6 +56,9 @@ class Requirement:
     published: bool = False  # part of a package's published metadata ([project], install_requires)
     lockable: bool = False  # a tracked lock file next to it or above covers its ranges
     constraint: bool = False  # only constrains versions (-c files, uv constraint/override lists)
+    # Installed whenever the manifest is (a requirements file, [project] dependencies,
+    # install_requires), so its version bounds every other mention of the package.
+    base: bool = False
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ PEP508_ARRAYS: tuple[tuple[tuple[str, ...], str, bool, bool], ...] = (
     (("tool", "uv", "override-dependencies"), "[tool.uv] override-dependencies", False, True),
 )
 UNSAFE_STRATEGY = "unsafe-best-match"
+# Sections installed with every install of the project (extras and groups add to them).
+BASE_SECTIONS = frozenset({"[project] dependencies", "[tool.poetry.dependencies]"})
 
 
 def read_pyproject(path: Path) -> Manifest:
@@ -142,7 +144,17 @@ class _Collector:
                 )
                 continue
             found = classify_pep508(parsed)
-            self._add(normalize(parsed.name), text, found, position, section, published, constraint)
+            conditional = parsed.marker is not None
+            self._add(
+                normalize(parsed.name),
+                text,
+                found,
+                position,
+                section,
+                published,
+                constraint,
+                conditional,
+            )
 
     def _add(
         self,
@@ -153,6 +165,7 @@ class _Collector:
         section: str,
         published: bool,
         constraint: bool = False,
+        conditional: bool = False,  # under a marker: holds on some platforms only
     ) -> None:
         self.requirements.append(
             Requirement(
@@ -167,6 +180,7 @@ class _Collector:
                 published=published,
                 lockable=True,
                 constraint=constraint,
+                base=section in BASE_SECTIONS and not conditional,
             )
         )
 
@@ -195,9 +209,14 @@ class _Collector:
                 continue
             span = self.positions.locate_key(("tool", "poetry", *key, name))
             position = Position(self.path, *span)
+            conditional = isinstance(value, list) or (
+                isinstance(value, Mapping) and bool({"markers", "platform", "python"} & set(value))
+            )
             for found, shown in _poetry_constraints(value):
                 text = f"{name} = {shown}"
-                self._add(normalize(name), text, found, position, section, published)
+                self._add(
+                    normalize(name), text, found, position, section, published, False, conditional
+                )
 
     # --- uv index settings --------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -219,7 +219,9 @@ def requirement_from_text(
             path, f"not a valid requirement {text!r}: {message}", line.number, column
         ) from None
     found = classify_pep508(parsed, hashed)
-    return _requirement(normalize(parsed.name), text, found, path, line)
+    found_here = _requirement(normalize(parsed.name), text, found, path, line)
+    # A pin under an environment marker holds on some platforms only.
+    return found_here if parsed.marker is None else replace(found_here, base=False)
 
 
 def _bare_url(text: str, path: Path, line: LogicalLine, hashed: bool) -> Requirement | None:
@@ -267,6 +269,7 @@ def _requirement(
         section="requirements",
         version=found.version if found.pin is Pin.EXACT else None,
         detail=found.detail,
+        base=True,
     )
 
 

@@ -41,11 +41,9 @@ def manifest_diagnostics(manifest: Manifest, policy: Policy) -> list[Diagnostic]
         parse_error(error.path, error.message, error.line, error.column)
         for error in manifest.errors
     ]
-    pinned_by_constraint = {
-        r.name for r in manifest.requirements if r.constraint and r.pin is Pin.EXACT
-    }
+    coverage = Coverage.of(manifest.requirements)
     for requirement in manifest.requirements:
-        diagnostic = pin_diagnostic(requirement, policy, pinned_by_constraint)
+        diagnostic = pin_diagnostic(requirement, policy, coverage)
         if diagnostic is not None:
             found.append(diagnostic)
     missing_lock = missing_lock_diagnostic(manifest, policy)
@@ -80,17 +78,43 @@ def _at(
 # --- MLD001 / MLD002 ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Packages whose version another requirement of the same manifest already fixes.
+
+    An exact pin in a constraints file, a uv constraint list, or a part that is
+    always installed (a requirements file, `[project] dependencies`) binds every
+    other mention of the package: `transformers[vision]` in an extra beside
+    `transformers==4.46.3` installs 4.46.3.
+    """
+
+    pinned: frozenset[str]
+    bounded_published: frozenset[str]
+
+    @classmethod
+    def of(cls, requirements: Sequence[Requirement]) -> Coverage:
+        pinned = {r.name for r in requirements if r.pin is Pin.EXACT and (r.constraint or r.base)}
+        bounded = {
+            r.name
+            for r in requirements
+            if r.base and r.published and r.pin in (Pin.EXACT, Pin.BOUNDED, Pin.LOWER)
+        }
+        return cls(frozenset(pinned), frozenset(bounded))
+
+
 def pin_diagnostic(
-    requirement: Requirement, policy: Policy, pinned_by_constraint: set[str]
+    requirement: Requirement, policy: Policy, coverage: Coverage
 ) -> Diagnostic | None:
     if requirement.name not in policy.ml_packages or requirement.pin is Pin.UNKNOWN:
         return None
     if policy.library and requirement.published:
+        if requirement.name in coverage.bounded_published and requirement.pin is Pin.UNPINNED:
+            return None  # the base dependencies bound it
         return _library_diagnostic(requirement)
     if requirement.pin is Pin.EXACT or (policy.bounded_ok and requirement.pin is Pin.BOUNDED):
         return None
-    if not requirement.constraint and requirement.name in pinned_by_constraint:
-        return None  # a -c constraints file (or uv constraint) pins it
+    if requirement.name in coverage.pinned:
+        return None  # pinned by a constraint or by the always-installed dependencies
     if requirement.lockable and policy.lock is not None:
         return None
     return _at("MLD001", unpinned_message(requirement, policy), requirement.position)

@@ -63,6 +63,7 @@ def to_requirements(
                 version=classified.version if classified.pin is Pin.EXACT else None,
                 detail=classified.detail,
                 published=item.published,
+                base="install_requires" in item.section and parsed.marker is None,
             )
         )
     return found, errors
