@@ -133,3 +133,11 @@ def test_detect_secrets_loads_the_plugins_by_path(git_repo: Path) -> None:
     assert result.returncode == 0, result.stderr
     types = {entry["type"] for entry in json.loads(result.stdout)["results"]["a.py"]}
     assert types >= {"Hugging Face Token", "Weights & Biases API Key"}
+
+
+def test_rule_documentation(tmp_path: Path) -> None:
+    result = ml_policy("rule", "MLK001", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("# ml-service-token (MLK001)")
+    listing = ml_policy("rule", "--all", cwd=tmp_path).stdout
+    assert "MLK002  secret" in listing
