@@ -20,7 +20,7 @@ from conftest import run
 from ruamel.yaml import YAML
 
 from ml_policy import bundles
-from ml_policy.tools import find_project_interpreter
+from ml_policy.tools import project_interpreters
 
 ROOT = Path(__file__).resolve().parents[1]
 # Hook ids are permanent: users' configurations name them.
@@ -166,7 +166,7 @@ def mypy_hook(cwd: Path, *args: str, virtual_env: str | None = None) -> tuple[in
 def project(git_repo: Path) -> Path:
     (git_repo / "src").mkdir()
     (git_repo / "src" / "train.py").write_text(USES_PACKAGE)
-    return git_repo
+    return git_repo.resolve()  # the wrapper names resolved folders (/tmp is a link on macOS)
 
 
 def test_mypy_uses_the_dot_venv_of_the_project(project: Path) -> None:
@@ -174,7 +174,7 @@ def test_mypy_uses_the_dot_venv_of_the_project(project: Path) -> None:
     code, out, err = mypy_hook(project, "src/train.py")
     assert code == 1
     assert SEES_PACKAGE in out
-    assert f"type-checking against {python} (.venv in {project.resolve()})" in err
+    assert f"type-checking against {python} (.venv in {project})" in err
 
 
 def test_mypy_finds_the_dot_venv_from_a_subfolder(project: Path) -> None:
@@ -233,15 +233,28 @@ def test_mypy_is_the_pinned_version(tmp_path: Path) -> None:
 def test_interpreter_discovery_prefers_an_activated_virtualenv(
     project: Path, tmp_path: Path
 ) -> None:
-    make_venv(project / ".venv")
+    dot_venv = make_venv(project / ".venv")
     active = make_venv(tmp_path / "active")
-    found = find_project_interpreter(project, {"VIRTUAL_ENV": str(tmp_path / "active")})
-    assert found is not None
-    assert found.executable == active
-    assert found.found_by == "VIRTUAL_ENV"
-    missing = find_project_interpreter(project, {"VIRTUAL_ENV": str(tmp_path / "gone")})
-    assert missing is not None
-    assert missing.found_by.startswith(".venv")
+    found = project_interpreters(project, {"VIRTUAL_ENV": str(tmp_path / "active")})
+    assert [(i.executable, i.found_by) for i in found] == [
+        (active, "VIRTUAL_ENV"),
+        (dot_venv, f".venv in {project}"),
+    ]
+    missing = project_interpreters(project, {"VIRTUAL_ENV": str(tmp_path / "gone")})
+    assert [i.executable for i in missing] == [dot_venv]
+
+
+def test_mypy_skips_an_environment_whose_python_does_not_run(project: Path) -> None:
+    broken = project / ".venv" / "bin" / "python"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    (project / "src" / "train.py").write_text("steps: int = 10\n")
+    code, out, err = mypy_hook(project, "src/train.py")
+    assert code == 0, out + err
+    assert f"ignoring {broken} (.venv in {project}): it does not run" in err
+    assert "no project environment found" in err
+    assert "INTERNAL ERROR" not in out + err
 
 
 # --- ml-policy bandit: [tool.bandit] when it is there --------------------------------

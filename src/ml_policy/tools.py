@@ -48,19 +48,20 @@ def run(tool: str, args: Sequence[str]) -> int:
 
 def run_mypy(args: Sequence[str], cwd: Path | None = None) -> int:
     """The pinned mypy against the project's interpreter, when one is found."""
-    here = cwd or Path()
     if _given(args, "--python-executable", "--no-site-packages"):
         return _call("mypy", args)
-    interpreter = find_project_interpreter(here, os.environ)
-    if interpreter is None:
-        _say(
-            "no project environment found (no .venv in the project, no VIRTUAL_ENV): "
-            f"third-party imports resolve in mypy's own environment ({sys.prefix}); "
-            "create .venv or pass --python-executable"
-        )
-        return _call("mypy", args)
-    _say(f"type-checking against {interpreter.executable} ({interpreter.found_by})")
-    return _call("mypy", ["--python-executable", str(interpreter.executable), *args])
+    for candidate in project_interpreters(cwd or Path(), os.environ):
+        problem = _fails_to_run(candidate.executable)
+        if problem is None:
+            _say(f"type-checking against {candidate.executable} ({candidate.found_by})")
+            return _call("mypy", ["--python-executable", str(candidate.executable), *args])
+        _say(f"ignoring {candidate.executable} ({candidate.found_by}): it does not run: {problem}")
+    _say(
+        "no project environment found (looked for VIRTUAL_ENV and .venv up to the git root): "
+        f"third-party imports resolve in mypy's own environment ({sys.prefix}); "
+        "create .venv or pass --python-executable"
+    )
+    return _call("mypy", args)
 
 
 def run_bandit(args: Sequence[str], cwd: Path | None = None) -> int:
@@ -73,19 +74,20 @@ def run_bandit(args: Sequence[str], cwd: Path | None = None) -> int:
     return _call("bandit", args)
 
 
-def find_project_interpreter(start: Path, environ: Mapping[str, str]) -> Interpreter | None:
-    """The project's Python: an activated virtualenv, else `.venv` in the project."""
+def project_interpreters(start: Path, environ: Mapping[str, str]) -> list[Interpreter]:
+    """The project's Python, best first: an activated virtualenv, then `.venv` in the project."""
+    found = []
     active = environ.get("VIRTUAL_ENV", "")
     # pre-commit sets VIRTUAL_ENV to the hook's own environment (this one): not the project's.
     if active and not _same_path(Path(active), Path(sys.prefix)):
         python = _venv_python(Path(active))
         if python is not None:
-            return Interpreter(python, "VIRTUAL_ENV")
+            found.append(Interpreter(python, "VIRTUAL_ENV"))
     for folder in _project_folders(start):
         python = _venv_python(folder / ".venv")
         if python is not None:
-            return Interpreter(python, f".venv in {folder}")
-    return None
+            found.append(Interpreter(python, f".venv in {folder}"))
+    return found
 
 
 def _project_folders(start: Path) -> list[Path]:
@@ -105,6 +107,19 @@ def _venv_python(venv: Path) -> Path | None:
         if python.is_file():
             return python
     return None
+
+
+def _fails_to_run(python: Path) -> str | None:
+    """Why `python` cannot run (a venv whose base interpreter is gone), or None."""
+    import subprocess
+
+    try:
+        result = subprocess.run(
+            [str(python), "-c", ""], capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return str(error)
+    return None if result.returncode == 0 else f"exit status {result.returncode}"
 
 
 def _same_path(first: Path, second: Path) -> bool:
