@@ -124,6 +124,7 @@ NEGATIVES = {
     "hf-angle-placeholder": 'HF_TOKEN = "<your token>"\n',
     "hf-template": "export HF_TOKEN=${HF_TOKEN}\n",
     "hf-environ": 'token = os.environ["HF_TOKEN"]\n',
+    "hf-identifier": "from x import hf_" + "quantizerprocessingweightsloadingx" + "\n",
     "hf-too-short": 'token = "hf_' + "AbCdEfGhIjKl" + '"\n',
     "hf-digits": 'token = "hf_' + "Ab1dEf2hIj3lMn4pQr5tUv6xYz7bCd8fGh" + '"\n',
     "hf-inside-word": 'name = "mhf_' + "AbqdEfrhIjslMnapQrbtUvcxYzdbCdefGh" + 'Zz"\n',

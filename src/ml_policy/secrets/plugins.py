@@ -137,7 +137,9 @@ class HuggingFaceDetector(_MLTokenDetector):
     """Hugging Face user access tokens (`hf_` + 34 letters) and organization API tokens."""
 
     secret_type = "Hugging Face Token"
-    denylist: Patterns = (_token("hf_", "[A-Za-z]{34}"), _token("api_org_", "[A-Za-z]{34}"))
+    # Random letters mix cases (all one case: 2 in 10^10); identifiers rarely do.
+    _LETTERS = r"(?=[A-Za-z]*[a-z])(?=[A-Za-z]*[A-Z])[A-Za-z]{34}"
+    denylist: Patterns = (_token("hf_", _LETTERS), _token("api_org_", _LETTERS))
 
 
 class WandbDetector(_MLTokenDetector):
