@@ -11,10 +11,12 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 
 from ml_policy.deps.classify import classify_conda, classify_pep508, classify_poetry
-from ml_policy.deps.conda import parse_match_spec
+from ml_policy.deps.conda import parse_conda_environment, parse_match_spec
+from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import Pin
 from ml_policy.deps.pyproject import parse_pyproject
 from ml_policy.deps.requirements import logical_lines, parse_requirements
+from ml_policy.deps.setupfiles import parse_setup_cfg, parse_setup_py
 
 # --- classification ------------------------------------------------------------------------
 
@@ -247,3 +249,28 @@ def test_every_malformed_line_is_reported_at_its_line(tmp_path: Path, lines: lis
         if line.strip() and not line.strip().startswith((".", "~")) and _invalid(line.strip())
     ]
     assert [error.line for error in manifest.errors] == expected
+
+
+# --- every reader: arbitrary text gives a manifest or a ManifestError, nothing else -------------
+
+TOMLISH = st.text(alphabet="[]{}=\"', .\n#abdeijnoprt0123=<>~^*-", max_size=200)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.one_of(TOMLISH, st.text(max_size=200)))
+def test_other_readers_raise_only_manifest_errors(tmp_path: Path, text: str) -> None:
+    readers = (
+        (parse_pyproject, "pyproject.toml"),
+        (parse_conda_environment, "environment.yml"),
+        (parse_setup_cfg, "setup.cfg"),
+        (parse_setup_py, "setup.py"),
+    )
+    for reader, name in readers:
+        problems = []
+        try:
+            problems = list(reader(tmp_path / name, text).errors)
+        except ManifestError as error:
+            problems = [error]
+        assert all(problem.line >= 1 and problem.message for problem in problems)

@@ -25,9 +25,10 @@ def requirement_literals(path: Path, text: str) -> list[LiteralRequirement]:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        raise ManifestError(
-            path, f"syntax error: {error.message}", error.raw_line, error.raw_column + 1
-        ) from None
+        where = (error.raw_line, error.raw_column + 1)
+        raise ManifestError(path, f"syntax error: {error.message}", *where) from None
+    except RecursionError:
+        raise ManifestError(path, "not checked: nested too deeply to parse") from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     bindings = _module_bindings(module)
