@@ -60,6 +60,12 @@ POSITIVES: dict[str, Positive] = {
     "wandb-login": ("train.py", lambda t: f'ok = wandb.login(key="{t}")\n', tokens.hex_key),
     "wandb-cli": ("setup.sh", lambda t: f"wandb login --relogin {t}\n", tokens.hex_key),
     "wandb-yaml": ("job.yaml", lambda t: f"env:\n  WANDB_API_KEY: {t}\n", tokens.hex_key),
+    "wandb-config-section": (
+        "conf/logger.yaml",
+        lambda t: f"wandb:\n  project: vit\n  api_key: '{t}'\n",
+        tokens.hex_key,
+    ),
+    "wandb-lowercase-name": ("cfg.toml", lambda t: f'wandb_api_key = "{t}"\n', tokens.hex_key),
     "openai-legacy": ("chat.py", lambda t: f'openai.api_key = "{t}"\n', tokens.openai_legacy),
     "openai-project": (
         "chat.py",
@@ -131,6 +137,7 @@ NEGATIVES = {
     "hex-sha-without-context": 'REVISION = "' + "0f3a" * 10 + '"\n',
     "hex-checksum-in-config": 'sha1: "' + "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3" + '"\n',
     "wandb-env-reference": 'wandb.login(key=os.environ["WANDB_API_KEY"])\n',
+    "hex-api-key-without-wandb": f'api_key = "{tokens.hex_key()}"\n',
     "wandb-placeholder": "WANDB_API_KEY=your-api-key-here\n",
     "kaggle-key-elsewhere": '{"user": "bob", "key": "' + "9e107d9d372bb6826bd81d3542a419d6" + '"}',
     "comet-without-context": 'api_key = "' + "gKq3yV5sAcGsJUxiKAVgXQrdo" + '"\n',
@@ -418,7 +425,7 @@ def test_text_screen_changes_no_result(tmp_path: Path, monkeypatch: pytest.Monke
     paths = []
     for case, (name, render, make) in sorted(POSITIVES.items()):
         path = tmp_path / case / name
-        path.parent.mkdir()
+        path.parent.mkdir(parents=True)
         path.write_text(render(make()))
         paths.append(path)
     screened = scan.scan_files(paths, workers=1)
@@ -439,3 +446,17 @@ def test_token_in_a_notebook_cell(tmp_path: Path) -> None:
     found = findings(tmp_path, {"eda.ipynb": notebook})
     number = next(n for n, s in enumerate(notebook.split("\n"), 1) if token in s)
     assert [(d.line, d.code) for d in found] == [(number, "MLK001")]
+
+
+def test_config_sections_give_context_in_yaml(tmp_path: Path) -> None:
+    keys = "".join(f"  option_{n}: {n}\n" for n in range(8))
+    wandb_key, comet_key = tokens.hex_key(), tokens.comet()
+    text = f"wandb:\n{keys}  api_key: {wandb_key}\ncomet:\n  api_key: {comet_key}\n"
+    found = findings(tmp_path, {"configs/logging.yaml": text})
+    assert [(d.line, d.column, d.code) for d in found] == [(10, 12, "MLK001"), (12, 12, "MLK001")]
+    assert [d.message.split(" ")[0] for d in found] == ["Weights", "Comet"]
+
+
+def test_api_key_in_another_services_section_is_not_wandb(tmp_path: Path) -> None:
+    text = f"openai:\n  model: gpt\n  api_key: {tokens.hex_key()}\n"
+    assert findings(tmp_path, {"configs/llm.yaml": text}) == []

@@ -18,9 +18,10 @@ Comet), the variable, call or file that names the service. Placeholders
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterator
 from re import Pattern
 from typing import Any, cast
 
@@ -42,6 +43,7 @@ _PLACEHOLDER_WORDS = re.compile(
 )
 _REPEATED_CHARACTER = re.compile(r"(.)\1{4,}")
 _MIN_DISTINCT_CHARACTERS = 8
+_FILE_CONTEXT_LINES = 12  # a config section header is usually within a dozen lines of its keys
 
 
 Patterns = tuple[Pattern[str], ...]
@@ -78,8 +80,7 @@ class _MLTokenDetector(RegexBasedDetector):
     """Shared behaviour: placeholders are dropped, and some patterns need context.
 
     `contextual` pairs a context pattern with a token pattern: the token counts
-    only when the context is found in the file name or in the lines around it
-    (detect-secrets passes five lines either side).
+    only when the context is found in the file name or in the lines before it.
     """
 
     denylist: Patterns = ()
@@ -105,7 +106,7 @@ class _MLTokenDetector(RegexBasedDetector):
             context=cast(CodeSnippet, context),  # detect-secrets passes None for ad hoc scans
             **kwargs,
         )
-        for secret in self._contextual_secrets(filename, line, context):
+        for secret in self._contextual_secrets(filename, line, line_number, context):
             found.add(
                 PotentialSecret(
                     type=self.secret_type, filename=filename, secret=secret, line_number=line_number
@@ -114,23 +115,47 @@ class _MLTokenDetector(RegexBasedDetector):
         return found
 
     def _contextual_secrets(
-        self, filename: str, line: str, context: CodeSnippet | None
+        self, filename: str, line: str, line_number: int, context: CodeSnippet | None
     ) -> Iterator[str]:
-        surroundings = "\n".join([os.path.basename(filename), *_lines_up_to(context, line)])
         for needed, pattern in self.contextual:
-            if not needed.search(surroundings):
-                continue
-            for match in pattern.finditer(line):
-                if not _is_placeholder(match[1]):
-                    yield match[1]
+            candidates = [m[1] for m in pattern.finditer(line) if not _is_placeholder(m[1])]
+            # The context is looked up only for a candidate: most lines have none.
+            if candidates and needed.search(_surroundings(filename, line, line_number, context)):
+                yield from candidates
 
 
-def _lines_up_to(context: CodeSnippet | None, line: str) -> Iterable[str]:
+def _lines_up_to(context: CodeSnippet | None, line: str) -> list[str]:
     """The lines before the scanned one, and it (settings come before the key)."""
     if context is None:
         return [line]
     lines: list[str] = context.lines
     return lines[: context.target_index + 1]
+
+
+def _surroundings(filename: str, line: str, line_number: int, context: CodeSnippet | None) -> str:
+    """The file name, the lines detect-secrets passes, and the file's own lines before.
+
+    The file's own lines matter for YAML: detect-secrets' YAML transformer
+    blanks every line that is not a string value, section headers included.
+    """
+    return "\n".join(
+        [
+            os.path.basename(filename),
+            *_lines_up_to(context, line),
+            *_file_lines_before(filename, line_number),
+        ]
+    )
+
+
+def _file_lines_before(filename: str, line_number: int) -> list[str]:
+    if line_number < 1:
+        return []
+    try:
+        with open(filename, encoding="utf-8", errors="replace") as file:
+            lines = list(itertools.islice(file, line_number))
+    except OSError:
+        return []
+    return lines[-_FILE_CONTEXT_LINES:]
 
 
 class HuggingFaceDetector(_MLTokenDetector):
@@ -148,31 +173,32 @@ class WandbDetector(_MLTokenDetector):
     `wandb_v1_` keys carry their own prefix. The classic keys are 40 bare hex
     digits (on-premises servers prefix them with a host label and a dash): they
     count only where W&B reads them, `WANDB_API_KEY`, `wandb.login(key=...)`,
-    `wandb login KEY`, and a netrc entry for api.wandb.ai.
+    `wandb login KEY`, a netrc entry for api.wandb.ai, or an `api_key` near
+    the word wandb (a config section).
     """
 
     secret_type = "Weights & Biases API Key"
     _KEY = r"(?:[A-Za-z0-9]+-)?[0-9a-f]{40}"
     denylist: Patterns = (
         _token("wandb_v1_", "[A-Za-z0-9]{27}_[A-Za-z0-9]{49}"),
-        _after(f"WANDB_API_KEY{_ASSIGNED}", _KEY),
+        _after(f"(?i:WANDB_API_KEY){_ASSIGNED}", _KEY),
         _after(r"wandb\.login\([^)]*?\bkey\s*=\s*[\"']", _KEY),
         _after(r"wandb\s+login\s+(?:--?[\w-]+(?:[= ]\S+)?\s+)*", _KEY),
     )
     contextual: Contextual = (
-        (
-            re.compile(r"machine\s+api\.wandb\.ai\b"),
-            _after(r"password\s+", _KEY),
-        ),
+        (re.compile(r"machine\s+api\.wandb\.ai\b"), _after(r"password\s+", _KEY)),
+        # `api_key:` in a `wandb:` section of a YAML or TOML config
+        (re.compile(r"wandb", re.IGNORECASE), _after(r"api_key[\"']?\s*[:=]\s*[\"']?", _KEY)),
     )
 
     def _contextual_secrets(
-        self, filename: str, line: str, context: CodeSnippet | None
+        self, filename: str, line: str, line_number: int, context: CodeSnippet | None
     ) -> Iterator[str]:
         # In a netrc file the key belongs to the last `machine` named before it.
         machines = re.findall(r"machine\s+(\S+)", "\n".join(_lines_up_to(context, line)))
-        if machines and machines[-1] == "api.wandb.ai":
-            yield from super()._contextual_secrets(filename, line, context)
+        if machines and machines[-1] != "api.wandb.ai":
+            return
+        yield from super()._contextual_secrets(filename, line, line_number, context)
 
 
 class OpenAIApiKeyDetector(_MLTokenDetector):
@@ -216,7 +242,7 @@ class KaggleDetector(_MLTokenDetector):
     _KEY = r"[0-9a-f]{32}"
     denylist: Patterns = (
         _token("KGAT_", "[0-9a-f]{32}"),
-        _after(f"KAGGLE_KEY{_ASSIGNED}", _KEY),
+        _after(f"(?i:KAGGLE_KEY){_ASSIGNED}", _KEY),
     )
     contextual: Contextual = (
         (
@@ -235,7 +261,7 @@ class CometDetector(_MLTokenDetector):
 
     secret_type = "Comet API Key"
     _KEY = r"[A-Za-z0-9]{25}"
-    denylist: Patterns = (_after(f"COMET(?:_ML)?_API_KEY{_ASSIGNED}", _KEY),)
+    denylist: Patterns = (_after(f"(?i:COMET(?:_ML)?_API_KEY){_ASSIGNED}", _KEY),)
     contextual: Contextual = (
         (
             re.compile(r"comet", re.IGNORECASE),
