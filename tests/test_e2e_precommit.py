@@ -23,9 +23,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import run
+from conftest import ml_policy, run
 from ruamel.yaml import YAML
 
 from ml_policy import HOOK_REPO_URL, __version__
@@ -237,6 +238,39 @@ def random_hf_token() -> str:
 
 def output(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout + result.stderr
+
+
+# --- the examples are what `ml-policy init` writes -----------------------------
+
+
+@pytest.mark.parametrize("name", ["antipatterns", "clean"])
+def test_example_configuration_is_what_init_writes(name: str, tmp_path: Path) -> None:
+    """Running init again changes neither file: the examples follow the bundle exactly."""
+    repo = tmp_path / name
+    shutil.copytree(EXAMPLES / name, repo)
+    before = {f: (repo / f).read_bytes() for f in ("pyproject.toml", ".pre-commit-config.yaml")}
+    result = ml_policy("init", cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {f: (repo / f).read_bytes() for f in before} == before
+    if name == "clean":  # its slim secrets baseline is init's too
+        assert "nothing to change" in result.stdout
+
+
+def test_clean_ci_workflow_runs_every_hook_and_uploads_sarif() -> None:
+    workflow = YAML(typ="safe").load((EXAMPLES / "clean/.github/workflows/ci.yml").read_text())
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"]["security-events"] == "write"
+    steps: list[dict[str, Any]] = job["steps"]
+    assert any("pre-commit run --all-files" in step.get("run", "") for step in steps)
+    (sarif,) = [step for step in steps if "--output-format sarif" in step.get("run", "")]
+    (upload,) = [
+        s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    ]
+    assert sarif["run"].startswith("ml-policy check ")
+    assert "--exit-zero" in sarif["run"]  # findings are alerts, not a failed step
+    assert f"> {upload['with']['sarif_file']}" in sarif["run"]
+    # Both run when the hooks fail: that is when the alerts matter.
+    assert sarif["if"] == upload["if"] == "${{ !cancelled() }}"
 
 
 # --- the anti-pattern example: each hook reports its findings ------------------

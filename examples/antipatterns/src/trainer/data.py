@@ -16,14 +16,16 @@ def augment(image: np.ndarray) -> np.ndarray:
 
 
 class Images(Dataset):
-    def __init__(self, images: list[np.ndarray]) -> None:
-        self.images = images
+    """Images stored as .npy files, loaded and augmented one sample at a time."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
 
     def __len__(self) -> int:
-        return len(self.images)
+        return len(self.paths)
 
     def __getitem__(self, index: int) -> np.ndarray:
-        return self.images[index]
+        return augment(np.load(self.paths[index]))
 
 
 def augment_all(images: list[np.ndarray]) -> list[np.ndarray]:
@@ -39,11 +41,12 @@ def shuffled(images: list[np.ndarray]) -> list[np.ndarray]:
     return [images[i] for i in order]
 
 
-def make_loader(images: list[np.ndarray]) -> DataLoader:
-    # MLP001: no worker processes; MLP003: batches go to CUDA (train.py) unpinned.
-    return DataLoader(Images(images), batch_size=64, shuffle=True)
+def make_loader(paths: list[str]) -> DataLoader:
+    # MLP001: every sample is loaded and augmented in the training process, one
+    # after the other, while the GPU waits; MLP003: batches go to CUDA unpinned.
+    return DataLoader(Images(paths), batch_size=64, shuffle=True)
 
 
-def cuda_batches(images: list[np.ndarray]):
-    for batch in make_loader(images):
+def cuda_batches(paths: list[str]):
+    for batch in make_loader(paths):
         yield batch.cuda(non_blocking=True)

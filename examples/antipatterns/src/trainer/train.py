@@ -17,9 +17,9 @@ class Classifier(nn.Module):
         return self.head(x)
 
 
-def train(model: nn.Module, images: list, history=[], steps: int = 100) -> list:  # noqa: B006
+def train(model: nn.Module, paths: list, history=[], steps: int = 100) -> list:  # noqa: B006
     # MLM001: `history` is mutated, so a second call starts with the first call's losses.
-    for batch in cuda_batches(images):
+    for batch in cuda_batches(paths):
         loss = model(batch).sum()
         history.append(loss.item())
     return history
@@ -48,4 +48,4 @@ def main() -> None:
     config = make_config({"tags": args.tag})
     model = Classifier()
     model.load_state_dict(load_checkpoint("model.pt"))
-    train(model, images=[], steps=config["epochs"])
+    train(model, paths=[], steps=config["epochs"])
