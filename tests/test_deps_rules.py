@@ -106,6 +106,14 @@ def test_editable_vcs_requirement(tmp_path: Path) -> None:
     assert findings(tmp_path, {"requirements.txt": text}) == [("requirements.txt", 1, "MLD001")]
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["requirements.in", "requirements-gpu.txt", "dev-requirements.txt", "reqs/train.txt"],
+)
+def test_requirements_file_names(tmp_path: Path, name: str) -> None:
+    assert findings(tmp_path, {name: "torch\n"}) == [(name, 1, "MLD001")]
+
+
 def test_files_that_are_not_requirements_files_are_ignored(tmp_path: Path) -> None:
     files = {"MANIFEST.in": "torch\n", "notes.txt": "torch\n", "data/requirements.csv": "torch\n"}
     assert findings(tmp_path, files) == []

@@ -54,12 +54,16 @@ class LogicalLine:
 
 
 def is_requirements_file(path: Path) -> bool:
-    """requirements*.txt|in, constraints*.txt|in, and *.txt|in in a `requirements/` folder."""
+    """requirements*.txt, dev-requirements.in, constraints*.txt, any .txt/.in in requirements/."""
     name = path.name.lower()
     if not name.endswith((".txt", ".in")):
         return False
+    stem = name.rsplit(".", 1)[0]
     in_folder = path.parent.name.lower() in ("requirements", "requirement", "reqs")
-    return in_folder or name.startswith(("requirements", "constraints", "requirement"))
+    named = stem.startswith(("requirements", "constraints")) or stem.endswith(
+        ("requirements", "constraints")
+    )
+    return in_folder or named
 
 
 def read_requirements_file(path: Path) -> Manifest:
