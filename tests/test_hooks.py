@@ -298,6 +298,17 @@ def test_bandit_reports_a_malformed_pyproject_with_its_line(tmp_path: Path) -> N
     assert "Traceback" not in out
 
 
+def test_bandit_exclude_dirs_applies_to_files_pre_commit_passes(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_load.py").write_text(UNSAFE_LOAD)
+    (tmp_path / "load.py").write_text(UNSAFE_LOAD)
+    (tmp_path / "pyproject.toml").write_text('[tool.bandit]\nexclude_dirs = ["tests/*"]\n')
+    code, out = bandit_hook(tmp_path, "tests/test_load.py", "load.py")
+    assert code == 1, out
+    assert "load.py:3" in out
+    assert "test_load.py" not in out
+
+
 def test_bandit_keeps_a_config_file_given_on_the_command_line(tmp_path: Path) -> None:
     (tmp_path / "load.py").write_text(UNSAFE_LOAD)
     (tmp_path / "pyproject.toml").write_text('[tool.bandit]\nskips = ["B614"]\n')
