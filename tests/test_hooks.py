@@ -73,6 +73,40 @@ def test_manifest_hook_follows_the_conventions(hook: dict[str, Any]) -> None:
     assert {"files", "types", "types_or"} & set(hook) or hook["id"] == "ml-policy-artifacts"
 
 
+# What the deps checker reads (its rule docs list them), and files it does not.
+DEPS_FILES = [
+    "requirements.txt",
+    "requirements-dev.in",
+    "dev-requirements.txt",
+    "REQUIREMENTS.TXT",
+    "constraints.txt",
+    "requirements/base.txt",
+    "services/api/reqs/gpu.in",
+    "pyproject.toml",
+    "pkg/setup.cfg",
+    "setup.py",
+    "environment.yml",
+    "envs/environment-gpu.yaml",
+    "Dockerfile",
+    "docker/Dockerfile.gpu",
+    "docker/train.dockerfile",
+    "Containerfile",
+    "scripts/setup_env.sh",
+    "run.bash",
+    "notebooks/01-eda.ipynb",
+    ".github/workflows/ci.yml",
+    ".github/workflows/train.yaml",
+]
+NOT_DEPS_FILES = ["train.py", "README.md", "configs/model.yaml", "ci/workflows/ci.yml", "data.txt"]
+
+
+def test_deps_hook_is_given_every_manifest_the_checker_reads() -> None:
+    # pre-commit matches `files` with re.search against the path from the repository root.
+    selects = re.compile(BY_ID["ml-policy-deps"]["files"]).search
+    assert [name for name in DEPS_FILES if not selects(name)] == []
+    assert [name for name in NOT_DEPS_FILES if selects(name)] == []
+
+
 def test_whole_program_tools_run_serially_and_config_drift_takes_no_file_names() -> None:
     for hook_id in ("ml-policy-ruff", "ml-policy-ruff-format", "ml-policy-mypy"):
         assert BY_ID[hook_id]["require_serial"] is True, hook_id
