@@ -234,6 +234,13 @@ def test_poetry_dependencies_and_groups(tmp_path: Path) -> None:
     ]
 
 
+def test_poetry_message_uses_poetry_syntax(tmp_path: Path) -> None:
+    poetry_torch_only = POETRY.split("numpy", maxsplit=1)[0]
+    (diagnostic, _) = diagnostics(tmp_path, {"pyproject.toml": poetry_torch_only})
+    assert diagnostic.code == "MLD001"
+    assert 'pin an exact version (torch = "X.Y.Z") or commit poetry.lock' in diagnostic.message
+
+
 def test_uv_constraint_dependency_pins_cover_ranges(tmp_path: Path) -> None:
     text = (
         '[project]\nname = "a"\ndependencies = ["torch>=2", "numpy>=1"]\n'

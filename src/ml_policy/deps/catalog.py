@@ -10,7 +10,8 @@ from ml_policy.catalog import RuleInfo
 
 _MANIFESTS = """\
 Manifests read: requirements*.txt / *.in, dev-requirements.txt style names,
-constraints*.txt and any .txt/.in in a `requirements/` folder (with `-r`/`-c` includes followed relative to the
+constraints*.txt and any .txt/.in in a `requirements/` folder (with `-r`/`-c`
+includes followed relative to the
 including file, continuations, markers, `--hash`, extras, `name @ url`,
 `-e`), pyproject.toml (PEP 621 `dependencies` and `optional-dependencies`,
 PEP 735 `dependency-groups`, Poetry `dependencies`, `dev-dependencies` and

@@ -172,6 +172,8 @@ def _fix(requirement: Requirement, policy: Policy) -> str:
     if requirement.kind is Kind.CONDA and requirement.section == "conda dependencies":
         conda_name = _conda_name(requirement.text)
         return f"pin the full version ({conda_name}=X.Y.Z) or commit a conda-lock file"
+    if requirement.section.startswith("[tool.poetry"):
+        return f'pin an exact version ({name} = "X.Y.Z") or commit poetry.lock'
     exact = f"pin an exact version ({name}==X.Y.Z)"
     if requirement.kind is Kind.PYPROJECT:
         return f"{exact} or commit a lock file ({LOCK_COMMANDS})"
