@@ -460,3 +460,14 @@ def test_config_sections_give_context_in_yaml(tmp_path: Path) -> None:
 def test_api_key_in_another_services_section_is_not_wandb(tmp_path: Path) -> None:
     text = f"openai:\n  model: gpt\n  api_key: {tokens.hex_key()}\n"
     assert findings(tmp_path, {"configs/llm.yaml": text}) == []
+
+
+def test_long_lines_stay_fast_and_ml_tokens_on_them_are_found(tmp_path: Path) -> None:
+    # A notebook's base64 image output: detect-secrets' NpmDetector pattern
+    # alone takes minutes on such a line.
+    image = "iVBORw0KGgo//" * 200_000
+    token, key = tokens.hugging_face(), tokens.aws_access_key()
+    text = f'{{"data": "{image}", "t": "{token}"}}\nK = "{key}"\n'
+    found = findings(tmp_path, {"out.ipynb": text})
+    column = text.index(token) + 1
+    assert [(d.line, d.column, d.code) for d in found] == [(1, column, "MLK001"), (2, 6, "MLK002")]

@@ -66,7 +66,11 @@ FILTERS = (
 
 MAX_BYTES = 20 * 1024 * 1024  # larger "text" is data or generated; say so instead
 _BINARY_SNIFF = 8192
+MAX_LINE_CHARS = 4000  # longer lines only get our detectors (see _ml_tokens_in_long_lines)
 POOL_THRESHOLD = 16  # below this many files, forking costs more than it saves
+
+
+Detected = tuple[int, str, str, str]  # line, type, secret, hashed secret
 
 
 class NotScannedError(Exception):
@@ -118,8 +122,9 @@ def scan_files(
 ) -> ScanResult:
     """Scan `paths` with every enabled plugin; bad input becomes `not_scanned`, never an error."""
     result = ScanResult()
-    global _SCREEN  # noqa: PLW0603 - read by forked workers by inheritance, not pickling
+    global _SCREEN, _ML_ENABLED  # noqa: PLW0603 - forked workers inherit them, no pickling
     _SCREEN = _screen(frozenset(disabled))
+    _ML_ENABLED = tuple(d for d in ML_DETECTORS if d.__name__ not in disabled)
     with _settings(disabled), _quiet():
         outcomes = _map(paths, _pool_size(len(paths), workers))
     for path, outcome in zip(paths, outcomes, strict=True):
@@ -168,14 +173,40 @@ def _scan_one(path: Path) -> list[Finding]:
     utf8 = _is_utf8(data)
     # Tokens are ASCII: Latin-1 keeps them intact in a file of any 8-bit encoding.
     text = data.decode("utf-8-sig") if utf8 else data.decode("latin-1")
-    if not _may_contain_secrets(text):
-        return []
-    try:
-        secrets = _detect(path) if utf8 else _detect_in_copy(path, text)
-    except Exception as error:  # detect-secrets' parsers can fail on odd files: say so
-        raise NotScannedError(f"not scanned for secrets: {type(error).__name__}") from None
     lines = _lines(text)
-    return [_finding(path, lines, *secret) for secret in secrets]
+    long_lines = [n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
+    if long_lines:
+        text = "\n".join("" if len(line) > MAX_LINE_CHARS else line for line in lines)
+    found = _ml_tokens_in_long_lines(path, lines, long_lines)
+    if _may_contain_secrets(text):
+        try:
+            found += _detect(path) if utf8 and not long_lines else _detect_in_copy(path, text)
+        except Exception as error:  # detect-secrets' parsers can fail on odd files: say so
+            raise NotScannedError(f"not scanned for secrets: {type(error).__name__}") from None
+    return [_finding(path, lines, *secret) for secret in found]
+
+
+def _ml_tokens_in_long_lines(path: Path, lines: list[str], numbers: list[int]) -> list[Detected]:
+    """Our detectors (linear-time patterns) on the lines detect-secrets is not given.
+
+    Some of detect-secrets' own patterns take quadratic time on one long line
+    (NpmDetector's `//.+/:_authToken=`: minutes on a notebook's base64 image
+    output), so lines over MAX_LINE_CHARS are blanked for it; cloud keys on
+    such lines are not found.
+    """
+    from detect_secrets.filters.allowlist import is_line_allowlisted
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    found: list[Detected] = []
+    for number in numbers:
+        line = lines[number - 1]
+        snippet = get_code_snippet(lines, number)
+        if is_line_allowlisted(str(path), line, snippet):
+            continue
+        for detector in _ML_ENABLED:
+            secrets = detector().analyze_line(str(path), line, number, snippet)
+            found += [(number, s.type, s.secret_value or "", s.secret_hash) for s in secrets]
+    return found
 
 
 def _lines(text: str) -> list[str]:
@@ -185,6 +216,7 @@ def _lines(text: str) -> list[str]:
 
 
 _SCREEN: tuple[Pattern[str], ...] | None = None  # None: every file goes to detect-secrets
+_ML_ENABLED: tuple[type[ml_plugins._MLTokenDetector], ...] = ML_DETECTORS
 
 
 def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
@@ -243,9 +275,6 @@ def _is_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-Detected = tuple[int, str, str, str]  # line, type, secret, hashed secret
 
 
 def _detect(path: Path, name: Path | None = None) -> list[Detected]:
