@@ -25,8 +25,12 @@ OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments == ["--version"]:
+        # Start-up: the answer needs no parser, whose commands import the settings modules.
+        sys.stdout.write(f"ml-policy {__version__}\n")
+        return 0
+    parser = _parser()
     if arguments and arguments[0] in TOOL_COMMANDS:
         # `ml-policy mypy ...`: everything after the name is the tool's own command line.
         args = argparse.Namespace(handler=_run_tool, tool=arguments[0], tool_args=arguments[1:])
