@@ -177,6 +177,12 @@ def test_detect_secrets_own_plugin_reports_mlk002(tmp_path: Path) -> None:
     assert key not in found[0].message
 
 
+def test_credentials_in_a_url_are_reported(tmp_path: Path) -> None:
+    password = tokens.body(tokens.ALNUM, 16)
+    text = f'DB = "postgresql://trainer:{password}@db.internal:5432/runs"\n'
+    assert where(findings(tmp_path, {"db.py": text}), tmp_path) == [("db.py", 1, 28, "MLK002")]
+
+
 def test_private_key_is_reported(tmp_path: Path) -> None:
     pem = "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n"
     assert [(d.line, d.code) for d in findings(tmp_path, {"id_rsa": pem})] == [(1, "MLK002")]
@@ -189,6 +195,8 @@ def test_private_key_is_reported(tmp_path: Path) -> None:
         'FIXTURE = "' + "U29tZSBiYXNlNjQgdGV4dCB0aGF0IGxvb2tzIHJhbmRvbQ==" + '"\n',  # Base64
         'pad_token = "<pad>"\npassword = "' + "hunter2hunter" + '"\n',  # KeywordDetector
         "nvidia-cudnn-cu12==8.9.2.26\n",  # IPPublicDetector
+        'devices.update(s.get("APFSPhysicalStore", "") for s in stores)\n',  # Artifactory
+        'uri = "mongodb+srv://user:pass@cluster.mongodb.net/"\n',  # placeholder password
     ],
 )
 def test_noisy_plugins_are_off_by_default(tmp_path: Path, text: str) -> None:

@@ -89,9 +89,12 @@ of detect-secrets 1.5.0's format detectors.
 Off by default, because ML repositories are full of what they flag:
 `Base64HighEntropyString` and `HexHighEntropyString` (checksums, model and
 dataset hashes, git revisions, base64 test fixtures), `KeywordDetector`
-(`pad_token = "<pad>"`, `eos_token`), and `IPPublicDetector` (reads four-part
-versions such as `nvidia-cudnn-cu12==8.9.2.26` as addresses). detect-secrets'
+(`pad_token = "<pad>"`, `eos_token`), `IPPublicDetector` (reads four-part
+versions such as `nvidia-cudnn-cu12==8.9.2.26` as addresses) and
+`ArtifactoryDetector` (its password pattern matches quoted identifiers such as
+`"APFSPhysicalStore"`; JFrog no longer issues those keys). detect-secrets'
 `OpenAIDetector` is replaced by MLK001's, which knows the newer key layouts.
+Placeholder passwords in example URLs (`user:pass@`) are not reported.
 `[tool.ml-policy.secrets] disable-plugins` switches off more plugins by class
 name (ours too, e.g. `CometDetector`).
 

@@ -25,14 +25,18 @@ from ml_policy.secrets import plugins as ml_plugins
 # detect-secrets plugins (class names) that are off unless a later bundle turns
 # them on. The entropy and keyword detectors report checksums, hashes, base64
 # fixtures and `pad_token = "<pad>"` all over ML code; IPPublicDetector reads
-# four-part versions (nvidia-cudnn-cu12==8.9.2.26) as addresses; our
-# OpenAIApiKeyDetector supersedes OpenAIDetector (newer key layouts).
+# four-part versions (nvidia-cudnn-cu12==8.9.2.26) as addresses;
+# ArtifactoryDetector's `AP[0-9A-F]...` password pattern matches quoted
+# identifiers ("APFSPhysicalStore" in ultralytics) and sha512 digests, and
+# JFrog stopped issuing its AKC keys in 2024; our OpenAIApiKeyDetector
+# supersedes OpenAIDetector (newer key layouts).
 OFF_BY_DEFAULT = frozenset(
     {
         "Base64HighEntropyString",
         "HexHighEntropyString",
         "KeywordDetector",
         "IPPublicDetector",
+        "ArtifactoryDetector",
         "OpenAIDetector",
     }
 )
@@ -51,8 +55,9 @@ ML_SECRET_TYPES = frozenset(str(detector.secret_type) for detector in ML_DETECTO
 # detect-secrets' default filters, minus `is_indirect_reference`: it drops any
 # line shaped like `x = call(...)`, which is exactly how tokens leak in ML code
 # (`client = OpenAI(api_key="sk-...")`). It exists for the keyword detector,
-# which is off.
+# which is off. Plus ours: placeholder passwords in example URLs.
 FILTERS = (
+    "ml_policy.secrets.filters.is_placeholder_password",
     "detect_secrets.filters.allowlist.is_line_allowlisted",
     "detect_secrets.filters.heuristic.is_sequential_string",
     "detect_secrets.filters.heuristic.is_potential_uuid",
