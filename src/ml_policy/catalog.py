@@ -42,9 +42,6 @@ def family_rules() -> list[RuleInfo]:
     found: list[RuleInfo] = []
     for spec in FAMILY_CATALOGS:
         module, _, attribute = spec.partition(":")
-        try:
-            rules: tuple[RuleInfo, ...] = getattr(importlib.import_module(module), attribute)
-        except ModuleNotFoundError:  # a family still being built
-            continue
+        rules: tuple[RuleInfo, ...] = getattr(importlib.import_module(module), attribute)
         found.extend(rules)
     return sorted(found, key=lambda info: info.code)
