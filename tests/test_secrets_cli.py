@@ -44,6 +44,19 @@ def test_init_accepts_existing_secrets_and_new_ones_fail(git_repo: Path) -> None
     assert old not in leaked.stdout + leaked.stderr
 
 
+def test_update_baseline_accepts_what_is_there_now(git_repo: Path) -> None:
+    token = tokens.hugging_face()
+    (git_repo / "train.py").write_text(f'HF_TOKEN = "{token}"\n')
+    commit(git_repo, "train.py")
+    assert ml_policy("secrets", "train.py", cwd=git_repo).returncode == 1
+
+    updated = ml_policy("secrets", "--update-baseline", cwd=git_repo)
+    assert updated.returncode == 0, updated.stderr
+    assert "1 secret(s) accepted" in updated.stderr
+    assert token not in (git_repo / ".secrets.baseline").read_text()
+    assert ml_policy("secrets", "train.py", cwd=git_repo).returncode == 0
+
+
 def test_second_init_keeps_the_baseline_byte_for_byte(git_repo: Path) -> None:
     assert ml_policy("init", cwd=git_repo).returncode == 0
     (git_repo / "new.py").write_text(f'T = "{tokens.hugging_face()}"\n')

@@ -93,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
         _add_rule_options(hook)
         _add_output_options(hook)
         hook.set_defaults(handler=_run_check, families=prefixes)
+        if family == "secrets":
+            hook.add_argument(
+                "--update-baseline",
+                action="store_true",
+                help="accept every secret found now: rewrite the baseline, report nothing",
+            )
 
     init = commands.add_parser(
         "init", help="merge a policy bundle into a repository's configuration"
@@ -178,6 +184,8 @@ def _run_check(args: argparse.Namespace) -> int:
     if problems := overrides.problems():
         print(f"ml-policy: error: {problems[0]}", file=sys.stderr)
         return 2
+    if getattr(args, "update_baseline", False):
+        return _update_secrets_baseline()
     families = getattr(args, "families", None)
     if families is not None and not args.paths:
         return 0  # a hook called with no files has nothing to do
@@ -189,6 +197,16 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.fix or args.diff:
         return _apply_fixes(diagnostics, args)
     return _report(diagnostics, args)
+
+
+def _update_secrets_baseline() -> int:
+    from ml_policy.config import SettingsResolver
+    from ml_policy.secrets import baseline
+
+    settings = SettingsResolver().for_path(Path.cwd() / "pyproject.toml")
+    accepted = baseline.update(settings)
+    print(f"{baseline.location(settings)}: {accepted} secret(s) accepted", file=sys.stderr)
+    return 0
 
 
 def _workers() -> int | None:
