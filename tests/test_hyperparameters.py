@@ -307,6 +307,14 @@ def test_notebook_message_has_no_text_line() -> None:
         ("_KERNELS = {}\ndef f(mapping=_KERNELS):\n    mapping['a'] = 1\n", []),
         ("from m import *\nSIZES = [1]\ndef f(sizes=SIZES):\n    sizes.append(3)\n", []),
         ("SIZES = (1, 2)\ndef f(sizes=SIZES):\n    sizes += (3,)\n", []),
+        # `if KEY in p:` is never entered by an empty default (gluonts, precision review) ...
+        ("def f(p=dict()):\n    if 'q' in p:\n        p['i'] = 1\n        p.pop('q')\n", []),
+        # ... but is by a non-empty one, and `not in`, `else` and later code still count.
+        ("def f(p={'q': 1}):\n    if 'q' in p:\n        p['i'] = 1\n", [1]),
+        ("def f(p={}):\n    if 'q' not in p:\n        p['q'] = 1\n", [1]),
+        ("def f(p={}):\n    if 'q' in p:\n        pass\n    else:\n        p['q'] = 1\n", [1]),
+        ("def f(p=[]):\n    if 1 in p:\n        return\n    p.append(1)\n", [1]),
+        ("def f(p={}):\n    if 'q' in p or True:\n        p['q'] = 1\n", [1]),
     ],
 )
 def test_mlm001_cases(code: str, expected: list[int]) -> None:
@@ -348,6 +356,16 @@ def test_mlm001_cases(code: str, expected: list[int]) -> None:
         ("import torch\ndef f(**kwargs):\n    kwargs.setdefault('t', torch.zeros(1))\n", []),
         ("import torch\nclass A:\n    f = lambda self, t=torch.zeros(1): t\n", [3]),
         ("import torch\ndef outer():\n    return lambda t=torch.zeros(1): t\n", []),
+        # Empty placeholders hold nothing to share (speechbrain, precision review); a scalar or
+        # a shape with no zero dimension does.
+        ("import torch\ndef f(t=torch.zeros(3, 0), u=torch.full((0,), 1.0)):\n    pass\n", []),
+        ("import torch\ndef f(t=torch.tensor([]).cuda(), u=torch.as_tensor(())):\n    pass\n", []),
+        ("import numpy as np\ndef f(a=np.empty(0, float), b=np.asarray([])):\n    pass\n", []),
+        ("import torch\ndef f(t=torch.tensor(0)):\n    pass\n", [2]),
+        ("import torch\ndef f(t=torch.tensor([0])):\n    pass\n", [2]),
+        ("import torch\ndef f(t=torch.zeros(False or 1)):\n    pass\n", [2]),
+        ("import numpy as np\ndef f(a=np.zeros(3, 0)):\n    pass\n", [2]),  # 0 is the dtype
+        ("import numpy as np\ndef f(a=np.zeros(0.0)):\n    pass\n", [2]),
     ],
 )
 def test_mlm002_cases(code: str, expected: list[int]) -> None:
@@ -389,6 +407,11 @@ def test_mlm002_cases(code: str, expected: list[int]) -> None:
             [],
         ),
         ("import torch.nn as nn\nclass M(nn.Module):\n    layer_cls = nn.Linear\n", []),
+        # Empty placeholders that instances rebind (ultralytics Detect.anchors).
+        ("import torch\nclass M(torch.nn.Module):\n    a = torch.zeros(0, 2)\n", []),
+        ("import numpy as np, torch\nclass M(torch.nn.Module):\n    a = np.array(())\n", []),
+        ("import torch\nclass M(torch.nn.Module):\n    a = torch.empty(1)\n", [3]),
+        ("import torch\nclass M(torch.nn.Module):\n    a = torch.tensor(0)\n", [3]),
     ],
 )
 def test_mlm003_cases(code: str, expected: list[int]) -> None:

@@ -13,6 +13,7 @@ from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.rule import Rule
 from ml_policy.rule_docs import document
 from ml_policy.rules import ALL_RULES
+from ml_policy.rules.data_loading import DataLoaderPinMemory, SynchronousDataLoader
 
 SECTIONS = (
     "## What it does",
@@ -81,3 +82,108 @@ def test_rule_pages_are_current() -> None:
     assert sorted(p.stem for p in folder.glob("*.md")) == sorted(codes)
     for code in codes:
         assert (folder / f"{code}.md").read_text() == f"{document(code)}\n", code
+
+
+# --- MLP001 / MLP003 boundaries found by the precision review (benchmarks/precision.md) ---------
+
+TABLE = """\
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+
+class Table(Dataset):
+    def __init__(self, rows):
+        self.data = torch.tensor(rows)
+        self.labels = [row[0] for row in rows]
+
+    def __getitem__(self, index):
+        start = index * 2
+        return self.data[start : start + 2], self.labels[index]
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # lightning's BoringDataModule: in-memory data (or a Subset of it) kept on `self`
+        (
+            "from torch.utils.data import Subset\nclass M:\n    def __init__(self):\n"
+            "        self.full = Table()\n    def setup(self):\n"
+            "        self.train = Subset(self.full, range(8))\n"
+            "    def loader(self):\n        return DataLoader(self.train)\n",
+            [],
+        ),
+        ("from torch.utils.data import Subset\nloader = DataLoader(Subset(ds, [1]))\n", [14]),
+        (
+            "class M:\n    def setup(self):\n        self.train = Table()\n"
+            "    def loader(self):\n        return DataLoader(self.train)\n",
+            [],
+        ),
+        ("loader = DataLoader([])\n", []),  # sentence-transformers: an empty evaluation loader
+        ("loader = DataLoader((x, y), batch_size=2)\n", []),
+        ("def f(train):\n    return DataLoader(train)\n", [14]),  # unknown origin
+        ("other = Table()\nloader = DataLoader(self.other)\n", [14]),  # not the same binding
+        ("class Table:\n    pass\n\n\nloader = DataLoader(Table())\n", [17]),  # defined twice
+        (
+            "class Lazy(Dataset):\n    def __getitem__(self, i):\n        return load(i)\n\n\n"
+            "loader = DataLoader(Lazy())\n",
+            [18],
+        ),
+        # a memory map is read from disk when indexed
+        (
+            "import numpy as np\nclass Frames(Dataset):\n    def __init__(self, path):\n"
+            "        self.x = np.load(path, mmap_mode='r')\n"
+            "    def __getitem__(self, i):\n        return self.x[i]\n"
+            "loader = DataLoader(Frames(p))\n",
+            [19],
+        ),
+        # fairseq's FilterNamesDataset: indexing a wrapped dataset runs its code
+        (
+            "class Filter(Dataset):\n    def __init__(self, base):\n        self.base = base\n"
+            "    def __getitem__(self, i):\n        return self.base[i]\n"
+            "loader = DataLoader(Filter(ds))\n",
+            [18],
+        ),
+        ("ds = Table()\nds = Inference(ds)\nloader = DataLoader(ds)\n", [15]),  # rebound
+        ("ds = Table()\nloader = DataLoader(ds)\n", []),
+        # Scopes (d2l): a name rebound in another function is another binding ...
+        (
+            "def a(t):\n    ds = Table(t)\n    return DataLoader(ds)\n"
+            "def b():\n    ds = Folder()\n    return DataLoader(ds)\n",
+            [18],
+        ),
+        # ... a closure sees its enclosing function's binding ...
+        ("def a(t):\n    ds = Table(t)\n    def b():\n        return DataLoader(ds)\n", []),
+        # ... and `self.x` is the class's attribute, not another class's.
+        (
+            "class A:\n    def setup(self):\n        self.ds = Table()\n"
+            "class B:\n    def setup(self):\n        self.ds = Folder()\n"
+            "    def loader(self):\n        return DataLoader(self.ds)\n",
+            [20],
+        ),
+    ],
+)
+def test_mlp001_in_memory_datasets(code: str, expected: list[int]) -> None:
+    assert findings(SynchronousDataLoader, TABLE + code) == expected
+
+
+def test_in_memory_dataset_still_wants_pinned_memory() -> None:
+    code = TABLE + "loader = DataLoader(Table(), num_workers=2)\nx = next(iter(loader)).cuda()\n"
+    assert findings(DataLoaderPinMemory, code) == [13]
+
+
+@pytest.mark.parametrize("rule", [SynchronousDataLoader, DataLoaderPinMemory])
+@pytest.mark.parametrize(
+    ("name", "reported"),
+    [
+        ("src/accelerate/test_utils/training.py", False),  # test helpers shipped in a package
+        ("pkg/testing_utils/loaders.py", False),
+        ("tests/data.py", False),
+        ("examples/train.py", True),
+        ("pkg/test_utils.py", False),  # test_*.py
+        ("pkg/my_test_utils/train.py", True),
+    ],
+)
+def test_loaders_in_test_helpers_are_skipped(rule: type[Rule], name: str, reported: bool) -> None:
+    code = "from torch.utils.data import DataLoader\nloader = DataLoader(ds)\nx = batch.cuda()\n"
+    assert findings(rule, code, name) == ([2] if reported else [])

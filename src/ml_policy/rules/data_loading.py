@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
@@ -21,10 +23,18 @@ from ml_policy.lint.rule import Rule
 
 DATALOADER = "torch.utils.data.DataLoader"
 TENSOR_DATASET = "torch.utils.data.TensorDataset"
+SUBSET = "torch.utils.data.Subset"
 # DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers,
 #            collate_fn, pin_memory, ...): 0-based positions
 NUM_WORKERS_POSITION = 5
 PIN_MEMORY_POSITION = 7
+# Folders of test helpers shipped inside packages (accelerate.test_utils, ...).
+TEST_SUPPORT_DIRECTORIES = frozenset({"test_utils", "testing_utils", "testutils"})
+
+
+def is_test_code(path: Path) -> bool:
+    """Tests, and the test helpers packages ship: both run loaders synchronously on purpose."""
+    return is_test_file(path) or bool(TEST_SUPPORT_DIRECTORIES.intersection(path.parts[:-1]))
 
 
 class _DataLoaderRule(Rule):
@@ -35,31 +45,160 @@ class _DataLoaderRule(Rule):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.calls: list[cst.Call] = []
-        self.tensor_datasets: set[str] = set()  # names assigned a TensorDataset(...) somewhere
+        # Scopes as Python resolves names: a name in its def (or the module), `self.x` in its
+        # class. Bindings are keyed `scope:name`: those assigned an in-memory dataset, and
+        # those assigned anything else (a rebound name is no longer known to be in memory).
+        self.functions: list[int] = [0]
+        self.classes: list[int] = [0]
+        self.in_memory: set[str] = set()
+        self.other: set[str] = set()
+        self.lookups: dict[int, list[str]] = {}  # id of a call -> keys of its dataset, inner first
 
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
         return ast_calls_to(tree, imports, DATALOADER)
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(id(node))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.functions.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(id(node))
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def _keys(self, node: cst.BaseExpression) -> list[str]:
+        """Where a name or `self.x` may be bound, innermost scope first."""
+        name = _target(node)
+        if name is None:
+            return []
+        scopes = self.classes if name.startswith("self.") else self.functions
+        return [f"{scope}:{name}" for scope in reversed(scopes)]
+
     def visit_Call(self, node: cst.Call) -> None:
         if self.resolve(node.func) == DATALOADER:
             self.calls.append(node)
+            dataset = argument(node, "dataset", 0)
+            if isinstance(dataset, cst.Arg):
+                self.lookups[id(node)] = self._keys(dataset.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if isinstance(node.value, cst.Call) and self.resolve(node.value.func) == TENSOR_DATASET:
-            self.tensor_datasets.update(
-                t.target.value for t in node.targets if isinstance(t.target, cst.Name)
-            )
+        keys = [keys[0] for t in node.targets if (keys := self._keys(t.target))]
+        (self.in_memory if self.is_in_memory(node.value) else self.other).update(keys)
 
-    def holds_tensors(self, call: cst.Call) -> bool:
-        """Whether the dataset is a TensorDataset (in memory: workers would only add cost)."""
+    @cached_property
+    def memory_classes(self) -> frozenset[str]:
+        """Module-level classes whose `__getitem__` only indexes tensors already in memory."""
+        return frozenset(_memory_classes(self.context.tree, self.context.imports))
+
+    def is_in_memory(self, value: cst.BaseExpression) -> bool:
+        """A TensorDataset, a list display, or an instance of an indexing-only class."""
+        if isinstance(value, cst.List | cst.Tuple | cst.ListComp):
+            return True
+        if not isinstance(value, cst.Call):
+            return False
+        func = value.func
+        if isinstance(func, cst.Name) and func.value in self.memory_classes:
+            return True
+        name = self.resolve(func)
+        if name == SUBSET and value.args:  # a subset of data in memory (assigned before it)
+            return self.known_in_memory(value.args[0].value, self._keys(value.args[0].value))
+        return name == TENSOR_DATASET
+
+    def known_in_memory(self, value: cst.BaseExpression, keys: list[str]) -> bool:
+        """An in-memory dataset, or a name whose binding (the innermost) only holds one."""
+        if self.is_in_memory(value):
+            return True
+        for key in keys:
+            if key in self.in_memory or key in self.other:  # the scope that binds the name
+                return key not in self.other
+        return False
+
+    def holds_data(self, call: cst.Call) -> bool:
+        """Whether the dataset is already in memory (workers would only add copies)."""
         dataset = argument(call, "dataset", 0)
         if dataset is None or dataset is UNKNOWN:
             return False
-        value = dataset.value
-        if isinstance(value, cst.Call):
-            return self.resolve(value.func) == TENSOR_DATASET
-        return isinstance(value, cst.Name) and value.value in self.tensor_datasets
+        return self.known_in_memory(dataset.value, self.lookups.get(id(call), []))
+
+
+def _target(node: cst.BaseExpression) -> str | None:
+    """`name` or `self.name`: the assignment targets tracked."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "self"
+    ):
+        return f"self.{node.attr.value}"
+    return None
+
+
+def _memory_classes(tree: ast.Module, imports: ImportTable) -> set[str]:
+    """Classes defined once at module level whose `__getitem__` only indexes what `__init__`
+    built in memory: it makes no call, so worker processes would have nothing to do."""
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    names = [node.name for node in classes]
+    return {
+        node.name
+        for node in classes
+        if names.count(node.name) == 1 and _indexes_memory(node, imports)
+    }
+
+
+def _indexes_memory(node: ast.ClassDef, imports: ImportTable) -> bool:
+    getitem = _method(node, "__getitem__")
+    init = _method(node, "__init__")
+    if getitem is None or init is None or getitem.decorator_list:
+        return False
+    if any(isinstance(n, ast.Call | ast.Await) for n in ast.walk(getitem)):
+        return False
+    built = _built_attributes(init, imports)
+    local = {n.id for n in ast.walk(getitem) if isinstance(n, ast.Name)} - {"self"}
+    return all(
+        _self_attribute(n.value) in built or (isinstance(n.value, ast.Name) and n.value.id in local)
+        for n in ast.walk(getitem)
+        if isinstance(n, ast.Subscript)
+    )
+
+
+def _method(node: ast.ClassDef, name: str) -> ast.FunctionDef | None:
+    methods = [s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == name]
+    return methods[0] if len(methods) == 1 else None
+
+
+def _built_attributes(init: ast.FunctionDef, imports: ImportTable) -> set[str]:
+    """`self.x` that `__init__` assigns only lists, or tensors and arrays from torch or numpy
+    (a wrapped dataset, `self.base = base`, is not in memory: indexing it runs its code)."""
+    values: dict[str, list[ast.expr]] = {}
+    for stmt in ast.walk(init):
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                name = _self_attribute(target)
+                if name is not None:
+                    values.setdefault(name, []).append(stmt.value)
+    return {name for name, found in values.items() if all(_builds(v, imports) for v in found)}
+
+
+def _builds(value: ast.expr, imports: ImportTable) -> bool:
+    if isinstance(value, ast.List | ast.ListComp):
+        return True
+    if not isinstance(value, ast.Call):
+        return False
+    name = imports.resolve_ast(value.func) or ""
+    if name == "numpy.memmap" or any(k.arg == "mmap_mode" for k in value.keywords):
+        return False  # indexing a memory map reads the disk
+    return name.startswith(("torch.", "numpy."))
+
+
+def _self_attribute(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.attr if node.value.id == "self" else None
+    return None
 
 
 class SynchronousDataLoader(_DataLoaderRule):
@@ -75,11 +214,16 @@ class SynchronousDataLoader(_DataLoaderRule):
     ahead of time.
 
     The rule stays silent when it cannot tell: `num_workers` is not a literal,
-    `*args` or `**kwargs` are splatted into the call, or the dataset is a
-    `TensorDataset` (tensors already in memory, where workers only add
-    inter-process copies). Test files (`test_*.py`, `*_test.py`,
-    `conftest.py`, `tests/`) are skipped: tests run loaders synchronously on
-    purpose.
+    or `*args` or `**kwargs` are splatted into the call. It is also silent
+    when the dataset is already in memory, where workers only add
+    inter-process copies: a `TensorDataset`, a list or tuple display or list
+    comprehension, or an instance of a class of the same file whose
+    `__getitem__` calls nothing and indexes only lists, tensors or arrays
+    that its `__init__` builds, or a `Subset` of one of these (a name
+    rebound to anything else no longer counts). Test files (`test_*.py`,
+    `*_test.py`, `conftest.py`, `tests/`) and test helpers shipped in
+    packages (`test_utils/`, `testing_utils/`) are skipped: tests run
+    loaders synchronously on purpose.
 
     ## Example
     ```python
@@ -134,6 +278,22 @@ class SynchronousDataLoader(_DataLoaderRule):
         loader = DataLoader(ds, batch_size=32)
         """,
         """
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+
+
+        class Table(Dataset):
+            def __init__(self, rows):
+                self.data = torch.tensor(rows)
+
+            def __getitem__(self, index):
+                return self.data[index]
+
+
+        loader = DataLoader(Table(rows), batch_size=32)
+        prompts = DataLoader([encode(text) for text in texts], batch_size=8)
+        """,
+        """
         class DataLoader:
             pass
 
@@ -170,14 +330,25 @@ class SynchronousDataLoader(_DataLoaderRule):
             batch_size=8,
         )
         """,
+        """
+        from torch.utils.data import DataLoader, Dataset
+
+
+        class Images(Dataset):
+            def __getitem__(self, index):
+                return decode(self.paths[index])
+
+
+        loader = DataLoader(Images(), batch_size=32)  # error
+        """,
     )
 
     def finish(self) -> None:
-        if is_test_file(self.context.path):
+        if is_test_code(self.context.path):
             return
         for call in self.calls:
             workers = argument(call, "num_workers", NUM_WORKERS_POSITION)
-            if workers is UNKNOWN or self.holds_tensors(call):
+            if workers is UNKNOWN or self.holds_data(call):
                 continue
             if workers is None:
                 self.report(call, f"DataLoader without `num_workers`: {self._why}")
@@ -203,7 +374,8 @@ class DataLoaderPinMemory(_DataLoaderRule):
     non_blocking=True)` is a fast, asynchronous DMA copy.
 
     Silent when `pin_memory` is not a literal, when `*args`/`**kwargs` are
-    splatted, for test files, and in modules with no sign of CUDA.
+    splatted, for test files and test helpers (`test_utils/`), and in modules
+    with no sign of CUDA.
 
     ## Example
     ```python
@@ -280,7 +452,7 @@ class DataLoaderPinMemory(_DataLoaderRule):
         return super().screen(tree, imports) and _moves_to_cuda(tree, imports)
 
     def finish(self) -> None:
-        if is_test_file(self.context.path):
+        if is_test_code(self.context.path):
             return
         for call in self.calls:
             pinned = argument(call, "pin_memory", PIN_MEMORY_POSITION)

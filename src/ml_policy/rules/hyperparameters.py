@@ -113,6 +113,14 @@ SAME_KIND_METHODS = frozenset(
     | {"eval", "train", "share_memory_"}
 )
 CHAINABLE = frozenset({"tensor", "array", "module", "frame"})
+# Factories whose first argument is the data: `torch.tensor([])` holds nothing.
+DATA_FACTORIES = _names_in(
+    "torch.", "tensor", "as_tensor", "Tensor", "FloatTensor", "LongTensor"
+) | _names_in("numpy.", "array", "asarray", "asanyarray", "ascontiguousarray")
+# Factories whose positional arguments are dimensions (`torch.zeros(0, 3)`); numpy's and
+# torch.full take the shape as the first argument only.
+SIZE_FACTORIES = _names_in("torch.", "zeros", "ones", "empty", "rand", "randn")
+SHAPE_FACTORIES = _names_in("numpy.", "zeros", "ones", "empty", "full") | {"torch.full"}
 
 # --- What is mutable, and what mutates it (MLM001) ---
 
@@ -193,6 +201,32 @@ def _literal_array(node: ast.expr) -> bool:
         node = node.operand
     return isinstance(node, ast.List | ast.Tuple) or (
         isinstance(node, ast.Constant) and isinstance(node.value, int | float | complex)
+    )
+
+
+def is_empty_placeholder(node: ast.expr, imports: ImportTable) -> bool:
+    """A tensor or array built with no element (`torch.empty(0)`, `np.array([])`): a
+    placeholder that holds no state to share, rebound before it is used."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in SAME_KIND_METHODS
+    ):
+        node = node.func.value
+    if not isinstance(node, ast.Call) or not node.args:
+        return False
+    name = imports.resolve_ast(node.func)
+    first = node.args[0]
+    if name in DATA_FACTORIES:
+        return isinstance(first, ast.List | ast.Tuple) and not first.elts
+    if name in SIZE_FACTORIES:
+        dimensions = first.elts if isinstance(first, ast.List | ast.Tuple) else node.args
+    elif name in SHAPE_FACTORIES:
+        dimensions = first.elts if isinstance(first, ast.List | ast.Tuple) else [first]
+    else:
+        return False
+    return any(
+        isinstance(d, ast.Constant) and type(d.value) is int and not d.value for d in dimensions
     )
 
 
@@ -463,9 +497,13 @@ class Mutation:
 
 
 def first_mutation(
-    function: _Callable, param: str, kind: str, imports: ImportTable
+    function: _Callable, param: str, kind: str, imports: ImportTable, *, empty: bool = False
 ) -> tuple[str, int] | None:
-    """The first mutation of `param` in source order, unless a rebinding comes first."""
+    """The first mutation of `param` in source order, unless a rebinding comes first.
+
+    For an `empty` default, the body of `if KEY in param:` is not followed: the default
+    never gets there.
+    """
     events: list[tuple[tuple[int, int], str | None]] = []
     stack = _body(function)
     while stack:
@@ -475,6 +513,9 @@ def first_mutation(
                 events.append(((node.lineno, node.col_offset), None))
             continue
         if isinstance(node, ast.Lambda):
+            continue
+        if empty and isinstance(node, ast.If) and _tests_membership(node.test, param):
+            stack.extend([node.test, *node.orelse])
             continue
         what = _mutation(node, param, kind, imports)
         if what is not None:
@@ -489,6 +530,16 @@ def first_mutation(
         return None
     (line, _), what = min(events, key=lambda event: event[0])
     return None if what is None else (what, line)
+
+
+def _tests_membership(test: ast.expr, param: str) -> bool:
+    """`KEY in param`: false for an empty container."""
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.In)
+        and _is_name(test.comparators[0], param)
+    )
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -644,7 +695,12 @@ class Analysis:
         if isinstance(default, ast.Name) and self._is_registry(default.id):
             return None
         kind = mutable_kind(default, self.imports, self.module_values)
-        proof = None if kind is None else first_mutation(function, arg.arg, kind, self.imports)
+        empty = _is_empty_container(default)
+        proof = (
+            None
+            if kind is None
+            else first_mutation(function, arg.arg, kind, self.imports, empty=empty)
+        )
         if proof is None or not self._unshadowed(default):
             return None
         return Mutation(proof[0], proof[1], self._fixable(function, arg, default))
@@ -685,7 +741,9 @@ class Analysis:
         for function in self.import_time.callables:
             for arg, default in _defaults(function.args):
                 kind = ml_state(default, self.imports)
-                if kind is not None and (id(function), arg.arg) not in self.mutated:
+                if kind is None or is_empty_placeholder(default, self.imports):
+                    continue
+                if (id(function), arg.arg) not in self.mutated:
                     found[id(function), arg.arg] = kind
         return found
 
@@ -737,7 +795,9 @@ class Analysis:
     def _attributes(self, node: ast.ClassDef) -> Iterator[tuple[tuple[int, int], str]]:
         for index, stmt in enumerate(node.body):
             value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
-            kind = None if value is None else ml_state(value, self.imports)
+            if value is None or is_empty_placeholder(value, self.imports):
+                continue
+            kind = ml_state(value, self.imports)
             if kind in {"tensor", "parameter", "array", "module"}:
                 yield (id(node), index), kind
 
@@ -861,7 +921,8 @@ class MutatedMutableDefault(_CallableRule):
 
     Precision first: a mutation counts only if no rebinding of the parameter
     (`p = list(p)`, `if p is None: p = []`, even a conditional one) comes
-    before it in the body. Mutations through aliases (`q = p`,
+    before it in the body, and, for an empty default, not inside
+    `if KEY in p:` (the default never gets there). Mutations through aliases (`q = p`,
     `self.x = p`) and in nested functions, classes and lambdas are not
     followed; functions created at call time (nested `def`s) are not
     checked. State kept on purpose is skipped: parameters used as a
@@ -993,6 +1054,11 @@ class MutatedMutableDefault(_CallableRule):
         def f(xs=[], **kwargs):
             kwargs["a"] = 1
             return xs
+        """,
+        """
+        def f(params={}):
+            if "quantiles" in params:  # never true for the default
+                params["intervals"] = [10, 50, 90]
         """,
     )
     invalid: ClassVar[tuple[str, ...]] = (
@@ -1228,10 +1294,11 @@ class MLObjectDefault(_CallableRule):
     one stream across calls, and importing the module allocates memory
     nobody asked for.
 
-    Immutable values (`torch.device`, dtypes, `torch.Size`, `torch.finfo`)
-    and stateless layers (`nn.ReLU()`, `nn.Identity()`, `nn.Dropout()`,
-    pooling, norm layers built with `affine=False` and no running stats) are
-    fine. Names are resolved through the imports; a default that MLM001
+    Immutable values (`torch.device`, dtypes, `torch.Size`, `torch.finfo`),
+    stateless layers (`nn.ReLU()`, `nn.Identity()`, `nn.Dropout()`,
+    pooling, norm layers built with `affine=False` and no running stats) and
+    empty placeholders (`torch.empty(0)`, `np.array([])`: no element to
+    share) are fine. Names are resolved through the imports; a default that MLM001
     reports as mutated is not reported again. Functions created at call time
     (nested `def`s, lambdas in a function body) are not checked.
 
@@ -1345,6 +1412,14 @@ class MLObjectDefault(_CallableRule):
 
 
         def f(norm=nn.BatchNorm1d(8, **norm_kwargs), **kwargs):
+            pass
+        """,
+        """
+        import numpy as np
+        import torch
+
+
+        def f(t=torch.empty(0), a=np.array([]), b=np.zeros((0, 3))):
             pass
         """,
     )
@@ -1469,7 +1544,8 @@ class ModuleClassAttribute(Rule):
     (a device mismatch on the GPU).
 
     Constants, dtypes, devices, stateless layers (`nn.ReLU()`), annotations
-    without a value and `__constants__` are fine.
+    without a value, `__constants__`, and empty placeholders that instances
+    rebind (`anchors = torch.empty(0)`: no element to share) are fine.
 
     ## Example
     ```python
@@ -1563,6 +1639,15 @@ class ModuleClassAttribute(Rule):
 
         class M(Module):
             t = torch.zeros(3)
+        """,
+        """
+        import torch
+        import torch.nn as nn
+
+
+        class Head(nn.Module):
+            anchors = torch.empty(0)  # rebound on the instance in forward()
+            strides = torch.tensor([]).float()
         """,
     )
     invalid: ClassVar[tuple[str, ...]] = (
