@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ml_policy.catalog import family_rules
 from ml_policy.config import Settings
 from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.rule import Rule
@@ -78,7 +79,8 @@ def test_rule_pages_are_current() -> None:
     Regenerate with: uv run python -m ml_policy.rule_docs docs/rules
     """
     folder = Path(__file__).parents[1] / "docs" / "rules"
-    codes = ["MLE001", *(r.code for r in ALL_RULES)]
+    codes = ["MLE001", *(r.code for r in ALL_RULES), *(i.code for i in family_rules())]
+    assert {c[:3] for c in codes} == {"MLE", "MLM", "MLP", "MLD", "MLA", "MLK"}
     assert sorted(p.stem for p in folder.glob("*.md")) == sorted(codes)
     for code in codes:
         assert (folder / f"{code}.md").read_text() == f"{document(code)}\n", code
