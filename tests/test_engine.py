@@ -80,7 +80,6 @@ def test_deep_nesting_does_not_crash(tmp_path: Path) -> None:
     assert [c for c, *_ in lint(tmp_path, "deep.py", data)] in (["MLE001"], ["MLP001"])
 
 
-
 @pytest.mark.parametrize("terms", [1000, 3000])
 def test_long_operator_chains_do_not_crash(tmp_path: Path, terms: int) -> None:
     # Valid Python that ast accepts but libcst's recursive visitor cannot walk (1000
@@ -89,6 +88,16 @@ def test_long_operator_chains_do_not_crash(tmp_path: Path, terms: int) -> None:
     [(code, line, _, message)] = lint(tmp_path, "chain.py", data)
     assert (code, line) == ("MLE001", 1)
     assert "deep" in message or "recursion" in message
+
+
+def test_python_syntax_warnings_are_not_printed(tmp_path: Path) -> None:
+    # An invalid escape: a SyntaxWarning on 3.12+, a DeprecationWarning (shown with -W) before.
+    (tmp_path / "train.py").write_text('PATTERN = "\\d+"\n' + TRIGGERING)
+    command = [sys.executable, "-W", "default", "-m", "ml_policy", "lint", "--no-cache", "train.py"]
+    result = run(command, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == ""
+
 
 def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("def f(:\n")
@@ -194,7 +203,7 @@ def test_selection_and_per_file_ignores_apply(tmp_path: Path) -> None:
 
 def test_cache_answers_unchanged_files_and_notices_changes(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(TRIGGERING)
-    first = ml_policy("check", ".", "--output-format", "json", cwd=tmp_path)
+    first = ml_policy("lint", "train.py", "--output-format", "json", cwd=tmp_path)
     entries = list((tmp_path / ".ml-policy-cache").rglob("*.json"))
     assert len(entries) == 1
     assert (tmp_path / ".ml-policy-cache" / ".gitignore").read_text().endswith("*\n")
@@ -202,17 +211,17 @@ def test_cache_answers_unchanged_files_and_notices_changes(tmp_path: Path) -> No
     planted = json.loads(entries[0].read_text())
     planted[0]["message"] = "from the cache"
     entries[0].write_text(json.dumps(planted))
-    second = ml_policy("check", ".", "--output-format", "json", cwd=tmp_path)
+    second = ml_policy("lint", "train.py", "--output-format", "json", cwd=tmp_path)
     assert json.loads(second.stdout)[0]["message"] == "from the cache"
     # A changed file is a new key; --no-cache ignores the planted entry.
     assert json.loads(
-        ml_policy("check", ".", "--no-cache", "--output-format", "json", cwd=tmp_path).stdout
+        ml_policy("lint", "train.py", "--no-cache", "--output-format", "json", cwd=tmp_path).stdout
     ) == json.loads(first.stdout)
     (tmp_path / "train.py").write_text(TRIGGERING.replace("batch_size=4", "batch_size=8"))
     assert (
-        json.loads(ml_policy("check", ".", "--output-format", "json", cwd=tmp_path).stdout)[0][
-            "message"
-        ]
+        json.loads(ml_policy("lint", "train.py", "--output-format", "json", cwd=tmp_path).stdout)[
+            0
+        ]["message"]
         != "from the cache"
     )
 

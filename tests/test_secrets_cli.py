@@ -154,3 +154,19 @@ def test_rule_documentation(tmp_path: Path) -> None:
     assert result.stdout.startswith("# ml-service-token (MLK001)")
     listing = ml_policy("rule", "--all", cwd=tmp_path).stdout
     assert "MLK002  secret" in listing
+
+
+def test_results_are_cached_per_file_content_and_baseline(git_repo: Path) -> None:
+    (git_repo / "train.py").write_text(f'HF_TOKEN = "{tokens.hugging_face()}"\n')
+    command = ("secrets", "train.py", "--output-format", "json")
+    first = ml_policy(*command, cwd=git_repo)
+    [entry] = (git_repo / ".ml-policy-cache").rglob("*.json")
+    # The cache is really consulted: a planted entry is what the second run reports.
+    planted = json.loads(entry.read_text())
+    planted[0]["message"] = "from the cache"
+    entry.write_text(json.dumps(planted))
+    assert json.loads(ml_policy(*command, cwd=git_repo).stdout)[0]["message"] == "from the cache"
+    assert ml_policy(*command, "--no-cache", cwd=git_repo).stdout == first.stdout
+    # A new baseline is a new key: the token it accepts is no longer reported.
+    assert ml_policy("secrets", "--update-baseline", cwd=git_repo).returncode == 0
+    assert json.loads(ml_policy(*command, cwd=git_repo).stdout) == []

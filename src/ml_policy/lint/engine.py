@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,7 +52,9 @@ def lint_source(
     path: Path, source: Source, settings: Settings, rules: Sequence[type[Rule]]
 ) -> list[Diagnostic]:
     try:
-        tree = ast.parse(source.text, filename=str(path))
+        with warnings.catch_warnings():  # invalid escapes etc. are Ruff's to report, not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.text, filename=str(path))
     except SyntaxError as error:
         return [_parse_error(path, source, error.msg, error.lineno or 1, error.offset or 1)]
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting

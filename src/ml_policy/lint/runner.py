@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
-from ml_policy.lint.cache import Cache
 from ml_policy.lint.engine import PARSE_ERROR, lint_enabled
 from ml_policy.lint.rule import Rule
 from ml_policy.rules import ALL_RULES
@@ -93,7 +93,8 @@ def _prepare(
         return [Diagnostic(PARSE_ERROR, f"cannot read: {error.strerror or error}", path)]
     if cache is None:
         return Job(path, data, settings, rules, key="")
-    key = Cache.key(path, data, (rule.code for rule in rules), settings.free_threaded)
+    codes = ",".join(sorted(rule.code for rule in rules))
+    key = Cache.key(path, data, "lint", codes, str(settings.free_threaded))
     cached = cache.get(key, path)
     return cached if cached is not None else Job(path, data, settings, rules, key)
 

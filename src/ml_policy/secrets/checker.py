@@ -9,9 +9,11 @@ filter) or a Ruff-style `# noqa` / `# noqa: MLK001`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
@@ -29,18 +31,64 @@ def check(
     files: Sequence[Path], resolver: SettingsResolver, options: RunOptions
 ) -> list[Diagnostic]:
     """Every secret in `files` that no baseline entry or inline comment allows."""
+    cache = Cache(options.cache_dir) if options.cache_dir else None
     diagnostics: list[Diagnostic] = []
     for settings, paths in _by_settings(files, resolver):
-        if not any(settings.is_enabled(code) for code in (ML_TOKEN, SECRET)):
-            continue
-        accepted = baseline.read(baseline.location(settings))
-        result = scan_files(paths, settings.secrets.disable_plugins, options.workers)
-        diagnostics += [
-            Diagnostic(NOT_SCANNED, reason, path) for path, reason in result.not_scanned.items()
-        ]
-        for found in result.findings.values():
-            diagnostics += [_diagnostic(f) for f in _reported(found, settings, accepted)]
+        if any(settings.is_enabled(code) for code in (ML_TOKEN, SECRET)):
+            diagnostics += _check_group(settings, paths, options.workers, cache)
     return diagnostics
+
+
+def _check_group(
+    settings: Settings, paths: list[Path], workers: int | None, cache: Cache | None
+) -> list[Diagnostic]:
+    """The findings in `paths`: from the cache where the file and the baseline are unchanged."""
+    location = baseline.location(settings)
+    if cache is None:
+        return _scan(settings, paths, baseline.read(location), workers)
+    context = ("secrets", ",".join(sorted(settings.secrets.disable_plugins)), _digest(location))
+    found: list[Diagnostic] = []
+    keys: dict[Path, str] = {}
+    for path in paths:
+        data = _read(path)
+        key = None if data is None else Cache.key(path, data, *context)
+        cached = None if key is None else cache.get(key, path)
+        if cached is not None:
+            found += cached
+            continue
+        keys[path] = key or ""
+    fresh = _scan(settings, list(keys), baseline.read(location), workers)
+    for path, key in keys.items():
+        if key:  # unreadable files are reported afresh each time
+            cache.put(key, [d for d in fresh if d.path == path])
+    return found + fresh
+
+
+def _scan(
+    settings: Settings, paths: list[Path], accepted: baseline.Baseline, workers: int | None
+) -> list[Diagnostic]:
+    if not paths:
+        return []
+    result = scan_files(paths, settings.secrets.disable_plugins, workers)
+    diagnostics = [
+        Diagnostic(NOT_SCANNED, reason, path) for path, reason in result.not_scanned.items()
+    ]
+    for found in result.findings.values():
+        diagnostics += [_diagnostic(f) for f in _reported(found, settings, accepted)]
+    return diagnostics
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _digest(path: Path) -> str:
+    """The baseline's content, in short: results depend on what it accepts."""
+    data = _read(path)
+    return "" if data is None else hashlib.sha256(data).hexdigest()
 
 
 def _by_settings(

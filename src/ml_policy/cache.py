@@ -1,8 +1,9 @@
-"""A content-hash cache of lint results, safe for several hook processes at once.
+"""A content-hash cache of per-file results, safe for several hook processes at once.
 
-The key covers everything a result depends on: the file's bytes and path
-(some rules skip test files), the enabled rules and lint settings, and the
-ml-policy version. Each entry is its own small file, written to a temporary
+The lint rules and the secrets checker use it. A key covers everything a
+file's result depends on: its bytes and path (some rules skip test files),
+what the caller says matters (enabled rules, settings, a baseline's digest)
+and the ml-policy version. Each entry is its own small file, written to a temporary
 name and renamed into place, so concurrent writers never produce a torn
 entry and readers see a whole entry or none.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ DEFAULT_DIRECTORY = ".ml-policy-cache"
 
 
 class Cache:
-    """Lint results by key, under `directory/<version>/`."""
+    """Diagnostics by key, under `directory/<version>/`."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory / __version__
@@ -31,9 +32,10 @@ class Cache:
         self._made: set[str] = set()  # subfolders known to exist
 
     @staticmethod
-    def key(path: Path, data: bytes, codes: Iterable[str], free_threaded: bool) -> str:
+    def key(path: Path, data: bytes, *context: str) -> str:
+        """The key of `path` holding `data`, checked under `context` (one string per setting)."""
         digest = hashlib.sha256()  # faster than blake2b where the CPU has SHA instructions
-        for part in (__version__, path.as_posix(), ",".join(sorted(codes)), str(free_threaded)):
+        for part in (__version__, path.as_posix(), *context):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(data)
         return digest.hexdigest()
@@ -73,9 +75,7 @@ class Cache:
     def _ignore_in_git(self) -> None:
         marker = self.directory.parent / ".gitignore"
         if not marker.exists():
-            marker.write_text(
-                "# Created by ml-policy: the lint cache is not for version control.\n*\n"
-            )
+            marker.write_text("# Created by ml-policy: its cache is not for version control.\n*\n")
 
 
 def _dump(diagnostic: Diagnostic) -> dict[str, Any]:
