@@ -152,6 +152,17 @@ def test_notebook_cells_are_checked_with_cell_positions(tmp_path: Path) -> None:
     assert result.stdout.startswith("explore.ipynb:cell 3:4:10: MLP001 ")
 
 
+def test_notebook_magic_assignments_bind_unknown_values(tmp_path: Path) -> None:
+    data = notebook(
+        ("code", "VERSION = !curl -s https://example.invalid/v\ntimes = %timeit -o f()"),
+        ("code", "from torch.utils.data import DataLoader\nloader = DataLoader(ds)"),
+    )
+    path = tmp_path / "explore.ipynb"
+    path.write_bytes(data)
+    found = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
+    assert [(d.code, d.cell, d.line) for d in found] == [("MLP001", 2, 2)]
+
+
 def test_notebook_that_is_not_json(tmp_path: Path) -> None:
     [(code, line, _, message)] = lint(tmp_path, "bad.ipynb", b'{"cells": [\n  {"cell_type": ')
     assert (code, line) == ("MLE001", 2)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,9 +94,14 @@ def _cell_lines(cell: dict[str, object]) -> list[str]:
     return [_without_magic(line) for line in lines]
 
 
+# IPython's `files = !ls`, `result = %timeit -o f()`: a name bound to a value we cannot know.
+MAGIC_ASSIGNMENT = re.compile(r"\s*[A-Za-z_]\w*\s*=\s*(?=[!%])")
+
+
 def _without_magic(line: str) -> str:
     """`pass` at the same indentation: a magic can be the only line of a block."""
     stripped = line.lstrip()
-    return (
-        line[: len(line) - len(stripped)] + "pass" if stripped.startswith(MAGIC_PREFIXES) else line
-    )
+    if stripped.startswith(MAGIC_PREFIXES):
+        return line[: len(line) - len(stripped)] + "pass"
+    assignment = MAGIC_ASSIGNMENT.match(line)
+    return assignment.group() + "None" if assignment else line
