@@ -9,6 +9,19 @@ from pathlib import Path
 
 import pytest
 
+# Hook ids are permanent: users' configurations name them.
+HOOK_IDS = (
+    "ml-policy-lint",
+    "ml-policy-deps",
+    "ml-policy-artifacts",
+    "ml-policy-secrets",
+    "ml-policy-config",
+    "ml-policy-ruff",
+    "ml-policy-ruff-format",
+    "ml-policy-mypy",
+    "ml-policy-bandit",
+)
+
 
 def run(
     command: Sequence[str | Path], cwd: Path, check: bool = False

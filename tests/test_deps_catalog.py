@@ -10,13 +10,6 @@ from test_deps_support import findings
 from ml_policy.catalog import RuleInfo, family_rules
 from ml_policy.deps.catalog import RULES
 
-SECTIONS = (
-    "## What it does",
-    "## Why is this bad?",
-    "## Example",
-    "## Use instead",
-    "## References",
-)
 FILE_FOR_LANGUAGE = {
     "text": "requirements.txt",
     "toml": "pyproject.toml",
@@ -38,15 +31,6 @@ def test_invalid_examples_are_reported(tmp_path: Path, rule: RuleInfo, example: 
 def test_valid_examples_are_not_reported(tmp_path: Path, rule: RuleInfo, example: str) -> None:
     name = FILE_FOR_LANGUAGE[rule.example_language]
     assert rule.code not in {code for _, _, code in findings(tmp_path, {name: example})}
-
-
-@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
-def test_docs_have_the_sections_in_order(rule: RuleInfo) -> None:
-    positions = [rule.doc.find(section) for section in SECTIONS]
-    assert -1 not in positions
-    assert positions == sorted(positions)
-    assert rule.name == rule.name.lower()
-    assert " " not in rule.name
 
 
 def test_codes_are_mld001_to_mld006_and_listed_with_the_other_families() -> None:

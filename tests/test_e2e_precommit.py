@@ -26,24 +26,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ml_policy, run
+from conftest import HOOK_IDS, ml_policy, run
 from ruamel.yaml import YAML
 
 from ml_policy import HOOK_REPO_URL, __version__
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-HOOK_IDS = (
-    "ml-policy-lint",
-    "ml-policy-deps",
-    "ml-policy-artifacts",
-    "ml-policy-secrets",
-    "ml-policy-config",
-    "ml-policy-ruff",
-    "ml-policy-ruff-format",
-    "ml-policy-mypy",
-    "ml-policy-bandit",
-)
 MEGABYTE = 1024 * 1024
 
 

@@ -16,25 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run
+from conftest import HOOK_IDS, run
 from ruamel.yaml import YAML
 
 from ml_policy import bundles
 from ml_policy.tools import project_interpreters
 
 ROOT = Path(__file__).resolve().parents[1]
-# Hook ids are permanent: users' configurations name them.
-PERMANENT_IDS = {
-    "ml-policy-lint",
-    "ml-policy-deps",
-    "ml-policy-artifacts",
-    "ml-policy-secrets",
-    "ml-policy-config",
-    "ml-policy-ruff",
-    "ml-policy-ruff-format",
-    "ml-policy-mypy",
-    "ml-policy-bandit",
-}
+PERMANENT_IDS = set(HOOK_IDS)
 SELECTION_KEYS = ("files", "exclude", "types", "types_or", "require_serial")
 
 

@@ -31,13 +31,6 @@ RULES: tuple[type[Rule], ...] = (
     ModuleClassAttribute,
     ArgparseAppendDefault,
 )
-SECTIONS = (
-    "## What it does",
-    "## Why is this bad?",
-    "## Example",
-    "## Use instead",
-    "## References",
-)
 
 
 def lint(code: str, rules: tuple[type[Rule], ...], name: str = "example.py") -> list[Diagnostic]:
@@ -76,9 +69,7 @@ def test_metadata(rule: type[Rule]) -> None:
     assert len(rule.valid) >= 6
     assert len(rule.invalid) >= 4
     doc = rule.__doc__ or ""
-    positions = [doc.find(section) for section in SECTIONS]
-    assert -1 not in positions
-    assert positions == sorted(positions)
+    assert doc.startswith("## What it does")  # every section: test_rules.test_rule_metadata
 
 
 @pytest.mark.parametrize(

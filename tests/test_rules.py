@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ml_policy.catalog import family_rules
+from ml_policy.catalog import RuleInfo, family_rules
 from ml_policy.config import Settings
 from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.rule import Rule
@@ -65,6 +65,17 @@ def test_rule_metadata(rule: type[Rule]) -> None:
     doc = rule.__doc__ or ""
     positions = [doc.find(section) for section in SECTIONS]
     assert -1 not in positions, f"{rule.code} docs need the sections {SECTIONS}"
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("info", family_rules(), ids=lambda i: i.code)
+def test_family_rule_metadata(info: RuleInfo) -> None:
+    assert re.fullmatch(r"ML[A-Z][0-9]{3}", info.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", info.name)  # kebab-case
+    assert info.summary
+    assert info.fix in {"safe", "unsafe", "none"}
+    positions = [info.doc.find(section) for section in SECTIONS]
+    assert -1 not in positions, f"{info.code} docs need the sections {SECTIONS}"
     assert positions == sorted(positions)
 
 

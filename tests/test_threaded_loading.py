@@ -17,14 +17,6 @@ from ml_policy.rules.threaded_loading import ThreadedCpuBoundLoading, _Analysis,
 
 RULE = ThreadedCpuBoundLoading
 SETTINGS = Settings(root=Path.cwd())
-SECTIONS = (
-    "## What it does",
-    "## Why is this bad?",
-    "## Example",
-    "## Use instead",
-    "## References",
-)
-
 AUGMENT = """\
 def augment(img):
     return [[min(255, int(p * 1.2)) for p in row] for row in img]
@@ -71,9 +63,7 @@ def test_documentation() -> None:
     assert len(RULE.valid) >= 8
     assert len(RULE.invalid) >= 6
     doc = RULE.__doc__ or ""
-    positions = [doc.find(section) for section in SECTIONS]
-    assert -1 not in positions
-    assert positions == sorted(positions)
+    assert doc.startswith("## What it does")  # every section: test_rules.test_rule_metadata
 
 
 def test_position_and_message_of_a_pool_hand_off() -> None:

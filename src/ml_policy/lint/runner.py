@@ -19,11 +19,11 @@ from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.lint.engine import PARSE_ERROR, lint_enabled
 from ml_policy.lint.rule import Rule
+from ml_policy.parallel import pool_size
 from ml_policy.rules import ALL_RULES
 
 SUFFIXES = frozenset({".py", ".pyi", ".ipynb"})
 MAX_BYTES = 20 * 1024 * 1024  # larger "source" is generated or data; say so instead of parsing it
-POOL_THRESHOLD = 16  # below this many files to parse, forking costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def _run(jobs: Sequence[Job], workers: int | None) -> list[list[Diagnostic]]:
     global _JOBS  # noqa: PLW0603 - the fork pool's shared, read-only input
     _JOBS = jobs
     try:
-        count = _pool_size(len(jobs), workers)
+        count = pool_size(len(jobs), workers)
         if count <= 1:
             return [_lint(i) for i in range(len(jobs))]
         import multiprocessing
@@ -121,15 +121,3 @@ def _run(jobs: Sequence[Job], workers: int | None) -> list[list[Diagnostic]]:
             return pool.map(_lint, range(len(jobs)), chunksize=max(1, len(jobs) // (count * 8)))
     finally:
         _JOBS = ()
-
-
-def _pool_size(jobs: int, workers: int | None) -> int:
-    if workers is not None:
-        return workers
-    if os.environ.get("PRE_COMMIT") or jobs < POOL_THRESHOLD:
-        return 1
-    import multiprocessing  # only here: a hook call lints its files itself
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(os.cpu_count() or 1, max(1, jobs // POOL_THRESHOLD))

@@ -9,7 +9,6 @@ plugin: by the path of the file that defines them.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import tempfile
 from collections.abc import Collection, Iterator, Sequence
@@ -20,6 +19,7 @@ from pathlib import Path
 from re import Pattern
 from typing import Any
 
+from ml_policy.parallel import pool_size
 from ml_policy.secrets import plugins as ml_plugins
 
 # detect-secrets plugins (class names) that are off unless a later bundle turns
@@ -72,7 +72,6 @@ FILTERS = (
 MAX_BYTES = 20 * 1024 * 1024  # larger "text" is data or generated; say so instead
 _BINARY_SNIFF = 8192
 MAX_LINE_CHARS = 4000  # longer lines only get our detectors (see _ml_tokens_in_long_lines)
-POOL_THRESHOLD = 16  # below this many files, forking costs more than it saves
 
 
 Detected = tuple[int, str, str, str]  # line, type, secret, hashed secret
@@ -131,7 +130,7 @@ def scan_files(
     _SCREEN = _screen(frozenset(disabled))
     _ML_ENABLED = tuple(d for d in ML_DETECTORS if d.__name__ not in disabled)
     with _settings(disabled), _quiet():
-        outcomes = _map(paths, _pool_size(len(paths), workers))
+        outcomes = _map(paths, pool_size(len(paths), workers))
     for path, outcome in zip(paths, outcomes, strict=True):
         if isinstance(outcome, str):
             result.not_scanned[path] = outcome
@@ -148,19 +147,6 @@ def _map(paths: Sequence[Path], workers: int) -> list[list[Finding] | str]:
     # Forked inside the configured settings: workers inherit detect-secrets' state.
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         return pool.map(_outcome, paths, chunksize=max(1, len(paths) // (workers * 8)))
-
-
-def _pool_size(files: int, workers: int | None) -> int:
-    """A pre-commit hook scans its few files itself; a folder run uses every core."""
-    if workers is not None:
-        return workers
-    if os.environ.get("PRE_COMMIT") or files < POOL_THRESHOLD:
-        return 1
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return min(os.cpu_count() or 1, max(1, files // POOL_THRESHOLD))
 
 
 def _outcome(path: Path) -> list[Finding] | str:
