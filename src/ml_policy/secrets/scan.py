@@ -223,7 +223,8 @@ def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
     from detect_secrets.plugins.base import RegexBasedDetector
 
     builtin, _ = enabled_plugins(disabled)
-    by_name = {c.__name__: c for c in get_mapping_from_secret_type_to_class().values()}
+    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
+    by_name = {c.__name__: c for c in mapping.values()}
     classes: list[type] = [by_name[name] for name in builtin if name in by_name]
     classes += [d for d in ML_DETECTORS if d.__name__ not in disabled]
     patterns: list[Pattern[str]] = []
