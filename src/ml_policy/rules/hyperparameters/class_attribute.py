@@ -1,0 +1,251 @@
+"""MLM003: an nn.Module class attribute that holds a layer, parameter, tensor or array."""
+
+from __future__ import annotations
+
+import ast
+from typing import ClassVar
+
+from ml_policy.lint.imports import ImportTable
+from ml_policy.lint.lazy import cst
+from ml_policy.lint.rule import FileContext, Rule
+from ml_policy.rules.hyperparameters.analysis import analysis
+from ml_policy.rules.hyperparameters.cst_matching import source
+from ml_policy.rules.hyperparameters.ml_state import STATE_WORDS
+
+
+class ModuleClassAttribute(Rule):
+    """## What it does
+    Checks for class attributes of `torch.nn.Module` subclasses that hold a
+    layer with parameters or buffers (or a Sequential/ModuleList/ModuleDict
+    holding one), an `nn.Parameter`, a tensor or a NumPy array. A class is a
+    module when it subclasses `torch.nn.Module` (however imported),
+    `LightningModule` (`lightning`, `lightning.pytorch`,
+    `pytorch_lightning`), or another class in the same file that is one.
+    Only assignments directly in the body of a class created at import time
+    (not inside a function) count; the finding is at the assigned value.
+
+    ## Why is this bad?
+    A class attribute is created once, at import time, and shared by every
+    instance: two models share one set of weights. `nn.Module` registers
+    submodules, parameters and buffers only when they are assigned to
+    `self` (in `__init__`), so a class attribute is missing from
+    `parameters()` (the optimizer never updates it) and from `state_dict()`
+    (checkpoints do not save it), and it is not moved by `.to()` / `.cuda()`
+    (a device mismatch on the GPU).
+
+    Constants, dtypes, devices, stateless layers (`nn.ReLU()`), annotations
+    without a value, `__constants__`, and empty placeholders that instances
+    rebind (`anchors = torch.empty(0)`: no element to share) are fine.
+
+    ## Example
+    ```python
+    import torch
+    import torch.nn as nn
+
+
+    class Classifier(nn.Module):
+        head = nn.Linear(512, 10)
+        mean = torch.tensor([0.485, 0.456, 0.406])
+    ```
+
+    ## Use instead
+    ```python
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.head = nn.Linear(512, 10)
+            self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]))
+    ```
+
+    ## References
+    - [PyTorch: torch.nn.Module](https://pytorch.org/docs/stable/generated/torch.nn.Module.html)
+    - [PyTorch: Module.register_buffer](https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_buffer)
+    """
+
+    code = "MLM003"
+    name = "module-class-attribute"
+    summary = "nn.Module class attribute holds a layer, parameter, tensor or array"
+    triggers: ClassVar[tuple[str, ...]] = ("Module",)
+    valid: ClassVar[tuple[str, ...]] = (
+        """
+        import torch.nn as nn
+
+
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 2)
+        """,
+        """
+        import torch
+        import torch.nn as nn
+
+
+        class M(nn.Module):
+            __constants__ = ["dim"]
+            dim: int = 4
+            dtype = torch.float32
+            act = nn.ReLU()
+            weight: torch.Tensor
+        """,
+        """
+        import torch
+
+
+        class M:
+            table = torch.zeros(3)
+        """,
+        """
+        import torch
+
+
+        class Module:
+            pass
+
+
+        class M(Module):
+            table = torch.zeros(3)
+        """,
+        """
+        import torch.nn as nn
+
+
+        class M(nn.Module):
+            def forward(self, x):
+                w = nn.Linear(2, 2)
+        """,
+        """
+        import torch.nn as nn
+
+
+        class M(nn.Module):
+            body = nn.Sequential(nn.ReLU(), nn.Identity())
+            norm = nn.GroupNorm(2, 4, affine=False)
+        """,
+        """
+        from mylib import Module
+        import torch
+
+
+        class M(Module):
+            t = torch.zeros(3)
+        """,
+        """
+        import torch
+        import torch.nn as nn
+
+
+        class Head(nn.Module):
+            anchors = torch.empty(0)  # rebound on the instance in forward()
+            strides = torch.tensor([]).float()
+        """,
+    )
+    invalid: ClassVar[tuple[str, ...]] = (
+        """
+        import torch.nn as nn
+
+
+        class M(nn.Module):
+            fc = nn.Linear(2, 2)  # error
+        """,
+        """
+        from torch import nn
+        import torch
+
+
+        class M(nn.Module):
+            mean: torch.Tensor = torch.tensor([0.5])  # error
+        """,
+        """
+        from torch.nn import Module as Base, Linear as L
+
+
+        class M(Base):
+            fc = L(2, 2)  # error
+        """,
+        """
+        import torch.nn as nn
+
+
+        class Base(nn.Module):
+            pass
+
+
+        class M(Base):
+            w = nn.Parameter(x)  # error
+        """,
+        """
+        import lightning as L
+        import numpy as np
+
+
+        class M(L.LightningModule):
+            a = np.zeros(3)  # error
+        """,
+        """
+        import torch
+        import torch.nn as nn
+
+
+        class M(Mid):
+            blocks = nn.ModuleList([nn.Linear(2, 2)])  # error
+
+
+        class Mid(torch.nn.Module):
+            pass
+        """,
+        """
+        import pytorch_lightning as pl
+        import torch.nn as nn
+
+
+        class M(pl.LightningModule):
+            emb = nn.Embedding(10, 4)  # error
+        """,
+    )
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.analysis = analysis(context.tree, context.imports)
+        self.ordinal = -1
+
+    @classmethod
+    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
+        return bool(analysis(tree, imports).class_attributes)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.ordinal += 1
+        classes = self.analysis.classes
+        expected = classes[self.ordinal] if self.ordinal < len(classes) else None
+        if expected is None or expected.name != node.name.value:
+            return  # the trees disagree: say nothing rather than something wrong
+        for index, stmt in enumerate(_statements(node.body)):
+            kind = self.analysis.class_attributes.get((id(expected), index))
+            if kind is None or not isinstance(stmt, cst.Assign | cst.AnnAssign):
+                continue
+            if stmt.value is not None:
+                self.report(stmt.value, _attribute_message(stmt, node.name.value, kind))
+
+
+def _attribute_message(stmt: cst.Assign | cst.AnnAssign, cls: str, kind: str) -> str:
+    target = stmt.targets[0].target if isinstance(stmt, cst.Assign) else stmt.target
+    name = source(target)
+    if kind in {"tensor", "array"}:
+        how = f'`self.register_buffer("{name}", ...)`'
+    else:
+        how = f"`self.{name} = ...`"
+    return (
+        f"class attribute `{name}` of nn.Module `{cls}` holds {STATE_WORDS[kind][0]}: it is "
+        "shared by all instances, missing from `parameters()` and `state_dict()`, and not "
+        f"moved by `.to()`; create it in `__init__` with {how}"
+    )
+
+
+def _statements(body: cst.BaseSuite) -> list[cst.CSTNode]:
+    """A class body as the stdlib ast sees it: `a = 1; b = 2` is two statements."""
+    if isinstance(body, cst.SimpleStatementSuite):
+        return list(body.body)
+    found: list[cst.CSTNode] = []
+    for stmt in body.body:
+        found.extend(stmt.body if isinstance(stmt, cst.SimpleStatementLine) else [stmt])
+    return found
