@@ -171,6 +171,20 @@ def test_any_file_over_max_kb(git_repo: Path) -> None:
     assert "raise the limit in [tool.ml-policy.artifacts]" in message
 
 
+def test_lock_files_are_held_to_a_size_only_by_a_limits_pattern(git_repo: Path) -> None:
+    # MLD003 asks for uv.lock to be committed: max-kb must not send it to git-lfs.
+    sized(git_repo, "uv.lock", 2 * KB * KB)
+    sized(git_repo, "app/poetry.lock", 2 * KB * KB)
+    sized(git_repo, "big.lock.csv", 2 * KB * KB)
+    files = ("uv.lock", "app/poetry.lock", "big.lock.csv")
+    assert findings(git_repo, *files) == [("big.lock.csv", "MLA001", 1, None)]
+    pyproject(git_repo, 'limits = { "uv.lock" = 1024 }')
+    assert findings(git_repo, *files) == [
+        ("big.lock.csv", "MLA001", 1, None),
+        ("uv.lock", "MLA001", 1, None),
+    ]
+
+
 def test_per_pattern_limits_of_ml_baseline(git_repo: Path) -> None:
     pyproject(git_repo, "", bundle="ml-baseline@1")  # *.pt 1024 kB, max-kb 5120, no lfs
     sized(git_repo, "small.pt", 900 * KB)
@@ -412,6 +426,17 @@ def test_odd_cells_and_outputs_do_not_crash() -> None:
     cells = ["text", {"cell_type": "code", "outputs": "x"}, code_cell([{"output_type": "error"}])]
     data = json.dumps({"cells": [*cells, code_cell(["odd"])]}).encode()  # type: ignore[list-item]
     assert [(c.cell, c.kinds) for c in cells_with_outputs(data)] == [(3, ("error",)), (4, ())]
+
+
+def test_odd_nbformat_3_worksheets_do_not_crash() -> None:
+    sheets = [5, {"cells": 5}, {"cells": None}, {"cells": [code_cell([STREAM])]}]
+    data = json.dumps({"worksheets": sheets}).encode()
+    assert [c.cell for c in cells_with_outputs(data)] == [1]
+
+
+def test_notebook_nested_too_deep_is_a_parse_error() -> None:
+    with pytest.raises(NotebookError, match="nested too deep"):
+        cells_with_outputs(b'{"cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
 
 
 # --- the real CLI in a real repository ------------------------------------------------

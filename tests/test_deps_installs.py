@@ -127,6 +127,21 @@ def test_dockerfile(tmp_path: Path) -> None:
     ]
 
 
+def test_a_requirements_or_constraints_file_may_pin_the_arguments(tmp_path: Path) -> None:
+    script = (
+        "pip install -c constraints.txt onnxruntime\n"
+        "python3 -m pip install --constraint=c.txt torch\n"
+        "pip install -r requirements.txt transformers\n"
+        "uv pip install --overrides o.txt torch\n"
+        "conda install -c pytorch pytorch\n"  # conda's -c is a channel
+        "pip install onnxruntime\n"
+    )
+    assert findings(tmp_path, {"install.sh": script}) == [
+        ("install.sh", 5, "MLD006"),
+        ("install.sh", 6, "MLD006"),
+    ]
+
+
 def test_shell_script_and_workflow(tmp_path: Path) -> None:
     workflow = (
         "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"

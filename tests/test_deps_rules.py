@@ -511,6 +511,22 @@ def test_base_pin_covers_the_same_package_in_extras_and_groups(tmp_path: Path) -
     assert found == [("pyproject.toml", 7, "MLD001")]  # only timm
 
 
+def test_an_unpinned_extra_is_reported_once_at_the_loose_base_requirement(tmp_path: Path) -> None:
+    # transformers[vision] installs what the base range allows: one finding, at the range.
+    text = (
+        '[project]\nname = "a"\ndependencies = ["transformers>=5,<6", "datasets"]\n'
+        '[project.optional-dependencies]\nvision = ["transformers[vision]", "datasets[audio]"]\n'
+        'train = ["transformers[torch]>=5.1", "timm"]\n'
+    )
+    found = [f for f in findings(tmp_path, {"pyproject.toml": text}) if f[2] == "MLD001"]
+    assert found == [
+        ("pyproject.toml", 3, "MLD001"),  # the transformers range
+        ("pyproject.toml", 3, "MLD001"),  # datasets, unpinned
+        ("pyproject.toml", 6, "MLD001"),  # a lower bound of its own is still loose
+        ("pyproject.toml", 6, "MLD001"),  # timm
+    ]
+
+
 def test_pin_under_a_marker_covers_nothing_else(tmp_path: Path) -> None:
     text = "torch==2.5.1 ; sys_platform == 'linux'\ntorch>=2 ; sys_platform == 'darwin'\n"
     assert findings(tmp_path, {"requirements.txt": text}) == [("requirements.txt", 2, "MLD001")]

@@ -163,6 +163,18 @@ def test_notebook_magic_assignments_bind_unknown_values(tmp_path: Path) -> None:
     assert [(d.code, d.cell, d.line) for d in found] == [("MLP001", 2, 2)]
 
 
+def test_notebook_magics_continued_with_a_backslash(tmp_path: Path) -> None:
+    # IPython joins a `!`/`%` line ending in `\` with the next: not an "unexpected indent".
+    data = notebook(
+        ("code", "!pip install torch \\\n    --index-url https://x \\\n  -q\nx = 1 + \\\n  2"),
+        ("code", "%pip install a \\\n  b\nfrom torch.utils.data import DataLoader"),
+        ("code", "loader = DataLoader(ds)"),
+    )
+    path = tmp_path / "explore.ipynb"
+    found = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
+    assert [(d.code, d.cell, d.line) for d in found] == [("MLP001", 3, 1)]
+
+
 def test_notebook_that_is_not_json(tmp_path: Path) -> None:
     [(code, line, _, message)] = lint(tmp_path, "bad.ipynb", b'{"cells": [\n  {"cell_type": ')
     assert (code, line) == ("MLE001", 2)

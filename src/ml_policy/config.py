@@ -129,7 +129,9 @@ class Settings:
     def relative(self, path: Path) -> str:
         """`path` relative to `root`, in POSIX form (as patterns are written)."""
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            # realpath, not Path.resolve(): that raises on a symlink loop before Python 3.13.
+            real = os.path.realpath
+            return Path(real(path)).relative_to(real(self.root)).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -322,6 +324,8 @@ def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
         line = getattr(error, "lineno", None)
         message = getattr(error, "msg", str(error))
         raise ConfigError(path, f"invalid TOML: {message}", line) from None
+    except RecursionError:
+        raise ConfigError(path, "invalid TOML: nested too deep") from None
 
 
 def ml_policy_table(document: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -448,7 +452,7 @@ class SettingsResolver:
                 settings = self._for_directory((self._cwd / parent).resolve())
                 self._by_parent[parent] = settings
             return settings
-        absolute = (self._cwd / path).resolve()
+        absolute = Path(os.path.realpath(self._cwd / path))  # no RuntimeError on a symlink loop
         directory = absolute if absolute.is_dir() else absolute.parent
         return self._for_directory(directory)
 

@@ -9,10 +9,12 @@ named or found, so a pre-commit hook honours it too.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from ml_policy.config import SettingsResolver
 from ml_policy.errors import PolicyError
@@ -55,7 +57,8 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver) -> list[Path]:
     for path in paths:
         if path.is_dir():
             candidates: Iterator[Path] = _expand(path)
-        elif path.is_file() or path.is_symlink():
+        elif path.exists() or path.is_symlink():
+            # Not only regular files: each checker says why it cannot read a FIFO or a device.
             candidates = iter([path])
         else:
             raise PathError(f"{path}: no such file or directory")
@@ -63,6 +66,29 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver) -> list[Path]:
             if not resolver.for_path(candidate).is_excluded(candidate):
                 found.setdefault(candidate, None)
     return list(found)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """A regular file (symlinks followed) opened for reading; OSError for anything else.
+
+    Opened without blocking, so a FIFO named like a source file fails at once
+    ("not a regular file") instead of waiting for a writer forever.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    handle = os.fdopen(descriptor, "rb")
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        handle.close()
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return handle
+
+
+def real_path(path: Path) -> Path:
+    """The absolute path with every symlink resolved, as far as it resolves.
+
+    Path.resolve() raises RuntimeError on a symlink loop before Python 3.13;
+    os.path.realpath stops at the loop instead.
+    """
+    return Path(os.path.realpath(path))
 
 
 def _expand(folder: Path) -> Iterator[Path]:
@@ -116,10 +142,21 @@ def _walk(folder: Path) -> Iterator[Path]:
         return
     subfolders = []
     for entry in entries:
-        if entry.is_dir():  # follows a symlink, which is then neither walked nor listed
-            if entry.name not in SKIPPED_FOLDERS and not entry.is_symlink():
+        if entry.is_symlink():
+            if not _is_folder(entry):  # a link to a folder is neither walked nor listed
+                yield folder / entry.name
+        elif entry.is_dir(follow_symlinks=False):
+            if entry.name not in SKIPPED_FOLDERS:
                 subfolders.append(entry.name)
-        elif entry.is_file() or entry.is_symlink():
+        elif entry.is_file(follow_symlinks=False):
             yield folder / entry.name
     for name in subfolders:
         yield from _walk(folder / name)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether a symlink points to a folder; not for a loop, listed and then reported unreadable."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

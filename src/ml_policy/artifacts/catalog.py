@@ -16,7 +16,9 @@ passes), against the bundle's limits in `[tool.ml-policy.artifacts]`:
   it), whatever its size;
 - any other file must not be larger than its limit: the last `limits`
   pattern that matches it (`limits = { "*.pt" = 1024 }`, in kB of 1024
-  bytes), else `max-kb`. Notebooks have their own limit (MLA002).
+  bytes), else `max-kb`. Notebooks have their own limit (MLA002), and lock
+  files (`uv.lock`, `poetry.lock`, ...: text MLD003 asks to commit) are held
+  to a size only by a `limits` pattern.
 
 Files tracked by git-lfs are exempt from the size limits: git stores a small
 pointer for them. A file whose content already is an LFS pointer (it starts

@@ -22,9 +22,10 @@ from pathlib import Path
 from ml_policy.artifacts import messages
 from ml_policy.artifacts.git import LfsAnswer, lfs_tracked
 from ml_policy.artifacts.notebooks import NotebookError, cells_with_outputs
-from ml_policy.artifacts.policy import NOTEBOOK_SUFFIX, ArtifactPolicy, Limit, policy_for
+from ml_policy.artifacts.policy import MAX_KB, NOTEBOOK_SUFFIX, ArtifactPolicy, Limit, policy_for
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
+from ml_policy.deps.lockfiles import is_lock_file
 from ml_policy.diagnostics import Diagnostic
 
 LARGE_ARTIFACT = "MLA001"
@@ -128,8 +129,14 @@ def _artifact(path: Path, folders: _Folders) -> Artifact | Diagnostic | None:
         settings=settings,
         limit=limit,
         lfs_pattern=policy.lfs_pattern(relative) if lfs_on else None,
-        over_limit=size_rule_on and limit.exceeded_by(status.st_size),
+        over_limit=size_rule_on and limit.exceeded_by(status.st_size) and _sized(path, limit),
     )
+
+
+def _sized(path: Path, limit: Limit) -> bool:
+    """Whether the limit holds the file to a size: a lock file (uv.lock, poetry.lock, ...) is
+    text MLD003 asks to commit and review, so only a `limits` pattern naming it does."""
+    return limit.setting != MAX_KB or not is_lock_file(path.name)
 
 
 def _size_code(path: Path) -> str:

@@ -37,6 +37,8 @@ def cells_with_outputs(data: bytes) -> list[CellOutputs]:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", 1)
         raise NotebookError(f"notebook is not valid JSON: {error}", line) from None
+    except RecursionError:
+        raise NotebookError("notebook is not read: its JSON is nested too deep") from None
     found: list[CellOutputs] = []
     for number, cell in enumerate(_cells(notebook), start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -54,8 +56,12 @@ def _cells(notebook: Any) -> list[Any]:
     # nbformat 3 kept its cells in worksheets.
     sheets = notebook.get("worksheets") if isinstance(notebook, dict) else None
     if isinstance(sheets, list):
-        return [c for s in sheets if isinstance(s, dict) for c in s.get("cells") or []]
+        return [c for s in sheets if isinstance(s, dict) for c in _list(s.get("cells"))]
     raise NotebookError("notebook has no 'cells' list")
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _kinds(outputs: list[Any]) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
 
 NOTEBOOK_SUFFIX = ".ipynb"
+MAX_KB = "max-kb"  # the setting of the limit every file is held to by default
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class ArtifactPolicy:
             return Limit(self._artifacts.limits[pattern], f'limits "{pattern}"')
         if relative.endswith(NOTEBOOK_SUFFIX):
             return Limit(self._artifacts.notebook_max_kb, "notebook-max-kb")
-        return Limit(self._artifacts.max_kb, "max-kb")
+        return Limit(self._artifacts.max_kb, MAX_KB)
 
     def lfs_pattern(self, relative: str) -> str | None:
         """The `lfs` pattern that requires git-lfs for a file, if one does."""

@@ -42,7 +42,9 @@ the full version (`pytorch=2.1.0`, `pytorch==2.1`, `pytorch=2.1.0=build`).
 tag, and `!=` alone are not pins. With `pin = "bounded"` a range with an
 upper bound is enough. An exact pin in a `-c` constraints file (or in uv's
 `constraint-dependencies`) covers the same package in the file that
-includes it. A lock file (uv.lock, poetry.lock, pdm.lock, Pipfile.lock,
+includes it. A package the always-installed dependencies declare is
+reported there once, not again where an extra or group repeats it without
+a version (`transformers[vision]` beside `transformers>=5,<6`). A lock file (uv.lock, poetry.lock, pdm.lock, Pipfile.lock,
 pixi.lock, conda-lock.yml, pylock.toml) that git tracks in the manifest's
 folder or above covers ranges in pyproject.toml; pixi.lock and conda-lock
 files also cover conda environment files. Requirements files are never
@@ -277,7 +279,9 @@ ML packages installed without an exact version (`torch==2.5.1`,
 `pytorch=2.5.1`, `pytorch==2.5`, `pytorch=2.5.1=build`; a bare
 `pytorch=2.5` is a prefix match, not a pin). Arguments that the shell
 expands (`$TORCH_VERSION`, `$(...)`, globs) are not checked, and neither
-are `-r requirements.txt` installs (the file is checked itself).
+are `-r requirements.txt` installs (the file is checked itself) nor the
+arguments of a command given a requirements, constraints or overrides file
+(`pip install -c constraints.txt torch`: the file may pin them).
 
 ## Why is this bad?
 An image or environment built from `pip install torch` depends on the day

@@ -23,6 +23,7 @@ from ml_policy.deps.rules import Policy, manifest_diagnostics, parse_error
 from ml_policy.deps.setupfiles import read_setup_cfg, read_setup_py
 from ml_policy.deps.source import read_text
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.files import real_path
 
 Reader = Callable[[Path], Manifest]
 
@@ -39,7 +40,7 @@ def check(
             # A file included by several requirements files is reported once.
             key = (
                 diagnostic.code,
-                diagnostic.path.resolve(),
+                real_path(diagnostic.path),
                 diagnostic.cell,
                 diagnostic.line,
                 diagnostic.column,

@@ -22,7 +22,7 @@ import bisect
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,8 @@ class InstallArg:
 
     requirement: str
     installer: str  # "pip" | "uv-pip" | "uv-add" | "conda"
-    literal: bool  # False when the shell expands it ($VAR, $(...), globs, ...)
+    literal: bool  # False when the shell expands it ($VAR, $(...), globs, ...) or a
+    # requirements or constraints file given to the same command may pin it
     line: int
     column: int
     end_line: int
@@ -167,6 +168,7 @@ class _Options:
     index: frozenset[str] = frozenset()  # the value-taking options to report as IndexOption
     abbreviations: bool = False  # optparse (pip) accepts any unique prefix of a long option
     aliases: Mapping[str, str] = field(default_factory=dict)  # reported by their usual name
+    pins: frozenset[str] = frozenset()  # options naming a file that may pin any package
 
 
 def _options(
@@ -175,10 +177,15 @@ def _options(
     *,
     abbreviations: bool = False,
     aliases: Mapping[str, str] | None = None,
+    pins: str = "",
 ) -> _Options:
     """Options from space-separated lists (as `--help` prints them)."""
     return _Options(
-        frozenset(with_value.split()), frozenset(index.split()), abbreviations, aliases or {}
+        frozenset(with_value.split()),
+        frozenset(index.split()),
+        abbreviations,
+        aliases or {},
+        frozenset(pins.split()),
     )
 
 
@@ -200,6 +207,7 @@ PIP = _options(
     PIP_INDEX + " --pypi-url",
     abbreviations=True,
     aliases={"--pypi-url": "--index-url"},
+    pins="-r --requirement -c --constraint",
 )
 # pip's flags, so that an abbreviation is only resolved when it is unique.
 PIP_FLAGS = (  # noqa: SIM905 - one string reads as `pip install --help` does
@@ -229,6 +237,7 @@ UV_PIP = _options(
     " --config-settings --config-settings-package --no-build-isolation-package"
     " --refresh-package",
     UV_INDEX,
+    pins="-r --requirements --requirement -c --constraints --constraint --overrides --override",
 )
 UV_ADD = _options(
     UV_GLOBAL + " " + UV_INDEX + " -r --requirements --requirement -c --constraints --constraint"
@@ -239,6 +248,7 @@ UV_ADD = _options(
     " --config-setting --config-settings --config-settings-package"
     " --no-build-isolation-package --no-build-package --no-binary-package --refresh-package",
     UV_INDEX,
+    pins="-r --requirements --requirement -c --constraints --constraint",
 )
 CONDA = _options(
     "-n --name -p --prefix -c --channel --file -f --repodata-fn --experimental --solver"
@@ -396,6 +406,7 @@ def _parse_arguments(
     """Package words, and (option, value, start, end) of index options; other options skipped."""
     packages: list[Word] = []
     indexes: list[tuple[str, str, int, int]] = []
+    constrained = False
     at = 0
     while at < len(words):
         word = words[at]
@@ -420,7 +431,10 @@ def _parse_arguments(
             end = word.end
         if option in options.index:
             indexes.append((options.aliases.get(option, option), attached, word.start, end))
+        constrained = constrained or option in options.pins
         at += 1
+    if constrained:  # `pip install -c constraints.txt torch`: the file may pin any of them
+        packages = [replace(word, literal=False) for word in packages]
     return packages, indexes
 
 

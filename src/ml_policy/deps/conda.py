@@ -64,6 +64,8 @@ def _load(path: Path, text: str) -> Any:
         column = mark.column + 1 if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise ManifestError(path, f"invalid YAML: {problem}", line, column) from None
+    except RecursionError:
+        raise ManifestError(path, "not read: the YAML is nested too deep") from None
 
 
 def _pip_section(path: Path, entries: CommentedSeq, lines: list[str]) -> Manifest:

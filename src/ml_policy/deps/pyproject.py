@@ -56,6 +56,8 @@ def parse_pyproject(path: Path, text: str) -> Manifest:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise toml_error(path, error) from None
+    except RecursionError:
+        raise ManifestError(path, "not read: the TOML is nested too deep") from None
     collector = _Collector(path, TomlPositions(text))
     collector.collect(document)
     return Manifest(

@@ -30,6 +30,7 @@ from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Requirement
 from ml_policy.deps.packages import normalize
 from ml_policy.deps.source import read_text
+from ml_policy.files import real_path
 
 SHORT_OPTIONS = {
     "-r": "--requirement",
@@ -75,7 +76,7 @@ def read_requirements_file(path: Path) -> Manifest:
 def parse_requirements(path: Path, text: str, constraint: bool = False) -> Manifest:
     """Parse requirements text; never raises: bad lines become `errors`."""
     reader = _Reader()
-    reader.read(path, text, constraint, (path.resolve(),))
+    reader.read(path, text, constraint, (real_path(path),))
     return Manifest(
         path,
         Kind.REQUIREMENTS,
@@ -88,7 +89,7 @@ def parse_requirements(path: Path, text: str, constraint: bool = False) -> Manif
 def parse_pip_entry(path: Path, number: int, text: str, physical: str) -> Manifest:
     """One entry of a conda environment's `pip:` list, read as a requirements-file line."""
     reader = _Reader()
-    reader.read_line(path, LogicalLine(number, text, physical), (path.resolve(),))
+    reader.read_line(path, LogicalLine(number, text, physical), (real_path(path),))
     return Manifest(
         path,
         Kind.REQUIREMENTS,
@@ -153,7 +154,7 @@ class _Reader:
     ) -> None:
         if "${" in target or target.startswith(URL_SCHEMES):
             return  # an environment variable or a remote file: cannot be followed here
-        included = (path.parent / target).resolve()
+        included = real_path(path.parent / target)
         if included in stack:
             chain = " -> ".join(p.name for p in (*stack, included))
             raise ManifestError(path, f"include cycle: {chain}", line.number)

@@ -90,6 +90,7 @@ class Coverage:
 
     pinned: frozenset[str]
     bounded_published: frozenset[str]
+    base: frozenset[str]  # always installed: an unpinned mention elsewhere gets that version
 
     @classmethod
     def of(cls, requirements: Sequence[Requirement]) -> Coverage:
@@ -99,7 +100,8 @@ class Coverage:
             for r in requirements
             if r.base and r.published and r.pin in (Pin.EXACT, Pin.BOUNDED, Pin.LOWER)
         }
-        return cls(frozenset(pinned), frozenset(bounded))
+        base = {r.name for r in requirements if r.base}
+        return cls(frozenset(pinned), frozenset(bounded), frozenset(base))
 
 
 def pin_diagnostic(
@@ -115,6 +117,16 @@ def pin_diagnostic(
         return None
     if requirement.name in coverage.pinned:
         return None  # pinned by a constraint or by the always-installed dependencies
+    if (
+        not policy.library
+        and requirement.pin is Pin.UNPINNED
+        and not requirement.base
+        and requirement.name in coverage.base
+    ):
+        # `transformers[vision]` in an extra beside `transformers>=5,<6`: the always-installed
+        # requirement decides the version, and its own finding says what is loose about it
+        # (a library's base range is accepted, so there this mention keeps its finding).
+        return None
     if requirement.lockable and policy.lock is not None:
         return None
     return _at("MLD001", unpinned_message(requirement, policy), requirement.position)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ml_policy.deps.errors import ManifestError
+from ml_policy.files import open_regular
 
 # No manifest comes close; the same limit as the lint engine (notebooks can be large).
 MAX_BYTES = 20 * 1024 * 1024
@@ -13,7 +14,8 @@ MAX_BYTES = 20 * 1024 * 1024
 def read_text(path: Path) -> str:
     """The file decoded as UTF-8 (a BOM allowed), with line endings as Python reads them."""
     try:
-        data = path.read_bytes()
+        with open_regular(path) as handle:
+            data = handle.read()
     except OSError as error:
         raise ManifestError(path, f"cannot read: {error.strerror or error}") from None
     if len(data) > MAX_BYTES:

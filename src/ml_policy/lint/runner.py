@@ -17,6 +17,7 @@ from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.files import open_regular
 from ml_policy.lint.engine import PARSE_ERROR, lint_enabled
 from ml_policy.lint.rule import Rule
 from ml_policy.parallel import pool_size
@@ -84,7 +85,7 @@ def _prepare(
     path: Path, settings: Settings, rules: tuple[type[Rule], ...], cache: Cache | None
 ) -> Job | list[Diagnostic]:
     try:
-        with open(path, "rb") as handle:  # one open and fstat instead of stat, open, fstat
+        with open_regular(path) as handle:  # one open and fstat instead of stat, open, fstat
             if os.fstat(handle.fileno()).st_size > MAX_BYTES:
                 message = f"not checked: larger than {MAX_BYTES >> 20} MB"
                 return [Diagnostic(PARSE_ERROR, message, path)]

@@ -3,8 +3,9 @@
 Python files are decoded as the interpreter would (PEP 263 coding cookie,
 UTF-8 BOM). For notebooks, the code cells are joined into one module so that
 imports in one cell resolve in the next; IPython magics and shell escapes
-(`%pip`, `!ls`) become `pass` and `%%bash`-style cells blank lines, so every
-line keeps its number, and each line remembers its cell.
+(`%pip`, `!ls`) become `pass`, and `%%bash`-style cells and the lines a magic
+continues with a trailing backslash blank lines, so every line keeps its
+number, and each line remembers its cell.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def notebook_source(data: bytes) -> Source:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", 1)
         raise SourceError(f"notebook is not valid JSON: {error}", line) from None
+    except RecursionError:
+        raise SourceError("notebook is not read: its JSON is nested too deep") from None
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise SourceError("notebook has no 'cells' list")
@@ -91,7 +94,13 @@ def _cell_lines(cell: dict[str, object]) -> list[str]:
     lines = text.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         return [""] * len(lines)  # a cell magic: the body is not Python (or not run as such)
-    return [_without_magic(line) for line in lines]
+    converted: list[str] = []
+    continued = False  # the line before was a magic or shell escape ending in `\`
+    for line in lines:
+        text = "" if continued else _without_magic(line)
+        continued = (continued or text != line) and line.endswith("\\")
+        converted.append(text)
+    return converted
 
 
 # IPython's `files = !ls`, `result = %timeit -o f()`: a name bound to a value we cannot know.

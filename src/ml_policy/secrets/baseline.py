@@ -114,10 +114,10 @@ def create(settings: Settings) -> tuple[str, int]:
     The files are those `ml-policy check` would see (git's view, `exclude`
     applied); the baseline file itself is never scanned.
     """
-    from ml_policy.files import discover
+    from ml_policy.files import discover, real_path
 
-    own = location(settings).resolve()
-    files = [f for f in discover([settings.root], _Fixed(settings)) if f.resolve() != own]
+    own = real_path(location(settings))
+    files = [f for f in discover([settings.root], _Fixed(settings)) if real_path(f) != own]
     findings = scan_files(files, settings.secrets.disable_plugins).findings
     accepted = sum(len({f.hashed_secret for f in found}) for found in findings.values())
     return render(findings, settings), accepted

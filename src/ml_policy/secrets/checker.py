@@ -17,6 +17,7 @@ from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.files import open_regular, real_path
 from ml_policy.lint.noqa import is_suppressed, suppressions
 from ml_policy.secrets import baseline
 from ml_policy.secrets.scan import Finding, scan_files
@@ -80,7 +81,8 @@ def _scan(
 
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        with open_regular(path) as handle:
+            return handle.read()
     except OSError:
         return None
 
@@ -100,8 +102,8 @@ def _by_settings(
         settings = resolver.for_path(path)
         groups.setdefault(id(settings), (settings, []))[1].append(path)
     for settings, paths in groups.values():
-        own = baseline.location(settings).resolve()
-        yield settings, [p for p in paths if p.resolve() != own]
+        own = real_path(baseline.location(settings))
+        yield settings, [p for p in paths if real_path(p) != own]
 
 
 def _reported(
