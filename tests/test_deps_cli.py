@@ -70,6 +70,17 @@ def test_lock_file_outside_the_repository_does_not_count(tmp_path: Path) -> None
     assert _lines(result.stdout) == ["pyproject.toml:5 MLD001", "pyproject.toml:5 MLD003"]
 
 
+def test_outside_every_repository_a_lock_file_on_disk_counts(tmp_path: Path) -> None:
+    # An unpacked sdist: nothing is tracked, so whether uv.lock is committed cannot be told.
+    write(tmp_path, {"locked/pyproject.toml": RANGES, "locked/uv.lock": "version = 1\n"})
+    write(tmp_path, {"loose/pyproject.toml": RANGES})
+    result = ml_policy("deps", "locked/pyproject.toml", "loose/pyproject.toml", cwd=tmp_path)
+    assert _lines(result.stdout) == [
+        "loose/pyproject.toml:5 MLD001",
+        "loose/pyproject.toml:5 MLD003",
+    ]
+
+
 def test_pylock_and_conda_lock_names(git_repo: Path) -> None:
     write(
         git_repo,

@@ -44,10 +44,13 @@ upper bound is enough. An exact pin in a `-c` constraints file (or in uv's
 `constraint-dependencies`) covers the same package in the file that
 includes it. A package the always-installed dependencies declare is
 reported there once, not again where an extra or group repeats it without
-a version (`transformers[vision]` beside `transformers>=5,<6`). A lock file (uv.lock, poetry.lock, pdm.lock, Pipfile.lock,
-pixi.lock, conda-lock.yml, pylock.toml) that git tracks in the manifest's
-folder or above covers ranges in pyproject.toml; pixi.lock and conda-lock
-files also cover conda environment files. Requirements files are never
+a version (`transformers[vision]` beside `transformers>=5,<6`).
+
+A lock file (uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pixi.lock,
+conda-lock.yml, pylock.toml) that git tracks in the manifest's folder or
+above (outside every git repository: one on disk) covers ranges in
+pyproject.toml; pixi.lock and conda-lock files also cover conda
+environment files. Requirements files are never
 covered by a lock file: pip does not read one.
 
 In `library` mode the published metadata (`[project]` dependencies and
@@ -148,7 +151,9 @@ range, as a **warning**: MLD001 already reports each ML package as an
 error; this finding is about the rest of the dependency tree.
 
 A lock file that exists but is not tracked by git does not count: CI and
-colleagues install from what is committed.
+colleagues install from what is committed. Outside every git repository
+(an unpacked sdist) a lock file on disk counts: there is nothing tracked to
+go by.
 
 ## Why is this bad?
 Ranges say what works; only a lock file says what was installed. Without

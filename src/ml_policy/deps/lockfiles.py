@@ -2,14 +2,19 @@
 
 A lock file counts for a manifest when it sits in the manifest's folder or a
 folder above it, up to the repository root. Untracked lock files do not
-count: CI and colleagues install from what is committed.
+count: CI and colleagues install from what is committed. Outside every git
+repository (an unpacked sdist) nothing is tracked, and a lock file on disk
+counts: whether it will be committed cannot be told.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from ml_policy.files import real_path
 
 LOCK_NAMES = frozenset(
     {
@@ -46,13 +51,14 @@ class TrackedLocks:
     """The tracked lock files of each repository a run touches (listed once per repository)."""
 
     _by_root: dict[Path, dict[Path, tuple[str, ...]]] = field(default_factory=dict)
+    _on_disk: dict[Path, tuple[str, ...]] = field(default_factory=dict)
 
     def lock_for(self, manifest: Path, conda: bool = False) -> Path | None:
         """The nearest tracked lock file in the manifest's folder or above (None if none)."""
-        folder = manifest.resolve().parent
+        folder = real_path(manifest).parent
         root = repository_root(folder)
         if root is None:
-            return None
+            return self._lock_on_disk(folder, conda)
         locks = self._locks(root)
         for directory in (folder, *folder.parents):
             names = [n for n in locks.get(directory, ()) if not conda or covers_conda(n)]
@@ -60,6 +66,15 @@ class TrackedLocks:
                 return directory / sorted(names)[0]
             if directory == root:
                 break
+        return None
+
+    def _lock_on_disk(self, folder: Path, conda: bool) -> Path | None:
+        for directory in (folder, *folder.parents):
+            if directory not in self._on_disk:
+                self._on_disk[directory] = _lock_files_in(directory)
+            names = [n for n in self._on_disk[directory] if not conda or covers_conda(n)]
+            if names:
+                return directory / sorted(names)[0]
         return None
 
     def _locks(self, root: Path) -> dict[Path, tuple[str, ...]]:
@@ -75,6 +90,14 @@ def repository_root(folder: Path) -> Path | None:
         if (directory / ".git").exists():
             return directory
     return None
+
+
+def _lock_files_in(folder: Path) -> tuple[str, ...]:
+    try:
+        with os.scandir(folder) as entries:
+            return tuple(e.name for e in entries if is_lock_file(e.name) and e.is_file())
+    except OSError:
+        return ()
 
 
 def _list_locks(root: Path) -> dict[Path, tuple[str, ...]]:
