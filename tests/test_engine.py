@@ -47,6 +47,17 @@ def test_python2_file(tmp_path: Path) -> None:
     assert "print" in message or "parenthes" in message
 
 
+def test_syntax_newer_than_the_running_python(tmp_path: Path) -> None:
+    data = b"def first[T](items: list[T]) -> T:\n    return items[0]\n"  # PEP 695 (3.12)
+    found = lint(tmp_path, "generic.py", data)
+    if sys.version_info >= (3, 12):
+        assert found == []
+    else:
+        [(code, line, _, message)] = found
+        assert (code, line) == ("MLE001", 1)
+        assert "Python 3.12 syntax" in message
+
+
 def test_undecodable_file(tmp_path: Path) -> None:
     [(code, line, _, message)] = lint(tmp_path, "latin.py", b"x = 1\ns = '\xe9t\xe9'\n")
     assert (code, line) == ("MLE001", 2)

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import ast
+import re
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -56,7 +58,8 @@ def lint_source(
             warnings.simplefilter("ignore")
             tree = ast.parse(source.text, filename=str(path))
     except SyntaxError as error:
-        return [_parse_error(path, source, error.msg, error.lineno or 1, error.offset or 1)]
+        message = error.msg + _newer_syntax_hint(source.text, error.lineno or 0)
+        return [_parse_error(path, source, message, error.lineno or 1, error.offset or 1)]
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
         return [_parse_error(path, source, f"cannot parse: {error}", 1, 1)]
     candidates = [rule for rule in rules if any(t in source.text for t in rule.triggers)]
@@ -147,6 +150,25 @@ def _at(
         fix=fix,
         cell=cell,
     )
+
+
+# PEP 695 generics and type aliases (Python 3.12): the newer syntax ML code meets most.
+PEP_695 = re.compile(r"\s*(?:async\s+)?(?:def|class)\s+\w+\s*\[|\s*type\s+\w+\b.*=")
+
+
+def _newer_syntax_hint(text: str, line: int) -> str:
+    """Why a valid file fails here: it uses syntax newer than the running Python.
+
+    (A second parser would know for sure, but libcst's crashes the process on
+    some pathological input that the stdlib parser rejects cleanly.)
+    """
+    lines = text.splitlines()
+    if sys.version_info >= (3, 12) or not 0 < line <= len(lines):
+        return ""
+    if not PEP_695.match(lines[line - 1]):
+        return ""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f" (Python 3.12 syntax; ml-policy runs on {running}: run it on a newer Python)"
 
 
 def _parse_error(path: Path, source: Source, message: str, line: int, column: int) -> Diagnostic:
