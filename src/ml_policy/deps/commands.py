@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.shell import Command, MappedText, Word, split_commands
+from ml_policy.notebooks import NotebookError, read_cells
 
 if TYPE_CHECKING:
     from ruamel.yaml.nodes import Node
@@ -874,27 +875,10 @@ def _notebook_commands(path: Path, text: str) -> Iterator[tuple[Command, _Lines,
 def _code_cells(path: Path, text: str) -> list[tuple[int, str]]:
     """(1-based index among all cells, source) of each code cell."""
     try:
-        notebook = json.loads(text)
-    except json.JSONDecodeError as error:
-        message = f"notebook is not valid JSON: {error.msg}"
-        raise ManifestError(path, message, error.lineno, error.colno) from None
-    except RecursionError:
-        raise ManifestError(path, "notebook JSON is nested too deeply") from None
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    if not isinstance(cells, list):
-        raise ManifestError(path, "notebook has no 'cells' list")
-    return [
-        (number, _cell_source(cell))
-        for number, cell in enumerate(cells, start=1)
-        if isinstance(cell, dict) and cell.get("cell_type") == "code"
-    ]
-
-
-def _cell_source(cell: dict[str, object]) -> str:
-    source = cell.get("source", "")
-    if isinstance(source, list):
-        return "".join(part for part in source if isinstance(part, str))
-    return source if isinstance(source, str) else ""
+        cells = read_cells(text)
+    except NotebookError as error:
+        raise ManifestError(path, str(error), error.line, error.column) from None
+    return [(cell.number, cell.source) for cell in cells if cell.kind == "code"]
 
 
 def _cell_scripts(cell: str) -> Iterator[tuple[MappedText, bool]]:

@@ -11,13 +11,13 @@ number, and each line remembers its cell.
 from __future__ import annotations
 
 import io
-import json
 import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ml_policy.errors import PolicyError
+from ml_policy.notebooks import NotebookError, read_cells
 
 
 class SourceError(PolicyError):
@@ -68,30 +68,22 @@ MAGIC_PREFIXES = ("%", "!", "?")
 
 def notebook_source(data: bytes) -> Source:
     try:
-        notebook = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        line = getattr(error, "lineno", 1)
-        raise SourceError(f"notebook is not valid JSON: {error}", line) from None
-    except RecursionError:
-        raise SourceError("notebook is not read: its JSON is nested too deep") from None
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    if not isinstance(cells, list):
-        raise SourceError("notebook has no 'cells' list")
+        cells = read_cells(data)
+    except NotebookError as error:
+        raise SourceError(str(error), error.line, error.column) from None
     lines: list[str] = []
     origin: list[tuple[int, int]] = []
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+    for cell in cells:
+        if cell.kind != "code":
             continue
-        for index, line in enumerate(_cell_lines(cell), start=1):
+        for index, line in enumerate(_cell_lines(cell.source), start=1):
             lines.append(line)
-            origin.append((number, index))
+            origin.append((cell.number, index))
     return Source("\n".join(lines) + "\n" if lines else "", origin)
 
 
-def _cell_lines(cell: dict[str, object]) -> list[str]:
-    source = cell.get("source", "")
-    text = "".join(str(s) for s in source) if isinstance(source, list) else str(source)
-    lines = text.splitlines()
+def _cell_lines(source: str) -> list[str]:
+    lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         return [""] * len(lines)  # a cell magic: the body is not Python (or not run as such)
     converted: list[str] = []
