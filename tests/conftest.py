@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,20 @@ HOOK_IDS = (
     "ml-policy-mypy",
     "ml-policy-bandit",
 )
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    """Write each `name: content` under `root` (folders made as needed); the paths, in order."""
+    written = []
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def run(

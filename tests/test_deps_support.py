@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from conftest import write_files
+
 from ml_policy.checkers import RunOptions
 from ml_policy.config import SettingsResolver
 from ml_policy.deps.checker import check
@@ -13,17 +15,7 @@ from ml_policy.diagnostics import Diagnostic
 Finding = tuple[str, int, str]  # (path relative to the root, line, code)
 
 
-def write(root: Path, files: Mapping[str, str | bytes]) -> list[Path]:
-    written = []
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-        written.append(path)
-    return written
+write = write_files
 
 
 def diagnostics(root: Path, files: Mapping[str, str | bytes]) -> list[Diagnostic]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import test_secrets_tokens as tokens
+from conftest import write_files
 
 from ml_policy import checkers
 from ml_policy.config import SettingsResolver
@@ -19,14 +20,7 @@ from ml_policy.secrets.checker import redact
 
 def findings(root: Path, files: dict[str, str | bytes]) -> list[Diagnostic]:
     """Write `files` under `root` and run the MLK checker over them, as `ml-policy secrets` does."""
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    paths = [root / name for name in files]
+    paths = write_files(root, files)
     return checkers.run_all(paths, SettingsResolver(cwd=root), families=["MLK"])
 
 
