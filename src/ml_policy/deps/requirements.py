@@ -77,26 +77,14 @@ def parse_requirements(path: Path, text: str, constraint: bool = False) -> Manif
     """Parse requirements text; never raises: bad lines become `errors`."""
     reader = _Reader()
     reader.read(path, text, constraint, (real_path(path),))
-    return Manifest(
-        path,
-        Kind.REQUIREMENTS,
-        tuple(reader.requirements),
-        tuple(reader.index_settings),
-        tuple(reader.errors),
-    )
+    return reader.manifest(path)
 
 
 def parse_pip_entry(path: Path, number: int, text: str, physical: str) -> Manifest:
     """One entry of a conda environment's `pip:` list, read as a requirements-file line."""
     reader = _Reader()
     reader.read_line(path, LogicalLine(number, text, physical), (real_path(path),))
-    return Manifest(
-        path,
-        Kind.REQUIREMENTS,
-        tuple(reader.requirements),
-        tuple(reader.index_settings),
-        tuple(reader.errors),
-    )
+    return reader.manifest(path)
 
 
 @dataclass
@@ -105,6 +93,16 @@ class _Reader:
     index_settings: list[IndexSetting] = field(default_factory=list)
     errors: list[ManifestError] = field(default_factory=list)
     read_files: set[Path] = field(default_factory=set)
+
+    def manifest(self, path: Path) -> Manifest:
+        """What was read, as the manifest of `path`."""
+        return Manifest(
+            path,
+            Kind.REQUIREMENTS,
+            tuple(self.requirements),
+            tuple(self.index_settings),
+            tuple(self.errors),
+        )
 
     def read(self, path: Path, text: str, constraint: bool, stack: tuple[Path, ...]) -> None:
         self.read_files.add(stack[-1])
