@@ -51,6 +51,24 @@ def ml_policy(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return run([sys.executable, "-m", "ml_policy", *args], cwd=cwd)
 
 
+def make_venv(where: Path, packages: Mapping[str, Mapping[str, str]] | None = None) -> Path:
+    """A real virtual environment at `where` (no pip), with `packages` written into its
+    site-packages as {package: {file name: text}}; its Python."""
+    run([sys.executable, "-m", "venv", "--without-pip", where], where.parent, check=True)
+    python = where / "bin" / "python"
+    if not packages:
+        return python
+    purelib = run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], where
+    ).stdout.strip()
+    for package, files in packages.items():
+        for name, text in files.items():
+            target = Path(purelib) / package / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+    return python
+
+
 @pytest.fixture
 def git_repo(tmp_path: Path) -> Path:
     """An empty git repository (with an identity, so commits work in CI)."""

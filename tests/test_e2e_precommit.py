@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HOOK_IDS, ml_policy, run
+from conftest import HOOK_IDS, make_venv, ml_policy, run
 from ruamel.yaml import YAML
 
 from ml_policy import HOOK_REPO_URL, __version__
@@ -208,16 +208,7 @@ class DataLoader(Generic[_T_co]):
 
 def make_project_venv(repo: Path) -> Path:
     """A real `.venv` in the repository, with the torch stand-in in its site-packages."""
-    run([sys.executable, "-m", "venv", "--without-pip", repo / ".venv"], repo, check=True)
-    python = repo / ".venv" / "bin" / "python"
-    purelib = run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], repo
-    ).stdout.strip()
-    for name, text in TORCH_STUBS.items():
-        target = Path(purelib) / "torch" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return python
+    return make_venv(repo / ".venv", {"torch": TORCH_STUBS})
 
 
 def random_hf_token() -> str:

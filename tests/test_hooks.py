@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import HOOK_IDS, run
+from conftest import make_venv as venv
 from ruamel.yaml import YAML
 
 from ml_policy import bundles
@@ -159,18 +160,7 @@ MISSES_PACKAGE = 'Cannot find implementation or library stub for module named "d
 
 def make_venv(where: Path, *, with_package: bool = True) -> Path:
     """A real virtual environment, with a small typed package installed in it unless asked not."""
-    run([sys.executable, "-m", "venv", "--without-pip", where], where.parent, check=True)
-    python = where / "bin" / "python"
-    if not with_package:
-        return python
-    purelib = run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], where
-    ).stdout.strip()
-    for name, text in TYPED_PACKAGE.items():
-        target = Path(purelib) / "deepthought" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return python
+    return venv(where, {"deepthought": TYPED_PACKAGE} if with_package else None)
 
 
 def mypy_hook(cwd: Path, *args: str, virtual_env: str | None = None) -> tuple[int, str, str]:
