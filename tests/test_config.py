@@ -86,6 +86,11 @@ def test_unknown_nested_key_points_at_its_line(tmp_path: Path) -> None:
     assert ":6: [tool.ml-policy.deps] moed: unknown key 'moed' (did you mean 'mode'?)" in message
 
 
+def test_unknown_key_under_a_quoted_table_header(tmp_path: Path) -> None:
+    message = config_error(tmp_path, '[tool."ml-policy"]\nslect = ["ML"]\n')
+    assert ":2: [tool.ml-policy] slect: unknown key 'slect'" in message
+
+
 def test_unknown_key_in_inline_table(tmp_path: Path) -> None:
     message = config_error(tmp_path, '[tool.ml-policy]\ndeps = { mode = "app", pins = "exact" }\n')
     assert ":2: [tool.ml-policy.deps] pins: unknown key 'pins' (did you mean 'pin'?)" in message

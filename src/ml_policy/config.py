@@ -281,32 +281,11 @@ class InvalidSettingError(Exception):
 
 
 def key_line(text: str, table: str, key_path: Sequence[str]) -> int | None:
-    """Best-effort line of a key in TOML text, for error messages.
+    """Best-effort line of a key in TOML text, for error messages: the key's line, else its
+    deepest table header's; None when neither is written."""
+    from ml_policy.tomlpos import TomlPositions  # only an error message needs it
 
-    Looks for the deepest `[table.a.b]` header that exists, then for the next
-    key below it (`key =` or dotted `key.x =`); falls back to the header line.
-    """
-    lines = text.splitlines()
-    for cut in range(len(key_path) - 1, -1, -1):
-        header = ".".join(part for part in (table, *key_path[:cut]) if part)
-        start = _header_line(lines, header) if header else -1
-        if start is None:
-            continue
-        key = re.compile(rf"[\"']?{re.escape(key_path[cut])}[\"']?\s*[=.]")
-        for number in range(start + 1, len(lines)):
-            stripped = lines[number].strip()
-            if stripped.startswith("["):
-                break
-            if key.match(stripped):
-                return number + 1
-        return start + 1 if header else None
-    return None
-
-
-def _header_line(lines: Sequence[str], header: str) -> int | None:
-    dotted = r"\s*\.\s*".join(re.escape(part) for part in header.split("."))
-    wanted = re.compile(rf"\[\s*{dotted}\s*\]")
-    return next((i for i, line in enumerate(lines) if wanted.match(line.strip())), None)
+    return TomlPositions(text).key_line([*table.split("."), *key_path] if table else key_path)
 
 
 # --- reading -----------------------------------------------------------------

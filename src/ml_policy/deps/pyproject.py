@@ -27,7 +27,7 @@ from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Requirement
 from ml_policy.deps.packages import normalize
 from ml_policy.deps.source import read_text
-from ml_policy.deps.tomlpos import TomlPositions
+from ml_policy.tomlpos import TomlPositions
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -37,14 +37,19 @@ class TomlPositions:
 
     def locate_key(self, key_path: Sequence[str]) -> tuple[int, int, int]:
         """Where the last key of `key_path` is written (or its table's header)."""
-        offset, _ = self._key_offset(key_path)
+        offset, _, _ = self._key_offset(key_path)
         return self._span(offset, len(key_path[-1]) if key_path else 1)
+
+    def key_line(self, key_path: Sequence[str]) -> int | None:
+        """The line of the deepest key of `key_path` (or table header) written; None if none is."""
+        offset, _, found = self._key_offset(key_path)
+        return self._span(offset, 1)[0] if found else None
 
     def locate_strings(
         self, key_path: Sequence[str], values: Sequence[str]
     ) -> list[tuple[int, int, int]]:
         """Where each string of the array at `key_path` is, searched in order (duplicates too)."""
-        offset, end = self._key_offset(key_path)
+        offset, end, _ = self._key_offset(key_path)
         key_span = self._span(offset, len(key_path[-1]) if key_path else 1)
         spans = []
         for value in values:
@@ -69,20 +74,22 @@ class TomlPositions:
                     headers.append((path, start))
         return headers
 
-    def _key_offset(self, key_path: Sequence[str]) -> tuple[int, int]:
-        """The offset of the key (or of the deepest header above it) and where its table ends."""
+    def _key_offset(self, key_path: Sequence[str]) -> tuple[int, int, bool]:
+        """The offset of the key (or of the deepest header above it), where its table ends,
+        and whether any header or key of the path was found at all."""
         header: tuple[str, ...] = ()
         offset = 0
         for path, start in self._headers:
             if tuple(key_path[: len(path)]) == path and len(path) > len(header):
                 header, offset = path, start
         end = min((start for _, start in self._headers if start > offset), default=len(self.text))
+        found_any = bool(header)
         for key in key_path[len(header) :]:
             found = self._find_key(key, offset, end)
             if found is None:
                 break
-            offset = found
-        return offset, end
+            offset, found_any = found, True
+        return offset, end, found_any
 
     def _find_key(self, key: str, start: int, end: int) -> int | None:
         """The next `key =`, `"key" =` or `key.` after `start` (as a whole key)."""
