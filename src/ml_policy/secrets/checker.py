@@ -58,10 +58,15 @@ def _check_group(
             found += cached
             continue
         keys[path] = key or ""
+    if not keys:
+        return found  # all from the cache: the baseline need not be parsed
     fresh = _scan(settings, list(keys), baseline.read(location), workers)
+    by_path: dict[Path, list[Diagnostic]] = {}
+    for diagnostic in fresh:
+        by_path.setdefault(diagnostic.path, []).append(diagnostic)
     for path, key in keys.items():
         if key:  # unreadable files are reported afresh each time
-            cache.put(key, [d for d in fresh if d.path == path])
+            cache.put(key, by_path.get(path, []))
     return found + fresh
 
 
