@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import textwrap
 from pathlib import Path
 
 from ml_policy.catalog import RuleInfo, family_rules
@@ -33,38 +34,42 @@ def document(code: str) -> str | None:
     if code.upper() == "MLE001":
         return PARSE_ERROR_DOC
     rule = by_code(code)
-    if rule is not None:
-        return _lint_rule_page(rule)
-    info = next((i for i in family_rules() if i.code == code.upper()), None)
-    return None if info is None else _family_rule_page(info)
+    info = (
+        _info(rule) if rule else next((i for i in family_rules() if i.code == code.upper()), None)
+    )
+    return None if info is None else _page(info)
 
 
-def _lint_rule_page(rule: type[Rule]) -> str:
-    parts = [
-        f"# {rule.name} ({rule.code})",
-        "",
+def _info(rule: type[Rule]) -> RuleInfo:
+    """A lint rule's documentation in the shape every family's rules share."""
+    return RuleInfo(
+        rule.code,
+        rule.name,
         rule.summary,
-        "",
-        inspect.cleandoc(rule.__doc__ or ""),
-    ]
-    parts += ["", f"Fix: {_fix(rule)}.", "", "## Examples the rule reports", ""]
-    parts += [f"```python\n{snippet.rstrip()}\n```\n" for snippet in rule.examples("invalid")]
-    parts += ["## Examples it accepts", ""]
-    parts += [f"```python\n{snippet.rstrip()}\n```\n" for snippet in rule.examples("valid")]
-    return "\n".join(parts).rstrip()
+        rule.__doc__ or "",
+        _fix(rule),
+        tuple(rule.examples("invalid")),
+        tuple(rule.examples("valid")),
+        "python",
+    )
 
 
-def _family_rule_page(info: RuleInfo) -> str:
+def _page(info: RuleInfo) -> str:
     parts = [f"# {info.name} ({info.code})", "", info.summary, "", inspect.cleandoc(info.doc)]
-    parts += ["", f"Fix: {info.fix}."]
-    fence = info.example_language
-    if info.invalid:
-        parts += ["", "## Examples the rule reports", ""]
-        parts += [f"```{fence}\n{inspect.cleandoc(e)}\n```\n" for e in info.invalid]
-    if info.valid:
-        parts += ["", "## Examples it accepts", ""]
-        parts += [f"```{fence}\n{inspect.cleandoc(e)}\n```\n" for e in info.valid]
+    parts += ["", f"Fix: {info.fix}.", ""]
+    for heading, examples in (
+        ("Examples the rule reports", info.invalid),
+        ("Examples it accepts", info.valid),
+    ):
+        if examples:
+            parts += [f"## {heading}", ""]
+            parts += [f"```{info.example_language}\n{_snippet(e)}\n```\n" for e in examples]
     return "\n".join(parts).rstrip()
+
+
+def _snippet(example: str) -> str:
+    """An example as code: dedented, without surrounding blank lines (as Rule.examples gives)."""
+    return textwrap.dedent(example).strip("\n").rstrip()
 
 
 def table() -> str:
