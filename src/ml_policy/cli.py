@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except PolicyError as error:
-        print(f"ml-policy: error: {error}", file=sys.stderr)
+        _print_error(f"ml-policy: error: {error}")
         return 2
     except KeyboardInterrupt:
         return 130
@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as error:
-        print(f"ml-policy: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        _print_error(f"ml-policy: internal error: {type(error).__name__}: {error}")
         if os.environ.get("ML_POLICY_DEBUG"):
             traceback.print_exc()
         else:
@@ -62,6 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return 2
     return code
+
+
+def _print_error(text: str) -> None:
+    """An error on stderr, credentials masked (errors quote configuration and input)."""
+    from ml_policy.redact import redact
+
+    print(redact(text), file=sys.stderr)
 
 
 def _codes(value: str) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ml_policy import DOCS_URL
+from ml_policy.redact import redact
 
 
 class Severity(enum.Enum):
@@ -48,6 +49,9 @@ class Fix:
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", redact(self.message))
+
 
 def rule_url(code: str) -> str:
     """Where a rule's documentation lives (what `ml-policy rule CODE` prints)."""
@@ -74,6 +78,9 @@ class Diagnostic:
     def __post_init__(self) -> None:
         if self.line < 1 or self.column < 1:
             raise ValueError(f"positions are 1-based: {self.line}:{self.column}")
+        # Messages quote user input; whatever holds a credential is masked here, once,
+        # so no output format, cache entry or fix summary can carry it.
+        object.__setattr__(self, "message", redact(self.message))
         if not self.end_line:
             object.__setattr__(self, "end_line", self.line)
         if not self.end_column:
