@@ -176,3 +176,14 @@ def test_excerpt_is_short_and_masked() -> None:
     assert shown.startswith("'hf_***")
     assert len(shown) <= 42
     assert excerpt("abc") == "'abc'"
+
+
+def test_diagnostics_and_fixes_carry_masked_messages() -> None:
+    from pathlib import Path
+
+    from ml_policy.diagnostics import Diagnostic, Fix
+
+    token = tokens.hugging_face()
+    diagnostic = Diagnostic("MLD004", f"https://__token__:{token}@h/simple", Path("r.txt"))
+    assert diagnostic.message == "https://***@h/simple"
+    assert Fix(f"use {token}", ()).message == "use hf_***"

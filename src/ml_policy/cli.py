@@ -30,6 +30,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Start-up: the answer needs no parser, whose commands import the settings modules.
         sys.stdout.write(f"ml-policy {__version__}\n")
         return 0
+    from ml_policy.redact import redacted_output
+
+    # Whatever is printed (findings, diffs, plans, errors, argparse's own messages) quotes
+    # input, and input holds credentials: one guard masks them all.
+    with redacted_output():
+        return _main(arguments)
+
+
+def _main(arguments: list[str]) -> int:
     parser = _parser()
     if arguments and arguments[0] in TOOL_COMMANDS:
         # `ml-policy mypy ...`: everything after the name is the tool's own command line.
@@ -42,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except PolicyError as error:
-        _print_error(f"ml-policy: error: {error}")
+        print(f"ml-policy: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -52,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as error:
-        _print_error(f"ml-policy: internal error: {type(error).__name__}: {error}")
+        print(f"ml-policy: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         if os.environ.get("ML_POLICY_DEBUG"):
             traceback.print_exc()
         else:
@@ -62,13 +71,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return 2
     return code
-
-
-def _print_error(text: str) -> None:
-    """An error on stderr, credentials masked (errors quote configuration and input)."""
-    from ml_policy.redact import redact
-
-    print(redact(text), file=sys.stderr)
 
 
 def _codes(value: str) -> list[str]:

@@ -22,7 +22,11 @@ written here, and tests/test_redact.py checks them against every detector.
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+from typing import Any, TextIO
 
 MASK = "***"
 
@@ -114,6 +118,36 @@ def redact(text: str) -> str:
     text = _token().sub(_mask_token, text)
     text = _ASSIGNED_SECRET.sub(_mask_assigned, text)
     return _RANDOM_WORD.sub(_mask_random, text)
+
+
+@contextmanager
+def redacted_output() -> Iterator[None]:
+    """Within: everything written to sys.stdout and sys.stderr is redacted."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Redacting(saved[0]), _Redacting(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+class _Redacting:
+    """A text stream that masks credentials in what it is given, then writes it on."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(redact(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def has_credential(text: str) -> bool:
+    """Whether `redact` would mask something in `text`."""
+    return redact(text) != text
 
 
 def excerpt(text: str, limit: int = 40) -> str:

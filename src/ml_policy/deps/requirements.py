@@ -5,7 +5,8 @@ Follows pip's reading of the format: a trailing backslash continues a line, a
 requirement (`--hash`), and `-r`/`-c` include other files relative to the
 including file. Each requirement keeps its file and the line it starts on.
 A line that is not a valid requirement is recorded as an error at that line
-and the rest of the file is still read.
+and the rest of the file is still read. Includes must stay inside the
+repository (ml_policy.confine): a file from elsewhere is never read or quoted.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Requirement
 from ml_policy.deps.packages import normalize
 from ml_policy.deps.source import read_text
+from ml_policy.confine import is_inside, repository_root
 from ml_policy.files import real_path
+from ml_policy.redact import excerpt
 
 SHORT_OPTIONS = {
     "-r": "--requirement",
@@ -153,6 +156,11 @@ class _Reader:
         if "${" in target or target.startswith(URL_SCHEMES):
             return  # an environment variable or a remote file: cannot be followed here
         included = real_path(path.parent / target)
+        if not is_inside(included, repository_root(stack[0])):
+            # `-r /home/runner/.netrc` would echo a file that is not the repository's.
+            raise ManifestError(
+                path, f"include outside the repository, not read: {excerpt(target)}", line.number
+            )
         if included in stack:
             chain = " -> ".join(p.name for p in (*stack, included))
             raise ManifestError(path, f"include cycle: {chain}", line.number)
@@ -162,7 +170,7 @@ class _Reader:
             text = read_text(included)
         except ManifestError as error:
             raise ManifestError(
-                path, f"cannot read included {target!r}: {error.message}", line.number
+                path, f"cannot read included {excerpt(target)}: {error.message}", line.number
             ) from None
         self.read(path.parent / target, text, constraint, (*stack, included))
 
@@ -219,7 +227,7 @@ def requirement_from_text(
         message = str(error).splitlines()[0]
         column = max(line.first_physical.find(text), 0) + 1
         raise ManifestError(
-            path, f"not a valid requirement {text!r}: {message}", line.number, column
+            path, f"not a valid requirement {excerpt(text)}: {message}", line.number, column
         ) from None
     found = classify_pep508(parsed, hashed)
     found_here = _requirement(normalize(parsed.name), text, found, path, line)

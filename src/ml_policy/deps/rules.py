@@ -13,6 +13,7 @@ from ml_policy.deps.conda import parse_match_spec
 from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Requirement
 from ml_policy.deps.torch_family import COMPANIONS, load_table, local_label
 from ml_policy.diagnostics import Diagnostic, Severity
+from ml_policy.redact import has_credential
 
 LOCK_COMMANDS = "uv lock, poetry lock or pdm lock"
 EXTRA_INDEX_OPTIONS = ("--extra-index-url", "extra-index-url")
@@ -245,6 +246,12 @@ def index_diagnostic(setting: IndexSetting) -> Diagnostic:
             f"should serve these packages (with uv: an [[tool.uv.index]] with explicit = true "
             f"and [tool.uv.sources])"
         )
+        if has_credential(setting.value):
+            message += (
+                "; the URL also holds a credential, in a committed file: revoke it, and give "
+                "the index its credentials through the environment (PIP_INDEX_URL, "
+                "UV_INDEX_<NAME>_PASSWORD), a netrc file or keyring instead"
+            )
     else:
         message = (
             f'index-strategy = "{setting.value}" lets uv take a package from whichever index '

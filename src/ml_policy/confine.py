@@ -1,0 +1,41 @@
+"""Paths that come from input or configuration stay inside the repository.
+
+A requirements file may say `-r /home/runner/.netrc`; a pyproject may name a
+baseline `../outside/file`. ml-policy runs on code from forks, so what it
+reads or writes by such a name must resolve (symlinks followed) inside the
+repository: the git work tree holding the file, or, outside git, the folder
+the run started in (when the file is below it) or else the file's own folder.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+
+def repository_root(path: Path) -> Path:
+    """The real folder that confines names found in `path` (a file or folder)."""
+    start = Path(os.path.realpath(path))
+    folder = start if start.is_dir() else start.parent
+    found = _work_tree(folder)
+    if found is not None:
+        return found
+    cwd = Path(os.path.realpath(Path.cwd()))
+    return cwd if is_inside(folder, cwd) else folder
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether `path`, with every symlink resolved, is `root` or below it (a real path)."""
+    real = Path(os.path.realpath(path))
+    return real == root or root in real.parents
+
+
+@cache
+def _work_tree(folder: Path) -> Path | None:
+    """The nearest folder at or above `folder` with a `.git` entry (a work tree's top)."""
+    if os.path.lexists(folder / ".git"):
+        return folder
+    if folder.parent == folder:
+        return None
+    return _work_tree(folder.parent)
