@@ -26,12 +26,12 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from ml_policy.confine import is_inside, repository_root
 from ml_policy.deps.classify import VCS_SCHEMES, Classified, classify_pep508, classify_url
 from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Requirement
 from ml_policy.deps.packages import normalize
 from ml_policy.deps.source import read_text
-from ml_policy.confine import is_inside, repository_root
 from ml_policy.files import real_path
 from ml_policy.redact import excerpt
 
