@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,3 +79,26 @@ def git_repo(tmp_path: Path) -> Path:
     run(["git", "config", "user.email", "test@example.invalid"], repo, check=True)
     run(["git", "config", "user.name", "Test"], repo, check=True)
     return repo
+
+
+def rewrite_cache_entry(entry: Path, records: list[Any], key_home: Path | None = None) -> None:
+    """Replace a cache entry's diagnostics as the user's own ml-policy would: signed with the
+    per-user key (in `key_home`, else the real user's), so the next run trusts it."""
+    import hashlib
+    import hmac
+    import json
+    import os
+
+    home = key_home or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    secret = (home / "ml-policy" / "cache-key").read_bytes()
+    payload = json.dumps(records).encode()
+    mac = hmac.new(secret, entry.stem.encode() + b"\0" + payload, hashlib.sha256)
+    entry.write_bytes(mac.hexdigest().encode() + b"\n" + payload)
+
+
+def cache_entry_records(entry: Path) -> list[Any]:
+    """The diagnostics (as JSON records) a cache entry holds, after its authenticator line."""
+    import json
+
+    records: list[Any] = json.loads(entry.read_bytes().partition(b"\n")[2])
+    return records

@@ -235,40 +235,6 @@ def test_selection_and_per_file_ignores_apply(tmp_path: Path) -> None:
 # --- cache and pool ----------------------------------------------------------------------
 
 
-def test_cache_answers_unchanged_files_and_notices_changes(tmp_path: Path) -> None:
-    (tmp_path / "train.py").write_text(TRIGGERING)
-    first = ml_policy("lint", "train.py", "--output-format", "json", cwd=tmp_path)
-    entries = list((tmp_path / ".ml-policy-cache").rglob("*.json"))
-    assert len(entries) == 1
-    assert (tmp_path / ".ml-policy-cache" / ".gitignore").read_text().endswith("*\n")
-    # The cache is really consulted: a planted entry is what the second run reports.
-    planted = json.loads(entries[0].read_text())
-    planted[0]["message"] = "from the cache"
-    entries[0].write_text(json.dumps(planted))
-    second = ml_policy("lint", "train.py", "--output-format", "json", cwd=tmp_path)
-    assert json.loads(second.stdout)[0]["message"] == "from the cache"
-    # A changed file is a new key; --no-cache ignores the planted entry.
-    assert json.loads(
-        ml_policy("lint", "train.py", "--no-cache", "--output-format", "json", cwd=tmp_path).stdout
-    ) == json.loads(first.stdout)
-    (tmp_path / "train.py").write_text(TRIGGERING.replace("batch_size=4", "batch_size=8"))
-    assert (
-        json.loads(ml_policy("lint", "train.py", "--output-format", "json", cwd=tmp_path).stdout)[
-            0
-        ]["message"]
-        != "from the cache"
-    )
-
-
-def test_corrupt_cache_entry_is_recomputed(tmp_path: Path) -> None:
-    (tmp_path / "train.py").write_text(TRIGGERING)
-    ml_policy("check", ".", cwd=tmp_path)
-    for entry in (tmp_path / ".ml-policy-cache").rglob("*.json"):
-        entry.write_text("{not json")
-    result = ml_policy("check", ".", "--output-format", "json", cwd=tmp_path)
-    assert codes_and_lines(result) == [("train.py", "MLP001", "2")]
-
-
 def test_concurrent_hook_processes_share_the_cache(tmp_path: Path) -> None:
     for index in range(30):
         (tmp_path / f"m{index}.py").write_text(TRIGGERING + f"x = {index}\n")
@@ -282,7 +248,7 @@ def test_concurrent_hook_processes_share_the_cache(tmp_path: Path) -> None:
     assert all(output == outputs[0] for output in outputs)
     assert len(outputs[0]) == 30
     for entry in (tmp_path / ".ml-policy-cache").rglob("*.json"):
-        json.loads(entry.read_text())  # whole entries only
+        json.loads(entry.read_bytes().partition(b"\n")[2])  # whole entries only
     assert not list((tmp_path / ".ml-policy-cache").rglob("*.tmp"))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import test_secrets_tokens as tokens
-from conftest import ml_policy, run
+from conftest import cache_entry_records, ml_policy, rewrite_cache_entry, run
 
 from ml_policy.secrets import plugins
 
@@ -161,10 +161,11 @@ def test_results_are_cached_per_file_content_and_baseline(git_repo: Path) -> Non
     command = ("secrets", "train.py", "--output-format", "json")
     first = ml_policy(*command, cwd=git_repo)
     [entry] = (git_repo / ".ml-policy-cache").rglob("*.json")
-    # The cache is really consulted: a planted entry is what the second run reports.
-    planted = json.loads(entry.read_text())
+    # The cache is really consulted: an entry the user's ml-policy rewrote is what the
+    # second run reports (tests/test_cache.py: a planted one is not).
+    planted = cache_entry_records(entry)
     planted[0]["message"] = "from the cache"
-    entry.write_text(json.dumps(planted))
+    rewrite_cache_entry(entry, planted)
     assert json.loads(ml_policy(*command, cwd=git_repo).stdout)[0]["message"] == "from the cache"
     assert ml_policy(*command, "--no-cache", cwd=git_repo).stdout == first.stdout
     # A new baseline is a new key: the token it accepts is no longer reported.
