@@ -72,20 +72,20 @@ def write_all(files: Sequence[tuple[Path, bytes]], root: Path | None = None) -> 
     """Write every `(path, data)`, checking all before writing any.
 
     Writes stay in the repository (the git work tree, else the folder) holding
-    `root`, or by default each file's own. WriteError says what was
-    written when a file system fails half-way (a full disk), so nothing is ever
-    written without being reported.
+    `root`, or by default each file's own. Files are staged and renamed in
+    batches of _BATCH (open descriptors are limited); when a file system fails
+    half-way (a full disk), WriteError says which files were written and which
+    were not, so nothing is ever written without being reported.
     """
-    targets = _check_all([path for path, _ in files], root)
-    data = dict(files)
+    writes, aliases = _check_all(files, root)
     done = Written()
-    items = list(targets.items())
-    for start in range(0, len(items), _BATCH):
-        batch = items[start : start + _BATCH]
-        for _, file in batch:
+    items = [(path, file) for path, file, _ in writes]
+    for start in range(0, len(writes), _BATCH):
+        batch = writes[start : start + _BATCH]
+        for _, file, _ in batch:
             done.removed.extend(remove(leftovers(file)))
-        staged = _stage_all([(path, file, data[path]) for path, file in batch], done, items)
-        _commit_all(staged, done, items)
+        _commit_all(_stage_all(batch, done, items), done, items)
+    done.paths.extend(aliases)
     return done
 
 
@@ -160,35 +160,36 @@ def remove(paths: Sequence[Path]) -> list[Path]:
     return removed
 
 
-def _check_all(paths: Sequence[Path], root: Path | None) -> dict[Path, Path]:
-    """Each path's target file; WriteError naming every path that cannot be written."""
+def _check_all(
+    files: Sequence[tuple[Path, bytes]], root: Path | None
+) -> tuple[list[tuple[Path, Path, bytes]], list[Path]]:
+    """The writes to do as (path, target file, data), and the paths that need none:
+    links to a file another write gives the same data. WriteError naming every
+    path that cannot be written."""
     problems: list[str] = []
-    targets: dict[Path, Path] = {}
-    for path in dict.fromkeys(paths):
+    writes: list[tuple[Path, Path, bytes]] = []
+    aliases: list[Path] = []
+    first: dict[Path, tuple[Path, bytes]] = {}
+    for path, data in files:
         file = _locate(path, root)
-        problem = file if isinstance(file, str) else _problem(path, file)
+        if isinstance(file, str):
+            problems.append(file)
+            continue
+        problem = _problem(path, file)
         if problem is not None:
             problems.append(problem)
-        elif isinstance(file, Path):
-            targets[path] = file
-    same = _shared_targets(targets)
-    problems += [f"{path}: the same file as {other}, written once only" for path, other in same]
+            continue
+        real = Path(os.path.realpath(file))
+        if real not in first:
+            first[real] = (path, data)
+            writes.append((path, file, data))
+        elif first[real][1] == data:
+            aliases.append(path)  # a link to a file written anyway, with the same text
+        else:
+            problems.append(f"{path}: the same file as {first[real][0]}, with other changes")
     if problems:
         raise WriteError("; ".join(problems) + "; nothing was written")
-    return targets
-
-
-def _shared_targets(targets: dict[Path, Path]) -> list[tuple[Path, Path]]:
-    """Paths that are links to a file another path writes too: one of the writes would be lost."""
-    first: dict[Path, Path] = {}
-    shared = []
-    for path, file in targets.items():
-        real = Path(os.path.realpath(file))
-        if real in first:
-            shared.append((path, first[real]))
-        else:
-            first[real] = path
-    return shared
+    return writes, aliases
 
 
 def _problem(path: Path, file: Path) -> str | None:
@@ -220,7 +221,18 @@ def _problem(path: Path, file: Path) -> str | None:
             return f"{path}: file is read-only"
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"{folder}: directory is not writable"
-    return None
+    return _name_problem(path, file)
+
+
+def _name_problem(path: Path, file: Path) -> str | None:
+    """Whether the temporary file's name fits the file system (it is 14 bytes longer)."""
+    try:
+        limit = os.pathconf(file.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255  # what nearly every file system allows
+    if len(os.fsencode(file.name)) + len(".." + "x" * _RANDOM_LENGTH + ".tmp") <= limit:
+        return None
+    return f"{path}: name too long to write safely (a temporary file beside it needs 14 more bytes)"
 
 
 def _stage_all(
