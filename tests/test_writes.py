@@ -420,3 +420,21 @@ def test_fix_removes_what_an_interrupted_write_of_the_same_file_left(tmp_path: P
     assert result.returncode == 0
     assert result.stderr == "ml-policy: removed .h.py.0a1b2c3d.tmp, left by an interrupted write\n"
     assert temporaries(tmp_path) == []
+
+
+def test_a_fix_that_would_break_the_file_is_not_applied(tmp_path: Path) -> None:
+    # No rule's fix does this today; Ruff's rule for a rule's bug: keep the file as it was.
+    from ml_policy.config import SettingsResolver
+    from ml_policy.diagnostics import Applicability, Diagnostic, Edit, Fix
+    from ml_policy.fixes import fix_until_stable
+
+    path = tmp_path / "m.py"
+    path.write_text("x = 1\n")
+    broken = Fix("Break it", (Edit("(", 1, 1, 1, 1),), Applicability.SAFE)
+    diagnostic = Diagnostic("MLM001", "m", path, fix=broken)
+    run = fix_until_stable([diagnostic], SettingsResolver(cwd=tmp_path), unsafe=False)
+    assert (run.files, run.fixed) == ([], 0)
+    assert run.warnings == [
+        f"{path}: the fixes would break the file (it no longer parses); "
+        "left unchanged, please report it"
+    ]

@@ -80,10 +80,13 @@ def write_all(files: Sequence[tuple[Path, bytes]], root: Path | None = None) -> 
     writes, aliases = _check_all(files, root)
     done = Written()
     items = [(path, file) for path, file, _ in writes]
+    by_folder: dict[Path, set[str]] = {}
+    for _, file, _ in writes:
+        by_folder.setdefault(file.parent, set()).add(file.name)
+    for folder, names in by_folder.items():
+        done.removed.extend(remove(_leftovers_in(folder, names)))
     for start in range(0, len(writes), _BATCH):
         batch = writes[start : start + _BATCH]
-        for _, file, _ in batch:
-            done.removed.extend(remove(leftovers(file)))
         _commit_all(_stage_all(batch, done, items), done, items)
     done.paths.extend(aliases)
     return done
@@ -138,14 +141,24 @@ def leftovers(path: Path, root: Path | None = None) -> list[Path]:
     Only names of exactly our pattern, regular files of this user, count.
     """
     file = _locate(path, root)
-    if isinstance(file, str):
-        return []
-    pattern = re.compile(rf"\.{re.escape(file.name)}\.[{_ALPHABET}]{{{_RANDOM_LENGTH}}}\.tmp")
+    return [] if isinstance(file, str) else _leftovers_in(file.parent, {file.name})
+
+
+_TEMPORARY = re.compile(rf"\.(.+)\.[{_ALPHABET}]{{{_RANDOM_LENGTH}}}\.tmp")
+
+
+def _leftovers_in(folder: Path, names: set[str]) -> list[Path]:
+    """`leftovers` of the files `names` in `folder`, the folder listed once."""
     try:
-        names = sorted(os.listdir(file.parent))
+        entries = sorted(os.listdir(folder))
     except OSError:
         return []
-    return [file.parent / n for n in names if pattern.fullmatch(n) and _abandoned(file.parent / n)]
+    return [
+        folder / entry
+        for entry in entries
+        if (match := _TEMPORARY.fullmatch(entry)) and match[1] in names
+        if _abandoned(folder / entry)
+    ]
 
 
 def remove(paths: Sequence[Path]) -> list[Path]:
@@ -294,8 +307,7 @@ def _commit_all(staged: list[_Staged], done: Written, items: Sequence[tuple[Path
         except OSError as error:
             _discard(staged[index:])
             raise _failure(item.path, error, done, items) from None
-        finally:
-            os.close(item.descriptor)
+        os.close(item.descriptor)  # the lock goes with it, once the temporary name is gone
         done.paths.append(item.path)
         # Interrupted (^C) after this point: the remaining temporary files stay, and
         # mark the update as cut short for the next run, as a kill does.
@@ -304,7 +316,7 @@ def _commit_all(staged: list[_Staged], done: Written, items: Sequence[tuple[Path
 
 def _discard(staged: Sequence[_Staged]) -> None:
     for item in staged:
-        with contextlib.suppress(OSError):  # closed by the commit already
+        with contextlib.suppress(OSError):  # a descriptor that cannot close is closed
             os.close(item.descriptor)
         item.temporary.unlink(missing_ok=True)
 
