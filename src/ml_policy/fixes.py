@@ -156,9 +156,12 @@ def _relint(
 def _fix_file(
     path: Path, diagnostics: list[Diagnostic]
 ) -> tuple[FixedFile | None, list[Diagnostic]]:
-    data = path.read_bytes()
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    before = data.decode(encoding)  # "utf-8-sig" drops a BOM here and writes it back
+    try:
+        data = path.read_bytes()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        before = data.decode(encoding)  # "utf-8-sig" drops a BOM here and writes it back
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None, diagnostics  # changed or gone since it was checked: nothing to fix
     text, skipped = _apply(before, diagnostics)
     changed = FixedFile(path, before, text, encoding) if text != before else None
     return changed, skipped
