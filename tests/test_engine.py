@@ -285,8 +285,8 @@ def test_fix_keeps_encoding_and_line_endings(tmp_path: Path) -> None:
     fixed = path.read_bytes()
     assert b"loader = DataLoader(ds, batch_size=4, pin_memory=True)\r\n" in fixed
     assert "# été\r\n".encode("latin-1") in fixed
-    assert "Fixed 1 error(s)." in result.stderr
     assert result.stdout.startswith("train.py:5:10: MLP001")  # not fixable: still reported
+    assert result.stdout.endswith("Found 2 errors (1 fixed, 1 remaining).\n")  # Ruff's wording
 
 
 def test_safe_fix_only_without_unsafe_flag(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ from ml_policy.errors import PolicyError
 from ml_policy.tools import TOOL_COMMANDS
 
 if TYPE_CHECKING:
+    from ml_policy.checkers import RunOptions
+    from ml_policy.config import SettingsResolver
     from ml_policy.diagnostics import Diagnostic
 
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -204,7 +206,7 @@ def _run_check(args: argparse.Namespace) -> int:
     options = checkers.RunOptions(cache_dir=cache_dir, workers=_workers())
     diagnostics = checkers.run_all(found, resolver, families, options=options)
     if args.fix or args.diff:
-        return _apply_fixes(diagnostics, args)
+        return _apply_fixes(diagnostics, args, resolver, options)
     return _report(diagnostics, args)
 
 
@@ -223,22 +225,35 @@ def _workers() -> int | None:
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
-def _apply_fixes(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
-    from ml_policy.fixes import plan_fixes
+def _apply_fixes(
+    diagnostics: list[Diagnostic],
+    args: argparse.Namespace,
+    resolver: SettingsResolver,
+    options: RunOptions,
+) -> int:
+    from ml_policy import fixes
+    from ml_policy.apply.atomic import write_all
 
-    fixed_files, remaining = plan_fixes(diagnostics, unsafe=args.unsafe_fixes)
-    fixed = len(diagnostics) - len(remaining)
+    run = fixes.fix_until_stable(diagnostics, resolver, unsafe=args.unsafe_fixes)
+    for warning in run.warnings:
+        print(f"ml-policy: warning: {warning}", file=sys.stderr)
     if args.diff:
-        for file in fixed_files:
+        for file in run.files:
             sys.stdout.write(file.diff())
-        print(f"Would fix {fixed} error(s) in {len(fixed_files)} file(s).", file=sys.stderr)
-        return 1 if fixed_files and not args.exit_zero else 0
-    for file in fixed_files:
-        file.write()
-    status = _report(remaining, args)
-    if fixed:
-        print(f"Fixed {fixed} error(s).", file=sys.stderr)
-    return status
+        print(f"Would fix {run.fixed} error(s) in {len(run.files)} file(s).", file=sys.stderr)
+        return 1 if run.files and not args.exit_zero else 0
+    written = write_all([(file.path, file.data()) for file in run.files])
+    for leftover in written.removed:
+        print(f"ml-policy: removed {leftover}, left by an interrupted write", file=sys.stderr)
+    families = getattr(args, "families", None)
+    remaining = fixes.remaining(diagnostics, written.paths, resolver, families, options)
+    if not run.fixed or args.output_format != "text":
+        return _report(remaining, args)
+    from ml_policy.report import render
+
+    output = fixes.summary(render("text", remaining, Path.cwd()), len(remaining), run.fixed)
+    sys.stdout.write(output)
+    return 1 if remaining and not args.exit_zero else 0
 
 
 def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
@@ -253,6 +268,11 @@ def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
 def _run_init(args: argparse.Namespace) -> int:
     from ml_policy.apply import init
 
+    dry_run = args.dry_run or args.diff
+    # Before planning: the secrets baseline init may create must not scan them.
+    note = init.clear_leftovers(args.path, args.bundle, dry_run=dry_run)
+    if note:
+        print(f"ml-policy init: {note}")
     bundle, planned = init.plan_init(args.path, args.bundle, force=args.force)
     print(f"ml-policy init: {bundle.ref} into {args.path}")
     for item in planned:
@@ -262,12 +282,12 @@ def _run_init(args: argparse.Namespace) -> int:
         else:
             print("\n".join(item.plan.describe(label)))
     conflicts = sum(len(item.plan.conflicts) for item in planned)
-    if args.dry_run or args.diff:
+    if dry_run:
         print("(dry run: nothing written)")
     else:
-        init.write(planned)
-        written = [_label(i.plan.path, args.path) for i in planned if i.plan.writes]
-        print(f"wrote {', '.join(written)}" if written else "nothing to change")
+        written = init.write(planned, args.path).paths
+        names = ", ".join(_label(path, args.path) for path in written)
+        print(f"wrote {names}" if written else "nothing to change")
     if conflicts:
         print(f"{conflicts} conflict(s) left as you had them: see '!' lines above", file=sys.stderr)
     return 1 if conflicts else 0

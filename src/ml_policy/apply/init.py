@@ -1,4 +1,9 @@
-"""`ml-policy init`: merge a bundle into pyproject.toml and .pre-commit-config.yaml."""
+"""`ml-policy init`: merge a bundle into pyproject.toml and .pre-commit-config.yaml.
+
+Every file is planned (read, merged, checked) before any is written, and all
+are written together (apply.atomic): a run killed half-way leaves temporary
+files behind, which the next run finds (`leftovers`), removes and completes.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ml_policy import bundles
-from ml_policy.apply.atomic import ensure_writable, write_atomic
+from ml_policy.apply import atomic
 from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.apply.precommit import plan_precommit
 from ml_policy.apply.pyproject import plan_pyproject
 from ml_policy.apply.textfile import InputError, TextStyle
 from ml_policy.config import ConfigError, ml_policy_table, read_toml
+
+PYPROJECT = "pyproject.toml"
+PRECOMMIT = ".pre-commit-config.yaml"
 
 
 @dataclass(frozen=True)
@@ -26,14 +34,11 @@ def plan_init(
     root: Path, bundle_ref: str | None, *, force: bool
 ) -> tuple[bundles.Bundle, list[PlannedFile]]:
     """Everything init would change under `root`; reads only, writes nothing."""
-    if not root.exists():
-        raise InputError(root, "no such directory")
-    if not root.is_dir():
-        raise InputError(root, "not a directory")
-    bundle = bundles.get(bundle_ref or _recorded_bundle(root) or bundles.DEFAULT_BUNDLE)
+    _check_root(root)
+    bundle = _bundle(root, bundle_ref)
     planned = [
-        PlannedFile(*plan_pyproject(root / "pyproject.toml", bundle, force=force)),
-        PlannedFile(*plan_precommit(root / ".pre-commit-config.yaml", bundle, force=force)),
+        PlannedFile(*plan_pyproject(root / PYPROJECT, bundle, force=force)),
+        PlannedFile(*plan_precommit(root / PRECOMMIT, bundle, force=force)),
         _plan_secrets_baseline(root, bundle),
     ]
     return bundle, planned
@@ -53,18 +58,65 @@ def _plan_secrets_baseline(root: Path, bundle: bundles.Bundle) -> PlannedFile:
     return PlannedFile(FilePlan(path, None, text, changes), TextStyle())
 
 
-def write(planned: list[PlannedFile]) -> None:
-    """Write every changed file atomically, after checking that all can be written."""
+def write(planned: list[PlannedFile], root: Path) -> atomic.Written:
+    """Write every changed file, after checking that all can be written; what was written."""
     changed = [p for p in planned if p.plan.writes]
-    for item in changed:
-        ensure_writable(item.plan.path)
-    for item in changed:
-        write_atomic(item.plan.path, item.style.encode(item.plan.after))
+    return atomic.write_all([(p.plan.path, p.style.encode(p.plan.after)) for p in changed], root)
+
+
+def leftovers(root: Path, bundle_ref: str | None) -> list[Path]:
+    """Temporary files that an interrupted init left beside the files init writes.
+
+    Their presence is the mark of a cut-short update: the files are written
+    together only once every temporary file is complete (apply.atomic).
+    """
+    _check_root(root)
+    bundle = _bundle(root, bundle_ref)
+    from ml_policy.secrets import baseline
+
+    settings = baseline.settings_for_init(root, bundle.ml_policy_settings())
+    paths = (root / PYPROJECT, root / PRECOMMIT, baseline.location(settings))
+    return [leftover for path in paths for leftover in atomic.leftovers(path, root)]
+
+
+def clear_leftovers(root: Path, bundle_ref: str | None, *, dry_run: bool) -> str | None:
+    """Remove what an interrupted init left (unless `dry_run`); what to tell the user, if any."""
+    found = leftovers(root, bundle_ref)
+    if not found:
+        return None
+    names = ", ".join(_label(path, root) for path in found)
+    if dry_run:
+        return f"an earlier init was interrupted (it left {names}); running init completes it"
+    removed = ", ".join(_label(path, root) for path in atomic.remove(found))
+    return (
+        f"an earlier init was interrupted; removed what it left ({removed}); this run completes it"
+    )
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _check_root(root: Path) -> None:
+    """A folder whose files can be read: a link leading out of the repository is not."""
+    if not root.exists():
+        raise InputError(root, "no such directory")
+    if not root.is_dir():
+        raise InputError(root, "not a directory")
+    for name in (PYPROJECT, PRECOMMIT):
+        atomic.locate(root / name, root)  # WriteError naming the link
+
+
+def _bundle(root: Path, bundle_ref: str | None) -> bundles.Bundle:
+    return bundles.get(bundle_ref or _recorded_bundle(root) or bundles.DEFAULT_BUNDLE)
 
 
 def _recorded_bundle(root: Path) -> str | None:
     """The bundle a previous init recorded, so that re-running init keeps it."""
-    pyproject = root / "pyproject.toml"
+    pyproject = root / PYPROJECT
     if not pyproject.is_file():
         return None
     try:
