@@ -274,3 +274,10 @@ def test_other_readers_raise_only_manifest_errors(tmp_path: Path, text: str) -> 
         except ManifestError as error:
             problems = [error]
         assert all(problem.line >= 1 and problem.message for problem in problems)
+
+
+def test_a_name_libcst_rejects_is_a_manifest_error(tmp_path: Path) -> None:
+    # Found by hypothesis: a character Python's tokenizer takes but libcst's validation refuses.
+    text = 'from setuptools import setup\n\U00031350 = 1\nsetup(install_requires=["torch"])\n'
+    with pytest.raises(ManifestError, match="syntax error"):
+        parse_setup_py(tmp_path / "setup.py", text)
