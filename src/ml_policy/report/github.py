@@ -2,6 +2,9 @@
 
 Values are escaped as GitHub's toolkit (`@actions/core`) escapes them, so a
 message with a newline or a path with a comma cannot end the command early.
+Other control characters (ESC: the log viewer renders colour sequences) are
+first written out as `printable` escapes; CR and LF are left to the toolkit's
+escaping, which GitHub undoes, so a file name with a newline still matches.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ml_policy.diagnostics import Severity
-from ml_policy.report import display_path
+from ml_policy.report import display_path, printable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -47,7 +50,7 @@ def escape_property(value: str) -> str:
 
 
 def _command(diagnostic: Diagnostic, root: Path) -> str:
-    path = display_path(diagnostic.path, root)
+    path = printable(display_path(diagnostic.path, root), keep_lines=True)
     properties = {
         "title": f"ml-policy ({diagnostic.code})",
         "file": path,
@@ -64,8 +67,8 @@ def _command(diagnostic: Diagnostic, root: Path) -> str:
 def _text(diagnostic: Diagnostic, path: str) -> str:
     cell = f"cell {diagnostic.cell}:" if diagnostic.cell else ""
     position = f"{path}:{cell}{diagnostic.line}:{diagnostic.column}:"
-    text = f"{position} {diagnostic.code} {diagnostic.message}"
+    text = f"{position} {diagnostic.code} {printable(diagnostic.message, keep_lines=True)}"
     # Ruff adds the fix's title on a second line of the annotation.
     if diagnostic.fix is not None:
-        text += f"\n  help: {diagnostic.fix.message}"
+        text += f"\n  help: {printable(diagnostic.fix.message, keep_lines=True)}"
     return text

@@ -1,6 +1,7 @@
 """JUnit XML like Ruff's: a test suite per file, a failing test case per finding.
 
 Built with ElementTree so that markup characters and newlines are escaped.
+File names that are not UTF-8 are shown `lossy`, as Ruff shows them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from ml_policy.report import display_path
+from ml_policy.report import UNPRINTABLE, display_path, lossy
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,6 +24,9 @@ _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 # Characters XML 1.0 cannot carry even escaped (most C0 controls): a stray
 # one from a parse error message would make the whole report unreadable.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Allowed but not to be written raw: DEL and C1 (the 8-bit CSI would reach a
+# terminal showing the report), bidirectional controls, line separators.
+_REFERENCES = {code: f"&#x{code:x};" for code in UNPRINTABLE if code >= 0x7F}
 
 
 def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
@@ -42,7 +46,9 @@ def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
     )
     document.extend(suites)
     ElementTree.indent(document, space="    ")
-    return _DECLARATION + ElementTree.tostring(document, encoding="unicode") + "\n"
+    # Markup is ASCII, so these can only be in values: references keep them exactly.
+    text = ElementTree.tostring(document, encoding="unicode").translate(_REFERENCES)
+    return _DECLARATION + text + "\n"
 
 
 def _by_file(diagnostics: Sequence[Diagnostic], root: Path) -> dict[str, list[Diagnostic]]:
@@ -108,4 +114,4 @@ def _element(tag: str, **attributes: str) -> ElementTree.Element:
 
 
 def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub("\ufffd", lossy(text))

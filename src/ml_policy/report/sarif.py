@@ -8,13 +8,13 @@ Diagnostic columns count (SARIF's default is UTF-16 code units).
 
 from __future__ import annotations
 
-import json
+import os
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ml_policy import HOOK_REPO_URL, __version__
 from ml_policy.diagnostics import Severity
-from ml_policy.report import absolute_path, relative_to_root
+from ml_policy.report import absolute_path, dump_json, relative_to_root
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -38,7 +38,7 @@ def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
         "tool": {"driver": _driver(diagnostics)},
     }
     log = {"$schema": SCHEMA, "runs": [run], "version": "2.1.0"}
-    return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dump_json(log) + "\n"
 
 
 def _driver(diagnostics: Sequence[Diagnostic]) -> JSONObject:
@@ -104,8 +104,10 @@ def _artifact_location(path: Path, root: Path) -> JSONObject:
     relative = relative_to_root(path, root)
     if relative is None:
         return {"uri": absolute_path(path).as_uri()}
-    # Code scanning matches results to files by repository-relative URI.
-    return {"uri": quote(relative), "uriBaseId": SRCROOT}
+    # Code scanning matches results to files by repository-relative URI. Quoted
+    # from the name's bytes, as Ruff's `Url::from_file_path` and `Path.as_uri`
+    # do: a name that is not UTF-8 keeps its exact bytes (`caf%E9.py`).
+    return {"uri": quote(os.fsencode(relative)), "uriBaseId": SRCROOT}
 
 
 def _root_uri(root: Path) -> str:
