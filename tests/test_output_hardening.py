@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -211,3 +212,87 @@ def test_printable_leaves_ordinary_text_alone() -> None:
     assert printable(text) == text
     assert printable("a\tb\r\nc\x7f") == "a\\tb\\r\\nc\\x7f"
     assert printable("a\r\nb\x1b", keep_lines=True) == "a\r\nb\\x1b"
+
+
+# --- pre-commit: one process per share of the files, one summary: pre-commit's ----
+
+# Logs each start, then runs the lint hook as `ml-policy lint FILES...` would.
+HOOK_WRAPPER = """\
+import os, sys
+with open(os.environ["HOOK_LOG"], "a") as log:
+    log.write(f"{os.getpid()}\\n")
+from ml_policy.cli import main
+sys.exit(main(["lint", *sys.argv[1:]]))
+"""
+
+
+def pre_commit_run(repo: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], int]:
+    """`pre-commit run --all-files --verbose` with a local ml-policy lint hook: output, starts."""
+    wrapper = tmp_path / "hook.py"
+    wrapper.write_text(HOOK_WRAPPER)
+    entry = f"{shlex.quote(sys.executable)} {shlex.quote(str(wrapper))}"
+    hook = {"id": "lint", "name": "lint", "entry": entry, "language": "unsupported"}
+    config = {"repos": [{"repo": "local", "hooks": [{**hook, "types": ["python"]}]}]}
+    (repo / ".pre-commit-config.yaml").write_text(json.dumps(config))  # JSON is YAML
+    for command in (["init", "-q"], ["add", "."]):
+        subprocess.run(["git", *command], cwd=repo, check=True, capture_output=True)
+    log = tmp_path / "starts.log"
+    environment = {k: v for k, v in os.environ.items() if k != "PRE_COMMIT"}
+    environment |= {
+        "HOOK_LOG": str(log),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PRE_COMMIT_COLOR": "never",
+        # pre-commit's own switch for two parallel processes, whatever the machine's cores.
+        "TRAVIS": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--verbose"],
+        cwd=repo,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    return result, len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def test_under_pre_commit_a_clean_run_does_not_say_it_per_process(
+    repo: Path, tmp_path: Path
+) -> None:
+    for number in range(8):
+        make(repo, f"clean{number}.py".encode(), b"x = 1\n")
+    result, starts = pre_commit_run(repo, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert starts == 2  # pre-commit split the eight files in two
+    assert "- hook id: lint" in result.stdout
+    assert "All checks passed!" not in result.stdout  # 0.1.0: once per process
+
+
+def test_under_pre_commit_findings_come_without_partial_summaries(
+    repo: Path, tmp_path: Path
+) -> None:
+    for number in range(7):
+        make(repo, f"clean{number}.py".encode(), b"x = 1\n")
+    make(repo, b"mutated.py")
+    result, starts = pre_commit_run(repo, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert starts == 2
+    assert "mutated.py:1:9: MLM001 " in result.stdout
+    # Neither another process's "All checks passed!" next to the finding, nor
+    # a "Found 1 error." that counts one process's share of the files.
+    assert "All checks passed!" not in result.stdout
+    assert "Found " not in result.stdout
+
+
+def test_outside_pre_commit_the_summary_stays(repo: Path) -> None:
+    make(repo, b"clean.py", b"x = 1\n")
+    assert check(repo).stdout == b"All checks passed!\n"
+    assert check(repo, env={"PRE_COMMIT": "1"}).stdout == b""
+    make(repo, b"mutated.py")
+    assert check(repo).stdout.splitlines()[1:] == [
+        b"Found 1 error.",
+        b"1 unsafe fix available with `--fix --unsafe-fixes`.",
+    ]
+    assert check(repo, env={"PRE_COMMIT": "1"}).stdout.startswith(b"mutated.py:1:9: MLM001 ")
+    assert len(check(repo, env={"PRE_COMMIT": "1"}).stdout.splitlines()) == 1
