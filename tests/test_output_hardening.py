@@ -296,3 +296,45 @@ def test_outside_pre_commit_the_summary_stays(repo: Path) -> None:
     ]
     assert check(repo, env={"PRE_COMMIT": "1"}).stdout.startswith(b"mutated.py:1:9: MLM001 ")
     assert len(check(repo, env={"PRE_COMMIT": "1"}).stdout.splitlines()) == 1
+
+
+# --- a broken notebook is one MLE001, whoever reads it -------------------------------
+
+PIP = '"!pip install torch\\n"'  # so that the deps family reads the notebook too
+BROKEN_NOTEBOOKS = {
+    "truncated": b'{"cells": [{"cell_type": "code", "source": ' + PIP.encode() + b"} x",
+    "utf-16": ('{"cells": [{"cell_type": "code", "source": ' + PIP + "}]}").encode("utf-16"),
+    "latin-1": b'{"cells": [{"cell_type": "code", "source": "!pip install caf\xe9"}]}',
+    "carriage-returns": b'{\r "cells": [\r  {"cell_type": "code", "source": '
+    + PIP.encode()
+    + b"}\r  x]}",
+    "null-cell": b'{"cells": [{"cell_type": "code", "source": ' + PIP.encode() + b"}, null]}",
+    "number-source": b'{"cells": [{"cell_type": "code", "source": 5}, '
+    b'{"cell_type": "code", "source": ' + PIP.encode() + b"}]}",
+}
+
+
+@pytest.mark.parametrize("name", BROKEN_NOTEBOOKS)
+def test_a_broken_notebook_is_one_complete_mle001(repo: Path, name: str) -> None:
+    make(repo, b"broken.ipynb", BROKEN_NOTEBOOKS[name])
+    found = [line for line in utf8(check(repo)).splitlines() if " MLE001 " in line]
+    assert len(found) == 1, found
+    (line,) = found
+    # Each hook on its own says the same: lint, artifacts, and deps (which reads it too).
+    for family in ("lint", "deps", "artifacts"):
+        result = subprocess.run(
+            [sys.executable, "-m", "ml_policy", family, "--no-cache", "broken.ipynb"],
+            cwd=repo,
+            capture_output=True,
+            check=False,
+        )
+        assert result.stdout.decode().splitlines()[0] == line, family
+    assert not line.endswith((" at", " starting at"))  # Python's cut-off wording
+
+
+def test_broken_notebook_messages_name_the_cell_and_its_place(repo: Path) -> None:
+    make(repo, b"broken.ipynb", BROKEN_NOTEBOOKS["null-cell"])
+    assert utf8(check(repo)).splitlines()[0] == (
+        "broken.ipynb:1:69: MLE001 notebook cell 2 is null, not a cell object:"
+        " none of its cells were checked"
+    )
