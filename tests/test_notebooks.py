@@ -55,7 +55,7 @@ def test_json_errors_are_complete_sentences() -> None:
     with pytest.raises(NotebookError) as raised:
         read_cells(b'{"cells": [{"source": "import os')
     assert str(raised.value) == (
-        "notebook is not valid JSON (a string that starts here is not closed):"
+        "notebook is not valid JSON: Unterminated string starting here;"
         " none of its cells were checked"
     )
     assert (raised.value.line, raised.value.column) == (1, 23)
@@ -102,7 +102,7 @@ def test_broken_cells_are_errors_with_their_cell_and_place(
     text = '{"cells": [\n  ' + CELL + ",\n  " + cell + "\n]}"
     with pytest.raises(NotebookError, match=re.escape(problem)) as raised:
         read_cells(text.encode())
-    assert str(raised.value).endswith(": none of its cells were checked")
+    assert str(raised.value).endswith("; none of its cells were checked")
     assert (raised.value.line, raised.value.column) == (3, column)
 
 
@@ -110,7 +110,7 @@ def test_several_broken_cells_are_counted() -> None:
     with pytest.raises(NotebookError) as raised:
         read_cells(b'{"cells": [null, 1, {"cell_type": "code", "source": 2}]}')
     assert str(raised.value) == (
-        "notebook cell 1 is null, not a cell object (and 2 more broken cells):"
+        "notebook cell 1 is null, not a cell object (and 2 more broken cells);"
         " none of its cells were checked"
     )
 

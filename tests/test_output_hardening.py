@@ -335,6 +335,6 @@ def test_a_broken_notebook_is_one_complete_mle001(repo: Path, name: str) -> None
 def test_broken_notebook_messages_name_the_cell_and_its_place(repo: Path) -> None:
     make(repo, b"broken.ipynb", BROKEN_NOTEBOOKS["null-cell"])
     assert utf8(check(repo)).splitlines()[0] == (
-        "broken.ipynb:1:69: MLE001 notebook cell 2 is null, not a cell object:"
+        "broken.ipynb:1:69: MLE001 notebook cell 2 is null, not a cell object;"
         " none of its cells were checked"
     )

@@ -81,13 +81,11 @@ def _decode(data: bytes) -> str:
         raise NotebookError(f"not valid UTF-8: {error.reason}", line) from None
 
 
-# Python's wording of these ends in "at" before a position the finding carries anyway.
+# Python's wording of these ends in "at", cut off before a position the finding carries.
 _JSON_MESSAGES = {
-    "Unterminated string starting at": "a string that starts here is not closed",
-    "Invalid control character at": "a raw control character in a string",
-    "Invalid \\escape": "an invalid backslash escape",
-    "Invalid \\uXXXX escape": "an invalid \\uXXXX escape",
-    "Extra data": "more text after the notebook's JSON value",
+    "Unterminated string starting at": "Unterminated string starting here",
+    "Invalid control character at": "Invalid control character in a string",
+    "Extra data": "Extra data after the notebook's JSON value",
 }
 
 
@@ -95,8 +93,8 @@ def _parse(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        problem = _JSON_MESSAGES.get(error.msg, error.msg[:1].lower() + error.msg[1:])
-        message = f"notebook is not valid JSON ({problem}): none of its cells were checked"
+        problem = _JSON_MESSAGES.get(error.msg, error.msg)
+        message = f"notebook is not valid JSON: {problem}; none of its cells were checked"
         raise NotebookError(message, error.lineno, error.colno) from None
     except RecursionError:
         raise NotebookError("notebook is not read: its JSON is nested too deep") from None
@@ -115,7 +113,7 @@ def _raw_cells(notebook: Any) -> list[tuple[Any, int]]:
             if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list)
             for item in _items(sheet["cells"])
         ]
-    raise NotebookError("notebook has no 'cells' list: none of it was checked")
+    raise NotebookError("notebook has no 'cells' list; none of it was checked")
 
 
 def _items(values: list[Any]) -> list[tuple[Any, int]]:
@@ -159,7 +157,7 @@ def _kind(value: Any) -> str:
 def _broken_cells(text: str, first: tuple[int, tuple[str, str | None]], more: int) -> NotebookError:
     number, (problem, key) = first
     also = f" (and {more} more broken cell{'s' if more > 1 else ''})" if more else ""
-    message = f"notebook cell {number} {problem}{also}: none of its cells were checked"
+    message = f"notebook cell {number} {problem}{also}; none of its cells were checked"
     return NotebookError(message, *_position(text, _start(text, number, key)))
 
 
