@@ -338,3 +338,34 @@ def test_broken_notebook_messages_name_the_cell_and_its_place(repo: Path) -> Non
         "broken.ipynb:1:69: MLE001 notebook cell 2 is null, not a cell object;"
         " none of its cells were checked"
     )
+
+
+# --- notebook findings where GitHub code scanning shows them --------------------------
+
+
+def test_sarif_and_github_point_at_the_notebook_line_that_holds_the_code(repo: Path) -> None:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Training\n"]},
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": ["from torch.utils.data import DataLoader\n", "loader = DataLoader(ds)\n"],
+        },
+    ]
+    text = json.dumps(
+        {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1
+    )
+    make(repo, b"explore.ipynb", text.encode())
+    lines = text.splitlines()
+    log = json.loads(utf8(check(repo, "--output-format", "sarif")))
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "MLP001"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    start, end = region["startColumn"] - 1, region["endColumn"] - 1
+    assert lines[region["startLine"] - 1][start:end] == "DataLoader(ds)"
+    assert result["properties"]["cell"] == 2
+    github = utf8(check(repo, "--output-format", "github"))
+    line, column = region["startLine"], region["startColumn"]
+    assert f"line={line},col={column}," in github
+    assert "::explore.ipynb:cell 2:2:10: MLP001 " in github

@@ -17,12 +17,8 @@ from __future__ import annotations
 
 import bisect
 import json
-import json.decoder
-import json.scanner
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 
@@ -198,64 +194,89 @@ class _Object(dict[str, Any]):
     starts: dict[str, int]
 
 
-# Python's pure-Python scanner and its array and object readers (not in typeshed).
-_PY_SCANNER: Callable[[Any], Callable[[str, int], tuple[Any, int]]]
-_PY_SCANNER = json.scanner.py_make_scanner  # type: ignore[attr-defined]
-_JSON_ARRAY: Callable[..., tuple[list[Any], int]] = json.decoder.JSONArray  # type: ignore[attr-defined]
-_JSON_OBJECT: Callable[..., tuple[list[tuple[str, Any]], int]]
-_JSON_OBJECT = json.decoder.JSONObject  # type: ignore[attr-defined]
+# What `_located` places: the cells (nbformat 4, or 3's worksheets) and each
+# cell's source lines. A dict walks an object (its keys' values as given), a
+# one-item list an array (each item as given); None reads a value whole.
+_Want = dict[str, "_Want"] | list["_Want"] | None
+_SOURCE: _Want = [None]
+_CELLS: _Want = [{"source": _SOURCE, "input": _SOURCE}]
+_NOTEBOOK: _Want = {"cells": _CELLS, "worksheets": [{"cells": _CELLS}]}
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
 
 
 def _located(text: str) -> Any:
-    """The JSON value of `text` with the position of every array item and object value.
+    """The notebook's JSON value, with where each cell and source line starts in `text`.
 
-    Python's own scanner (its pure-Python form, which calls back for every
-    array and object) with two callbacks that note where each value starts.
-    Slower than json.loads: used only to place an error or a finding.
+    Only the path down to the source lines is walked here; everything else
+    (outputs, metadata: most of a notebook) is read whole by the C decoder.
     """
-    # What the scanner reads from a decoder: json.loads's settings, our two callbacks.
-    callbacks = {"parse_array": _parse_array, "parse_object": _parse_object}
-    scan = _PY_SCANNER(SimpleNamespace(**{**vars(json.JSONDecoder()), **callbacks}))
-    start = len(text) - len(text.lstrip(" \t\n\r"))
     try:
-        value, _ = scan(text, start)
-    except (StopIteration, json.JSONDecodeError) as error:
+        value, end = _value(text, _skip(text, 0), _NOTEBOOK)
+    except (json.JSONDecodeError, IndexError, RecursionError) as error:
         raise ValueError("notebook is not valid JSON") from error
+    if _skip(text, end) != len(text):
+        raise ValueError("notebook is not valid JSON")
     return value
 
 
-def _parse_array(s_and_end: tuple[str, int], scan_once: Any) -> tuple[_Array, int]:
-    starts: list[int] = []
-
-    def scan_item(text: str, index: int) -> Any:
-        starts.append(index)
-        return scan_once(text, index)
-
-    values, end = _JSON_ARRAY(s_and_end, scan_item)
-    array = _Array(values)
-    array.starts = starts
-    return array, end
+def _value(text: str, at: int, want: _Want) -> tuple[Any, int]:
+    if isinstance(want, dict) and text[at] == "{":
+        return _object(text, at, want)
+    if isinstance(want, list) and text[at] == "[":
+        return _array(text, at, want[0])
+    return _DECODER.raw_decode(text, at)
 
 
-def _parse_object(
-    s_and_end: tuple[str, int],
-    strict: bool,
-    scan_once: Any,
-    object_hook: Any,
-    object_pairs_hook: Any,
-    memo: Any = None,
-) -> tuple[_Object, int]:
-    starts: list[int] = []
+def _object(text: str, at: int, want: dict[str, _Want]) -> tuple[_Object, int]:
+    found = _Object()
+    found.starts = {}
+    at = _skip(text, at + 1)
+    if text[at] == "}":
+        return found, at + 1
+    while True:
+        if text[at] != '"':
+            raise json.JSONDecodeError("Expecting property name", text, at)
+        key, at = _DECODER.raw_decode(text, at)
+        at = _skip(text, at)
+        if text[at] != ":":
+            raise json.JSONDecodeError("Expecting ':' delimiter", text, at)
+        at = _skip(text, at + 1)
+        found.starts[key] = at  # a repeated key keeps its last value, as in json.loads
+        found[key], at = _value(text, at, want.get(key))
+        at, closed = _next(text, at, "}")
+        if closed:
+            return found, at
 
-    def scan_value(text: str, index: int) -> Any:
-        starts.append(index)
-        return scan_once(text, index)
 
-    pairs, end = _JSON_OBJECT(s_and_end, strict, scan_value, None, list, memo)
-    located = _Object(pairs)
-    # A repeated key keeps its last value, as in json.loads: so does its start.
-    located.starts = {key: start for (key, _), start in zip(pairs, starts, strict=True)}
-    return located, end
+def _array(text: str, at: int, want: _Want) -> tuple[_Array, int]:
+    found = _Array()
+    found.starts = []
+    at = _skip(text, at + 1)
+    if text[at] == "]":
+        return found, at + 1
+    while True:
+        found.starts.append(at)
+        item, at = _value(text, at, want)
+        found.append(item)
+        at, closed = _next(text, at, "]")
+        if closed:
+            return found, at
+
+
+def _next(text: str, at: int, close: str) -> tuple[int, bool]:
+    """Past the "," (and the space after it) or the closing bracket after a value; closed?"""
+    at = _skip(text, at)
+    if text[at] == ",":
+        return _skip(text, at + 1), False
+    if text[at] == close:
+        return at + 1, True
+    raise json.JSONDecodeError(f"Expecting ',' or '{close}'", text, at)
+
+
+def _skip(text: str, at: int) -> int:
+    match = _WHITESPACE.match(text, at)
+    return at if match is None else match.end()
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:

@@ -1,7 +1,10 @@
 """JUnit XML like Ruff's: a test suite per file, a failing test case per finding.
 
 Built with ElementTree so that markup characters and newlines are escaped.
-File names that are not UTF-8 are shown `lossy`, as Ruff shows them.
+File names that are not UTF-8 are shown `lossy`, as Ruff shows them. A
+notebook finding's `line` and `column` are in the `.ipynb` file (the JSON
+string holding the cell's line); its failure text names the cell and the
+position inside it, as text output does.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from ml_policy.report import UNPRINTABLE, display_path, lossy
+from ml_policy.report.cells import FileRegions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,7 +36,9 @@ _REFERENCES = {code: f"&#x{code:x};" for code in UNPRINTABLE if code >= 0x7F}
 def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
     """Write a `testsuites` document; a clean run is one passing test case."""
     if diagnostics:
-        suites = [_suite(path, group) for path, group in _by_file(diagnostics, root).items()]
+        regions = FileRegions()
+        groups = _by_file(diagnostics, root).items()
+        suites = [_suite(path, group, regions) for path, group in groups]
         tests = failures = len(diagnostics)
     else:
         suites, tests, failures = [_clean_suite()], 1, 0
@@ -58,7 +64,7 @@ def _by_file(diagnostics: Sequence[Diagnostic], root: Path) -> dict[str, list[Di
     return groups
 
 
-def _suite(path: str, diagnostics: list[Diagnostic]) -> ElementTree.Element:
+def _suite(path: str, diagnostics: list[Diagnostic], regions: FileRegions) -> ElementTree.Element:
     count = str(len(diagnostics))
     suite = _element(
         "testsuite",
@@ -72,25 +78,26 @@ def _suite(path: str, diagnostics: list[Diagnostic]) -> ElementTree.Element:
     # Ruff's class name is the file's path without its extension.
     classname = path.removesuffix(PurePath(path).suffix)
     for diagnostic in diagnostics:
-        suite.append(_case(diagnostic, classname))
+        suite.append(_case(diagnostic, classname, regions))
     return suite
 
 
-def _case(diagnostic: Diagnostic, classname: str) -> ElementTree.Element:
+def _case(diagnostic: Diagnostic, classname: str, regions: FileRegions) -> ElementTree.Element:
+    line, column, _, _ = regions.region(diagnostic)
     case = _element(
         "testcase",
         name=f"{TOOL}.{diagnostic.code}",
         classname=classname,
-        line=str(diagnostic.line),
-        column=str(diagnostic.column),
+        line=str(line),
+        column=str(column),
     )
     properties = ElementTree.SubElement(case, "properties")
     severity = _element("property", name="severity", value=diagnostic.severity.value)
     properties.append(severity)
     failure = _element("failure", message=diagnostic.message)
-    failure.text = _xml_text(
-        f"line {diagnostic.line}, col {diagnostic.column}, {diagnostic.message}"
-    )
+    cell = f"cell {diagnostic.cell}, " if diagnostic.cell is not None else ""
+    position = f"{cell}line {diagnostic.line}, col {diagnostic.column}"
+    failure.text = _xml_text(f"{position}, {diagnostic.message}")
     case.append(failure)
     return case
 
