@@ -2,6 +2,9 @@
 
 Every writer is a module with `render(diagnostics, root) -> str`. The text it
 returns ends with a newline unless it is empty, so callers write it as is.
+Output shows what hostile input controls (file names, messages quoting input)
+through the helpers here: `lossy` for names that are not UTF-8, `printable`
+for lines a terminal or a log shows, `dump_json` for documents.
 """
 
 from __future__ import annotations
