@@ -418,14 +418,20 @@ def test_malformed_notebook_is_a_parse_error(
 
 
 def test_notebook_that_is_not_utf8_is_a_parse_error() -> None:
-    with pytest.raises(NotebookError, match="not valid JSON"):
+    # The deps reader's words for any manifest: `check` reports it once.
+    with pytest.raises(NotebookError, match="not valid UTF-8"):
         cells_with_outputs(b'{"cells": ["\xff"]}')
 
 
 def test_odd_cells_and_outputs_do_not_crash() -> None:
-    cells = ["text", {"cell_type": "code", "outputs": "x"}, code_cell([{"output_type": "error"}])]
+    cells = [{"cell_type": "markdown"}, code_cell([{"output_type": "error"}])]
     data = json.dumps({"cells": [*cells, code_cell(["odd"])]}).encode()  # type: ignore[list-item]
-    assert [(c.cell, c.kinds) for c in cells_with_outputs(data)] == [(3, ("error",)), (4, ())]
+    assert [(c.cell, c.kinds) for c in cells_with_outputs(data)] == [(2, ("error",)), (3, ())]
+    # Not a cell, or outputs that are not a list: an error naming the cell, not a skip.
+    for broken in ("text", {"cell_type": "code", "outputs": "x"}):
+        data = json.dumps({"cells": [code_cell(), broken]}).encode()
+        with pytest.raises(NotebookError, match="notebook cell 2 "):
+            cells_with_outputs(data)
 
 
 def test_odd_nbformat_3_worksheets_do_not_crash() -> None:
@@ -530,7 +536,8 @@ def test_cli_gives_no_traceback_on_bad_input(git_repo: Path) -> None:
     result = ml_policy("artifacts", "broken.ipynb", "data.npz", cwd=git_repo)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "broken.ipynb:1:1: MLE001 notebook is not valid JSON" in result.stdout
+    # At the column the lint and deps readers give too: one MLE001 under `check`.
+    assert "broken.ipynb:1:2: MLE001 notebook is not valid JSON" in result.stdout
     assert "data.npz:1:1: MLA001" in result.stdout
 
 

@@ -715,18 +715,14 @@ def test_malformed_notebook_raises_manifest_error(
     assert message in caught.value.message
 
 
-def test_notebook_odd_cells_are_skipped() -> None:
-    text = json.dumps(
-        {
-            "cells": [
-                1,
-                {"cell_type": "code"},
-                {"cell_type": "code", "source": 5},
-                {"cell_type": "code", "source": ["!pip install x", 7]},
-            ]
-        }
-    )
-    assert [(a.requirement, a.cell) for a in scan_file(NOTEBOOK, text).installs] == [("x", 4)]
+def test_notebook_odd_cells_are_errors_not_skipped() -> None:
+    # A cell without source is still a cell; one Jupyter cannot read hides code: MLE001.
+    good = [{"cell_type": "code"}, {"cell_type": "code", "source": ["!pip install x"]}]
+    text = json.dumps({"cells": good})
+    assert [(a.requirement, a.cell) for a in scan_file(NOTEBOOK, text).installs] == [("x", 2)]
+    for odd in (1, {"cell_type": "code", "source": 5}, {"cell_type": "code", "source": [7]}):
+        with pytest.raises(ManifestError, match="notebook cell 2 "):
+            scan_file(NOTEBOOK, json.dumps({"cells": [*good[:1], odd, *good[1:]]}))
 
 
 # --- never prints ---------------------------------------------------------------------------------

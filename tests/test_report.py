@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -111,8 +112,9 @@ def test_relative_paths_are_resolved_against_the_working_directory(
 
 
 def test_text_is_ruffs_concise_format(root: Path) -> None:
+    # The message's newline is shown escaped: one finding, one line.
     assert render("text", findings(root), root) == (
-        f"requirements.txt:2:1: MLD001 {AWKWARD}\n"
+        "requirements.txt:2:1: MLD001 torch, unpinned: 100% <&>\\nsee docs\n"
         "src/data.py:10:9: MLP001 synchronous DataLoader\n"
         "src/train.py:3:5: MLM001 [*] default `lr` is mutated\n"
         "Found 3 errors.\n"
@@ -517,3 +519,96 @@ def test_junit_empty(root: Path) -> None:
         "    </testsuite>\n"
         "</testsuites>\n"
     )
+
+
+# --- notebooks: the formats that open the file point into the .ipynb ------------------
+
+# As Jupyter writes a notebook (indent 1, sorted keys, one JSON string per source line).
+NOTEBOOK_CELLS = [
+    {"cell_type": "markdown", "metadata": {}, "source": ["# Training\n", "Prose."]},
+    {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["import torch\n"]},
+    {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [],
+        "source": ["import torch\n", 'x = "café"; loader = DataLoader(ds)\n'],
+    },
+]
+NOTEBOOK_TEXT = json.dumps({"cells": NOTEBOOK_CELLS}, indent=1, sort_keys=True, ensure_ascii=False)
+
+
+@pytest.fixture
+def notebook_finding(root: Path) -> Diagnostic:
+    """MLP001 on `DataLoader(ds)`: cell 3, line 2, columns 22 to 36 of that cell."""
+    path = root / "explore.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(NOTEBOOK_TEXT + "\n", encoding="utf-8")
+    return Diagnostic("MLP001", "no workers", path, 2, 22, 2, 36, cell=3)
+
+
+def file_line(line: int) -> str:
+    return NOTEBOOK_TEXT.splitlines()[line - 1]
+
+
+def test_the_notebook_layout_under_test() -> None:
+    assert file_line(25) == '    "x = \\"café\\"; loader = DataLoader(ds)\\n"'
+
+
+def test_sarif_notebook_region_is_in_the_file_and_the_cell_a_property(
+    root: Path, notebook_finding: Diagnostic
+) -> None:
+    # Edits inside a cell are not edits of the file: no SARIF fix for them.
+    fix = Fix("Add `num_workers=4`", (Edit(", num_workers=4", 2, 35, 2, 35),))
+    with_fix = dataclasses.replace(notebook_finding, fix=fix)
+    (result,) = json.loads(render("sarif", [with_fix], root))["runs"][0]["results"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    # Line 25 of the file, the JSON string of the cell's line 2; columns past `\\"` escapes.
+    assert region == {"startLine": 25, "startColumn": 29, "endLine": 25, "endColumn": 43}
+    assert file_line(25)[28:42] == "DataLoader(ds)"
+    assert result["properties"] == {
+        "cell": 3,
+        "cellRegion": {"startLine": 2, "startColumn": 22, "endLine": 2, "endColumn": 36},
+    }
+    assert "fixes" not in result
+
+
+def test_github_annotates_the_notebooks_line_and_names_the_cell(
+    root: Path, notebook_finding: Diagnostic
+) -> None:
+    assert render("github", [notebook_finding], root) == (
+        "::error title=ml-policy (MLP001),file=explore.ipynb,"
+        "line=25,col=29,endLine=25,endColumn=43::"
+        "explore.ipynb:cell 3:2:22: MLP001 no workers\n"
+    )
+
+
+def test_junit_notebook_case_is_at_the_file_line_and_the_text_names_the_cell(
+    root: Path, notebook_finding: Diagnostic
+) -> None:
+    suites = ElementTree.fromstring(render("junit", [notebook_finding], root))  # noqa: S314 - our own writer's output
+    case = suites.find("testsuite/testcase")
+    assert case is not None
+    assert (case.get("line"), case.get("column")) == ("25", "29")
+    failure = case.find("failure")
+    assert failure is not None
+    assert failure.text == "cell 3, line 2, col 22, no workers"
+
+
+def test_json_and_text_keep_ruffs_cell_positions(root: Path, notebook_finding: Diagnostic) -> None:
+    (finding,) = json.loads(render("json", [notebook_finding], root))
+    assert (finding["cell"], finding["location"]) == (3, {"column": 22, "row": 2})
+    assert render("text", [notebook_finding], root).startswith(
+        "explore.ipynb:cell 3:2:22: MLP001 no workers\n"
+    )
+
+
+def test_a_notebook_that_cannot_be_read_again_falls_back_to_its_start(
+    root: Path, notebook_finding: Diagnostic
+) -> None:
+    notebook_finding.path.write_text("{not json")
+    (result,) = json.loads(render("sarif", [notebook_finding], root))["runs"][0]["results"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1}
+    assert result["properties"]["cell"] == 3
+    notebook_finding.path.unlink()
+    assert ",line=1,col=1," in render("github", [notebook_finding], root)

@@ -257,11 +257,16 @@ def _apply_fixes(
 
 
 def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
-    from ml_policy.report import render
+    from ml_policy.report import render, write
 
-    output = render(args.output_format, diagnostics, Path.cwd())
+    # pre-commit (which sets PRE_COMMIT=1) splits the files across one process
+    # per core: each process's "All checks passed!" or "Found 2 errors." would
+    # speak for its share only, next to another's findings. Its own
+    # Passed/Failed line is the summary, so under it only findings are printed.
+    partial = os.environ.get("PRE_COMMIT", "") not in ("", "0")
+    output = render(args.output_format, diagnostics, Path.cwd(), summary=not partial)
     if output:
-        sys.stdout.write(output if output.endswith("\n") else output + "\n")
+        write(args.output_format, output if output.endswith("\n") else output + "\n", sys.stdout)
     return 1 if diagnostics and not args.exit_zero else 0
 
 

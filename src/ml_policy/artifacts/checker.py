@@ -203,7 +203,7 @@ def _output_findings(artifact: Artifact, reported_size: bool) -> list[Diagnostic
     try:
         cells = cells_with_outputs(data)
     except NotebookError as error:
-        return [Diagnostic(PARSE_ERROR, str(error), path, error.line)]
+        return [Diagnostic(PARSE_ERROR, str(error), path, error.line, error.column)]
     return [
         Diagnostic(NOTEBOOK_OUTPUTS, messages.cell_outputs(c.count, c.kinds), path, cell=c.cell)
         for c in cells

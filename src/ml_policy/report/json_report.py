@@ -2,16 +2,17 @@
 
 Checked against ruff 0.17.6: same keys, alphabetical as Ruff writes them,
 indented by two. Ruff's `name` key (the rule's kebab-case name) is left out
-because a Diagnostic does not carry it.
+because a Diagnostic does not carry it. Notebook findings carry their `cell`
+and a position inside that cell, as Ruff's do. A file name that is not UTF-8
+is written `lossy`, as Ruff writes it, so the output is always valid JSON.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from ml_policy.diagnostics import Applicability, Severity
-from ml_policy.report import absolute_path
+from ml_policy.report import absolute_path, dump_json
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -39,7 +40,7 @@ def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
     """List one Ruff-shaped JSON object per finding; file names are absolute."""
     del root  # Ruff's `filename` is always absolute, so the root is not needed.
     objects = [_diagnostic(diagnostic) for diagnostic in diagnostics]
-    return json.dumps(objects, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dump_json(objects) + "\n"
 
 
 def _diagnostic(diagnostic: Diagnostic) -> JSONObject:

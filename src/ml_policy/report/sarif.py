@@ -1,20 +1,26 @@
 """SARIF 2.1.0 output, for GitHub code scanning and other SARIF viewers.
 
 Shaped like Ruff's SARIF (keys alphabetical, fixes as artifact changes) with
-two differences code scanning needs: file URIs are relative to the project
-root (`%SRCROOT%`), and columns are declared as code points, which is what
-Diagnostic columns count (SARIF's default is UTF-16 code units).
+three differences code scanning needs: file URIs are relative to the project
+root (`%SRCROOT%`); columns are declared as code points, which is what
+Diagnostic columns count (SARIF's default is UTF-16 code units); and a
+notebook finding's region is in the `.ipynb` file (the JSON string holding
+the cell's line), with the cell and the region inside it as the result's
+properties `cell` and `cellRegion` (Ruff gives in-cell positions as if they
+were the file's). Edits inside a cell are not file edits, so such a finding
+has no `fixes`.
 """
 
 from __future__ import annotations
 
-import json
+import os
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ml_policy import HOOK_REPO_URL, __version__
 from ml_policy.diagnostics import Severity
-from ml_policy.report import absolute_path, relative_to_root
+from ml_policy.report import absolute_path, dump_json, relative_to_root
+from ml_policy.report.cells import FileRegions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,14 +37,15 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: 
 
 def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
     """Write a SARIF log: one run with the driver, its rules and the results."""
+    regions = FileRegions()
     run: JSONObject = {
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(root)}},
-        "results": [_result(diagnostic, root) for diagnostic in diagnostics],
+        "results": [_result(diagnostic, root, regions) for diagnostic in diagnostics],
         "tool": {"driver": _driver(diagnostics)},
     }
     log = {"$schema": SCHEMA, "runs": [run], "version": "2.1.0"}
-    return json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dump_json(log) + "\n"
 
 
 def _driver(diagnostics: Sequence[Diagnostic]) -> JSONObject:
@@ -66,17 +73,21 @@ def _rules(diagnostics: Sequence[Diagnostic]) -> list[JSONObject]:
     ]
 
 
-def _result(diagnostic: Diagnostic, root: Path) -> JSONObject:
-    artifact = _artifact_location(diagnostic.path, root)
-    region = _region(diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column)
+def _result(diagnostic: Diagnostic, root: Path, regions: FileRegions) -> JSONObject:
+    d = diagnostic
+    artifact = _artifact_location(d.path, root)
+    region = _region(*regions.region(d))
     result: JSONObject = {
-        "level": _LEVELS[diagnostic.severity],
+        "level": _LEVELS[d.severity],
         "locations": [{"physicalLocation": _physical(artifact, region)}],
-        "message": {"text": diagnostic.message},
-        "ruleId": diagnostic.code,
+        "message": {"text": d.message},
+        "ruleId": d.code,
     }
-    if diagnostic.fix is not None:
-        result["fixes"] = [_fix(diagnostic.fix, artifact)]
+    if d.cell is not None:
+        cell_region = _region(d.line, d.column, d.end_line, d.end_column)
+        result["properties"] = {"cell": d.cell, "cellRegion": cell_region}
+    elif d.fix is not None:
+        result["fixes"] = [_fix(d.fix, artifact)]
     return result
 
 
@@ -104,8 +115,10 @@ def _artifact_location(path: Path, root: Path) -> JSONObject:
     relative = relative_to_root(path, root)
     if relative is None:
         return {"uri": absolute_path(path).as_uri()}
-    # Code scanning matches results to files by repository-relative URI.
-    return {"uri": quote(relative), "uriBaseId": SRCROOT}
+    # Code scanning matches results to files by repository-relative URI. Quoted
+    # from the name's bytes, as Ruff's `Url::from_file_path` and `Path.as_uri`
+    # do: a name that is not UTF-8 keeps its exact bytes (`caf%E9.py`).
+    return {"uri": quote(os.fsencode(relative)), "uriBaseId": SRCROOT}
 
 
 def _root_uri(root: Path) -> str:

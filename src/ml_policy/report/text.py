@@ -1,7 +1,9 @@
 """Text output: Ruff's concise format, one line per finding, then a summary.
 
 The wording of the summary is Ruff's (checked against ruff 0.17.6) so that
-people and scripts that know Ruff's output read ours the same way.
+people and scripts that know Ruff's output read ours the same way. File
+names and messages are shown `printable`: a newline or an escape sequence in
+either cannot forge a line of output or drive the terminal.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ml_policy.diagnostics import Applicability
-from ml_policy.report import display_path
+from ml_policy.report import display_path, printable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -18,11 +20,13 @@ if TYPE_CHECKING:
     from ml_policy.diagnostics import Diagnostic
 
 
-def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
-    """Write `path:line:col: CODE message` per finding, then Ruff's summary."""
+def render(diagnostics: Sequence[Diagnostic], root: Path, *, summary: bool = True) -> str:
+    """Write `path:line:col: CODE message` per finding, then Ruff's summary (if `summary`)."""
+    lines = [_line(diagnostic, root) for diagnostic in diagnostics]
+    if not summary:
+        return "".join(f"{line}\n" for line in lines)
     if not diagnostics:
         return "All checks passed!\n"
-    lines = [_line(diagnostic, root) for diagnostic in diagnostics]
     count = len(diagnostics)
     lines.append(f"Found {count} error{'' if count == 1 else 's'}.")
     fixes = _fix_summary(diagnostics)
@@ -34,10 +38,10 @@ def render(diagnostics: Sequence[Diagnostic], root: Path) -> str:
 def _line(diagnostic: Diagnostic, root: Path) -> str:
     # Ruff marks only what plain `--fix` would apply.
     marker = " [*]" if _applicability(diagnostic) is Applicability.SAFE else ""
-    path = display_path(diagnostic.path, root)
+    path = printable(display_path(diagnostic.path, root))
     cell = f"cell {diagnostic.cell}:" if diagnostic.cell else ""
     position = f"{path}:{cell}{diagnostic.line}:{diagnostic.column}:"
-    return f"{position} {diagnostic.code}{marker} {diagnostic.message}"
+    return f"{position} {diagnostic.code}{marker} {printable(diagnostic.message)}"
 
 
 def _fix_summary(diagnostics: Sequence[Diagnostic]) -> str | None:
