@@ -28,6 +28,7 @@ from collections.abc import Generator, Sequence
 from re import Pattern
 
 from detect_secrets.plugins import artifactory, azure_storage_key, github_token, gitlab_token, jwt
+from detect_secrets.plugins.base import RegexBasedDetector
 from detect_secrets.plugins.private_key import PrivateKeyDetector
 
 _REST = r"[A-Za-z0-9_\-]"
@@ -86,7 +87,7 @@ class JwtTokenDetector(jwt.JwtTokenDetector):
                 yield match[0]
 
 
-EXACT: dict[str, type] = {
+EXACT: dict[str, type[RegexBasedDetector]] = {
     cls.__name__: cls
     for cls in (
         GitHubTokenDetector,
