@@ -346,6 +346,19 @@ def test_private_key_without_end_marker_and_putty(tmp_path: Path) -> None:
     assert "next" not in found.secret
 
 
+def test_pgp_armour_and_a_far_end_marker(tmp_path: Path) -> None:
+    rows = "".join(tokens.body(tokens.BASE64, 64) + "\n" for _ in range(3))
+    armour = "PGP PRIVATE KEY BLOCK"
+    pgp = f"-----BEGIN {armour}-----\nVersion: 1\n\n{rows}=AbCd\n-----END {armour}-----\n"
+    [found] = key_findings(tmp_path, "key.asc", pgp)
+    assert found.secret == _pem_value(pgp) + " BLOCK".replace(" ", "")
+    # A marker in code, and an end marker further down: the code between is no key.
+    code = 'HEADER = "-----BEGIN ' + 'RSA PRIVATE KEY-----"\nx = parse(HEADER)\n'
+    code += 'FOOTER = "-----END RSA PRIVATE KEY-----"\n'
+    [found] = key_findings(tmp_path, "pem.py", code)
+    assert found.secret == 'BEGINRSAPRIVATEKEY-----"'
+
+
 def test_two_keys_on_one_line_are_two_findings(tmp_path: Path) -> None:
     first, second = tokens.private_key(), tokens.private_key()
     text = json.dumps({"a": first, "b": second}) + "\n"

@@ -199,7 +199,7 @@ def twilio_api_key() -> str:
 
 
 def private_key(kind: str = "RSA", lines: int = 6) -> str:
-    """A PEM block (random body: the shape detectors look for, no key)."""
+    """A PEM block (random body: the shape detectors look for, no key), its last row short."""
     marker = f"{kind} PRIVATE KEY" if kind else "PRIVATE KEY"
-    rows = "".join(body(BASE64, 64) + "\n" for _ in range(lines))
+    rows = "".join(body(BASE64, 64) + "\n" for _ in range(lines)) + body(BASE64, 6) + "==\n"
     return f"-----BEGIN {marker}-----\n{rows}-----END {marker}-----\n"

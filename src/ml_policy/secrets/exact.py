@@ -120,7 +120,11 @@ def install() -> None:
 PRIVATE_KEY = str(PrivateKeyDetector.secret_type)
 _MARKERS: Pattern[str] = re.compile("|".join(p.pattern for p in PrivateKeyDetector.denylist))
 _END = re.compile(r"END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?|Private-MAC: *[0-9A-Fa-f]+")
-_BODY_LINE = re.compile(r"[\"']?[A-Za-z0-9+/=]{16,}(?:\\n)?[\"']?,?")
+# What may stand between a key's markers: base64 rows (quoted, `\n`-escaped
+# or comma-separated in code too; the last one short), armour headers
+# (`Proc-Type:`, PuTTY's `Public-Lines:`) and blank lines (PGP armour). Any
+# other line ends the search for the end marker, which then belongs to other text.
+_KEY_LINE = re.compile(r"|[\"']?[A-Za-z0-9+/=]+(?:\\n)?[\"']?,?|[A-Za-z][A-Za-z0-9-]*: .*")
 _WHITESPACE = re.compile(r"\s+")
 MAX_KEY_LINES = 400  # a 4096-bit PGP key block is about 130 lines
 MAX_KEY_CHARACTERS = 64 * 1024
@@ -128,40 +132,44 @@ MAX_KEY_CHARACTERS = 64 * 1024
 
 def private_key_blocks(lines: Sequence[str], number: int) -> list[tuple[int, str]]:
     """(column, key) of each private key that starts on line `number` (1-based), or
-    the first one after it (a YAML block scalar is reported at its key's line).
+    of the first one below it (detect-secrets reports a YAML block scalar at its key).
 
-    The key runs from its marker to the end marker (`END ... PRIVATE KEY`,
-    PuTTY's `Private-MAC:`), in lines or in one line with `\\n` escapes;
-    without an end marker, over the base64 lines right after the marker.
-    Whitespace is dropped, so re-indenting or re-wrapping a key keeps its hash.
+    A key runs from its marker to its end marker (`END ... PRIVATE KEY`,
+    PuTTY's `Private-MAC:`): on the same line (JSON and code with `\\n`
+    escapes), or over the key lines below it. Whitespace is dropped, so
+    re-indenting or re-wrapping a key keeps its hash.
     """
-    window = "\n".join(lines[number - 1 : number - 1 + MAX_KEY_LINES])[:MAX_KEY_CHARACTERS]
-    first_line = len(lines[number - 1]) if 0 < number <= len(lines) else 0
-    markers = list(_MARKERS.finditer(window, 0, first_line))
-    if not markers:  # detect-secrets reports a YAML block scalar at its key's line
-        markers = [m for m in [_MARKERS.search(window)] if m is not None]
+    index = number - 1
+    stop = min(len(lines), index + MAX_KEY_LINES)
+    start = next((i for i in range(max(index, 0), stop) if _MARKERS.search(lines[i])), None)
+    if start is None:
+        return []
+    column_known = start == index
     blocks: list[tuple[int, str]] = []
-    for marker in markers:
-        end = _END.search(window, marker.end())
-        stop = end.end() if end else _body_end(window, marker.end())
-        column = marker.start() + 1 if marker.start() < first_line else 1
-        blocks.append((column, _WHITESPACE.sub("", window[marker.start() : stop])))
+    for marker in _MARKERS.finditer(lines[start]):
+        key = _block(lines, start, marker.start(), stop)
+        blocks.append((marker.start() + 1 if column_known else 1, key))
+        if not column_known:
+            break
     return blocks
 
 
-def _body_end(window: str, start: int) -> int:
-    """Where the base64 lines after a marker without an end marker stop."""
-    stop = window.find("\n", start)
-    if stop < 0:
-        return len(window)
-    while True:
-        following = window.find("\n", stop + 1)
-        line = window[stop + 1 : following if following >= 0 else len(window)]
-        if not _BODY_LINE.fullmatch(line.strip()):
-            return stop
-        if following < 0:
-            return len(window)
-        stop = following
+def _block(lines: Sequence[str], index: int, offset: int, stop: int) -> str:
+    """The key whose marker is at `offset` in line `index`, without whitespace."""
+    first = lines[index]
+    end = _END.search(first, offset)
+    if end:
+        return _WHITESPACE.sub("", first[offset : end.end()])[:MAX_KEY_CHARACTERS]
+    parts = [first[offset:]]
+    for line in lines[index + 1 : stop]:
+        end = _END.search(line)
+        if end:
+            parts.append(line[: end.end()])
+            break
+        if not _KEY_LINE.fullmatch(line.strip()):
+            break
+        parts.append(line)
+    return _WHITESPACE.sub("", "".join(parts))[:MAX_KEY_CHARACTERS]
 
 
 # --- what ml-policy 0.1.0 hashed instead -------------------------------------------------------
