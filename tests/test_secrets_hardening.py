@@ -613,3 +613,15 @@ def test_path_filters_look_at_the_real_path(
     monkeypatch.setattr(tempfile, "tempdir", None)
     latin1 = f"# caf\xe9\nT = '{tokens.hugging_face()}'\n".encode("latin-1")
     assert len(findings(tmp_path, {"src/old.py": latin1})) == 1
+
+
+def test_no_temporary_folder_is_a_file_not_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    found = findings(tmp_path, {"a.py": f'T = "{tokens.hugging_face()}"\n'})
+    assert [(d.code, d.message) for d in found] == [
+        ("MLE001", "not scanned for secrets: no temporary copy: No such file or directory")
+    ]

@@ -184,11 +184,15 @@ def _scan_one(path: Path) -> list[Finding]:
     candidates = _may_contain_secrets(short) and not _filtered_by_path(path)
     if not (candidates or long_lines):
         return []  # most files: no copy, no detect-secrets
-    with tempfile.TemporaryDirectory(prefix="ml-policy-secrets-") as folder:
-        copy = Path(folder) / path.name  # the same name: extensions and file names matter
-        found = _ml_tokens_in_long_lines(copy, text, lines, long_lines)
-        if candidates:
-            found += _detect(copy, short)
+    try:
+        with tempfile.TemporaryDirectory(prefix="ml-policy-secrets-") as folder:
+            copy = Path(folder) / path.name  # the same name: extensions and file names matter
+            found = _ml_tokens_in_long_lines(copy, text, lines, long_lines)
+            if candidates:
+                found += _detect(copy, short)
+    except OSError as error:  # no writable temporary folder (TMPDIR)
+        reason = f"not scanned for secrets: no temporary copy: {error.strerror or error}"
+        raise NotScannedError(reason) from None
     # Two detect-secrets results on one line may widen to the same private keys.
     return list(dict.fromkeys(f for secret in found for f in _findings(path, lines, *secret)))
 
