@@ -290,6 +290,13 @@ def test_exact_detectors_match_where_detect_secrets_does(name: str) -> None:
         ]
 
 
+def test_forked_workers_use_the_exact_detectors(tmp_path: Path) -> None:
+    made = {f"m{n}.py": f'GH = "{tokens.github()}"\n' for n in range(8)}
+    paths = write_files(tmp_path, made)
+    found = scan.scan_files(paths, workers=2).findings
+    assert sorted(len(found[p][0].secret) for p in paths) == [40] * 8
+
+
 def test_detect_secrets_own_classes_are_back_after_a_scan(tmp_path: Path) -> None:
     from detect_secrets.plugins.github_token import GitHubTokenDetector
     from detect_secrets.settings import get_plugins, transient_settings
@@ -549,6 +556,15 @@ def test_a_symlink_is_judged_by_what_git_stores(project: Path) -> None:
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines if "MLK001" in line] == ["link", "train.py"]
     assert token not in result.stdout
+
+
+def test_a_symlinks_finding_is_baselined_under_the_links_name(project: Path) -> None:
+    (project / "train.py").unlink()
+    (project / "link").symlink_to(f"../{tokens.hugging_face()}")
+    assert guarded("secrets", "--no-cache", "link", cwd=project).returncode == 1
+    assert guarded("secrets", "--update-baseline", cwd=project).returncode == 0
+    assert '"link": [' in (project / ".secrets.baseline").read_text()
+    assert guarded("secrets", "--no-cache", "link", cwd=project).returncode == 0
 
 
 @needs_fifo

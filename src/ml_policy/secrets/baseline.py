@@ -102,6 +102,20 @@ def _outside(settings: Settings, path: Path) -> PolicyError:
     return ConfigError(settings.source, message, line)
 
 
+def recorded_name(settings: Settings, path: Path) -> str:
+    """How the baseline names `path`: relative to the settings root, in POSIX form.
+
+    A symlink by its own place, not its target's: what was scanned is the link.
+    """
+    if not os.path.islink(path):
+        return settings.relative(path)
+    try:
+        own = real_path(path.parent) / path.name
+        return own.relative_to(real_path(settings.root)).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def read(path: Path, root: Path | None = None) -> Baseline:
     """The baseline at `path` (inside `root`, its folder by default); empty when there is none."""
     return parse(path, read_bytes(path, root))
@@ -177,7 +191,7 @@ def render(findings: Mapping[Path, list[Finding]], settings: Settings) -> str:
     builtin, _ = enabled_plugins(settings.secrets.disable_plugins)
     results: dict[str, list[dict[str, Any]]] = {}
     for path, found in findings.items():
-        relative = settings.relative(path)
+        relative = recorded_name(settings, path)
         unique = {(f.hashed_secret, f.secret_type) for f in found}
         results[relative] = [
             {"type": kind, "filename": relative, "hashed_secret": hashed, "is_verified": False}

@@ -94,10 +94,11 @@ def _scan(
     diagnostics = [
         Diagnostic(NOT_SCANNED, reason, path) for path, reason in result.not_scanned.items()
     ]
-    for found in result.findings.values():
+    for path, found in result.findings.items():
+        name = baseline.recorded_name(settings, path)
         diagnostics += [
-            _diagnostic(f, accepted.accepted_family(settings.relative(f.path), f.secret_type))
-            for f in _reported(found, settings, accepted)
+            _diagnostic(f, accepted.accepted_family(name, f.secret_type))
+            for f in _reported(found, name, accepted)
         ]
     return diagnostics
 
@@ -122,12 +123,13 @@ def _by_settings(
 
 
 def _reported(
-    found: Sequence[Finding], settings: Settings, accepted: baseline.Baseline
+    found: Sequence[Finding], name: str, accepted: baseline.Baseline
 ) -> Iterator[Finding]:
+    """The findings of the file the baseline calls `name` that it does not accept."""
     seen: set[tuple[int, str]] = set()
     for finding in found:
         key = (finding.line, finding.hashed_secret)
-        if key in seen or accepted.allows(settings.relative(finding.path), finding.hashed_secret):
+        if key in seen or accepted.allows(name, finding.hashed_secret):
             continue
         seen.add(key)
         if not is_suppressed(_code(finding), 1, suppressions(finding.source_line)):
