@@ -253,8 +253,8 @@ def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
     by_name = {c.__name__: c for c in mapping.values()}
     classes: list[type] = [by_name[name] for name in builtin if name in by_name]
     classes += [d for d in ML_DETECTORS if d.__name__ not in disabled]
+    classes = [exact.EXACT.get(c.__name__, c) for c in classes]  # the classes that scan
     patterns: list[Pattern[str]] = []
-    classes = [exact.EXACT.get(c.__name__, c) for c in classes]
     for plugin in classes:
         denylist: object = getattr(plugin, "denylist", None)  # a property until a class sets it
         if not issubclass(plugin, RegexBasedDetector) or not isinstance(denylist, list | tuple):
@@ -347,7 +347,7 @@ def _findings(
     line = max(number, 1)
     if kind == exact.PRIVATE_KEY:  # detect-secrets found the marker: the secret is the key
         blocks = exact.private_key_blocks(lines, line)
-        if blocks:
+        if blocks:  # always: detect-secrets found the marker in this text
             return [Finding(path, line, c, kind, key, _hash(key), source) for c, key in blocks]
     column = source.find(secret) + 1 or 1
     return [Finding(path, line, column, kind, secret, hashed, source)]
