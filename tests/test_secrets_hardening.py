@@ -460,6 +460,14 @@ def test_a_configured_baseline_outside_the_project_is_a_config_error(
     assert outside.read_text() == "precious\n"
 
 
+def test_init_does_not_create_a_baseline_outside_the_project(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.ml-policy.secrets]\nbaseline = "../outside/b"\n')
+    result = guarded("init", cwd=project)
+    assert result.returncode == 2, result.stdout
+    assert "[tool.ml-policy.secrets] baseline must name a file inside" in result.stderr
+    assert not (project.parent / "outside" / "b").exists()
+
+
 def test_a_baseline_symlink_to_outside_is_neither_written_nor_read(project: Path) -> None:
     outside = project.parent / "outside" / "baseline.json"
     outside.write_text(accepting_baseline(project))  # it would accept the token

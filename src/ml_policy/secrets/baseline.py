@@ -80,18 +80,19 @@ def location(settings: Settings) -> Path:
     key; a symlink on the way that leads outside, an error naming the file.
     """
     path = settings.root / settings.secrets.baseline
-    if not is_lexically_inside(Path(settings.secrets.baseline), settings.root):
-        raise _outside(settings, path)
-    if not is_inside(path, settings.root):
+    root = Path(os.path.abspath(settings.root))  # for messages too: `init` may be given "."
+    if not is_lexically_inside(Path(settings.secrets.baseline), root):
+        raise _outside(settings, path, root)
+    if not is_inside(path, root):
         raise BaselineError(
-            f"{path}: the secrets baseline ({KEY}) resolves outside {settings.root}"
+            f"{path}: the secrets baseline ({KEY}) resolves outside {root}"
             " through a symlink: it is neither read nor written"
         )
     return path
 
 
-def _outside(settings: Settings, path: Path) -> PolicyError:
-    message = f"{KEY} must name a file inside {settings.root} (the project's folder)"
+def _outside(settings: Settings, path: Path, root: Path) -> PolicyError:
+    message = f"{KEY} must name a file inside {root} (the project's folder)"
     if settings.source is None:
         return BaselineError(f"{path}: {message}")
     try:  # the line, for the message: the file was read a moment ago

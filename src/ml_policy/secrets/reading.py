@@ -73,4 +73,4 @@ def is_inside(path: Path, root: Path) -> bool:
 
 def is_lexically_inside(path: Path, root: Path) -> bool:
     """Whether `path` stays below `root` as written (`..` and absolute paths count, links not)."""
-    return Path(os.path.normpath(root / path)).is_relative_to(os.path.normpath(root))
+    return Path(os.path.abspath(root / path)).is_relative_to(os.path.abspath(root))
