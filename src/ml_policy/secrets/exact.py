@@ -9,7 +9,7 @@ out:
   GitLabTokenDetector `(glpat|...)-...` reports `glpat` (a `glcbt-` token
   without its optional group, the empty string): one accepted token would
   accept every token of its kind in that file;
-- PrivateKeyDetector reports the `BEGIN RSA PRIVATE KEY` header, never the key;
+- PrivateKeyDetector reports the header (`BEGIN <kind> PRIVATE KEY`), never the key;
 - JwtTokenDetector's last part is lazy: the signature is left out;
 - ArtifactoryDetector includes the quote or space around the token, and
   AzureStorageKeyDetector the `AccountKey=` label (messages gave the wrong length).
