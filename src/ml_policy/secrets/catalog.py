@@ -11,7 +11,12 @@ default: matched by file and hashed secret, never by line number, so moving
 code does not invalidate it; `ml-policy init` creates it), when its line ends
 with detect-secrets' `# pragma: allowlist secret` (or the line before carries
 `# pragma: allowlist nextline secret`), or with a Ruff-style `# noqa: {code}`.
-Output never shows a secret in full: only its first characters and length."""
+The hash covers the whole secret (a private key's whole block, not its
+header): accepting one token never accepts another of its kind. The baseline
+must be a regular file inside the project's folder.
+Output never shows a secret in full: only its first characters and length.
+A symlink is checked as git stores it, by its target's name: the target is
+never read through the link."""
 
 ML_SERVICE_TOKEN = RuleInfo(
     code="MLK001",

@@ -17,15 +17,18 @@ from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
-from ml_policy.files import open_regular, real_path
 from ml_policy.lint.noqa import is_suppressed, suppressions
 from ml_policy.secrets import baseline
-from ml_policy.secrets.scan import Finding, scan_files
+from ml_policy.secrets.reading import real_path
+from ml_policy.secrets.scan import Finding, NotScannedError, read_content, scan_files
 
 ML_TOKEN = "MLK001"
 SECRET = "MLK002"
 NOT_SCANNED = "MLE001"  # a file that was not checked must not look clean
 SHOWN_CHARACTERS = 4
+# In every cache key: results from before the whole secret was hashed (some
+# tokens by their prefix alone) must not be taken for today's.
+CACHE_SCHEME = "whole-secrets"
 
 
 def check(
@@ -45,9 +48,30 @@ def _check_group(
 ) -> list[Diagnostic]:
     """The findings in `paths`: from the cache where the file and the baseline are unchanged."""
     location = baseline.location(settings)
+    own = real_path(location)
+    paths = [p for p in paths if real_path(p) != own]  # the baseline lists hashes, not secrets
+    recorded = baseline.read_bytes(location, settings.root)  # parsed only if a file is scanned
     if cache is None:
-        return _scan(settings, paths, baseline.read(location), workers)
-    context = ("secrets", ",".join(sorted(settings.secrets.disable_plugins)), _digest(location))
+        return _scan(settings, paths, baseline.parse(location, recorded), workers)
+    digest = "" if recorded is None else hashlib.sha256(recorded).hexdigest()
+    plugins = ",".join(sorted(settings.secrets.disable_plugins))
+    found, keys = _from_cache(cache, paths, ("secrets", CACHE_SCHEME, plugins, digest))
+    if not keys:
+        return found  # all from the cache: the baseline need not be parsed
+    fresh = _scan(settings, list(keys), baseline.parse(location, recorded), workers)
+    by_path: dict[Path, list[Diagnostic]] = {}
+    for diagnostic in fresh:
+        by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    for path, key in keys.items():
+        if key:  # unreadable files are reported afresh each time
+            cache.put(key, by_path.get(path, []))
+    return found + fresh
+
+
+def _from_cache(
+    cache: Cache, paths: list[Path], context: tuple[str, ...]
+) -> tuple[list[Diagnostic], dict[Path, str]]:
+    """The cached findings, and the key of each file to scan ("" for one that cannot be read)."""
     found: list[Diagnostic] = []
     keys: dict[Path, str] = {}
     for path in paths:
@@ -56,18 +80,9 @@ def _check_group(
         cached = None if key is None else cache.get(key, path)
         if cached is not None:
             found += cached
-            continue
-        keys[path] = key or ""
-    if not keys:
-        return found  # all from the cache: the baseline need not be parsed
-    fresh = _scan(settings, list(keys), baseline.read(location), workers)
-    by_path: dict[Path, list[Diagnostic]] = {}
-    for diagnostic in fresh:
-        by_path.setdefault(diagnostic.path, []).append(diagnostic)
-    for path, key in keys.items():
-        if key:  # unreadable files are reported afresh each time
-            cache.put(key, by_path.get(path, []))
-    return found + fresh
+        else:
+            keys[path] = key or ""
+    return found, keys
 
 
 def _scan(
@@ -79,45 +94,42 @@ def _scan(
     diagnostics = [
         Diagnostic(NOT_SCANNED, reason, path) for path, reason in result.not_scanned.items()
     ]
-    for found in result.findings.values():
-        diagnostics += [_diagnostic(f) for f in _reported(found, settings, accepted)]
+    for path, found in result.findings.items():
+        name = baseline.recorded_name(settings, path)
+        diagnostics += [
+            _diagnostic(f, accepted.accepted_family(name, f.secret_type))
+            for f in _reported(found, name, accepted)
+        ]
     return diagnostics
 
 
 def _read(path: Path) -> bytes | None:
+    """What the scan reads of `path` (a symlink's target name), for the cache key."""
     try:
-        with open_regular(path) as handle:
-            return handle.read()
-    except OSError:
+        return read_content(path)
+    except NotScannedError:
         return None
-
-
-def _digest(path: Path) -> str:
-    """The baseline's content, in short: results depend on what it accepts."""
-    data = _read(path)
-    return "" if data is None else hashlib.sha256(data).hexdigest()
 
 
 def _by_settings(
     files: Sequence[Path], resolver: SettingsResolver
 ) -> Iterator[tuple[Settings, list[Path]]]:
-    """Files grouped by the settings that apply to them, without each group's baseline file."""
+    """Files grouped by the settings that apply to them."""
     groups: dict[int, tuple[Settings, list[Path]]] = {}
     for path in files:
         settings = resolver.for_path(path)
         groups.setdefault(id(settings), (settings, []))[1].append(path)
-    for settings, paths in groups.values():
-        own = real_path(baseline.location(settings))
-        yield settings, [p for p in paths if real_path(p) != own]
+    yield from groups.values()
 
 
 def _reported(
-    found: Sequence[Finding], settings: Settings, accepted: baseline.Baseline
+    found: Sequence[Finding], name: str, accepted: baseline.Baseline
 ) -> Iterator[Finding]:
+    """The findings of the file the baseline calls `name` that it does not accept."""
     seen: set[tuple[int, str]] = set()
     for finding in found:
         key = (finding.line, finding.hashed_secret)
-        if key in seen or accepted.allows(settings.relative(finding.path), finding.hashed_secret):
+        if key in seen or accepted.allows(name, finding.hashed_secret):
             continue
         seen.add(key)
         if not is_suppressed(_code(finding), 1, suppressions(finding.source_line)):
@@ -128,7 +140,7 @@ def _code(finding: Finding) -> str:
     return ML_TOKEN if finding.is_ml_token else SECRET
 
 
-def _diagnostic(finding: Finding) -> Diagnostic:
+def _diagnostic(finding: Finding, family_accepted: bool = False) -> Diagnostic:
     secret = finding.secret
     located = finding.source_line.find(secret) >= 0
     advice = (
@@ -136,6 +148,11 @@ def _diagnostic(finding: Finding) -> Diagnostic:
         if finding.is_ml_token
         else "rotate it and keep it out of the repository"
     )
+    if family_accepted:
+        advice += (
+            f" (the baseline's entry from ml-policy 0.1.0 accepted any {finding.secret_type}"
+            " in this file; review, then `ml-policy secrets --update-baseline`)"
+        )
     return Diagnostic(
         _code(finding),
         f"{finding.secret_type} {redact(secret)}: {advice}",

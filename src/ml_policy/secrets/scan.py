@@ -4,12 +4,20 @@ detect-secrets keeps its settings in a process-wide singleton; every scan runs
 inside `transient_settings`, which restores the previous settings afterwards.
 Our ML plugins are registered the way detect-secrets registers any custom
 plugin: by the path of the file that defines them.
+
+Every file is read once, here (`read_content`): a symlink as the name of its
+target (what git stores), anything else only as a regular file under a size
+cap, opened without blocking. detect-secrets and our plugins then open a
+private copy of those bytes by name, never the repository's file: a name
+cannot lead them to a FIFO, a device or a file outside the repository.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 import tempfile
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +28,9 @@ from re import Pattern
 from typing import Any
 
 from ml_policy.parallel import pool_size
+from ml_policy.secrets import exact
 from ml_policy.secrets import plugins as ml_plugins
+from ml_policy.secrets.reading import RefusedError, open_regular_file, read_capped
 
 # detect-secrets plugins (class names) that are off unless a later bundle turns
 # them on. The entropy and keyword detectors report checksums, hashes, base64
@@ -68,6 +78,9 @@ FILTERS = (
     "detect_secrets.filters.heuristic.is_not_alphanumeric_string",
     "detect_secrets.filters.heuristic.is_swagger_file",
 )
+# Filters of the file's path, applied here to the real one: detect-secrets sees a copy
+# in a temporary folder, whose path says nothing (or, by chance, "swagger").
+_PATH_FILTERS = ("detect_secrets.filters.heuristic.is_swagger_file",)
 
 MAX_BYTES = 20 * 1024 * 1024  # larger "text" is data or generated; say so instead
 _BINARY_SNIFF = 8192
@@ -158,44 +171,57 @@ def _outcome(path: Path) -> list[Finding] | str:
 
 
 def _scan_one(path: Path) -> list[Finding]:
-    data = _read(path)
+    data = read_content(path)
     if data is None:
         return []
-    utf8 = _is_utf8(data)
     # Tokens are ASCII: Latin-1 keeps them intact in a file of any 8-bit encoding.
-    text = data.decode("utf-8-sig") if utf8 else data.decode("latin-1")
+    text = data.decode("utf-8-sig") if _is_utf8(data) else data.decode("latin-1")
     lines = _lines(text)
     long_lines = [n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
+    short = text
     if long_lines:
-        text = "\n".join("" if len(line) > MAX_LINE_CHARS else line for line in lines)
-    found = _ml_tokens_in_long_lines(path, lines, long_lines)
-    if _may_contain_secrets(text):
-        try:
-            found += _detect(path) if utf8 and not long_lines else _detect_in_copy(path, text)
-        except Exception as error:  # detect-secrets' parsers can fail on odd files: say so
-            raise NotScannedError(f"not scanned for secrets: {type(error).__name__}") from None
-    return [_finding(path, lines, *secret) for secret in found]
+        short = "\n".join("" if len(line) > MAX_LINE_CHARS else line for line in lines)
+    candidates = _may_contain_secrets(short) and not _filtered_by_path(path)
+    if not (candidates or long_lines):
+        return []  # most files: no copy, no detect-secrets
+    try:
+        with tempfile.TemporaryDirectory(prefix="ml-policy-secrets-") as folder:
+            copy = Path(folder) / path.name  # the same name: extensions and file names matter
+            found = _ml_tokens_in_long_lines(copy, text, lines, long_lines)
+            if candidates:
+                found += _detect(copy, short)
+    except OSError as error:  # no writable temporary folder (TMPDIR)
+        reason = f"not scanned for secrets: no temporary copy: {error.strerror or error}"
+        raise NotScannedError(reason) from None
+    # Two detect-secrets results on one line may widen to the same private keys.
+    return list(dict.fromkeys(f for secret in found for f in _findings(path, lines, *secret)))
 
 
-def _ml_tokens_in_long_lines(path: Path, lines: list[str], numbers: list[int]) -> list[Detected]:
+def _ml_tokens_in_long_lines(
+    copy: Path, text: str, lines: list[str], numbers: list[int]
+) -> list[Detected]:
     """Our detectors (linear-time patterns) on the lines detect-secrets is not given.
 
     Some of detect-secrets' own patterns take quadratic time on one long line
     (NpmDetector's `//.+/:_authToken=`: minutes on a notebook's base64 image
     output), so lines over MAX_LINE_CHARS are blanked for it; cloud keys on
-    such lines are not found.
+    such lines are not found. Our contextual detectors read the lines before
+    a candidate from `copy`, which holds the whole text meanwhile.
     """
     from detect_secrets.filters.allowlist import is_line_allowlisted
     from detect_secrets.util.code_snippet import get_code_snippet
 
+    if not numbers:
+        return []
+    copy.write_text(text, encoding="utf-8")
     found: list[Detected] = []
     for number in numbers:
         line = lines[number - 1]
         snippet = get_code_snippet(lines, number)
-        if is_line_allowlisted(str(path), line, snippet):
+        if is_line_allowlisted(str(copy), line, snippet):
             continue
         for detector in _ML_ENABLED:
-            secrets = detector().analyze_line(str(path), line, number, snippet)
+            secrets = detector().analyze_line(str(copy), line, number, snippet)
             found += [(number, s.type, s.secret_value or "", s.secret_hash) for s in secrets]
     return found
 
@@ -227,6 +253,7 @@ def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
     by_name = {c.__name__: c for c in mapping.values()}
     classes: list[type] = [by_name[name] for name in builtin if name in by_name]
     classes += [d for d in ML_DETECTORS if d.__name__ not in disabled]
+    classes = [exact.EXACT.get(c.__name__, c) for c in classes]  # the classes that scan
     patterns: list[Pattern[str]] = []
     for plugin in classes:
         denylist: object = getattr(plugin, "denylist", None)  # a property until a class sets it
@@ -245,20 +272,49 @@ def _may_contain_secrets(text: str) -> bool:
     return any(pattern.search(stripped) for pattern in _SCREEN)
 
 
-def _read(path: Path) -> bytes | None:
-    """The file's bytes, or None for what is not text (a NUL byte near the start)."""
+def read_content(path: Path) -> bytes | None:
+    """What git stores for `path`; None for what is not text (a NUL byte near the start)
+    and for a file that is gone (deleted in the commit being checked).
+
+    A symlink is judged as git stores it: the name of its target, which is
+    never read through the link, whether in the repository (it is scanned
+    under its own name) or outside it. Anything else must be a regular file
+    under MAX_BYTES; NotScannedError says why not.
+    """
     try:
-        if not path.is_file():
-            return None
-        with path.open("rb") as handle:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            return os.fsencode(os.readlink(path))
+        if stat.S_ISDIR(mode):
+            return None  # a folder given to the checker: its files are listed on their own
+        handle, size = open_regular_file(path)  # no symlink (a race), no FIFO, no device
+    except FileNotFoundError:
+        return None
+    except (OSError, RefusedError) as error:
+        raise NotScannedError(_reason(error)) from None
+    with handle:
+        try:
             head = handle.read(_BINARY_SNIFF)
             if b"\0" in head:
                 return None  # weights, archives, images: the artifact rules look at those
-            if path.stat().st_size > MAX_BYTES:
-                raise NotScannedError(f"not scanned for secrets: larger than {MAX_BYTES >> 20} MB")
-            return head + handle.read()
-    except OSError as error:
-        raise NotScannedError(f"cannot read: {error.strerror or error}") from None
+            return read_capped(handle, size, MAX_BYTES, head)
+        except RefusedError as error:
+            raise NotScannedError(f"not scanned for secrets: {error}") from None
+        except OSError as error:
+            raise NotScannedError(_reason(error)) from None
+
+
+def _reason(error: OSError | RefusedError) -> str:
+    if isinstance(error, RefusedError):
+        return str(error)
+    return f"cannot read: {error.strerror or error}"
+
+
+def _filtered_by_path(path: Path) -> bool:
+    """detect-secrets' path filters (swagger files), on the file's real path."""
+    from detect_secrets.filters.heuristic import is_swagger_file
+
+    return is_swagger_file(str(path))
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -269,30 +325,38 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _detect(path: Path, name: Path | None = None) -> list[Detected]:
+def _detect(copy: Path, text: str) -> list[Detected]:
+    """detect-secrets on `text`, written to `copy` (UTF-8, which is all it reads)."""
     from detect_secrets.core.scan import scan_file
 
-    return [
-        (secret.line_number, secret.type, secret.secret_value, secret.secret_hash)
-        for secret in scan_file(str(name or path))
-        if secret.secret_value is not None
-    ]
+    copy.write_text(text, encoding="utf-8")
+    try:
+        return [
+            (secret.line_number, secret.type, secret.secret_value, secret.secret_hash)
+            for secret in scan_file(str(copy))
+            if secret.secret_value is not None
+        ]
+    except Exception as error:  # detect-secrets' parsers can fail on odd files: say so
+        raise NotScannedError(f"not scanned for secrets: {type(error).__name__}") from None
 
 
-def _detect_in_copy(path: Path, text: str) -> list[Detected]:
-    """detect-secrets reads UTF-8 only: scan a UTF-8 copy with the same file name."""
-    with tempfile.TemporaryDirectory(prefix="ml-policy-secrets-") as folder:
-        copy = Path(folder) / path.name
-        copy.write_text(text, encoding="utf-8")
-        return _detect(path, copy)
-
-
-def _finding(
+def _findings(
     path: Path, lines: Sequence[str], number: int, kind: str, secret: str, hashed: str
-) -> Finding:
+) -> list[Finding]:
     source = lines[number - 1] if 0 < number <= len(lines) else ""
+    line = max(number, 1)
+    if kind == exact.PRIVATE_KEY:  # detect-secrets found the marker: the secret is the key
+        blocks = exact.private_key_blocks(lines, line)
+        if blocks:  # always: detect-secrets found the marker in this text
+            return [Finding(path, line, c, kind, key, _hash(key), source) for c, key in blocks]
     column = source.find(secret) + 1 or 1
-    return Finding(path, max(number, 1), column, kind, secret, hashed, source)
+    return [Finding(path, line, column, kind, secret, hashed, source)]
+
+
+def _hash(secret: str) -> str:
+    from detect_secrets.core.potential_secret import PotentialSecret
+
+    return str(PotentialSecret.hash_secret(secret))
 
 
 @contextmanager
@@ -307,9 +371,10 @@ def _settings(disabled: Collection[str]) -> Iterator[None]:
             *({"name": name} for name in builtin),
             *({"name": name, "path": path} for name in ml),
         ],
-        "filters_used": [{"path": f} for f in FILTERS],
+        "filters_used": [{"path": f} for f in FILTERS if f not in _PATH_FILTERS],
     }
     with transient_settings(config):
+        exact.install()  # the whole secret as the value, for every detector
         yield
 
 

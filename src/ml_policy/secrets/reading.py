@@ -1,0 +1,76 @@
+"""Reading a file named by the repository or its configuration, without trusting the name.
+
+A name in a repository may be a symlink to anywhere (`/dev/zero`,
+`~/.netrc`), a FIFO that blocks the reader forever, or gigabytes. Every file
+the secrets checker reads goes through here: opened without blocking and
+without following a symlink at its last component, accepted only as a
+regular file, and read up to a size cap.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+class RefusedError(Exception):
+    """Why a file was not read; the message is the reason, without the file's name."""
+
+
+def open_regular_file(path: Path) -> tuple[BinaryIO, int]:
+    """The regular file `path` opened for reading, and its size.
+
+    FileNotFoundError when there is none; RefusedError for a symlink (the
+    caller resolves and confines links first), a FIFO, a device, a folder or
+    any other reason the file cannot be opened.
+    """
+    try:
+        descriptor = os.open(path, _FLAGS)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise RefusedError(f"cannot read: {error.strerror or error}") from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise RefusedError("cannot read: not a regular file")
+    return os.fdopen(descriptor, "rb"), status.st_size
+
+
+def read_capped(handle: BinaryIO, size: int, limit: int, already: bytes = b"") -> bytes:
+    """The rest of `handle` after `already`; RefusedError past `limit` bytes, even if it grows."""
+    if size > limit:
+        raise RefusedError(f"larger than {limit >> 20} MB")
+    data = already + handle.read(limit + 1 - len(already))
+    if len(data) > limit:
+        raise RefusedError(f"larger than {limit >> 20} MB")
+    return data
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """Every byte of the regular file `path` (at most `limit`); see open_regular_file."""
+    handle, size = open_regular_file(path)
+    with handle:
+        return read_capped(handle, size, limit)
+
+
+def real_path(path: Path) -> Path:
+    """The absolute path with every symlink resolved, as far as it resolves.
+
+    os.path.realpath, not Path.resolve(): that raises on a symlink loop before Python 3.13.
+    """
+    return Path(os.path.realpath(path))
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether `path` is `root` or below it, both with every symlink resolved."""
+    return real_path(path).is_relative_to(real_path(root))
+
+
+def is_lexically_inside(path: Path, root: Path) -> bool:
+    """Whether `path` stays below `root` as written (`..` and absolute paths count, links not)."""
+    return Path(os.path.abspath(root / path)).is_relative_to(os.path.abspath(root))
