@@ -187,3 +187,20 @@ def test_diagnostics_and_fixes_carry_masked_messages() -> None:
     diagnostic = Diagnostic("MLD004", f"https://__token__:{token}@h/simple", Path("r.txt"))
     assert diagnostic.message == "https://***@h/simple"
     assert Fix(f"use {token}", ()).message == "use hf_***"
+
+
+def test_a_private_key_in_a_json_document_leaves_it_valid() -> None:
+    import json
+
+    key = (
+        "-----BEGIN RSA PRIVATE"
+        + " KEY-----\n"
+        + body(ALNUM, 64)
+        + "\n-----END RSA PRIVATE KEY-----"
+    )
+    document = json.dumps([{"message": f"cannot parse {key}"}, {"message": "next"}], indent=2)
+    masked = json.loads(redact(document))
+    assert masked == [
+        {"message": "cannot parse -----BEGIN RSA PRIVATE KEY-----***"},
+        {"message": "next"},
+    ]

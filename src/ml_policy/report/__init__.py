@@ -10,7 +10,6 @@ for lines a terminal or a log shows, `dump_json` for documents.
 from __future__ import annotations
 
 import importlib
-import io
 import json
 import os
 import re
@@ -74,8 +73,9 @@ def write(output_format: str, output: str, stream: TextIO) -> None:
         buffer.write(output.encode("utf-8"))
         buffer.flush()
         return
-    if isinstance(stream, io.TextIOWrapper):
-        stream.reconfigure(errors="backslashreplace")
+    reconfigure = getattr(stream, "reconfigure", None)  # a TextIOWrapper, or a wrapper of one
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
     stream.write(output)
 
 
