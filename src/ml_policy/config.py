@@ -154,10 +154,14 @@ class Settings:
         """`path` relative to `root`, in POSIX form (as patterns are written)."""
         try:
             # realpath, not Path.resolve(): that raises on a symlink loop before Python 3.13.
-            real = os.path.realpath
-            return Path(real(path)).relative_to(real(self.root)).as_posix()
+            return Path(os.path.realpath(path)).relative_to(self._real_root).as_posix()
         except ValueError:
             return path.as_posix()
+
+    @cached_property
+    def _real_root(self) -> str:
+        # Resolved once: discovery asks for every file and folder.
+        return os.path.realpath(self.root)
 
     @cached_property
     def _exclude_spec(self) -> GitIgnoreSpec:
