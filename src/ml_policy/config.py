@@ -623,14 +623,15 @@ class SettingsResolver:
         if self._is_own(directory):
             # The run's own settings: nearest first, and every problem is fatal.
             settings = self._read(pyproject) or self._above(directory)
-        else:
-            # Below (or beside) the run: the settings above decide whether this
-            # folder is excluded, in which case its pyproject.toml is never read.
+        elif directory.is_relative_to(self._cwd):
+            # Below the run: the settings above decide whether this folder is
+            # excluded, in which case its pyproject.toml is never read.
             above = self._above(directory)
-            if directory.is_relative_to(self._cwd) and above.is_excluded(pyproject):
-                settings = above
-            else:
-                settings = self._read_nested(pyproject, above)
+            excluded = above.is_excluded(pyproject)
+            settings = above if excluded else self._read_nested(pyproject, lambda: above)
+        else:
+            # Beside the run (a path given outside the working directory): nearest first.
+            settings = self._read_nested(pyproject, lambda: self._above(directory))
         self._by_directory[directory] = settings
         return settings
 
@@ -641,14 +642,17 @@ class SettingsResolver:
         parent = directory.parent
         return self._for_directory(parent) if parent != directory else self._defaults()
 
-    def _read_nested(self, pyproject: Path, above: Settings) -> Settings:
+    def _read_nested(self, pyproject: Path, above: Callable[[], Settings]) -> Settings:
+        """A nested project's settings; when they cannot be used, MLE001 and those above."""
         try:
-            return self._read(pyproject) or above
+            settings = self._read(pyproject)
         except ConfigError as error:
-            folder, source = self._shown(pyproject.parent), self._describe(above)
+            fallback = above()
+            folder, source = self._shown(pyproject.parent), self._describe(fallback)
             message = f"{error.detail}; the files below {folder} are checked with {source}"
             self.broken[pyproject] = BrokenSettings(pyproject, error.line or 1, message)
-            return above
+            return fallback
+        return settings or above()
 
     def _describe(self, settings: Settings) -> str:
         if settings.source is None:
