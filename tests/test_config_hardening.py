@@ -443,6 +443,7 @@ def cache_tree(root: Path) -> None:
 
 def test_outside_git_a_tagged_cache_folder_is_not_walked(tmp_path: Path) -> None:
     cache_tree(tmp_path)
+    assert run(["git", "rev-parse", "--git-dir"], tmp_path).returncode != 0  # the walk, not git
     result = check(tmp_path)
     assert [line.split(":")[0] for line in result.stdout.splitlines()[:-1]] == [
         "notacache/loader.py"
