@@ -74,6 +74,7 @@ def test_missing_path_is_an_error(tmp_path: Path) -> None:
 
 
 # A checker in the shape every rule family registers: (files, resolver) -> diagnostics.
+# It stands for a new family: MLT is reserved (valid in configuration) and has no rule yet.
 def one_finding_per_file(
     files: Sequence[Path], resolver: SettingsResolver, options: checkers.RunOptions
 ) -> list[Diagnostic]:
@@ -82,24 +83,24 @@ def one_finding_per_file(
         diagnostic
         for file in files
         for diagnostic in (
-            Diagnostic("MLX001", "example finding", file, 1, 1),
+            Diagnostic("MLT001", "example finding", file, 1, 1),
             Diagnostic("MLE001", "cannot parse", file, 2, 1),
         )
     ]
 
 
-EXAMPLE = ((("MLX",), "test_check:one_finding_per_file"),)
+EXAMPLE = ((("MLT",), "test_check:one_finding_per_file"),)
 
 
 def test_run_all_applies_selection_per_file(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.ml-policy]\nper-file-ignores = { "tests/" = ["MLX"] }\n'
+        '[tool.ml-policy]\nper-file-ignores = { "tests/" = ["MLT"] }\n'
     )
     touch(tmp_path, "src/a.py", "tests/t.py")
     files = [tmp_path / "src/a.py", tmp_path / "tests/t.py"]
     result = checkers.run_all(files, SettingsResolver(cwd=tmp_path), checkers=EXAMPLE)
     assert [(d.path.name, d.code) for d in result] == [
-        ("a.py", "MLX001"),
+        ("a.py", "MLT001"),
         ("a.py", "MLE001"),
         ("t.py", "MLE001"),
     ]
@@ -116,7 +117,7 @@ def test_a_finding_two_checkers_share_is_reported_once(tmp_path: Path) -> None:
     touch(tmp_path, "a.py")
     twice = (*EXAMPLE, (("MLY",), "test_check:one_finding_per_file"))
     result = checkers.run_all([tmp_path / "a.py"], SettingsResolver(cwd=tmp_path), checkers=twice)
-    assert [d.code for d in result] == ["MLX001", "MLE001"]
+    assert [d.code for d in result] == ["MLT001", "MLE001"]
 
 
 def test_families_choose_checkers(tmp_path: Path) -> None:
@@ -125,7 +126,7 @@ def test_families_choose_checkers(tmp_path: Path) -> None:
     assert (
         checkers.run_all([tmp_path / "a.py"], resolver, families=("MLD",), checkers=EXAMPLE) == []
     )
-    assert checkers.run_all([tmp_path / "a.py"], resolver, families=("MLX",), checkers=EXAMPLE)
+    assert checkers.run_all([tmp_path / "a.py"], resolver, families=("MLT",), checkers=EXAMPLE)
 
 
 def test_every_registered_checker_can_be_loaded() -> None:

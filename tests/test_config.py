@@ -200,7 +200,8 @@ def test_command_line_beats_the_file(tmp_path: Path) -> None:
 
 def test_command_line_codes_are_checked() -> None:
     assert CliOverrides(select=("ML",), ignore=("E501",)).problems() == [
-        "'E501' is not an ml-policy rule code or prefix"
+        "--ignore: 'E501' is not an ml-policy rule code or prefix "
+        "(ml-policy codes start with ML; Ruff's go in [tool.ruff])"
     ]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.files import Unchecked, real_path
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,30 @@ FAMILIES = {
 # Codes that no configuration can switch off: a file that cannot be read or
 # parsed was not checked, and saying nothing would read as "clean".
 ALWAYS_ON = ("MLE",)
+PARSE_ERROR = "MLE001"
+
+# Every rule code of this release. Configuration is validated against it at every
+# start, so it is written out here rather than collected by importing every rule
+# module; a test checks it against the rule objects (`ml-policy rule --all`).
+RULE_CODES = (
+    "MLE001",
+    *("MLA001", "MLA002"),
+    *("MLD001", "MLD002", "MLD003", "MLD004", "MLD005", "MLD006"),
+    *("MLK001", "MLK002"),
+    *("MLM001", "MLM002", "MLM003", "MLM004"),
+    *("MLP001", "MLP002", "MLP003"),
+)
+
+# Families filed for later releases. Naming one (`select = ["MLG"]`) is valid, so a
+# configuration or bundle can be written ahead of them; it selects no rule yet.
+RESERVED_FAMILIES = {
+    "MLC": "training correctness",
+    "MLG": "config drift",
+    "MLI": "container images",
+    "MLR": "reproducibility",
+    "MLS": "supply chain",
+    "MLT": "TorchFix parity",
+}
 
 
 def load(spec: str) -> Checker:
@@ -73,4 +98,24 @@ def run_all(
         for d in dict.fromkeys(found)
         if d.code.startswith(ALWAYS_ON) or resolver.for_path(d.path).is_enabled(d.code, d.path)
     ]
-    return sorted(kept, key=Diagnostic.sort_key)
+    return sorted(_with_broken_settings(kept, resolver), key=Diagnostic.sort_key)
+
+
+def unchecked_diagnostics(unchecked: Sequence[Unchecked]) -> list[Diagnostic]:
+    """MLE001 for each folder or named file discovery could not look into."""
+    return [Diagnostic(PARSE_ERROR, u.reason, u.path) for u in unchecked]
+
+
+def _with_broken_settings(found: list[Diagnostic], resolver: SettingsResolver) -> list[Diagnostic]:
+    """`found`, plus an MLE001 for each nested pyproject.toml whose settings could not be used.
+
+    That message says which settings were used instead, so it replaces the deps
+    checker's own report of the same line (invalid TOML) rather than repeating it.
+    """
+    if not resolver.broken:
+        return found
+    broken = {(real_path(b.path), b.line): b for b in resolver.broken.values()}
+    kept = [
+        d for d in found if not (d.code == PARSE_ERROR and (real_path(d.path), d.line) in broken)
+    ]
+    return kept + [Diagnostic(PARSE_ERROR, b.message, b.path, b.line) for b in broken.values()]

@@ -76,7 +76,9 @@ def _main(arguments: list[str]) -> int:
 
 
 def _codes(value: str) -> list[str]:
-    return [code.strip() for code in value.split(",") if code.strip()]
+    # Empty items are kept for the check to refuse: `--select ,,,` selecting nothing
+    # would switch every rule off in silence.
+    return [code.strip() for code in value.split(",")]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -201,10 +203,17 @@ def _run_check(args: argparse.Namespace) -> int:
     if families is not None and not args.paths:
         return 0  # a hook called with no files has nothing to do
     resolver = SettingsResolver(overrides)
-    found = files.discover(args.paths, resolver)
+    found = files.find(args.paths, resolver)
+    for warning in [*overrides.warnings(), *resolver.warnings]:
+        print(f"ml-policy: warning: {warning}", file=sys.stderr)
     cache_dir = None if args.no_cache else args.cache_dir
     options = checkers.RunOptions(cache_dir=cache_dir, workers=_workers())
-    diagnostics = checkers.run_all(found, resolver, families, options=options)
+    diagnostics = checkers.run_all(found.files, resolver, families, options=options)
+    if found.unchecked:
+        diagnostics = sorted(
+            [*diagnostics, *checkers.unchecked_diagnostics(found.unchecked)],
+            key=lambda d: d.sort_key(),
+        )
     if args.fix or args.diff:
         return _apply_fixes(diagnostics, args, resolver, options)
     return _report(diagnostics, args)

@@ -133,14 +133,47 @@ def _given(args: Sequence[str], *options: str) -> bool:
     return any(arg == option or arg.startswith(f"{option}=") for arg in args for option in options)
 
 
+# [tool.bandit] keys bandit reads with set(...) or as globs: a string there is taken
+# character by character (`exclude_dirs = "tests"` excludes every path with a "t" in it).
+BANDIT_LISTS = {"tests": "B614", "skips": "B101", "exclude_dirs": "tests/*", "include": "*.py"}
+BANDIT_STRINGS = ("plugin_name_pattern", "log_format")
+
+
 def _has_bandit_table(pyproject: Path) -> bool:
-    """Whether pyproject.toml has [tool.bandit]; a malformed file is an error naming its line."""
+    """Whether pyproject.toml has [tool.bandit]; a malformed file, or a value bandit would
+    crash on or misread, is an error naming its line."""
     if not pyproject.is_file():
         return False
-    from ml_policy.config import read_toml
+    from ml_policy.config import ConfigError, key_line, read_toml
 
-    tool = read_toml(pyproject)[1].get("tool")
-    return isinstance(tool, dict) and isinstance(tool.get("bandit"), dict)
+    text, document = read_toml(pyproject)
+    tool = document.get("tool")
+    if not isinstance(tool, dict) or "bandit" not in tool:
+        return False
+    problem = _bandit_problem(tool["bandit"])
+    if problem is None:
+        return True
+    key, message = problem
+    line = key_line(text, "tool.bandit", [key] if key else [])
+    where = f"[tool.bandit] {key}" if key else "[tool.bandit]"
+    raise ConfigError(pyproject, f"{where}: {message}", line)
+
+
+def _bandit_problem(table: object) -> tuple[str, str] | None:
+    """(key, problem) for the first value bandit cannot use, or None."""
+    if not isinstance(table, dict):
+        return "", "must be a table"
+    for key, example in BANDIT_LISTS.items():
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            return key, f'must be a list of strings, like ["{example}"]'
+    for key in BANDIT_STRINGS:
+        if not isinstance(table.get(key, ""), str):
+            return key, "must be a string"
+    profiles = table.get("profiles", {})
+    if not isinstance(profiles, dict) or not all(isinstance(p, dict) for p in profiles.values()):
+        return "profiles", "must be a table of tables"
+    return None
 
 
 def _call(module: str, args: Sequence[str]) -> int:

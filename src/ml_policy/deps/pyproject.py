@@ -16,6 +16,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 
+from ml_policy.config import toml_error_position
 from ml_policy.deps.classify import (
     Classified,
     classify_pep508,
@@ -70,15 +71,8 @@ def parse_pyproject(path: Path, text: str) -> Manifest:
 
 
 def toml_error(path: Path, error: tomllib.TOMLDecodeError) -> ManifestError:
-    """The error at its line: Python 3.14 gives lineno/colno; older ones say it in the text."""
-    message = str(error)
-    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
-    if line is None and message.endswith(")") and "(at line " in message:
-        message, _, where = message[:-1].rpartition(" (at line ")
-        line_text, _, column_text = where.partition(", column ")
-        line = int(line_text) if line_text.isdigit() else None
-        column = int(column_text) if column_text.isdigit() else None
-    reason = getattr(error, "msg", message)
+    """The error at its line (the same reading as the settings loader's, for one report)."""
+    reason, line, column = toml_error_position(error)
     return ManifestError(path, f"invalid TOML: {reason}", line or 1, column or 1)
 
 
@@ -113,9 +107,11 @@ class _Collector:
         self, document: Mapping[str, Any], key_path: tuple[str, ...], published: bool
     ) -> None:
         table = _get(document, key_path)
-        if not isinstance(table, Mapping):
-            return
         label = "[project.optional-dependencies]" if published else "[dependency-groups]"
+        if not isinstance(table, Mapping):
+            if table is not None:
+                self._not_checked(key_path, f"{label} must be a table, not {_shape(table)}")
+            return
         for name, items in table.items():
             section = f"{label} {name}"
             self._pep508_array(items, (*key_path, name), section, published, False)
@@ -129,8 +125,18 @@ class _Collector:
         constraint: bool,
     ) -> None:
         if not isinstance(items, list):
+            if items is not None:
+                what = f"must be a list of requirement strings, not {_shape(items)}"
+                self._not_checked(key_path, f"{section} {what}")
             return
-        strings = [item for item in items if isinstance(item, str)]  # skips {include-group = ..}
+        # A dependency group may include another ({include-group = "..."}); nothing else may
+        # stand in a list of requirements.
+        groups = key_path[0] == "dependency-groups"
+        for number, item in enumerate(items, 1):
+            if not isinstance(item, str) and not (groups and isinstance(item, dict)):
+                what = f"item {number} is {_shape(item)}, not a requirement string"
+                self._not_checked(key_path, f"{section}: {what}")
+        strings = [item for item in items if isinstance(item, str)]
         for text, span in zip(
             strings, self.positions.locate_strings(key_path, strings), strict=True
         ):
@@ -157,6 +163,11 @@ class _Collector:
                 constraint,
                 conditional,
             )
+
+    def _not_checked(self, key_path: Sequence[str], problem: str) -> None:
+        """MLE001 at the key: a value of the wrong shape would otherwise be skipped in silence."""
+        line, column, _ = self.positions.locate_key(key_path)
+        self.errors.append(ManifestError(self.path, f"{problem}: not checked", line, column))
 
     def _add(
         self,
@@ -205,6 +216,9 @@ class _Collector:
     ) -> None:
         table = _get(poetry, key)
         if not isinstance(table, Mapping):
+            if table is not None:
+                problem = f"{section} must be a table, not {_shape(table)}"
+                self._not_checked(("tool", "poetry", *key), problem)
             return
         for name, value in table.items():
             if normalize(name) == "python":
@@ -237,6 +251,21 @@ class _Collector:
         line, column, end = self.positions.locate_key(key_path)
         where = Position(self.path, line, column, end)
         self.index_settings.append(IndexSetting(option, value, where))
+
+
+def _shape(value: Any) -> str:
+    """What a TOML value is, for a message (never the value: it may hold a credential)."""
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "a table"
+    return "a date or time"
 
 
 def _poetry_constraints(value: Any) -> list[tuple[Classified, str]]:

@@ -27,8 +27,8 @@ def requirement_literals(path: Path, text: str) -> list[LiteralRequirement]:
     except cst.ParserSyntaxError as error:
         where = (error.raw_line, error.raw_column + 1)
         raise ManifestError(path, f"syntax error: {error.message}", *where) from None
-    except cst.CSTValidationError as error:  # e.g. a name libcst does not take for one
-        raise ManifestError(path, f"syntax error: {error}") from None
+    except cst.CSTValidationError:  # the parser accepts a name Python rejects (U+31350)
+        raise ManifestError(path, "syntax error: not valid Python") from None
     except RecursionError:
         raise ManifestError(path, "not checked: nested too deeply to parse") from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)

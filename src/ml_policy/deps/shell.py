@@ -15,7 +15,6 @@ an unmatched glob through, which is how `pip install torch[cuda]` works).
 
 from __future__ import annotations
 
-import contextlib
 import re
 import shlex
 from collections.abc import Sequence
@@ -71,15 +70,18 @@ class _UnterminatedError(Exception):
 
 
 def split_commands(script: MappedText, *, ipython: bool = False) -> list[Command]:
-    """The simple commands of a script, in order; stops at the first unterminated construct.
+    """The simple commands of a script, in order.
+
+    A command with a quote or substitution that never closes is dropped, and
+    reading starts again on the next line: one stray quote must not hide the
+    rest of a file from the checks.
 
     With `ipython`, `{...}` and `$name` count as expansions even inside quotes:
     IPython substitutes Python values into `!` and `%pip` lines before the
     shell reads them.
     """
     lexer = _Lexer(script, ipython)
-    with contextlib.suppress(_UnterminatedError):  # commands before the broken one stand
-        lexer.run()
+    lexer.run()
     return lexer.commands
 
 
@@ -95,28 +97,48 @@ class _Lexer:
         self.heredocs: list[tuple[str, bool]] = []  # (delimiter, strip leading tabs)
 
     def run(self) -> None:
-        text = self.text
-        while self.pos < len(text):
-            char = text[self.pos]
-            if char in BLANKS:
-                self.pos += 1
-            elif text.startswith("\\\n", self.pos):
-                self.pos += 2
-            elif char == "\n":
-                self.pos += 1
-                self.end_command()
-                self.skip_heredoc_bodies()
-            elif char == "#":
-                self.skip_comment()
-            elif char in REDIRECT_CHARS and text.startswith("(", self.pos + 1):
-                self.process_substitution()
-            elif char in REDIRECT_CHARS:
-                self.redirection()
-            elif char in OPERATOR_CHARS:
-                self.operator()
-            else:
-                self.word()
+        while self.read_tokens():
+            pass  # recovered from a broken command: read on
         self.end_command()
+
+    def read_tokens(self) -> bool:
+        """Read tokens to the end of the text; True when stopped by a construct that never
+        closes (the reader then stands on the next line)."""
+        text = self.text
+        start = self.pos
+        try:
+            while self.pos < len(text):
+                start = self.pos  # where the token being read begins
+                char = text[self.pos]
+                if char in BLANKS:
+                    self.pos += 1
+                elif text.startswith("\\\n", self.pos):
+                    self.pos += 2
+                elif char == "\n":
+                    self.pos += 1
+                    self.end_command()
+                    self.skip_heredoc_bodies()
+                elif char == "#":
+                    self.skip_comment()
+                elif char in REDIRECT_CHARS and text.startswith("(", self.pos + 1):
+                    self.process_substitution()
+                elif char in REDIRECT_CHARS:
+                    self.redirection()
+                elif char in OPERATOR_CHARS:
+                    self.operator()
+                else:
+                    self.word()
+        except _UnterminatedError:
+            self.recover(start)
+            return True
+        return False
+
+    def recover(self, start: int) -> None:
+        """Drop the command being read and go on after the line where its broken part began."""
+        self.words = []
+        self.heredocs = []
+        end = self.text.find("\n", start)
+        self.pos = len(self.text) if end < 0 else end + 1
 
     def end_command(self) -> None:
         if self.words:
