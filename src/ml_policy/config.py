@@ -389,12 +389,19 @@ def key_line(text: str, table: str, key_path: Sequence[str]) -> int | None:
 # --- reading -----------------------------------------------------------------
 
 
+MAX_CONFIG_BYTES = 16 * 1024 * 1024  # a configuration file is never this large
+
+
 def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
     """Read a TOML file, turning every failure into a ConfigError naming it."""
+    from ml_policy.files import read_regular
+
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+    except UnicodeDecodeError as error:
         raise ConfigError(path, f"cannot read: {error}") from None
+    except OSError as error:
+        raise ConfigError(path, f"cannot read: {error.strerror or error}") from None
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

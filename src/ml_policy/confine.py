@@ -26,9 +26,8 @@ def repository_root(path: Path) -> Path:
 
 
 def is_inside(path: Path, root: Path) -> bool:
-    """Whether `path`, with every symlink resolved, is `root` or below it (a real path)."""
-    real = Path(os.path.realpath(path))
-    return real == root or root in real.parents
+    """Whether `path` is `root` or below it, both with every symlink resolved."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
 @cache

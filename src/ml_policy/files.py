@@ -131,11 +131,27 @@ def open_regular(path: Path) -> BinaryIO:
     ("not a regular file") instead of waiting for a writer forever.
     """
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    handle = os.fdopen(descriptor, "rb")
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        handle.close()
+        os.close(descriptor)  # before fdopen, which refuses a folder with its own error
         raise OSError(errno.EINVAL, "not a regular file", str(path))
-    return handle
+    return os.fdopen(descriptor, "rb")
+
+
+MAX_SOURCE_BYTES = 20 * 1024 * 1024  # larger "source" or "config" is generated or data
+
+
+def read_regular(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """The bytes of the regular file `path`; OSError for anything else or past `limit` bytes.
+
+    For files read by a name from the repository or its configuration (a
+    pyproject, a notebook, a file to fix): a FIFO, a device or a symlink to
+    one is refused at once, and no more than `limit` bytes are ever read.
+    """
+    with open_regular(path) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit >> 20} MB", str(path))
+    return data
 
 
 def real_path(path: Path) -> Path:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ml_policy.diagnostics import Applicability, Diagnostic, Edit
+from ml_policy.files import read_regular
 
 if TYPE_CHECKING:
     from ml_policy.checkers import RunOptions
@@ -157,7 +158,7 @@ def _fix_file(
     path: Path, diagnostics: list[Diagnostic]
 ) -> tuple[FixedFile | None, list[Diagnostic]]:
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         before = data.decode(encoding)  # "utf-8-sig" drops a BOM here and writes it back
     except (OSError, SyntaxError, UnicodeDecodeError):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ml_policy.errors import PolicyError
+from ml_policy.files import read_regular
 
 BOM = "\ufeff"
 
@@ -39,15 +40,14 @@ def read_text(path: Path) -> tuple[str | None, TextStyle]:
     """The file's text with LF line ends (None when it does not exist) and its style."""
     if not path.exists():
         return None, TextStyle()
-    if not path.is_file():
-        raise InputError(path, "not a regular file")
     try:
-        raw = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw_line(path.read_bytes(), error.start)
-        raise InputError(path, "not valid UTF-8", line) from None
+        data = read_regular(path)  # never a FIFO, a device or gigabytes
     except OSError as error:
         raise InputError(path, f"cannot read ({error.strerror})") from None
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(path, "not valid UTF-8", raw_line(data, error.start)) from None
     bom = raw.startswith(BOM)
     raw = raw.removeprefix(BOM)
     crlf = "\r\n" in raw

@@ -27,6 +27,7 @@ from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.deps.lockfiles import is_lock_file
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.files import read_regular
 
 LARGE_ARTIFACT = "MLA001"
 NOTEBOOK_OUTPUTS = "MLA002"
@@ -195,7 +196,7 @@ def _output_findings(artifact: Artifact, reported_size: bool) -> list[Diagnostic
         text = messages.notebook_too_big_to_read(NOTEBOOK_MAX_BYTES)
         return [] if reported_size else [Diagnostic(PARSE_ERROR, text, path)]
     try:
-        data = path.read_bytes()
+        data = read_regular(path, NOTEBOOK_MAX_BYTES)
     except OSError as error:
         return [Diagnostic(PARSE_ERROR, f"cannot read: {error.strerror or error}", path)]
     if data.startswith(POINTER_PREFIXES):

@@ -35,15 +35,11 @@ from ml_policy.config import (
     ml_policy_table,
     read_toml,
 )
+from ml_policy.confine import is_inside
 from ml_policy.errors import PolicyError
+from ml_policy.files import real_path
 from ml_policy.secrets import exact
-from ml_policy.secrets.reading import (
-    RefusedError,
-    is_inside,
-    is_lexically_inside,
-    read_regular,
-    real_path,
-)
+from ml_policy.secrets.reading import RefusedError, is_lexically_inside, read_regular
 from ml_policy.secrets.scan import FILTERS, Finding, enabled_plugins, scan_files
 
 BASELINE_MAX_BYTES = 16 * 1024 * 1024  # some 100,000 accepted secrets

@@ -17,9 +17,9 @@ from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.files import real_path
 from ml_policy.lint.noqa import is_suppressed, suppressions
 from ml_policy.secrets import baseline
-from ml_policy.secrets.reading import real_path
 from ml_policy.secrets.scan import Finding, NotScannedError, read_content, scan_files
 
 ML_TOKEN = "MLK001"

@@ -58,19 +58,6 @@ def read_regular(path: Path, limit: int) -> bytes:
         return read_capped(handle, size, limit)
 
 
-def real_path(path: Path) -> Path:
-    """The absolute path with every symlink resolved, as far as it resolves.
-
-    os.path.realpath, not Path.resolve(): that raises on a symlink loop before Python 3.13.
-    """
-    return Path(os.path.realpath(path))
-
-
-def is_inside(path: Path, root: Path) -> bool:
-    """Whether `path` is `root` or below it, both with every symlink resolved."""
-    return real_path(path).is_relative_to(real_path(root))
-
-
 def is_lexically_inside(path: Path, root: Path) -> bool:
     """Whether `path` stays below `root` as written (`..` and absolute paths count, links not)."""
     return Path(os.path.abspath(root / path)).is_relative_to(os.path.abspath(root))
