@@ -87,7 +87,7 @@ REPOSITORY = {
     ),
     "train.py": (
         "import torch\nfrom torch.utils.data import DataLoader\n\n"
-        f'STRIPE_KEY = "{STRIPE}"\n\n'
+        f'STRIPE_KEY = "{STRIPE}"\nsecret_token = "{GITHUB}"\n\n'
         "def batches(dataset):\n"
         "    for batch in DataLoader(dataset, batch_size=8, num_workers=4):\n"
         '        yield batch.to("cuda")\n'
@@ -138,6 +138,8 @@ def _commands() -> Iterator[tuple[str, ...]]:
         for family in ("lint", "deps", "artifacts", "secrets"):
             yield (family, *REPOSITORY, "--output-format", output_format)
     yield ("check", ".", "--no-cache")
+    yield ("bandit", "train.py")  # bandit quotes the hard-coded password it finds
+    yield ("mypy", "train.py")
     yield ("check", ".", "--diff", "--unsafe-fixes")
     yield ("check", ".", "--select", GITHUB)
     yield ("check", ".", "--ignore", f"MLD001,{HF}")
