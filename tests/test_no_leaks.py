@@ -210,3 +210,15 @@ def test_a_credential_in_an_index_url_is_called_out(repository: Path) -> None:
     assert len(index_findings) == 2, result.stdout
     assert all("holds a credential, in a committed file" in line for line in index_findings)
     assert all("https://***@" in line for line in index_findings)
+
+
+def test_a_symlink_to_a_file_outside_is_not_read(tmp_path: Path) -> None:
+    write_files(tmp_path, {"outside/requirements.txt": f"torch @ https://u:{OUTSIDE}@h/t.whl\n"})
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    run(["git", "init", "-q", "-b", "main"], repo, check=True)
+    (repo / "requirements.txt").symlink_to(tmp_path / "outside" / "requirements.txt")
+    for command in (("deps", "requirements.txt"), ("check", ".")):
+        result = ml_policy(*command, "--output-format", "json", cwd=repo)
+        assert "h/t.whl" not in result.stdout  # nothing of the outside file is quoted
+        assert result.returncode == 0, result.stdout

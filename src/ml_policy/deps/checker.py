@@ -67,6 +67,10 @@ def manifest_reader(path: Path) -> Reader | None:
 
 
 def check_file(path: Path, resolver: SettingsResolver, locks: TrackedLocks) -> list[Diagnostic]:
+    if path.is_symlink():
+        # Judged as git stores it, a link (the artifacts checker's view); its target is
+        # checked under its own name when it is in the repository, and never read through it.
+        return []
     reader = manifest_reader(path)
     if reader is not None:
         try:
