@@ -121,9 +121,8 @@ def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
     found = codes_and_lines(result)
     assert ("broken.py", "MLE001", "1") in found
     assert ("train.py", "MLP001", "2") in found
-    assert ("dangling.py", "MLE001", "1") in found
+    assert "dangling.py" not in [name for name, _, _ in found]  # a link, judged as a link
     messages = [r["message"] for r in json.loads(result.stdout)]
-    assert any(m.startswith("cannot read") for m in messages)
     assert any(m.startswith("not checked: larger than") for m in messages)
 
 

@@ -45,8 +45,8 @@ def check(
     jobs: list[Job] = []
     rule_sets: dict[int, tuple[Settings, tuple[type[Rule], ...]]] = {}
     for path in files:
-        if path.suffix not in SUFFIXES:
-            continue
+        if path.suffix not in SUFFIXES or path.is_symlink():
+            continue  # a link is judged as a link (artifacts), its target under its own name
         settings = resolver.for_path(path)
         rules = _enabled_rules(path, settings, rule_sets)
         job_or_result = _prepare(path, settings, rules, cache) if rules else []
