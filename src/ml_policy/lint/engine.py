@@ -4,7 +4,7 @@
 2. the stdlib `ast` parse (also the syntax check: MLE001) and each rule's
    screen, with the import table built from the same tree;
 3. one libcst parse and one batched traversal for the rules left;
-4. positions (libcst's PositionProvider) only for a file with findings.
+4. positions (PositionProvider's, `lint/positions.py`) of the reported nodes only.
 """
 
 from __future__ import annotations
@@ -102,32 +102,34 @@ def _run_rules(
 def _diagnostics(
     path: Path, source: Source, module: cst.Module, findings: list[Finding]
 ) -> list[Diagnostic]:
-    from libcst.metadata import MetadataWrapper, PositionProvider
+    from ml_policy.lint.positions import positions  # imports libcst's internals
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    wanted = [finding.node for finding in findings]
+    wanted.extend(old for finding in findings for old, _ in finding.fix)
+    ranges = positions(module, wanted)
     suppressed = noqa.suppressions(source.text)
     diagnostics = []
     for finding in findings:
-        where = positions[finding.node]
+        where = ranges[finding.node]
         if noqa.is_suppressed(finding.code, where.start.line, suppressed):
             continue
-        fix = _fix(finding, module, positions, source) if finding.fix else None
+        fix = _fix(finding, module, ranges, source) if finding.fix else None
         diagnostics.append(_at(path, source, finding.code, finding.message, where, fix))
     return diagnostics
 
 
 def _fix(
-    finding: Finding, module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange], source: Source
+    finding: Finding, module: cst.Module, ranges: Mapping[cst.CSTNode, CodeRange], source: Source
 ) -> Fix | None:
     if source.cells:
         return None  # edits into notebook JSON are out of scope: the finding is still reported
     edits = tuple(
         Edit(
             module.code_for_node(new),
-            positions[old].start.line,
-            positions[old].start.column + 1,
-            positions[old].end.line,
-            positions[old].end.column + 1,
+            ranges[old].start.line,
+            ranges[old].start.column + 1,
+            ranges[old].end.line,
+            ranges[old].end.column + 1,
         )
         for old, new in finding.fix
     )
