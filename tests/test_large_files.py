@@ -8,18 +8,127 @@ computation gives exactly what libcst's PositionProvider gives.
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import hypothesmith
 import libcst as cst
 import pytest
+from conftest import ml_policy, run
 from hypothesis import HealthCheck, given, settings
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from ml_policy.lint.positions import positions
+from ml_policy.config import Settings
+from ml_policy.lint.engine import AST_LIMIT, CST_LIMIT, lint_bytes
+from ml_policy.lint.positions import WantedPositions, positions
 from ml_policy.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
+LOADER = "from torch.utils.data import DataLoader\n\nloader = DataLoader(ds, batch_size=8)\n"
+
+
+def padding(size: int) -> str:
+    """`size` characters of Python that cost the parsers nothing: one string literal."""
+    body = ("weights and vocabulary " * (size // 23 + 1))[: size - 12]
+    return f'PAD = """{body}"""\n'
+
+
+def lint(path: Path, text: str) -> list[tuple[str, int, str]]:
+    path.write_text(text, encoding="utf-8")
+    found = lint_bytes(path, text.encode(), Settings(root=path.parent), ALL_RULES)
+    return [(d.code, d.line, d.message) for d in found]
+
+
+# --- files over a stage's limit: one MLE001 that names the rules not checked -------------
+
+
+def test_over_the_ast_limit_is_mle001_naming_the_rules(tmp_path: Path) -> None:
+    text = LOADER + padding(AST_LIMIT)
+    [(code, line, message)] = lint(tmp_path / "train.py", text)
+    assert (code, line) == ("MLE001", 1)
+    assert message == (
+        "file too large for the ML rules (2.1 MB of Python > 2 MB limit): "
+        "not checked by MLM002, MLP001, MLP003"
+    )
+
+
+def test_over_the_ast_limit_without_any_trigger_is_clean(tmp_path: Path) -> None:
+    """The text pre-filter is exact: no rule's trigger, no possible finding."""
+    assert lint(tmp_path / "table.py", padding(AST_LIMIT + 1000)) == []
+
+
+def test_over_the_libcst_limit_is_mle001_naming_the_screened_rules(tmp_path: Path) -> None:
+    text = LOADER + padding(CST_LIMIT)
+    [(code, line, message)] = lint(tmp_path / "train.py", text)
+    assert (code, line) == ("MLE001", 1)
+    assert message == (
+        "file too large for the ML rules' full parse (0.6 MB of Python > 0.5 MB limit): "
+        "not checked by MLP001"  # MLP003's and MLM002's screens found nothing to check
+    )
+
+
+def test_over_the_libcst_limit_but_no_candidate_is_clean(tmp_path: Path) -> None:
+    text = "from torch.utils.data import DataLoader\n\nprint(DataLoader)\n" + padding(CST_LIMIT)
+    assert lint(tmp_path / "train.py", text) == []
+
+
+def test_over_the_limits_in_a_test_file_the_rules_skip_is_clean(tmp_path: Path) -> None:
+    """MLP001/MLP003 never check tests: no MLE001 for what they would not have reported."""
+    assert lint(tmp_path / "test_loader.py", LOADER + padding(CST_LIMIT)) == []
+    [(_, _, message)] = lint(tmp_path / "test_big.py", LOADER + padding(AST_LIMIT))
+    assert message.endswith("not checked by MLM002")  # `torch` is in it; MLM002 checks tests
+
+
+def test_a_large_file_within_the_limits_is_checked_to_its_end(tmp_path: Path) -> None:
+    pad = padding(CST_LIMIT - 2000)
+    text = LOADER + pad + "late = DataLoader(ds)\n"
+    found = lint(tmp_path / "train.py", text)
+    assert [(code, line) for code, line, _ in found] == [("MLP001", 3), ("MLP001", 5)]
+
+
+def test_a_notebook_over_the_limit_is_mle001(tmp_path: Path) -> None:
+    cells = [LOADER, padding(CST_LIMIT)]
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "source": c,
+                "execution_count": None,
+            }
+            for c in cells
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    [(code, _, message)] = lint(tmp_path / "explore.ipynb", json.dumps(notebook))
+    assert code == "MLE001"
+    assert message.startswith("file too large for the ML rules' full parse")
+
+
+def test_the_cli_reports_an_unchecked_large_file_as_an_error(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(LOADER + padding(AST_LIMIT))
+    result = ml_policy("lint", "--no-cache", "train.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "train.py:1:1: MLE001 file too large for the ML rules (2.1 MB" in result.stdout
+
+
+def test_a_file_over_the_libcst_limit_never_imports_libcst(tmp_path: Path) -> None:
+    """The work a large file costs: the stdlib parse and the screens, no libcst at all."""
+    (tmp_path / "train.py").write_text(LOADER + padding(CST_LIMIT))
+    probe = (
+        "import sys; from ml_policy.cli import main; "
+        "code = main(['lint', '--no-cache', 'train.py']); "
+        "print(code, 'libcst._nodes.base' in sys.modules)"
+    )
+    result = run([sys.executable, "-c", probe], tmp_path, check=True)
+    assert result.stdout.strip().endswith("1 False")
+
+
+# --- positions: PositionProvider's ranges, for the reported nodes only -------------------
 
 # Constructs whose positions are computed specially (hoisted starts and ends, syntactic
 # ranges that skip whitespace and parentheses), odd newlines and wide characters.
@@ -102,6 +211,15 @@ def test_positions_of_one_node_at_a_time(name: str, text: str) -> None:
 
 def test_positions_of_nothing_generate_nothing() -> None:
     assert positions(cst.parse_module("x = 1\n"), []) == {}
+
+
+def test_positions_stop_generating_code_after_the_last_wanted_node() -> None:
+    """Work in proportion to where the findings are, not to the module's size."""
+    module = cst.parse_module("x = [1, 2]\n" + "y = x\n" * 20_000)
+    first = module.body[0]
+    state = WantedPositions.of(module, [first])
+    assert state.found[first] == _expected(module)[first]
+    assert len(state.tokens) < 20  # the first statement's tokens, not 100,000
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -5,11 +5,18 @@
    screen, with the import table built from the same tree;
 3. one libcst parse and one batched traversal for the rules left;
 4. positions (PositionProvider's, `lint/positions.py`) of the reported nodes only.
+
+Stages 2 and 3 cost memory and time in proportion to the code, with large
+constants: the stdlib parse peaks at about 150-200 MB per MB of code, libcst at
+0.6-1.2 GB and 8-15 s of CPU per MB (benchmarks/large_files.py). Each has a size
+limit below the 20 MB input cap; a file over a stage's limit whose rules could
+apply is one MLE001 naming the rules not checked, so it never looks clean.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import re
 import sys
 import warnings
@@ -29,6 +36,11 @@ if TYPE_CHECKING:
     from libcst.metadata import CodeRange
 
 PARSE_ERROR = "MLE001"
+MIB = 1 << 20
+# In characters of Python (for a notebook, of its code cells). Over AST_LIMIT only the text
+# pre-filter runs; over CST_LIMIT a file whose screens pass is not parsed with libcst.
+AST_LIMIT = 2 * MIB
+CST_LIMIT = MIB // 2
 
 
 def lint_bytes(
@@ -53,6 +65,10 @@ def lint_enabled(
 def lint_source(
     path: Path, source: Source, settings: Settings, rules: Sequence[type[Rule]]
 ) -> list[Diagnostic]:
+    size = len(source.text)
+    if size > AST_LIMIT:  # the stdlib parse alone would take about as many GB as MB of code
+        left = _candidates(path, source, settings, rules)
+        return [_too_large(path, "the ML rules", size, AST_LIMIT, left)] if left else []
     try:
         with warnings.catch_warnings():  # invalid escapes etc. are Ruff's to report, not ours
             warnings.simplefilter("ignore")
@@ -62,14 +78,40 @@ def lint_source(
         return [_parse_error(path, source, message, error.lineno or 1, error.offset or 1)]
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
         return [_parse_error(path, source, f"cannot parse: {error}", 1, 1)]
-    candidates = [rule for rule in rules if any(t in source.text for t in rule.triggers)]
+    candidates = _candidates(path, source, settings, rules)
     if not candidates:
         return []
     imports = ImportTable.from_ast(tree)
     screened = [rule for rule in candidates if rule.screen(tree, imports)]
     if not screened:
         return []
+    if size > CST_LIMIT:
+        return [_too_large(path, "the ML rules' full parse", size, CST_LIMIT, screened)]
     return _run_rules(path, source, settings, screened, imports, tree)
+
+
+def _candidates(
+    path: Path, source: Source, settings: Settings, rules: Sequence[type[Rule]]
+) -> list[type[Rule]]:
+    """The rules that check this file and whose trigger strings are in its text."""
+    return [
+        rule
+        for rule in rules
+        if rule.applies_to(path, settings) and any(t in source.text for t in rule.triggers)
+    ]
+
+
+def _too_large(
+    path: Path, stage: str, size: int, limit: int, rules: Sequence[type[Rule]]
+) -> Diagnostic:
+    """One MLE001 for a file over a stage's limit: which rules did not check it."""
+    codes = ", ".join(sorted(rule.code for rule in rules))
+    over = math.ceil(size * 10 / MIB) / 10  # rounded up: never shown as the limit itself
+    message = (
+        f"file too large for {stage} ({over:g} MB of Python > {limit / MIB:g} MB limit): "
+        f"not checked by {codes}"
+    )
+    return Diagnostic(PARSE_ERROR, message, path)
 
 
 def _run_rules(

@@ -38,11 +38,7 @@ def positions(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[cst.CS
     The engine imports this module only once libcst is loaded (pre-filtered files never
     import libcst).
     """
-    state = WantedPositions(module.default_indent, module.default_newline, nodes)
-    if nodes:
-        with contextlib.suppress(_AllFound):
-            module._codegen(state)  # what PositionProvider itself runs
-    return state.found
+    return WantedPositions.of(module, nodes).found
 
 
 class WantedPositions(CodegenState):
@@ -57,6 +53,15 @@ class WantedPositions(CodegenState):
         self.counted = 0  # tokens already in line and column
         self.line = 1
         self.column = 0
+
+    @classmethod
+    def of(cls, module: cst.Module, nodes: Collection[cst.CSTNode]) -> WantedPositions:
+        """The state after generating `module`'s code up to the end of the last wanted node."""
+        state = cls(module.default_indent, module.default_newline, nodes)
+        if nodes:
+            with contextlib.suppress(_AllFound):
+                module._codegen(state)  # what PositionProvider itself runs
+        return state
 
     def here(self) -> CodePosition:
         """The position after the tokens generated so far (counting the new ones)."""
