@@ -128,6 +128,36 @@ def test_a_file_over_the_libcst_limit_never_imports_libcst(tmp_path: Path) -> No
     assert result.stdout.strip().endswith("1 False")
 
 
+# --- the other checkers -------------------------------------------------------------------
+
+
+def test_a_manifest_over_a_megabyte_is_mle001_not_minutes_of_parsing(tmp_path: Path) -> None:
+    lines = "".join(f"package-{i}==1.0.{i}\n" for i in range(60_000))  # about 1.3 MB
+    (tmp_path / "requirements.txt").write_text("numpy>=1.2\n" + lines)
+    result = ml_policy("deps", "--no-cache", "--output-format", "json", ".", cwd=tmp_path)
+    [record] = json.loads(result.stdout)
+    assert record["code"] == "MLE001"
+    assert record["message"].startswith("not checked: ")
+    assert record["message"].endswith(" bytes, over the 1048576 limit")
+
+
+def test_a_large_notebook_is_still_scanned_for_install_commands(tmp_path: Path) -> None:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": padding(3 * CST_LIMIT)},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": "!pip install transformers\n",
+        },
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "explore.ipynb").write_text(json.dumps(notebook))
+    result = ml_policy("deps", "--no-cache", "--output-format", "json", ".", cwd=tmp_path)
+    assert [r["code"] for r in json.loads(result.stdout)] == ["MLD006"]
+
+
 # --- positions: PositionProvider's ranges, for the reported nodes only -------------------
 
 # Constructs whose positions are computed specially (hoisted starts and ends, syntactic
