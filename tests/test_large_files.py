@@ -8,8 +8,10 @@ computation gives exactly what libcst's PositionProvider gives.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+import tokenize
 from pathlib import Path
 
 import hypothesmith
@@ -20,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ml_policy.config import Settings
-from ml_policy.lint.engine import AST_LIMIT, CST_LIMIT, lint_bytes
+from ml_policy.lint.engine import lint_bytes
+from ml_policy.lint.limits import AST_MAX_TOKENS, CST_MAX_TOKENS, count_tokens
 from ml_policy.lint.positions import WantedPositions, positions
 from ml_policy.rules import ALL_RULES
 
@@ -29,9 +32,14 @@ LOADER = "from torch.utils.data import DataLoader\n\nloader = DataLoader(ds, bat
 
 
 def padding(size: int) -> str:
-    """`size` characters of Python that cost the parsers nothing: one string literal."""
+    """About `size` characters of Python that cost the parsers nothing: one string literal."""
     body = ("weights and vocabulary " * (size // 23 + 1))[: size - 12]
     return f'PAD = """{body}"""\n'
+
+
+def numbers(tokens: int) -> str:
+    """A list literal of about `tokens` tokens, about as many characters: dense data."""
+    return "X = [" + "1," * (tokens // 2) + "]\n"
 
 
 def lint(path: Path, text: str) -> list[tuple[str, int, str]]:
@@ -44,51 +52,60 @@ def lint(path: Path, text: str) -> list[tuple[str, int, str]]:
 
 
 def test_over_the_ast_limit_is_mle001_naming_the_rules(tmp_path: Path) -> None:
-    text = LOADER + padding(AST_LIMIT)
+    text = LOADER + numbers(AST_MAX_TOKENS)
     [(code, line, message)] = lint(tmp_path / "train.py", text)
     assert (code, line) == ("MLE001", 1)
     assert message == (
-        "file too large for the ML rules (2.1 MB of Python > 2 MB limit): "
+        "file too large for the ML rules (more than 400,000 Python tokens): "
         "not checked by MLM002, MLP001, MLP003"
     )
 
 
 def test_over_the_ast_limit_without_any_trigger_is_clean(tmp_path: Path) -> None:
     """The text pre-filter is exact: no rule's trigger, no possible finding."""
-    assert lint(tmp_path / "table.py", padding(AST_LIMIT + 1000)) == []
+    assert lint(tmp_path / "table.py", numbers(2 * AST_MAX_TOKENS)) == []
 
 
 def test_over_the_libcst_limit_is_mle001_naming_the_screened_rules(tmp_path: Path) -> None:
-    text = LOADER + padding(CST_LIMIT)
+    text = LOADER + numbers(CST_MAX_TOKENS)
+    tokens = count_tokens(text, AST_MAX_TOKENS)
+    assert CST_MAX_TOKENS < tokens < CST_MAX_TOKENS + 100
     [(code, line, message)] = lint(tmp_path / "train.py", text)
     assert (code, line) == ("MLE001", 1)
     assert message == (
-        "file too large for the ML rules' full parse (0.6 MB of Python > 0.5 MB limit): "
-        "not checked by MLP001"  # MLP003's and MLM002's screens found nothing to check
+        f"file too large for the ML rules' full parse ({tokens:,} Python tokens > 100,000 "
+        "limit): not checked by MLP001"  # the screens of MLP003 and MLM002 found nothing
     )
 
 
 def test_over_the_libcst_limit_but_no_candidate_is_clean(tmp_path: Path) -> None:
-    text = "from torch.utils.data import DataLoader\n\nprint(DataLoader)\n" + padding(CST_LIMIT)
-    assert lint(tmp_path / "train.py", text) == []
+    text = "from torch.utils.data import DataLoader\n\nprint(DataLoader)\n"
+    assert lint(tmp_path / "train.py", text + numbers(CST_MAX_TOKENS)) == []
 
 
 def test_over_the_limits_in_a_test_file_the_rules_skip_is_clean(tmp_path: Path) -> None:
     """MLP001/MLP003 never check tests: no MLE001 for what they would not have reported."""
-    assert lint(tmp_path / "test_loader.py", LOADER + padding(CST_LIMIT)) == []
-    [(_, _, message)] = lint(tmp_path / "test_big.py", LOADER + padding(AST_LIMIT))
+    assert lint(tmp_path / "test_loader.py", LOADER + numbers(CST_MAX_TOKENS)) == []
+    [(_, _, message)] = lint(tmp_path / "test_big.py", LOADER + numbers(AST_MAX_TOKENS))
     assert message.endswith("not checked by MLM002")  # `torch` is in it; MLM002 checks tests
 
 
-def test_a_large_file_within_the_limits_is_checked_to_its_end(tmp_path: Path) -> None:
-    pad = padding(CST_LIMIT - 2000)
-    text = LOADER + pad + "late = DataLoader(ds)\n"
+def test_a_large_file_of_few_tokens_is_checked_to_its_end(tmp_path: Path) -> None:
+    """Megabytes of docstrings are a few tokens: the limits count tokens, not bytes."""
+    text = LOADER + padding(3 << 20) + "late = DataLoader(ds)\n"
+    found = lint(tmp_path / "train.py", text)
+    assert [(code, line) for code, line, _ in found] == [("MLP001", 3), ("MLP001", 5)]
+
+
+def test_a_file_just_within_the_libcst_limit_is_checked(tmp_path: Path) -> None:
+    text = LOADER + numbers(CST_MAX_TOKENS - 1000) + "late = DataLoader(ds)\n"
+    assert count_tokens(text, AST_MAX_TOKENS) <= CST_MAX_TOKENS
     found = lint(tmp_path / "train.py", text)
     assert [(code, line) for code, line, _ in found] == [("MLP001", 3), ("MLP001", 5)]
 
 
 def test_a_notebook_over_the_limit_is_mle001(tmp_path: Path) -> None:
-    cells = [LOADER, padding(CST_LIMIT)]
+    cells = [LOADER, numbers(CST_MAX_TOKENS)]
     notebook = {
         "cells": [
             {
@@ -109,16 +126,52 @@ def test_a_notebook_over_the_limit_is_mle001(tmp_path: Path) -> None:
     assert message.startswith("file too large for the ML rules' full parse")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x = 1\n", 3),
+        ("def f(a, *b):  # comment, with 'quotes'\n    return a ** 2\n", 15),
+        ('s = f"{x!r}" + rb\'\\\'\' + """a\n\'\'\' " b"""\n', 7),
+        ("t = 'it''s' \\\n    'more'\n", 6),  # Python: 5 (the backslash is not a token)
+    ],
+)
+def test_tokens_are_counted_as_python_counts_them(text: str, expected: int) -> None:
+    """Strings and comments are one token each, an operator character one (`**` two): as
+    Python counts them, or a few more, never fewer."""
+    assert count_tokens(text, 1000) == expected
+
+
+def _python_tokens(text: str) -> int:
+    layout = {tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    return sum(1 for token in tokens if token.type not in layout)
+
+
+def test_the_count_is_never_below_pythons_on_real_code() -> None:
+    """The limits bound memory per token: the estimate must not undercount real code."""
+    for folder in ("src", "tests", "examples", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            python = _python_tokens(text)
+            assert python <= count_tokens(text, 10**7) <= 1.5 * python + 10, path
+
+
+def test_counting_stops_past_the_limit() -> None:
+    assert count_tokens("a " * 1000, 10) == 11
+
+
 def test_the_cli_reports_an_unchecked_large_file_as_an_error(tmp_path: Path) -> None:
-    (tmp_path / "train.py").write_text(LOADER + padding(AST_LIMIT))
+    (tmp_path / "train.py").write_text(LOADER + numbers(AST_MAX_TOKENS))
     result = ml_policy("lint", "--no-cache", "train.py", cwd=tmp_path)
     assert result.returncode == 1
-    assert "train.py:1:1: MLE001 file too large for the ML rules (2.1 MB" in result.stdout
+    assert "train.py:1:1: MLE001 file too large for the ML rules (more than 400,000" in (
+        result.stdout
+    )
 
 
 def test_a_file_over_the_libcst_limit_never_imports_libcst(tmp_path: Path) -> None:
     """The work a large file costs: the stdlib parse and the screens, no libcst at all."""
-    (tmp_path / "train.py").write_text(LOADER + padding(CST_LIMIT))
+    (tmp_path / "train.py").write_text(LOADER + numbers(CST_MAX_TOKENS))
     probe = (
         "import sys; from ml_policy.cli import main; "
         "code = main(['lint', '--no-cache', 'train.py']); "
@@ -143,7 +196,7 @@ def test_a_manifest_over_a_megabyte_is_mle001_not_minutes_of_parsing(tmp_path: P
 
 def test_a_large_notebook_is_still_scanned_for_install_commands(tmp_path: Path) -> None:
     cells = [
-        {"cell_type": "markdown", "metadata": {}, "source": padding(3 * CST_LIMIT)},
+        {"cell_type": "markdown", "metadata": {}, "source": padding(3 << 20)},
         {
             "cell_type": "code",
             "metadata": {},

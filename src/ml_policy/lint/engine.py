@@ -6,17 +6,14 @@
 3. one libcst parse and one batched traversal for the rules left;
 4. positions (PositionProvider's, `lint/positions.py`) of the reported nodes only.
 
-Stages 2 and 3 cost memory and time in proportion to the code, with large
-constants: the stdlib parse peaks at about 150-200 MB per MB of code, libcst at
-0.6-1.2 GB and 8-15 s of CPU per MB (benchmarks/large_files.py). Each has a size
-limit below the 20 MB input cap; a file over a stage's limit whose rules could
-apply is one MLE001 naming the rules not checked, so it never looks clean.
+Stages 2 and 3 each have a limit in Python tokens (`lint/limits.py`): a file over
+a stage's limit that the earlier stages cannot clear is one MLE001 naming the
+rules that did not check it.
 """
 
 from __future__ import annotations
 
 import ast
-import math
 import re
 import sys
 import warnings
@@ -29,18 +26,19 @@ from ml_policy.diagnostics import Diagnostic, Edit, Fix
 from ml_policy.lint import noqa
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.limits import (
+    AST_MAX_TOKENS,
+    CST_MAX_TOKENS,
+    PARSE_ERROR,
+    count_tokens,
+    too_many_for_ast,
+    too_many_for_cst,
+)
 from ml_policy.lint.rule import FileContext, Finding, Rule
 from ml_policy.lint.source import Source, SourceError, read_source
 
 if TYPE_CHECKING:
     from libcst.metadata import CodeRange
-
-PARSE_ERROR = "MLE001"
-MIB = 1 << 20
-# In characters of Python (for a notebook, of its code cells). Over AST_LIMIT only the text
-# pre-filter runs; over CST_LIMIT a file whose screens pass is not parsed with libcst.
-AST_LIMIT = 2 * MIB
-CST_LIMIT = MIB // 2
 
 
 def lint_bytes(
@@ -65,10 +63,12 @@ def lint_enabled(
 def lint_source(
     path: Path, source: Source, settings: Settings, rules: Sequence[type[Rule]]
 ) -> list[Diagnostic]:
-    size = len(source.text)
-    if size > AST_LIMIT:  # the stdlib parse alone would take about as many GB as MB of code
-        left = _candidates(path, source, settings, rules)
-        return [_too_large(path, "the ML rules", size, AST_LIMIT, left)] if left else []
+    tokens: int | None = None  # counted only for long texts: a token is one character or more
+    if len(source.text) > AST_MAX_TOKENS:
+        tokens = count_tokens(source.text, AST_MAX_TOKENS)
+        if tokens > AST_MAX_TOKENS:
+            left = _candidates(path, source, settings, rules)
+            return [too_many_for_ast(path, left)] if left else []
     try:
         with warnings.catch_warnings():  # invalid escapes etc. are Ruff's to report, not ours
             warnings.simplefilter("ignore")
@@ -85,8 +85,11 @@ def lint_source(
     screened = [rule for rule in candidates if rule.screen(tree, imports)]
     if not screened:
         return []
-    if size > CST_LIMIT:
-        return [_too_large(path, "the ML rules' full parse", size, CST_LIMIT, screened)]
+    if len(source.text) > CST_MAX_TOKENS:
+        if tokens is None:
+            tokens = count_tokens(source.text, AST_MAX_TOKENS)
+        if tokens > CST_MAX_TOKENS:
+            return [too_many_for_cst(path, tokens, screened)]
     return _run_rules(path, source, settings, screened, imports, tree)
 
 
@@ -99,19 +102,6 @@ def _candidates(
         for rule in rules
         if rule.applies_to(path, settings) and any(t in source.text for t in rule.triggers)
     ]
-
-
-def _too_large(
-    path: Path, stage: str, size: int, limit: int, rules: Sequence[type[Rule]]
-) -> Diagnostic:
-    """One MLE001 for a file over a stage's limit: which rules did not check it."""
-    codes = ", ".join(sorted(rule.code for rule in rules))
-    over = math.ceil(size * 10 / MIB) / 10  # rounded up: never shown as the limit itself
-    message = (
-        f"file too large for {stage} ({over:g} MB of Python > {limit / MIB:g} MB limit): "
-        f"not checked by {codes}"
-    )
-    return Diagnostic(PARSE_ERROR, message, path)
 
 
 def _run_rules(
