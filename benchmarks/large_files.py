@@ -2,24 +2,28 @@
 
     uv run python benchmarks/large_files.py                        # every case at 1, 5, 15 MB
     uv run python benchmarks/large_files.py --cases py-lines py-line --sizes 1 5
+    uv run python benchmarks/large_files.py --list                 # the cases
     uv run python benchmarks/large_files.py --table benchmarks/results/large-files.json
 
 Issue 8 section 4: a file under the 20 MB input cap must cost time and memory
 roughly linear in its size; target: under 10 s and 500 MB peak RSS each. Every
 case is a deterministic generated file of at least N MiB, in a folder of its
 own under $TMPDIR/ml-policy-bench/large-files/ (outside any git work tree or
-pyproject.toml, so the default settings apply), checked as a user would:
-`ml-policy check --no-cache --exit-zero --output-format json FILE`, one
-process. Wall time with time.perf_counter; CPU time and peak RSS of the child
-(and any worker it waited for) from os.wait4. A run is stopped after
---timeout seconds, and its address space is capped at --memory-limit (a
-MemoryError then), so a super-linear stage cannot take the machine down.
-Prints a Markdown table and writes benchmarks/results/large-files.json (after
-each case). Standard library only.
+pyproject.toml, so the default settings apply; regenerated when its generator
+changes), checked as a user would: `ml-policy check --no-cache --exit-zero
+--output-format json FILE`, one process. Wall time with time.perf_counter; CPU
+time and peak RSS of the child (and any worker it waited for) from os.wait4. A
+run is stopped after --timeout seconds, and its address space is capped at
+--memory-limit (Python then raises MemoryError, libcst's native parser aborts),
+so a super-linear stage cannot take the machine down. Prints a Markdown table
+and writes benchmarks/results/large-files.json (after each case). Standard
+library only.
 
 To measure another version of ml-policy with the same interpreter, put its
-`src` first on PYTHONPATH (`git archive <rev> src | tar -x -C /tmp/old` then
-`PYTHONPATH=/tmp/old/src uv run python benchmarks/large_files.py --output ...`).
+`src` first on PYTHONPATH:
+
+    mkdir /tmp/old && git archive <rev> src policies | tar -x -C /tmp/old
+    PYTHONPATH=/tmp/old/src uv run python benchmarks/large_files.py --output FILE
 """
 
 from __future__ import annotations
@@ -27,13 +31,12 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime
+import hashlib
+import inspect
 import json
 import os
-import resource
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -161,6 +164,12 @@ def py_line_calls(size: int) -> Iterator[str]:
     return repeated(size, head, lambda i: f"DataLoader(sets[{i}], batch_size={i % 512}), ", "]\n")
 
 
+def py_line_dense(size: int) -> Iterator[str]:
+    """The most tokens per byte: `1,1,1,...` on one line, after a DataLoader call."""
+    head = "from torch.utils.data import DataLoader\nloader = DataLoader(ds)\nX = ["
+    return repeated(size, head, lambda i: "1," * 512, "]\n")
+
+
 def notebook(size: int) -> Iterator[str]:
     """A notebook of code cells, each one copy of the ML code (no outputs)."""
 
@@ -203,6 +212,17 @@ def workflow(size: int) -> Iterator[str]:
     return repeated(size, head, step)
 
 
+def script(size: int) -> Iterator[str]:
+    """A shell script of `pip install` lines, one in fifty an unpinned ML package (MLD006)."""
+
+    def line(i: int) -> str:
+        if i % 50 == 0:
+            return f"pip install {ML_PACKAGES[i // 50 % 5]}\n"
+        return f"pip install package-{i}==1.{i % 100}.0\n"
+
+    return repeated(size, "#!/bin/sh\nset -e\n", line)
+
+
 def text_line(size: int) -> Iterator[str]:
     """One long line of hex-like words (a dump): what the secrets entropy scan reads."""
     return repeated(size, "", lambda i: f"{(i * 2654435761) % (1 << 32):08x}{i:x} ", "\n")
@@ -224,20 +244,23 @@ CASES = {
         ),
         Case("py-line", "weights.py", py_line, "one line: a list literal of numbers and strings"),
         Case("py-line-calls", "loaders.py", py_line_calls, "one line of `DataLoader(...)` calls"),
+        Case(
+            "py-line-dense", "data.py", py_line_dense, "one line of `1,1,1,...` (and a DataLoader)"
+        ),
         Case("ipynb", "explore.ipynb", notebook, "a notebook of code cells (the ML code)"),
         Case("requirements", "requirements.txt", requirements, "one requirement a line"),
         Case("conda", "environment.yml", conda_environment, "a conda environment, one a line"),
         Case("workflow", ".github/workflows/ci.yml", workflow, "a workflow of `pip install` steps"),
+        Case("script", "setup.sh", script, "a shell script of `pip install` lines"),
         Case("text-line", "dump.txt", text_line, "one line of hex words (secrets scan only)"),
     )
 }
-DEFAULT_CASES = ("py-lines", "py-line", "py-line-calls", "ipynb")
 DEFAULT_SIZES = (1, 5, 15)
 
 
 def generate(case: Case, mib: float) -> Path:
     """The case's file of at least `mib` MiB (written once; the content is deterministic)."""
-    path = WORK / f"{case.name}-{mib:g}MB" / case.file
+    path = WORK / f"{case.name}-{mib:g}MB-{_fingerprint(case)}" / case.file
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,6 +269,12 @@ def generate(case: Case, mib: float) -> Path:
         out.writelines(case.generate(int(mib * MIB)))
     partial.replace(path)
     return path
+
+
+def _fingerprint(case: Case) -> str:
+    """Of the generator's code: a changed generator writes its files anew."""
+    code = inspect.getsource(case.generate) + ML_IMPORTS + ML_CODE
+    return hashlib.sha256(code.encode()).hexdigest()[:8]
 
 
 # --- measuring -------------------------------------------------------------------
@@ -277,6 +306,39 @@ class Measurement:
         )
 
 
+# Runs the command in a fresh, small interpreter and reports its usage: Linux carries a
+# process's peak RSS over fork and exec, so a direct child of this process (which reads the
+# tools' output) would report at least this process's own peak.
+LAUNCHER = """
+import json, os, resource, signal, sys, time
+report, limit, timeout, *command = sys.argv[1:]
+resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(command[0], command)
+deadline, killed = time.monotonic() + float(timeout), False
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    if time.monotonic() > deadline:
+        os.kill(pid, signal.SIGKILL)
+        _, status, usage = os.wait4(pid, 0)
+        killed = True
+        break
+    time.sleep(0.02)
+result = {
+    "wall_s": time.perf_counter() - start,
+    "cpu_s": usage.ru_utime + usage.ru_stime,
+    "maxrss_kib": usage.ru_maxrss,
+    "exit": None if killed else os.waitstatus_to_exitcode(status),
+}
+with open(report, "w") as out:
+    json.dump(result, out)
+"""
+
+
 def measure(
     case: Case, mib: float, command: Sequence[str], args: argparse.Namespace
 ) -> Measurement:
@@ -284,49 +346,35 @@ def measure(
     data = path.read_bytes()
     shown = " ".join([Path(command[0]).name, *command[1:], case.file])
     m = Measurement(f"{case.name}-{mib:g}MB", case.name, len(data), data.count(b"\n"), shown)
+    del data
     m.load_1min = round(os.getloadavg()[0], 2)
     out = WORK / f"stdout-{os.getpid()}.json"
     err = WORK / f"stderr-{os.getpid()}.txt"
+    report = WORK / f"usage-{os.getpid()}.json"
     limit = args.memory_limit * MIB
+    launch = [sys.executable, "-c", LAUNCHER, str(report), str(limit), str(args.timeout)]
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            [*command, case.file],
+        subprocess.run(
+            [*launch, *command, case.file],
             cwd=path.parents[len(Path(case.file).parts) - 1],
             env=harness.tool_environment(),
             stdout=stdout,
             stderr=stderr,
+            check=True,
         )
-        resource.prlimit(child.pid, resource.RLIMIT_AS, (limit, limit))  # before it grows
-        status, usage = _wait(child.pid, args.timeout)
-        m.wall_s = time.perf_counter() - start
-    m.cpu_s = usage.ru_utime + usage.ru_stime
-    m.peak_rss_mb = usage.ru_maxrss / 1024  # Linux: KiB
-    _judge(m, status, args, out, err)
+    usage = json.loads(report.read_text())
+    m.wall_s, m.cpu_s = usage["wall_s"], usage["cpu_s"]
+    m.peak_rss_mb = usage["maxrss_kib"] / 1024
+    _judge(m, usage["exit"], args, out, err)
     return m
 
 
-def _wait(pid: int, timeout: float) -> tuple[int | None, resource.struct_rusage]:
-    """The child's wait status (None if killed at the timeout) and its resource usage."""
-    deadline = time.monotonic() + timeout
-    while True:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            return status, usage
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            _, _, usage = os.wait4(pid, 0)
-            return None, usage
-        time.sleep(0.02)
-
-
 def _judge(
-    m: Measurement, status: int | None, args: argparse.Namespace, out: Path, err: Path
+    m: Measurement, code: int | None, args: argparse.Namespace, out: Path, err: Path
 ) -> None:
-    if status is None:
+    if code is None:
         m.status = f"killed at {args.timeout:.0f} s"
         return
-    code = os.waitstatus_to_exitcode(status)
     stderr = err.read_text(errors="replace")
     try:
         findings = json.loads(out.read_text() or "[]")
@@ -406,7 +454,7 @@ def read_results(path: Path) -> list[Measurement]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--cases", nargs="+", choices=sorted(CASES), default=list(DEFAULT_CASES), metavar="CASE"
+        "--cases", nargs="+", choices=list(CASES), default=list(CASES), metavar="CASE"
     )
     parser.add_argument("--sizes", nargs="+", type=float, default=list(DEFAULT_SIZES), metavar="MB")
     parser.add_argument("--command", default="check", help="the ml-policy command (default: check)")
