@@ -20,7 +20,11 @@ A file that could not be read, decoded or parsed.
 Reports a Python file or notebook that ml-policy could not check: a syntax
 error (with its line and column), a file that is not valid in its declared
 encoding, a notebook that is not valid JSON, a file that cannot be read, or
-one larger than 20 MB.
+one larger than 20 MB. The ML rules' stages have lower limits, in Python
+tokens (names, numbers, strings, comments, operators; a notebook's code
+cells): over 400,000 only their text pre-filter runs, over 100,000 nothing is
+parsed with libcst. A file over a limit that the earlier stages cannot clear
+is one MLE001 naming the rules that did not check it.
 
 ## Why is this bad?
 A file that was not checked would otherwise look clean. Every other file is

@@ -4,7 +4,11 @@
 2. the stdlib `ast` parse (also the syntax check: MLE001) and each rule's
    screen, with the import table built from the same tree;
 3. one libcst parse and one batched traversal for the rules left;
-4. positions (libcst's PositionProvider) only for a file with findings.
+4. positions (PositionProvider's, `lint/positions.py`) of the reported nodes only.
+
+Stages 2 and 3 each have a limit in Python tokens (`lint/limits.py`): a file over
+a stage's limit that the earlier stages cannot clear is one MLE001 naming the
+rules that did not check it.
 """
 
 from __future__ import annotations
@@ -22,13 +26,19 @@ from ml_policy.diagnostics import Diagnostic, Edit, Fix
 from ml_policy.lint import noqa
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.limits import (
+    AST_MAX_TOKENS,
+    CST_MAX_TOKENS,
+    PARSE_ERROR,
+    count_tokens,
+    too_many_for_ast,
+    too_many_for_cst,
+)
 from ml_policy.lint.rule import FileContext, Finding, Rule
 from ml_policy.lint.source import Source, SourceError, read_source
 
 if TYPE_CHECKING:
     from libcst.metadata import CodeRange
-
-PARSE_ERROR = "MLE001"
 
 
 def lint_bytes(
@@ -53,6 +63,12 @@ def lint_enabled(
 def lint_source(
     path: Path, source: Source, settings: Settings, rules: Sequence[type[Rule]]
 ) -> list[Diagnostic]:
+    tokens: int | None = None  # counted only for long texts: a token is one character or more
+    if len(source.text) > AST_MAX_TOKENS:
+        tokens = count_tokens(source.text, AST_MAX_TOKENS)
+        if tokens > AST_MAX_TOKENS:
+            left = _candidates(path, source, settings, rules)
+            return [too_many_for_ast(path, left)] if left else []
     try:
         with warnings.catch_warnings():  # invalid escapes etc. are Ruff's to report, not ours
             warnings.simplefilter("ignore")
@@ -62,14 +78,30 @@ def lint_source(
         return [_parse_error(path, source, message, error.lineno or 1, error.offset or 1)]
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
         return [_parse_error(path, source, f"cannot parse: {error}", 1, 1)]
-    candidates = [rule for rule in rules if any(t in source.text for t in rule.triggers)]
+    candidates = _candidates(path, source, settings, rules)
     if not candidates:
         return []
     imports = ImportTable.from_ast(tree)
     screened = [rule for rule in candidates if rule.screen(tree, imports)]
     if not screened:
         return []
+    if len(source.text) > CST_MAX_TOKENS:
+        if tokens is None:
+            tokens = count_tokens(source.text, AST_MAX_TOKENS)
+        if tokens > CST_MAX_TOKENS:
+            return [too_many_for_cst(path, tokens, screened)]
     return _run_rules(path, source, settings, screened, imports, tree)
+
+
+def _candidates(
+    path: Path, source: Source, settings: Settings, rules: Sequence[type[Rule]]
+) -> list[type[Rule]]:
+    """The rules that check this file and whose trigger strings are in its text."""
+    return [
+        rule
+        for rule in rules
+        if rule.applies_to(path, settings) and any(t in source.text for t in rule.triggers)
+    ]
 
 
 def _run_rules(
@@ -102,32 +134,34 @@ def _run_rules(
 def _diagnostics(
     path: Path, source: Source, module: cst.Module, findings: list[Finding]
 ) -> list[Diagnostic]:
-    from libcst.metadata import MetadataWrapper, PositionProvider
+    from ml_policy.lint.positions import positions  # imports libcst's internals
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    wanted = [finding.node for finding in findings]
+    wanted.extend(old for finding in findings for old, _ in finding.fix)
+    ranges = positions(module, wanted)
     suppressed = noqa.suppressions(source.text)
     diagnostics = []
     for finding in findings:
-        where = positions[finding.node]
+        where = ranges[finding.node]
         if noqa.is_suppressed(finding.code, where.start.line, suppressed):
             continue
-        fix = _fix(finding, module, positions, source) if finding.fix else None
+        fix = _fix(finding, module, ranges, source) if finding.fix else None
         diagnostics.append(_at(path, source, finding.code, finding.message, where, fix))
     return diagnostics
 
 
 def _fix(
-    finding: Finding, module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange], source: Source
+    finding: Finding, module: cst.Module, ranges: Mapping[cst.CSTNode, CodeRange], source: Source
 ) -> Fix | None:
     if source.cells:
         return None  # edits into notebook JSON are out of scope: the finding is still reported
     edits = tuple(
         Edit(
             module.code_for_node(new),
-            positions[old].start.line,
-            positions[old].start.column + 1,
-            positions[old].end.line,
-            positions[old].end.column + 1,
+            ranges[old].start.line,
+            ranges[old].start.column + 1,
+            ranges[old].end.line,
+            ranges[old].end.column + 1,
         )
         for old, new in finding.fix
     )

@@ -3,15 +3,17 @@
 A rule is a batchable libcst visitor (it has `visit_<Node>` methods and
 `get_visitors`): all rules that can fire on a file share one traversal of
 one parse. It is a plain class, so that importing the rules does not import
-libcst. Before any libcst work a rule gets two
+libcst. Before any libcst work a rule gets three
 cheap chances to say the file cannot matter:
 
+- `applies_to(path, settings)`: whether it checks such a file at all (tests);
 - `triggers`: the file's text must contain one of these strings (API names
   such as "DataLoader", not "torch");
 - `screen(tree, imports)`: a test on the stdlib `ast` (about ten times
   cheaper to parse than libcst) that a candidate exists.
 
-Only files that pass both are parsed with libcst. A rule records findings
+Only files that pass all three are parsed with libcst (and, on a file too
+large for a stage, only these rules are named as not checked). A rule records findings
 with `self.report(node, message)`; positions are computed afterwards, only
 for files that have findings.
 
@@ -85,6 +87,12 @@ class Rule:
     def get_visitors(self) -> dict[str, Callable[[cst.CSTNode], object]]:
         """The visit_/leave_ methods, as libcst's visit_batched asks of a batchable visitor."""
         return {n: getattr(self, n) for n in dir(self) if n.startswith(("visit_", "leave_"))}
+
+    @classmethod
+    def applies_to(cls, path: Path, settings: Settings) -> bool:
+        """Whether the rule checks this file at all (some skip tests). Default: yes."""
+        del path, settings
+        return True
 
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:

@@ -18,7 +18,8 @@ from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import open_regular
-from ml_policy.lint.engine import PARSE_ERROR, lint_enabled
+from ml_policy.lint.engine import lint_enabled
+from ml_policy.lint.limits import PARSE_ERROR
 from ml_policy.lint.rule import Rule
 from ml_policy.parallel import pool_size
 from ml_policy.rules import ALL_RULES

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
+from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability
 from ml_policy.lint.calls import (
     UNKNOWN,
@@ -53,6 +54,10 @@ class _DataLoaderRule(Rule):
         self.in_memory: set[str] = set()
         self.other: set[str] = set()
         self.lookups: dict[int, list[str]] = {}  # id of a call -> keys of its dataset, inner first
+
+    @classmethod
+    def applies_to(cls, path: Path, settings: Settings) -> bool:
+        return not is_test_code(path)
 
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
@@ -344,8 +349,6 @@ class SynchronousDataLoader(_DataLoaderRule):
     )
 
     def finish(self) -> None:
-        if is_test_code(self.context.path):
-            return
         for call in self.calls:
             workers = argument(call, "num_workers", NUM_WORKERS_POSITION)
             if workers is UNKNOWN or self.holds_data(call):
@@ -452,8 +455,6 @@ class DataLoaderPinMemory(_DataLoaderRule):
         return super().screen(tree, imports) and _moves_to_cuda(tree, imports)
 
     def finish(self) -> None:
-        if is_test_code(self.context.path):
-            return
         for call in self.calls:
             pinned = argument(call, "pin_memory", PIN_MEMORY_POSITION)
             if pinned is UNKNOWN:

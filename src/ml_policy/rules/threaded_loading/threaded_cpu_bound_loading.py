@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
+from ml_policy.config import Settings
 from ml_policy.lint.calls import UNKNOWN, argument, is_test_file
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
@@ -373,11 +374,10 @@ class ThreadedCpuBoundLoading(ScopeTracker):
             return False
         return Candidates(imports, tree).found()
 
-    def get_visitors(self) -> dict[str, Callable[[cst.CSTNode], object]]:
+    @classmethod
+    def applies_to(cls, path: Path, settings: Settings) -> bool:
         # Free-threaded CPython has no GIL to serialise threads; tests start threads on purpose.
-        if self.context.settings.free_threaded or is_test_file(self.context.path):
-            return {}
-        return super().get_visitors()
+        return not settings.free_threaded and not is_test_file(path)
 
     # The calls that matter.
 
