@@ -81,9 +81,8 @@ def _detector(name: str) -> BasePlugin:
 
     from ml_policy.secrets import plugins
 
-    classes: dict[str, type[BasePlugin]] = {
-        c.__name__: c for c in get_mapping_from_secret_type_to_class().values()
-    }
+    every: list[type[BasePlugin]] = list(get_mapping_from_secret_type_to_class().values())
+    classes = {c.__name__: c for c in every}
     return (getattr(plugins, name, None) or classes[name])()
 
 

@@ -205,8 +205,10 @@ CASES: dict[str, Case] = {
 
 def _secret_types() -> dict[str, str]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.base import BasePlugin
 
-    types = {cls.__name__: kind for kind, cls in get_mapping_from_secret_type_to_class().items()}
+    mapping: dict[str, type[BasePlugin]] = dict(get_mapping_from_secret_type_to_class())
+    types = {cls.__name__: kind for kind, cls in mapping.items()}
     return types | {d.__name__: str(d.secret_type) for d in scan.ML_DETECTORS}
 
 
