@@ -10,9 +10,10 @@ stage's limit that the earlier stages cannot clear is one MLE001 naming the
 rules that did not check it, so it never looks clean.
 
 Tokens are counted with one regular expression that matches what Python's
-tokenizer would (a string or a comment is one token, an operator character one),
-within a few per cent on real code and never fewer on dense code; the count stops
-past the limit, so a 15 MB file costs a fraction of a second.
+tokenizer would (a string or a comment is one token, an operator character
+one): never fewer than Python counts on the 3,615 files of the benchmark corpus,
+at most 1.7 times as many. The count stops past the limit, so a 15 MB file
+costs a fraction of a second.
 """
 
 from __future__ import annotations

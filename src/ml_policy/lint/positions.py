@@ -2,8 +2,8 @@
 
 PositionProvider (through MetadataWrapper) traverses the module once more and
 then generates its code, building a CodeRange for every node and splitting
-every token on newlines: on a large module that cost several times the
-parse (about 8 s of a 0.5 MB file). The findings of a file need the
+every token on newlines: on a 256 KB module that took 3.3 s, twice the
+parse, and it grew faster than the module. The findings of a file need the
 positions of a handful of nodes. This codegen state records only those: the
 line and column are counted from the generated text when a wanted node
 starts or ends (each token is counted once), and code generation stops once

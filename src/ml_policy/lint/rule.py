@@ -12,10 +12,10 @@ cheap chances to say the file cannot matter:
 - `screen(tree, imports)`: a test on the stdlib `ast` (about ten times
   cheaper to parse than libcst) that a candidate exists.
 
-Only files that pass all three are parsed with libcst (and, on a file too
-large for a stage, only these rules are named as not checked). A rule records findings
-with `self.report(node, message)`; positions are computed afterwards, only
-for files that have findings.
+Only files that pass all three are parsed with libcst (and on a file too
+large for a stage, only the rules still in are named as not checked). A rule
+records findings with `self.report(node, message)`; positions are computed
+afterwards, only for files that have findings.
 
 Each rule documents itself in its docstring with Ruff's sections (What it
 does / Why is this bad? / Example / Use instead / References) and carries
