@@ -10,7 +10,6 @@ the run started in (when the file is below it) or else the file's own folder.
 from __future__ import annotations
 
 import os
-from functools import cache
 from pathlib import Path
 
 
@@ -18,7 +17,7 @@ def repository_root(path: Path) -> Path:
     """The real folder that confines names found in `path` (a file or folder)."""
     start = Path(os.path.realpath(path))
     folder = start if start.is_dir() else start.parent
-    found = _work_tree(folder)
+    found = work_tree(folder)
     if found is not None:
         return found
     cwd = Path(os.path.realpath(Path.cwd()))
@@ -30,11 +29,13 @@ def is_inside(path: Path, root: Path) -> bool:
     return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
-@cache
-def _work_tree(folder: Path) -> Path | None:
-    """The nearest folder at or above `folder` with a `.git` entry (a work tree's top)."""
-    if os.path.lexists(folder / ".git"):
-        return folder
-    if folder.parent == folder:
-        return None
-    return _work_tree(folder.parent)
+def work_tree(folder: Path) -> Path | None:
+    """The top of the git work tree holding `folder`: the nearest folder at or above it
+    with a `.git` folder or file (a worktree's, a submodule's); None outside git.
+
+    Lexical: `folder` is taken as given (callers resolve links where that matters).
+    """
+    for directory in (folder, *folder.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ml_policy.confine import work_tree
 from ml_policy.errors import PolicyError
 
 # tempfile's alphabet and length: temporary files left by ml-policy 0.1.0 (mkstemp) match too.
@@ -128,10 +129,7 @@ def repository_root(start: Path) -> Path:
     folder = Path(os.path.abspath(start))
     if not folder.is_dir():
         folder = folder.parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return folder
+    return work_tree(folder) or folder
 
 
 def leftovers(path: Path, root: Path | None = None) -> list[Path]:

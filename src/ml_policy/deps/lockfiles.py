@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ml_policy.confine import work_tree
 from ml_policy.files import real_path
 
 LOCK_NAMES = frozenset(
@@ -56,7 +57,7 @@ class TrackedLocks:
     def lock_for(self, manifest: Path, conda: bool = False) -> Path | None:
         """The nearest tracked lock file in the manifest's folder or above (None if none)."""
         folder = real_path(manifest).parent
-        root = repository_root(folder)
+        root = work_tree(folder)
         if root is None:
             return self._lock_on_disk(folder, conda)
         locks = self._locks(root)
@@ -82,14 +83,6 @@ class TrackedLocks:
         if cached is None:
             cached = self._by_root[root] = _list_locks(root)
         return cached
-
-
-def repository_root(folder: Path) -> Path | None:
-    """The work tree root above `folder` (where `.git` is, a folder or a worktree's file)."""
-    for directory in (folder, *folder.parents):
-        if (directory / ".git").exists():
-            return directory
-    return None
 
 
 def _lock_files_in(folder: Path) -> tuple[str, ...]:
