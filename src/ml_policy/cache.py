@@ -38,6 +38,7 @@ from typing import Any
 
 from ml_policy import __version__
 from ml_policy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from ml_policy.files import read_regular
 
 DEFAULT_DIRECTORY = ".ml-policy-cache"
 MAX_ENTRY_BYTES = 16 * 1024 * 1024  # far above any real file's findings
@@ -124,17 +125,10 @@ def _mac(secret: bytes, key: str, payload: bytes) -> bytes:
 
 def _read_entry(entry: str) -> bytes | None:
     """An entry's bytes: a regular file (not followed through a symlink) under the cap."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        descriptor = os.open(entry, flags)
+        return read_regular(entry, MAX_ENTRY_BYTES, follow_symlinks=False)
     except OSError:
         return None
-    status = os.fstat(descriptor)
-    if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_ENTRY_BYTES:
-        os.close(descriptor)
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        return handle.read(MAX_ENTRY_BYTES + 1)
 
 
 # --- which directories are trusted ------------------------------------------------------
@@ -225,9 +219,9 @@ def _has_our_tag(directory: Path) -> bool:
 
 def _tracked_by_git(directory: Path) -> bool:
     """Whether git tracks any file in `directory` (a committed cache)."""
-    from ml_policy.confine import repository_root
+    from ml_policy.confine import work_tree
 
-    if not os.path.lexists(repository_root(directory) / ".git"):
+    if work_tree(Path(os.path.realpath(directory))) is None:
         return False  # not in a work tree: nothing can be tracked
     import subprocess
 

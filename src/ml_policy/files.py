@@ -124,32 +124,41 @@ def _reason(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
-def open_regular(path: Path) -> BinaryIO:
-    """A regular file (symlinks followed) opened for reading; OSError for anything else.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def open_regular(path: StrPath, follow_symlinks: bool = True) -> BinaryIO:
+    """A regular file opened for reading; OSError for anything else.
 
     Opened without blocking, so a FIFO named like a source file fails at once
-    ("not a regular file") instead of waiting for a writer forever.
+    ("not a regular file") instead of waiting for a writer forever. Without
+    `follow_symlinks`, a symlink as the last component is refused too.
     """
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    descriptor = os.open(path, _OPEN_FLAGS | (0 if follow_symlinks else _NO_FOLLOW))
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)  # before fdopen, which refuses a folder with its own error
         raise OSError(errno.EINVAL, "not a regular file", str(path))
     return os.fdopen(descriptor, "rb")
 
 
+StrPath = str | os.PathLike[str]
 MAX_SOURCE_BYTES = 20 * 1024 * 1024  # larger "source" or "config" is generated or data
 
 
-def read_regular(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+def read_regular(
+    path: StrPath, limit: int = MAX_SOURCE_BYTES, follow_symlinks: bool = True
+) -> bytes:
     """The bytes of the regular file `path`; OSError for anything else or past `limit` bytes.
 
     For files read by a name from the repository or its configuration (a
-    pyproject, a notebook, a file to fix): a FIFO, a device or a symlink to
-    one is refused at once, and no more than `limit` bytes are ever read.
+    pyproject, a notebook, a file to fix, a cache entry): a FIFO, a device or a
+    symlink to one is refused at once, and no more than `limit` bytes are ever read.
     """
-    with open_regular(path) as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
+    with open_regular(path, follow_symlinks) as handle:
+        too_large = os.fstat(handle.fileno()).st_size > limit
+        data = b"" if too_large else handle.read(limit + 1)  # a file may grow meanwhile
+    if too_large or len(data) > limit:
         raise OSError(errno.EFBIG, f"larger than {limit >> 20} MB", str(path))
     return data
 

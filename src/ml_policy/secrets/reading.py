@@ -10,11 +10,10 @@ regular file, and read up to a size cap.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 from typing import BinaryIO
 
-_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+from ml_policy.files import open_regular
 
 
 class RefusedError(Exception):
@@ -29,16 +28,12 @@ def open_regular_file(path: Path) -> tuple[BinaryIO, int]:
     any other reason the file cannot be opened.
     """
     try:
-        descriptor = os.open(path, _FLAGS)
+        handle = open_regular(path, follow_symlinks=False)
     except FileNotFoundError:
         raise
-    except OSError as error:
+    except OSError as error:  # "not a regular file" for a FIFO, a device or a folder
         raise RefusedError(f"cannot read: {error.strerror or error}") from None
-    status = os.fstat(descriptor)
-    if not stat.S_ISREG(status.st_mode):
-        os.close(descriptor)
-        raise RefusedError("cannot read: not a regular file")
-    return os.fdopen(descriptor, "rb"), status.st_size
+    return handle, os.fstat(handle.fileno()).st_size
 
 
 def read_capped(handle: BinaryIO, size: int, limit: int, already: bytes = b"") -> bytes:
