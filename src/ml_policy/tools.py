@@ -179,18 +179,14 @@ def _bandit_problem(table: object) -> tuple[str, str] | None:
 def _call(module: str, args: Sequence[str]) -> int:
     import subprocess
 
-    from ml_policy.redact import redact
-
     # The tool from this package's own environment: the pinned version, whatever PATH says.
     # Its output quotes source lines (bandit shows the hard-coded password it found), so it
-    # goes through the same redaction as everything else ml-policy prints.
+    # is captured and written through our own streams, which cli.main redacts.
     result = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, check=False)
     for data, stream in ((result.stdout, sys.stdout), (result.stderr, sys.stderr)):
         if data:
             stream.flush()
-            stream.buffer.write(
-                redact(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
-            )
+            stream.buffer.write(data)
             stream.buffer.flush()
     return result.returncode
 
