@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -39,17 +40,29 @@ def write_files(root: Path, files: Mapping[str, str | bytes]) -> list[Path]:
 
 
 def run(
-    command: Sequence[str | Path], cwd: Path, check: bool = False
+    command: Sequence[str | Path],
+    cwd: Path,
+    check: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command, capturing text output; never raises on a non-zero exit unless asked."""
+    """Run a command, capturing text output; never raises on a non-zero exit unless asked.
+    `env` adds to (or overrides) this process's environment."""
     return subprocess.run(
-        [str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=check, timeout=300
+        [str(c) for c in command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=300,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
-def ml_policy(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def ml_policy(
+    *args: str | Path, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The installed CLI, as a user runs it (`python -m ml_policy` is the same entry point)."""
-    return run([sys.executable, "-m", "ml_policy", *args], cwd=cwd)
+    return run([sys.executable, "-m", "ml_policy", *args], cwd=cwd, env=env)
 
 
 def make_venv(where: Path, packages: Mapping[str, Mapping[str, str]] | None = None) -> Path:

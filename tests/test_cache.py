@@ -9,28 +9,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import cache_entry_records, rewrite_cache_entry, run, write_files
+from conftest import cache_entry_records, ml_policy, rewrite_cache_entry, run, write_files
 
 TRIGGERING = "from torch.utils.data import DataLoader\nloader = DataLoader(dataset, batch_size=4)\n"
 HF_LINE = 'TOKEN = "hf_' + "aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgH" + '"\n'
 
 
 def _run(cwd: Path, *args: str, key_home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_CACHE_HOME": str(key_home)}
-    return subprocess.run(
-        [sys.executable, "-m", "ml_policy", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return ml_policy(*args, cwd=cwd, env={"XDG_CACHE_HOME": str(key_home)})
 
 
 @pytest.fixture
