@@ -127,7 +127,24 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--force", action="store_true", help="take the bundle's value where yours differs"
     )
+    init.add_argument(
+        "--baseline",
+        action="store_true",
+        help="then record every current finding of every hook (see `ml-policy baseline`)",
+    )
     init.set_defaults(handler=_run_init)
+
+    baseline = commands.add_parser(
+        "baseline",
+        help="accept the current findings of every hook, so that only new ones fail",
+    )
+    baseline.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
+    baseline.add_argument(
+        "--add",
+        action="store_true",
+        help="accept new findings too (without it, re-recording only drops fixed ones)",
+    )
+    baseline.set_defaults(handler=_run_baseline)
 
     rule = commands.add_parser("rule", help="a rule's documentation, or every rule with --all")
     rule.add_argument("code", nargs="?", metavar="CODE")
@@ -260,6 +277,7 @@ def _apply_fixes(
         return _report(remaining, args)
     from ml_policy.report import render
 
+    remaining = _not_baselined(remaining)
     output = fixes.summary(render("text", remaining, Path.cwd()), len(remaining), run.fixed)
     sys.stdout.write(output)
     return 1 if remaining and not args.exit_zero else 0
@@ -273,10 +291,21 @@ def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
     # speak for its share only, next to another's findings. Its own
     # Passed/Failed line is the summary, so under it only findings are printed.
     partial = os.environ.get("PRE_COMMIT", "") not in ("", "0")
+    diagnostics = _not_baselined(diagnostics)
     output = render(args.output_format, diagnostics, Path.cwd(), summary=not partial)
     if output:
         write(args.output_format, output if output.endswith("\n") else output + "\n", sys.stdout)
     return 1 if diagnostics and not args.exit_zero else 0
+
+
+def _not_baselined(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The findings the repository's baseline does not accept; the count of the others is said."""
+    from ml_policy.baseline import gate
+
+    kept, note = gate.new_diagnostics(diagnostics, Path.cwd())
+    if note:
+        print(f"ml-policy: {note}", file=sys.stderr)
+    return kept
 
 
 def _run_init(args: argparse.Namespace) -> int:
@@ -304,7 +333,37 @@ def _run_init(args: argparse.Namespace) -> int:
         print(f"wrote {names}" if written else "nothing to change")
     if conflicts:
         print(f"{conflicts} conflict(s) left as you had them: see '!' lines above", file=sys.stderr)
+    if args.baseline and not dry_run:
+        _record_baseline(args.path, add=False)
     return 1 if conflicts else 0
+
+
+def _run_baseline(args: argparse.Namespace) -> int:
+    _record_baseline(args.path, add=args.add)
+    return 0
+
+
+def _record_baseline(path: Path, *, add: bool) -> None:
+    from ml_policy.baseline import record, store
+
+    root = store.root_for(path)
+    if secrets := record.secrets_baseline(root, add=add):
+        print(f"ml-policy baseline: {secrets}")
+    recorded = record.record(root, add=add)
+    written = record.write(root, recorded.baseline)
+    tools = ", ".join(f"{tool} {count}" for tool, count in sorted(recorded.per_tool.items()))
+    total = sum(recorded.per_tool.values())
+    print(
+        f"ml-policy baseline: {total} finding(s) accepted in {_label(written, root)}"
+        + (f" ({tools})" if tools else "")
+    )
+    if recorded.dropped:
+        print(f"ml-policy baseline: {recorded.dropped} fixed finding(s) dropped")
+    if recorded.not_added:
+        print(
+            f"ml-policy baseline: {recorded.not_added} new finding(s) not accepted "
+            "(fix them, or accept them with `ml-policy baseline --add`)"
+        )
 
 
 def _run_rule(args: argparse.Namespace) -> int:
