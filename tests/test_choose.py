@@ -9,7 +9,7 @@ import pytest
 import tomllib
 from conftest import ml_policy, write_files
 
-from ml_policy.apply.choose import Choice
+from ml_policy.apply.choose import MAX_ENTRIES, Choice
 from ml_policy.apply.init import choose_bundle
 from ml_policy.config import SettingsResolver
 
@@ -212,11 +212,10 @@ def test_a_link_to_a_setup_py_elsewhere_is_not_read(tmp_path: Path) -> None:
     assert choice(repo, {}).ref == "ml-strict"
 
 
-def test_a_huge_top_folder_is_read_only_so_far(tmp_path: Path) -> None:
-    files = {f"data/{n:05}.bin": "" for n in range(3)} | {"pyproject.toml": LIBRARY}
-    files |= {f"sample_{n:05}.txt": "" for n in range(2100)}  # more than MAX_ENTRIES
-    chosen = choice(tmp_path, files)
-    assert chosen.ref == "ml-library"  # pyproject.toml is read by name, not found by listing
+def test_a_huge_top_folder_is_listed_only_so_far(tmp_path: Path) -> None:
+    files = {f"sample_{n:05}.txt": "" for n in range(MAX_ENTRIES + 10)}
+    chosen = choice(tmp_path, {**files, "setup.py": "setup()\n"})
+    assert chosen.ref == "ml-library"  # setup.py is read by name, not found by listing
 
 
 # --- real projects (their manifests as they ship them) -------------------------------

@@ -40,6 +40,7 @@ from typing import Any
 from ml_policy import bundles
 from ml_policy.confine import is_inside
 from ml_policy.deps.lockfiles import is_lock_file
+from ml_policy.files import read_regular
 
 LIBRARY = "ml-library"
 APPLICATION = bundles.DEFAULT_BUNDLE
@@ -48,9 +49,10 @@ PRIVATE_CLASSIFIER = "Private :: Do Not Upload"
 TRAINING_SCRIPT = re.compile(r"(train|finetune|fine_tune|pretrain)\w*\.py", re.IGNORECASE)
 SCRIPT_FOLDERS = ("scripts", "tools")
 CONFIG_FOLDERS = ("configs", "config", "conf")
-# A folder with more entries than this is read only this far: the guess must not
-# take long on a repository that keeps a dataset at its top.
-MAX_ENTRIES = 2000
+# A folder with more entries than this is listed only this far: the guess must not
+# take long on a repository that keeps a dataset at its top. (Files with fixed
+# names, pyproject.toml, setup.py and setup.cfg, are read by name.)
+MAX_ENTRIES = 10_000
 MAX_SETUP_BYTES = 1 << 20
 
 
@@ -119,8 +121,7 @@ def guess(signals: Signals) -> Choice:
 
 def read_signals(root: Path, pyproject: Mapping[str, Any]) -> Signals:
     top = _entries(root)
-    setup_cfg = _setup_cfg(root) if "setup.cfg" in top else {}
-    setup_py = _read(root / "setup.py") if "setup.py" in top else None
+    setup_cfg, setup_py = _setup_cfg(root), _read(root / "setup.py")
     return Signals(
         declared_mode=_declared_mode(pyproject),
         package=_package(pyproject, setup_cfg, setup_py),
@@ -252,8 +253,6 @@ def _setup_cfg(root: Path) -> dict[str, str]:
 
 def _read(path: Path) -> str | None:
     """A small regular file inside the repository as text; None for anything else."""
-    from ml_policy.files import read_regular
-
     if not is_inside(path, path.parent):
         return None  # a link leading elsewhere: what it points to says nothing about this repo
     try:
