@@ -120,7 +120,10 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--bundle",
         metavar="NAME[@VERSION]",
-        help="default: the bundle already recorded, else ml-strict",
+        help=(
+            "default: the bundle already recorded, else a guess from the repository "
+            "(ml-library for a package published to PyPI, else ml-strict), printed with its reasons"
+        ),
     )
     init.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     init.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
@@ -312,12 +315,15 @@ def _run_init(args: argparse.Namespace) -> int:
     from ml_policy.apply import init
 
     dry_run = args.dry_run or args.diff
+    # One choice for the leftovers, the plan and the message: a guess reads the repository once.
+    choice = init.choose_bundle(args.path, args.bundle)
     # Before planning: the secrets baseline init may create must not scan them.
-    note = init.clear_leftovers(args.path, args.bundle, dry_run=dry_run)
+    note = init.clear_leftovers(args.path, choice.ref, dry_run=dry_run)
     if note:
         print(f"ml-policy init: {note}")
-    bundle, planned = init.plan_init(args.path, args.bundle, force=args.force)
+    bundle, planned = init.plan_init(args.path, choice.ref, force=args.force)
     print(f"ml-policy init: {bundle.ref} into {args.path}")
+    print(f"ml-policy init: {choice.explain()}")
     for item in planned:
         label = _label(item.plan.path, args.path)
         if args.diff:

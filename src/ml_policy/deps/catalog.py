@@ -6,7 +6,10 @@ line each) and are run through the checker by tests/test_deps_catalog.py.
 
 from __future__ import annotations
 
+import textwrap
+
 from ml_policy.catalog import RuleInfo
+from ml_policy.deps.packages import DATA_FILE, default_groups
 
 _MANIFESTS = """\
 Manifests read: requirements*.txt / *.in, dev-requirements.txt style names,
@@ -21,18 +24,29 @@ literal lists given to `setup()` in setup.py, and conda environment*.yml
 (conda match specs and the `pip:` list). A line that is not a valid
 requirement is reported as MLE001 at that line; the rest is still checked."""
 
+
+def _package_list() -> str:
+    """The default ML packages by group, as the data file lists them (one source of truth)."""
+    lines = [
+        "The default ML packages, by group (the reason each one's version matters",
+        f"is given beside it in `ml_policy/deps/{DATA_FILE}`):",
+        "",
+    ]
+    for group, entries in default_groups().items():
+        item = f"- {group}: {', '.join(entries)}"
+        lines.append(textwrap.fill(item, width=75, subsequent_indent="  ", break_on_hyphens=False))
+    return "\n".join(lines)
+
+
 MLD001 = RuleInfo(
     code="MLD001",
     name="unpinned-ml-dependency",
     summary="ML package declared without an exact version pin",
     doc=f"""\
 ## What it does
-Checks that every ML package (torch, torchvision, torchaudio, tensorflow,
-keras, jax, jaxlib, numpy, scipy, pandas, scikit-learn, transformers,
-tokenizers, accelerate, datasets, diffusers, peft, safetensors, timm,
-lightning, xgboost, lightgbm, onnxruntime and more; extend the list with
-`ml-packages` in `[tool.ml-policy]`; names are compared PEP 503-normalised,
-and the conda name `pytorch` is torch) is pinned.
+Checks that every ML package (the default list at the end of this section;
+extend it with `ml-packages` in `[tool.ml-policy]`; names are compared PEP
+503-normalised, and the conda name `pytorch` is torch) is pinned.
 
 In `app` mode (the default) a pin is `==V` (a local label such as
 `+cu121` is fine) or `===V`, a file URL with a hash (`#sha256=` or
@@ -60,6 +74,8 @@ there are MLD002. Everything else (requirements files, dependency groups,
 conda environments) is held to the `app` rules.
 
 {_MANIFESTS}
+
+{_package_list()}
 
 ## Why is this bad?
 A new torch, numpy or transformers release changes kernels, numerics,
