@@ -120,10 +120,12 @@ def test_new_findings_fail_and_only_they_are_shown(adopted: Path) -> None:
     )
     result = ml_policy("check", ".", cwd=adopted)
     assert result.returncode == 1
-    assert "new.py" in result.stdout and "train.py" not in result.stdout
+    assert "new.py" in result.stdout
+    assert "train.py" not in result.stdout
     ruff = ml_policy("ruff", "check", "new.py", "train.py", cwd=adopted)
     assert ruff.returncode == 1
-    assert "new.py:1:8: F401" in ruff.stdout and "train.py" not in ruff.stdout
+    assert "new.py:1:8: F401" in ruff.stdout
+    assert "train.py" not in ruff.stdout
 
 
 def test_a_second_copy_of_an_accepted_line_is_new(adopted: Path) -> None:
@@ -196,7 +198,8 @@ def test_a_broken_baseline_is_an_error_naming_it(adopted: Path, content: str, er
     (adopted / store.NAME).write_text(content)
     result = ml_policy("check", ".", cwd=adopted)
     assert result.returncode == 2
-    assert error in result.stderr and "Traceback" not in result.stderr
+    assert error in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_fingerprint_ignores_whitespace_and_numbers_not_the_code_or_text() -> None:
@@ -295,3 +298,23 @@ def test_mypy_loads_a_plugin_from_the_project_environment(git_repo: Path) -> Non
     loaded = ml_policy("mypy", "ok.py", cwd=git_repo)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     assert "loading mypy plugin 'teamplugin.mypy' from the project environment" in loaded.stderr
+
+
+def test_a_tool_that_cannot_run_is_left_out_then_recorded_in_full(git_repo: Path) -> None:
+    write_files(
+        git_repo,
+        {
+            "pyproject.toml": '[tool.mypy]\nplugins = ["teamplugin.mypy"]\n',
+            "train.py": 'import os\n\ncount: int = "many"\n',
+        },
+    )
+    first = ml_policy("baseline", cwd=git_repo)
+    assert first.returncode == 1
+    assert "mypy not recorded" in first.stderr
+    assert "ruff:F401" in codes(git_repo)
+    assert "mypy" not in json.loads((git_repo / store.NAME).read_text())["recorded"]
+    make_venv(git_repo / ".venv", {"teamplugin": {"__init__.py": "", "mypy.py": PLUGIN}})
+    second = ml_policy("baseline", cwd=git_repo)  # no --add: mypy's findings are all first seen
+    assert second.returncode == 0, second.stderr
+    assert "mypy:assignment" in codes(git_repo)
+    assert ml_policy("mypy", "train.py", cwd=git_repo).returncode == 0

@@ -339,17 +339,16 @@ def _run_init(args: argparse.Namespace) -> int:
         print(f"wrote {names}" if written else "nothing to change")
     if conflicts:
         print(f"{conflicts} conflict(s) left as you had them: see '!' lines above", file=sys.stderr)
-    if args.baseline and not dry_run:
-        _record_baseline(args.path, add=False)
-    return 1 if conflicts else 0
+    failed = _record_baseline(args.path, add=False) if args.baseline and not dry_run else 0
+    return 1 if conflicts or failed else 0
 
 
 def _run_baseline(args: argparse.Namespace) -> int:
-    _record_baseline(args.path, add=args.add)
-    return 0
+    return _record_baseline(args.path, add=args.add)
 
 
-def _record_baseline(path: Path, *, add: bool) -> None:
+def _record_baseline(path: Path, *, add: bool) -> int:
+    """Record the baseline of the repository at `path`; 1 when a tool could not be recorded."""
     from ml_policy.baseline import record, store
 
     root = store.root_for(path)
@@ -370,6 +369,9 @@ def _record_baseline(path: Path, *, add: bool) -> None:
             f"ml-policy baseline: {recorded.not_added} new finding(s) not accepted "
             "(fix them, or accept them with `ml-policy baseline --add`)"
         )
+    for tool, reason in recorded.failed.items():
+        print(f"ml-policy baseline: {tool} not recorded: {reason}", file=sys.stderr)
+    return 1 if recorded.failed else 0
 
 
 def _run_rule(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,21 +38,33 @@ class Recorded:
     per_tool: Counter[str] = field(default_factory=Counter)
     dropped: int = 0  # in the old baseline, no longer found
     not_added: int = 0  # found, not in the old baseline, not accepted without `add`
-    secrets: str = ""  # what happened to the secrets baseline
+    failed: dict[str, str] = field(default_factory=dict)  # tool -> why it was not recorded
 
 
 def record(root: Path, *, add: bool = False) -> Recorded:
-    """The baseline for the repository at `root` (nothing written)."""
+    """The baseline for the repository at `root` (nothing written).
+
+    A tool that cannot run (a mypy plugin missing) is reported and left out;
+    its findings are recorded in full by the first run that can run it, even
+    without `add`, since none of them could be accepted before.
+    """
     files = _repository_files(root)
-    findings = [*_ml_findings(root), *_tool_findings(root, files)]
     lines = SourceLines(root)
     current = store.Baseline()
-    for finding in findings:
-        current.add(lines.key(finding), finding.message)
+    failed: dict[str, str] = {}
+    for tool, collect in _COLLECTORS.items():
+        try:
+            findings = collect(root, files)
+        except PolicyError as error:
+            failed[tool] = str(error)
+            continue
+        current.tools.add(tool)
+        for finding in findings:
+            current.add(lines.key(finding), finding.message)
     old = store.load(root)
-    recorded = Recorded(current if old is None or add else _kept(current, old))
+    recorded = Recorded(current if old is None or add else _kept(current, old), failed=failed)
     for (_, code, _), count in recorded.baseline.counts.items():
-        recorded.per_tool[_tool(code)] += count
+        recorded.per_tool[tool_of(code)] += count
     if old is not None:
         recorded.dropped = sum((old.counts - recorded.baseline.counts).values())
         recorded.not_added = sum((current.counts - recorded.baseline.counts).values())
@@ -60,13 +72,19 @@ def record(root: Path, *, add: bool = False) -> Recorded:
 
 
 def _kept(current: store.Baseline, old: store.Baseline) -> store.Baseline:
-    """What is found now and was accepted before: the count can only go down."""
-    kept = store.Baseline(current.counts & old.counts)
-    kept.messages = {k: current.messages[k] for k in kept.counts}
+    """What is found now and was accepted before (the count can only go down), and all
+    that tools recorded for the first time find; a tool that failed now keeps its old part."""
+    first = current.tools - old.tools
+    counts = Counter({k: n for k, n in current.counts.items() if tool_of(k[1]) in first})
+    counts |= current.counts & old.counts
+    counts |= Counter({k: n for k, n in old.counts.items() if tool_of(k[1]) not in current.tools})
+    kept = store.Baseline(counts, tools=current.tools | old.tools)
+    kept.messages = {k: current.messages.get(k) or old.messages.get(k, "") for k in counts}
     return kept
 
 
-def _tool(code: str) -> str:
+def tool_of(code: str) -> str:
+    """The hook family a baseline code belongs to: "ml-policy", "ruff", "mypy", ..."""
     if code == store.UNFORMATTED or ":" in code:
         return code.split(":", 1)[0]
     return "ml-policy"
@@ -95,12 +113,13 @@ def _typed(root: Path, files: Sequence[str], tool: str) -> list[str]:
     return [name for name in files if wanted & tags_from_path(str(root / name))]
 
 
-def _ml_findings(root: Path) -> list[Finding]:
-    from ml_policy import checkers, files
+def _ml_findings(root: Path, files: Sequence[str]) -> list[Finding]:
+    from ml_policy import checkers
+    from ml_policy import files as discovery
     from ml_policy.config import SettingsResolver
 
     resolver = SettingsResolver()
-    found = files.find([root], resolver)
+    found = discovery.find([root], resolver)
     options = checkers.RunOptions(cache_dir=root / ".ml-policy-cache")
     diagnostics = checkers.run_all(found.files, resolver, options=options)
     diagnostics += checkers.unchecked_diagnostics(found.unchecked)
@@ -108,51 +127,64 @@ def _ml_findings(root: Path) -> list[Finding]:
     return [gate.finding(d, root) for d in diagnostics if not d.code.startswith("MLK")]
 
 
-def _tool_findings(root: Path, files: Sequence[str]) -> Iterator[Finding]:
+def _ruff_findings(root: Path, files: Sequence[str]) -> list[Finding]:
     from ml_policy import tools
 
+    found: list[Finding] = []
     for chunk in _chunks(_typed(root, files, "ruff")):
         result = _checked("ruff", tools.run_json("ruff", ["check", "--force-exclude", *chunk]))
-        yield from _findings(tool_output.ruff(result, root, root))
+        found += [r.finding for r in tool_output.ruff(result, root, root)]
+    return found
+
+
+def _unformatted(root: Path, files: Sequence[str]) -> list[Finding]:
+    from ml_policy import tools
+
+    found: list[Finding] = []
     for chunk in _chunks(_typed(root, files, "ruff-format")):
         args = ["format", "--check", "--force-exclude", *chunk]
         result = _checked("ruff format", tools.run_json("ruff", args))
-        for reported in tool_output.ruff(result, root, root, code_prefix=""):
-            yield Finding(reported.finding.path, store.UNFORMATTED)
-    yield from _mypy_findings(root, _typed(root, files, "mypy"))
-    for chunk in _chunks(_typed(root, files, "bandit")):
-        result = _checked("bandit", tools.run_json("bandit", tools.bandit_args(chunk, root)))
-        yield from _findings(tool_output.bandit(result, root, root))
+        reported = tool_output.ruff(result, root, root, code_prefix="")
+        found += [Finding(r.finding.path, store.UNFORMATTED) for r in reported]
+    return found
 
 
-def _mypy_findings(root: Path, files: list[str]) -> Iterator[Finding]:
+def _mypy_findings(root: Path, files: Sequence[str]) -> list[Finding]:
     from ml_policy import tools
 
-    if not files:
-        return
+    typed = _typed(root, files, "mypy")
     # One call: mypy must see the files together (imports between them).
-    command = tools.mypy_command(files, root)
+    command = tools.mypy_command(typed, root) if typed else None
     if command is None:
-        return
+        return []
     args, sys_path = command
     result = _checked("mypy", tools.run_json("mypy", args, sys_path))
-    yield from _findings(
-        r for r in tool_output.mypy(result, root, root) if r.finding.code != "mypy:note"
-    )
+    return [r.finding for r in tool_output.mypy(result, root, root)]
 
 
-def _findings(
-    reported: Iterator[tool_output.Reported] | list[tool_output.Reported],
-) -> Iterator[Finding]:
-    return (r.finding for r in reported)
+def _bandit_findings(root: Path, files: Sequence[str]) -> list[Finding]:
+    from ml_policy import tools
+
+    found: list[Finding] = []
+    for chunk in _chunks(_typed(root, files, "bandit")):
+        result = _checked("bandit", tools.run_json("bandit", tools.bandit_args(chunk, root)))
+        found += [r.finding for r in tool_output.bandit(result, root, root)]
+    return found
+
+
+_COLLECTORS: dict[str, Callable[[Path, Sequence[str]], list[Finding]]] = {
+    "ml-policy": _ml_findings,
+    "ruff": _ruff_findings,
+    store.UNFORMATTED: _unformatted,
+    "mypy": _mypy_findings,
+    "bandit": _bandit_findings,
+}
 
 
 def _checked(tool: str, result: subprocess.CompletedProcess[bytes]) -> str:
     if result.returncode not in (0, 1):
         output = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
-        raise PolicyError(
-            f"{tool} failed (exit status {result.returncode}), nothing recorded:\n{output}"
-        )
+        raise PolicyError(f"{tool} failed (exit status {result.returncode}):\n{output}")
     return result.stdout.decode("utf-8", "replace")
 
 

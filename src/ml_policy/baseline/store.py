@@ -35,6 +35,8 @@ from ml_policy.files import read_regular
 NAME = ".ml-policy-baseline.json"
 VERSION = 1
 UNFORMATTED = "ruff-format"
+# The hook families a baseline records; a file that does not say which it recorded had them all.
+FAMILIES = ("ml-policy", "ruff", UNFORMATTED, "mypy", "bandit")
 ABOUT = (
     "Findings accepted when ml-policy was adopted: the hooks fail only on findings not "
     "listed here. `ml-policy baseline` re-records it (fixed findings drop out; "
@@ -57,6 +59,8 @@ class Baseline:
 
     counts: Counter[Key] = field(default_factory=Counter)
     messages: dict[Key, str] = field(default_factory=dict)
+    # The hook families whose findings were recorded (a tool that could not run is not).
+    tools: set[str] = field(default_factory=set)
 
     def add(self, key: Key, message: str = "") -> None:
         self.counts[key] += 1
@@ -122,7 +126,10 @@ def parse(path: Path, data: bytes) -> Baseline:
     findings = document.get("findings")
     if not isinstance(findings, list):
         raise BaselineError(path, '"findings" must be a list')
-    baseline = Baseline()
+    recorded = document.get("recorded", list(FAMILIES))
+    if not isinstance(recorded, list) or not all(isinstance(t, str) for t in recorded):
+        raise BaselineError(path, '"recorded" must be a list of hook names')
+    baseline = Baseline(tools=set(recorded))
     for number, entry in enumerate(findings, start=1):
         key, count, message = _entry(path, number, entry)
         baseline.counts[key] += count
@@ -152,6 +159,7 @@ def render(baseline: Baseline) -> str:
         if n > 0
     ]
     body = ",\n".join(f"    {line}" for line in lines)
-    about = json.dumps(ABOUT)
     findings = f"[\n{body}\n  ]" if lines else "[]"
-    return f'{{\n  "about": {about},\n  "version": {VERSION},\n  "findings": {findings}\n}}\n'
+    head = [f'"about": {json.dumps(ABOUT)}', f'"version": {VERSION}']
+    head.append(f'"recorded": {json.dumps(sorted(baseline.tools))}')
+    return "{\n" + "".join(f"  {item},\n" for item in head) + f'  "findings": {findings}\n}}\n'
