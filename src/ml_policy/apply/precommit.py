@@ -132,7 +132,10 @@ def _parse(path: Path, text: str) -> Any:
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise InputError(path, f"invalid YAML: {error.problem or error.context}", line) from None
+        problem = str(error.problem or error.context)
+        if "'\\t'" in problem:
+            problem += " (a tab outside a quoted or block string: replace the tab with spaces)"
+        raise InputError(path, f"invalid YAML: {problem}", line) from None
     except YAMLError as error:
         raise InputError(path, f"invalid YAML: {error}") from None
 

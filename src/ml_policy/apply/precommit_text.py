@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ml_policy import HOOK_REPO_URL
 from ml_policy.apply.precommit_intent import REV, Intent
@@ -43,8 +43,12 @@ def edit(text: str, intent: Intent) -> str:
     found = value_of(root, "repos")
     if found is None:
         return apply(text, [_add_repos_key(text, root, intent.hooks)])
-    repos = found[1]
+    key, repos = found
     check_owned(root, repos, "'repos'")
+    if intent.entry is None and _is_empty(repos):  # `repos:` and nothing after it
+        indent = " " * key.start_mark.column
+        lines = [indent + line for line in _entry_item(intent.hooks, NEW_REPOS)]
+        return apply(text, [append_lines(text, key, lines)])
     if not (isinstance(repos, SequenceNode) and is_block(repos)):
         raise NotEditableError(_shape("'repos'", repos))
     if intent.entry is None:
@@ -156,6 +160,10 @@ def _add_hooks(text: str, entry: MappingNode, missing: list[str]) -> Edit:
     flow_items = isinstance(hooks.value[-1], MappingNode) and bool(hooks.value[-1].flow_style)
     style = sequence_style(text, hooks)
     return append_lines(text, hooks, hook_lines(missing, style, flow_items=flow_items))
+
+
+def _is_empty(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.start_mark.index == node.end_mark.index
 
 
 def _shape(what: str, node: Node) -> str:

@@ -121,8 +121,11 @@ def replace_scalar(text: str, node: Node, value: str) -> Edit:
 def content_end(text: str, node: Node) -> int:
     """Index just past the last character of `node`'s own content (no trailing comments)."""
     if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
+        start: int = node.start_mark.index
         end: int = node.end_mark.index
-        while end > node.start_mark.index and text[end - 1].isspace():
+        if _keeps_trailing_lines(text, node):
+            return max(end - 1, start)  # its blank lines are part of it
+        while end > start and text[end - 1].isspace():
             end -= 1  # a block scalar's mark lies past its trailing blank lines
         return end
     if isinstance(node, SequenceNode):
@@ -136,6 +139,16 @@ def content_end(text: str, node: Node) -> int:
             return content_end(text, key)
         return content_end(text, value)
     raise NotEditableError(f"unexpected YAML node {type(node).__name__}")
+
+
+def _keeps_trailing_lines(text: str, node: Node) -> bool:
+    """A block scalar with the keep indicator (`|+`, `>2+`): trailing blank lines count."""
+    if not isinstance(node, ScalarNode) or node.style not in {"|", ">"}:
+        return False
+    start = node.start_mark.index
+    newline = text.find("\n", start)
+    header = text[start : newline if newline != -1 else len(text)]
+    return "+" in header.partition("#")[0]
 
 
 def _line_start(text: str, index: int) -> int:
