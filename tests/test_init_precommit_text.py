@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 
 from ml_policy import HOOK_REPO_URL, __version__, bundles
 from ml_policy.apply.plan import Action, FilePlan
-from ml_policy.apply.precommit import plan_precommit
+from ml_policy.apply.precommit import _load_exact, plan_precommit
 from ml_policy.apply.textfile import InputError, TextStyle
 
 REV = f"v{__version__}"
@@ -209,6 +209,8 @@ PARTIAL_ENTRY_AFTER = PARTIAL_ENTRY.replace(
 NO_REPOS = """\
 default_language_version:
     python: python3
+ci:
+  autofix_prs: false
 exclude: |
     ^docs/
 """
@@ -295,6 +297,12 @@ def assert_valid_for_pre_commit(tmp_path: Path, text: str) -> None:
     path.write_text(text)
     result = run([sys.executable, "-m", "pre_commit", "validate-config", path], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_shapes_are_ones_ruamel_cannot_reproduce() -> None:
+    """So that these tests exercise the text insertion, not ruamel's round trip."""
+    reproduced = [name for name, text in SHAPES.items() if _load_exact(text) is not None]
+    assert reproduced == ["deep-indent"]
 
 
 @pytest.mark.parametrize("name", EXACT)
@@ -424,7 +432,7 @@ def test_flow_style_repos_asks_for_a_paste(tmp_path: Path) -> None:
     result, _ = plan(tmp_path, FLOW_REPOS)
     assert not result.writes
     (change,) = result.manual
-    assert "flow style" in change.detail
+    assert "'repos' is a flow-style [...] or {...} collection" in change.detail
     assert "init --diff" not in change.detail
     pasted = FLOW_REPOS.replace("]},\n", "]},\n  " + change.paste + ",\n")
     assert load(pasted) == with_entry(FLOW_REPOS)
@@ -521,12 +529,12 @@ def test_cli_flow_repos_prints_the_block_and_still_merges_pyproject(git_repo: Pa
     assert (git_repo / CONFIG).read_text() == FLOW_REPOS
     assert result.stdout.splitlines()[-1].startswith("wrote pyproject.toml")
     assert tomllib.loads((git_repo / "pyproject.toml").read_text())["tool"]["ml-policy"]
-    assert ".pre-commit-config.yaml: not edited\n  ? repos[ml-policy]: ml-policy cannot" in (
+    assert ".pre-commit-config.yaml: not edited\n  ? repos[ml-policy]: not edited because" in (
         result.stdout
     )
     assert "could not make: paste the block(s) above by hand" in result.stderr
     assert "init --diff" not in result.stdout + result.stderr
-    block = result.stdout.split("(repos[ml-policy]): ----\n")[1].split("\n# ---- end ----")[0]
+    block = result.stdout.split("by hand ----\n")[1].split("\n# ---- end ----")[0]
     pasted = FLOW_REPOS.replace("]},\n", "]},\n  " + block + ",\n")
     (git_repo / CONFIG).write_text(pasted)
     validate = run([sys.executable, "-m", "pre_commit", "validate-config", CONFIG], git_repo)

@@ -308,8 +308,8 @@ def _run_init(args: argparse.Namespace) -> int:
         print(f"{conflicts} conflict(s) left as you had them: see '!' lines above", file=sys.stderr)
     if manual:
         print(
-            f"{manual} change(s) ml-policy could not make: paste the block(s) above by hand "
-            "(see '?' lines); every other change was " + ("planned" if dry_run else "made"),
+            f"{manual} change(s) ml-policy could not make: paste the block(s) above by hand; "
+            "every other change was " + ("planned" if dry_run else "made"),
             file=sys.stderr,
         )
     return 1 if conflicts or manual else 0
@@ -321,7 +321,7 @@ def _print_paste_blocks(planned: list[PlannedFile], root: Path) -> int:
     for item in planned:
         label = _label(item.plan.path, root)
         for change in item.plan.manual:
-            print(f"# ---- paste into {label} ({change.key}): ----")
+            print(f"# ---- {label}, {change.key}: {change.detail} ----")
             print(change.paste)
             print("# ---- end ----")
             count += 1

@@ -76,7 +76,7 @@ def manual(text: str, intent: Intent, reason: str, *, has_repos: bool) -> list[C
     """The plan when the file cannot be edited: each wanted edit as text to paste."""
     flow = precommit_text.in_flow(text, intent)
     changes = [c for c in intent.changes if c.action not in {Action.ADD, Action.FORCED}]
-    why = f"ml-policy cannot edit this file ({reason})"
+    why = f"not edited because {reason}"
     if intent.add_entry:
         changes.append(_manual_entry(intent.hooks, why, flow=flow, has_repos=has_repos))
     if intent.set_rev:
@@ -84,7 +84,7 @@ def manual(text: str, intent: Intent, reason: str, *, has_repos: bool) -> list[C
     if intent.missing:
         paste = _hook_paste(intent.missing, flow=flow)
         changes.append(
-            Change(f"{KEY}.hooks", Action.MANUAL, f"{why}: add them to its hooks", paste)
+            Change(f"{KEY}.hooks", Action.MANUAL, f"{why}: add these to its hooks by hand", paste)
         )
     return changes
 
@@ -97,7 +97,7 @@ def _manual_entry(hooks: list[str], why: str, *, flow: bool, has_repos: bool) ->
         style = precommit_text.NEW_REPOS if not has_repos else SeqStyle(dash=0)
         item = "\n".join(style.render(precommit_text.entry_lines(hooks)))
         paste = item if has_repos else f"repos:\n{item}"
-    where = "add this item to 'repos'" if has_repos else "add this top-level key"
+    where = "add this item to 'repos' by hand" if has_repos else "add this key by hand"
     return Change(KEY, Action.MANUAL, f"{why}: {where}", paste)
 
 

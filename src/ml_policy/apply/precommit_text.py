@@ -39,7 +39,7 @@ def edit(text: str, intent: Intent) -> str:
     if root is None:  # nothing but comments (and document markers)
         return apply(text, [_at_end(text, ["repos:", *_entry_item(intent.hooks, NEW_REPOS)])])
     if not (isinstance(root, MappingNode) and is_block(root)):
-        raise NotEditableError("its top level is not a block mapping (`key: value` lines)")
+        raise NotEditableError("its top level is not a block mapping of `key: value` lines")
     found = value_of(root, "repos")
     if found is None:
         return apply(text, [_add_repos_key(text, root, intent.hooks)])
@@ -168,7 +168,9 @@ def _is_empty(node: Node) -> bool:
 
 def _shape(what: str, node: Node) -> str:
     if getattr(node, "flow_style", False):
-        return f"{what} is written in flow style ([...] or {{...}}), which cannot take new lines"
+        return (
+            f"{what} is a flow-style [...] or {{...}} collection, which ml-policy does not rewrite"
+        )
     if isinstance(node, MappingNode | SequenceNode):
         return f"{what} is empty"
     return f"{what} is not a list"
