@@ -428,6 +428,24 @@ repos: [
 """
 
 
+def test_missing_hooks_in_flow_mapping_items_are_added_alike(tmp_path: Path) -> None:
+    before = (
+        f'---\nrepos:\n  - repo: {HOOK_REPO_URL}\n    rev: "{REV}"\n'
+        "    hooks:\n      - {id: ml-policy-lint}   # ML rules\n"
+    )
+    result, _ = plan(tmp_path, before)
+    assert result.after == before + "".join(f"      - {{id: {h}}}\n" for h in HOOKS[1:])
+    assert_valid_for_pre_commit(tmp_path, result.after)
+
+
+def test_an_entry_without_hooks_gets_a_hooks_key(tmp_path: Path) -> None:
+    before = f"---\nrepos:\n-   repo: {HOOK_REPO_URL}\n    rev: {REV}\nexclude: x\n"
+    result, _ = plan(tmp_path, before)
+    expected = before.replace(f"rev: {REV}\n", f"rev: {REV}\n    hooks:\n" + ids("      - ", HOOKS))
+    assert result.after == expected
+    assert_valid_for_pre_commit(tmp_path, result.after)
+
+
 def test_flow_style_repos_asks_for_a_paste(tmp_path: Path) -> None:
     result, _ = plan(tmp_path, FLOW_REPOS)
     assert not result.writes

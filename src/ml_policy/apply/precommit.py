@@ -6,8 +6,8 @@ round-trips the file when it reproduces it exactly; otherwise the entry is
 inserted as text, in the indentation the file uses (precommit_text). Either
 way the result must load as the old content plus the entry, or it is not
 written. Where no edit can be made (a `repos: [...]` flow list, anchors), the
-plan asks the user to paste the exact text (Action.MANUAL); the other files
-are still merged.
+plan asks the user to paste the exact text (precommit_paste, Action.MANUAL);
+the other files are still merged.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from ml_policy import HOOK_REPO_URL, bundles
-from ml_policy.apply import precommit_text
+from ml_policy.apply import precommit_paste, precommit_text
 from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.apply.precommit_intent import KEY, REV, Intent, expected, intend
 from ml_policy.apply.textfile import InputError, TextStyle, read_text
-from ml_policy.apply.yaml_insert import NotEditableError, SeqStyle
+from ml_policy.apply.yaml_insert import NotEditableError
 
 
 def plan_precommit(
@@ -43,13 +43,14 @@ def plan_precommit(
     data = _parse(path, before)
     if data is not None and not isinstance(data, dict):
         raise InputError(path, "expected a mapping with a 'repos' list at the top level")
-    intent = intend(path, data or {}, hooks, our_hook_ids(hooks), force=force)
+    data = data or {}  # a file of comments only
+    intent = intend(path, data, hooks, our_hook_ids(hooks), force=force)
     if not intent.edits:
         return FilePlan(path, before, before, intent.changes), style
     try:
-        after = _edited(path, before, intent, expected(data or {}, intent))
+        after = _edited(path, before, intent, expected(data, intent))
     except NotEditableError as reason:
-        changes = manual(before, intent, str(reason), has_repos="repos" in (data or {}))
+        changes = precommit_paste.manual(before, intent, str(reason), has_repos="repos" in data)
         return FilePlan(path, before, before, changes), style
     return FilePlan(path, before, after, intent.changes), style
 
@@ -70,41 +71,6 @@ def new_config(bundle_ref: str, hooks: list[str]) -> str:
 def our_hook_ids(hooks: list[str]) -> set[str]:
     """Every hook id an ml-policy entry can run: the bundle's and every other bundle's."""
     return set(hooks).union(*(bundle.hook_ids() for bundle in bundles.all_bundles()))
-
-
-def manual(text: str, intent: Intent, reason: str, *, has_repos: bool) -> list[Change]:
-    """The plan when the file cannot be edited: each wanted edit as text to paste."""
-    flow = precommit_text.in_flow(text, intent)
-    changes = [c for c in intent.changes if c.action not in {Action.ADD, Action.FORCED}]
-    why = f"not edited because {reason}"
-    if intent.add_entry:
-        changes.append(_manual_entry(intent.hooks, why, flow=flow, has_repos=has_repos))
-    if intent.set_rev:
-        changes.append(Change(f"{KEY}.rev", Action.MANUAL, f"{why}: set it by hand", f"rev: {REV}"))
-    if intent.missing:
-        paste = _hook_paste(intent.missing, flow=flow)
-        changes.append(
-            Change(f"{KEY}.hooks", Action.MANUAL, f"{why}: add these to its hooks by hand", paste)
-        )
-    return changes
-
-
-def _manual_entry(hooks: list[str], why: str, *, flow: bool, has_repos: bool) -> Change:
-    if flow:
-        item = precommit_text.flow_entry(hooks)
-        paste = item if has_repos else f"repos: [{item}]"
-    else:
-        style = precommit_text.NEW_REPOS if not has_repos else SeqStyle(dash=0)
-        item = "\n".join(style.render(precommit_text.entry_lines(hooks)))
-        paste = item if has_repos else f"repos:\n{item}"
-    where = "add this item to 'repos' by hand" if has_repos else "add this key by hand"
-    return Change(KEY, Action.MANUAL, f"{why}: {where}", paste)
-
-
-def _hook_paste(hooks: list[str], *, flow: bool) -> str:
-    if flow:
-        return ", ".join(f"{{id: {hook}}}" for hook in hooks)
-    return "\n".join(f"- id: {hook}" for hook in hooks)
 
 
 def _edited(path: Path, text: str, intent: Intent, wanted: dict[Any, Any]) -> str:

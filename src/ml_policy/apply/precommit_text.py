@@ -3,14 +3,13 @@
 For files ruamel.yaml cannot reproduce exactly: the entry goes after the last
 item of the `repos:` block sequence, and missing hooks after the last item of
 the entry's `hooks:` sequence, each in the indentation its neighbours use
-(yaml_insert). Also renders the text a user pastes when no edit is possible.
+(yaml_insert).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ml_policy import HOOK_REPO_URL
@@ -56,23 +55,6 @@ def edit(text: str, intent: Intent) -> str:
     return apply(text, _complete_entry(text, repos, intent.entry, intent))
 
 
-def in_flow(text: str, intent: Intent) -> bool:
-    """Whether the text to paste goes into a [...] or {...} collection (flow style)."""
-    try:
-        root = compose(text)
-    except YAMLError:
-        return False
-    if not isinstance(root, MappingNode):
-        return False
-    found = value_of(root, "repos")
-    target: Node = found[1] if found else root
-    if found and intent.entry is not None and isinstance(target, SequenceNode):
-        entry = target.value[intent.entry] if intent.entry < len(target.value) else None
-        hooks = value_of(entry, "hooks") if isinstance(entry, MappingNode) else None
-        target = hooks[1] if hooks else entry or target
-    return bool(getattr(target, "flow_style", False))
-
-
 def entry_lines(hooks: list[str], hooks_style: SeqStyle = HOOKS_STYLE) -> list[str]:
     """The ml-policy entry's content lines, as if its keys were at column 0."""
     return [f"repo: {HOOK_REPO_URL}", f"rev: {REV}", "hooks:", *hook_lines(hooks, hooks_style)]
@@ -81,12 +63,6 @@ def entry_lines(hooks: list[str], hooks_style: SeqStyle = HOOKS_STYLE) -> list[s
 def hook_lines(hooks: list[str], style: SeqStyle, *, flow_items: bool = False) -> list[str]:
     items = [f"{{id: {hook}}}" if flow_items else f"id: {hook}" for hook in hooks]
     return [line for item in items for line in style.render([item])]
-
-
-def flow_entry(hooks: list[str]) -> str:
-    """The entry as one flow mapping, for a `repos: [...]` list."""
-    items = ", ".join(f"{{id: {hook}}}" for hook in hooks)
-    return f"{{repo: {HOOK_REPO_URL}, rev: {REV}, hooks: [{items}]}}"
 
 
 def _entry_item(
