@@ -19,6 +19,7 @@ from ml_policy.errors import PolicyError
 from ml_policy.tools import TOOL_COMMANDS
 
 if TYPE_CHECKING:
+    from ml_policy.apply.init import PlannedFile
     from ml_policy.checkers import RunOptions
     from ml_policy.config import SettingsResolver
     from ml_policy.diagnostics import Diagnostic
@@ -330,6 +331,7 @@ def _run_init(args: argparse.Namespace) -> int:
             sys.stdout.write(item.plan.diff(label))
         else:
             print("\n".join(item.plan.describe(label)))
+    manual = _print_paste_blocks(planned, args.path)
     conflicts = sum(len(item.plan.conflicts) for item in planned)
     if dry_run:
         print("(dry run: nothing written)")
@@ -339,8 +341,27 @@ def _run_init(args: argparse.Namespace) -> int:
         print(f"wrote {names}" if written else "nothing to change")
     if conflicts:
         print(f"{conflicts} conflict(s) left as you had them: see '!' lines above", file=sys.stderr)
+    if manual:
+        print(
+            f"{manual} change(s) ml-policy could not make: paste the block(s) above by hand; "
+            "every other change was " + ("planned" if dry_run else "made"),
+            file=sys.stderr,
+        )
     failed = _record_baseline(args.path, add=False) if args.baseline and not dry_run else 0
-    return 1 if conflicts or failed else 0
+    return 1 if conflicts or manual or failed else 0
+
+
+def _print_paste_blocks(planned: list[PlannedFile], root: Path) -> int:
+    """Print, verbatim, the text of each change the user must make by hand; how many."""
+    count = 0
+    for item in planned:
+        label = _label(item.plan.path, root)
+        for change in item.plan.manual:
+            print(f"# ---- {label}, {change.key}: {change.detail} ----")
+            print(change.paste)
+            print("# ---- end ----")
+            count += 1
+    return count
 
 
 def _run_baseline(args: argparse.Namespace) -> int:
