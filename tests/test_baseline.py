@@ -304,7 +304,9 @@ def test_a_tool_that_cannot_run_is_left_out_then_recorded_in_full(git_repo: Path
     write_files(
         git_repo,
         {
-            "pyproject.toml": '[tool.mypy]\nplugins = ["teamplugin.mypy"]\n',
+            "pyproject.toml": (
+                '[tool.mypy]\nplugins = ["teamplugin.mypy"]\n[tool.ruff.lint]\nselect = ["F"]\n'
+            ),
             "train.py": 'import os\n\ncount: int = "many"\n',
         },
     )

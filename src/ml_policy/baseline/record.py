@@ -217,4 +217,5 @@ def secrets_baseline(root: Path, *, add: bool) -> str:
 
     text, accepted = secrets.create(settings)
     write_atomic(path, text.encode("utf-8"), root)
-    return f"{accepted} secret(s) accepted in {path.name} (review them)"
+    review = " (review them)" if accepted else ""
+    return f"{accepted} secret(s) accepted in {path.name}{review}"
