@@ -60,8 +60,8 @@ lightning>=2 \\
 def test_requirements_file(git_repo: Path) -> None:
     assert _deps(git_repo, {"requirements.txt": REQUIREMENTS}) == [
         "requirements.txt:2 MLD001",  # another code in the comment
-        "requirements.txt:7 MLD001",  # `#noqa` inside a URL is not a comment
-        "requirements.txt:8 MLD001",  # `noqa` in a comment, but no `# noqa`
+        "requirements.txt:7 MLD001",  # the noqa inside a URL is not a comment
+        "requirements.txt:8 MLD001",  # "noqa" in a comment, but not after its "#"
         "requirements.txt:11 MLD004",
         "requirements.txt:13 MLD001",  # the comment is on the line above
         "requirements.txt:14 MLD001",  # ... and below the continued requirement
@@ -105,7 +105,7 @@ extra-index-url = ["https://example.org/simple#noqa"]
 def test_pyproject_toml(git_repo: Path) -> None:
     assert _deps(git_repo, {"pyproject.toml": PYPROJECT}) == [
         "pyproject.toml:8 MLD003",  # the comment names MLD001 only
-        "pyproject.toml:10 MLD001",  # `#noqa` inside the string is not a comment
+        "pyproject.toml:10 MLD001",  # the noqa inside the string is not a comment
         "pyproject.toml:11 MLD001",
         "pyproject.toml:14 MLD001",
         "pyproject.toml:19 MLD004",
@@ -142,7 +142,7 @@ setup(
 def test_setup_cfg_and_setup_py(git_repo: Path) -> None:
     assert _deps(git_repo, {"setup.cfg": SETUP_CFG, "setup.py": SETUP_PY}) == [
         "setup.cfg:4 MLD001",
-        "setup.cfg:6 MLD001",  # `#noqa` in the URL
+        "setup.cfg:6 MLD001",  # the noqa in the URL
         "setup.cfg:8 MLD001",
         "setup.py:7 MLD001",  # a string is not a comment (and not a requirement: MLE001)
         "setup.py:7 MLE001",
@@ -169,7 +169,7 @@ dependencies:
 
 def test_conda_environment(git_repo: Path) -> None:
     assert _deps(git_repo, {"environment.yml": ENVIRONMENT}) == [
-        "environment.yml:4 MLD001",  # `# noqa` inside a quoted YAML value
+        "environment.yml:4 MLD001",  # the noqa inside a quoted YAML value
         "environment.yml:6 MLD001",
         "environment.yml:8 MLD001",
         "environment.yml:11 MLD001",
@@ -210,7 +210,7 @@ def test_dockerfile(git_repo: Path) -> None:
         "Dockerfile:10 MLD006",  # a Dockerfile comment inside the RUN is dropped by Docker
         "Dockerfile:12 MLD006",  # the comment above the instruction
         "Dockerfile:13 MLD006",  # quoted: an argument, not a comment
-        "Dockerfile:14 MLD006",  # `#noqa` inside the URL
+        "Dockerfile:14 MLD006",  # the noqa inside the URL
         "Dockerfile:19 MLD006",
         "Dockerfile:22 MLD006",
     ]
@@ -273,7 +273,7 @@ def test_github_workflow(git_repo: Path) -> None:
         ".github/workflows/ci.yml:8 MLD006",
         ".github/workflows/ci.yml:16 MLD006",
         ".github/workflows/ci.yml:17 MLD006",
-        ".github/workflows/ci.yml:19 MLD006",  # `# noqa` in another key's string value
+        ".github/workflows/ci.yml:19 MLD006",  # the noqa in another key's string value
         ".github/workflows/ci.yml:21 MLD006",
     ]
 

@@ -15,6 +15,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.tokens import CommentToken
 
 from ml_policy.deps.classify import classify_conda
 from ml_policy.deps.errors import ManifestError
@@ -79,7 +80,7 @@ class _Comments:
         """The comment after item `index` when it stands on the item's (0-based) line."""
         tokens = sequence.ca.items.get(index) if self.wanted else None
         token = tokens[0] if tokens else None
-        if token is None or token.start_mark.line != line:
+        if not isinstance(token, CommentToken) or token.start_mark.line != line:
             return  # no comment, or one on a line of its own below the item
         found = noqa(self.path, str(token.value).split("\n", 1)[0], line + 1)
         self.found += [found] if found is not None else []
