@@ -16,6 +16,8 @@ import pytest
 import test_secrets_tokens as tokens
 from conftest import ml_policy, write_files
 
+from ml_policy.tomlpos import comments
+
 HASH = "--hash=sha256:" + "a" * 64
 
 
@@ -77,6 +79,14 @@ def test_included_requirements_file_has_its_own_comments(git_repo: Path) -> None
         "requirements-common.txt:2 MLD001",
         "requirements.txt:3 MLD001",
     ]
+
+
+def test_file_included_from_a_conda_pip_list(git_repo: Path) -> None:
+    files = {
+        "environment.yml": "dependencies:\n  - pip:\n    - -r requirements-pip.txt\n",
+        "requirements-pip.txt": "torch  # noqa: MLD001\nnumpy\n",
+    }
+    assert _deps(git_repo, files, "environment.yml") == ["requirements-pip.txt:2 MLD001"]
 
 
 PYPROJECT = """\
@@ -362,3 +372,19 @@ def test_no_findings_exit_zero(git_repo: Path, comment: str) -> None:
     write_files(git_repo, {"requirements.txt": f"torch>=2  {comment}\n"})
     result = ml_policy("deps", "requirements.txt", cwd=git_repo)
     assert (result.returncode, _reported(result.stdout)) == (0, []), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('a = "x # no"  # c\n', [(1, "# c")]),
+        ("a = 'x # no' # c\n", [(1, "# c")]),
+        ('a = "q\\" # no"  # c\n', [(1, "# c")]),
+        ('a = """\n# no\n""""  # c\n', [(3, "# c")]),
+        ('a = """\n# no ""\n"""""\n# c\n', [(4, "# c")]),
+        ("a = '''\n# no\n'''\nb = 1  # c\r\n", [(4, "# c")]),
+        ('# c1\n[t] # c2\nk = ["#", "x"] # c3', [(1, "# c1"), (2, "# c2"), (3, "# c3")]),
+    ],
+)
+def test_toml_comments_skip_strings(toml: str, expected: list[tuple[int, str]]) -> None:
+    assert comments(toml) == expected

@@ -120,6 +120,7 @@ def _pip_section(
         ]
         index_settings += read.index_settings
         errors += read.errors
+        comments.found += read.noqa  # those of a file it includes (`- -r requirements.txt`)
     return Manifest(path, Kind.CONDA, tuple(requirements), tuple(index_settings), tuple(errors))
 
 
