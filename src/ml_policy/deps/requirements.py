@@ -5,9 +5,10 @@ Follows pip's reading of the format: a trailing backslash continues a line, a
 requirement (`--hash`), and `-r`/`-c` include other files relative to the
 including file. Each requirement keeps its file and the line it starts on.
 A line that is not a valid requirement is recorded as an error at that line
-and the rest of the file is still read. A `# noqa` comment speaks for every
-physical line of its logical line (it can only stand on the last one). Includes must stay inside the
+and the rest of the file is still read. Includes must stay inside the
 repository (ml_policy.confine): a file from elsewhere is never read or quoted.
+A `# noqa` comment speaks for every physical line of its logical line (a
+comment ends the logical line, so it stands on the last one).
 """
 
 from __future__ import annotations
