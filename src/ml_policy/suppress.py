@@ -63,12 +63,8 @@ class Noqa:
     codes: frozenset[str]
     cell: int | None = None  # notebooks: lines count within this cell
 
-    def covers(self, diagnostic: Diagnostic) -> bool:
-        return (
-            diagnostic.cell == self.cell
-            and self.first <= diagnostic.line <= self.last
-            and (self.codes is ALL or diagnostic.code in self.codes)
-        )
+    def allows(self, code: str) -> bool:
+        return self.codes is ALL or code in self.codes
 
 
 def noqa(
@@ -83,15 +79,20 @@ def noqa(
 
 def unsuppressed(diagnostics: Sequence[Diagnostic], comments: Iterable[Noqa]) -> list[Diagnostic]:
     """`diagnostics` without the ones a comment suppresses, in the same order."""
-    by_file: dict[Path, list[Noqa]] = {}
+    # Indexed by line: a file may hold thousands of findings and of comments.
+    by_line: dict[tuple[Path, int | None, int], list[Noqa]] = {}
     for comment in comments:
-        by_file.setdefault(comment.path, []).append(comment)
-    if not by_file:
+        for line in range(comment.first, comment.last + 1):
+            by_line.setdefault((comment.path, comment.cell, line), []).append(comment)
+    if not by_line:
         return list(diagnostics)
-    return [d for d in diagnostics if not _suppressed(d, by_file.get(d.path, ()))]
+    return [d for d in diagnostics if not _suppressed(d, by_line)]
 
 
-def _suppressed(diagnostic: Diagnostic, comments: Sequence[Noqa]) -> bool:
+def _suppressed(
+    diagnostic: Diagnostic, by_line: dict[tuple[Path, int | None, int], list[Noqa]]
+) -> bool:
     if diagnostic.code.startswith(UNSUPPRESSIBLE):
         return False
-    return any(comment.covers(diagnostic) for comment in comments)
+    here = by_line.get((diagnostic.path, diagnostic.cell, diagnostic.line), ())
+    return any(comment.allows(diagnostic.code) for comment in here)
