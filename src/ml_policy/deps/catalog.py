@@ -7,6 +7,7 @@ line each) and are run through the checker by tests/test_deps_catalog.py.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 from ml_policy.catalog import RuleInfo
 from ml_policy.deps.packages import DATA_FILE, default_groups
@@ -328,4 +329,24 @@ RUN pip install torch==2.5.1 torchvision==0.20.1
     valid=("RUN pip install torch==2.5.1 torchvision==0.20.1\n", "RUN pip install $TORCH\n"),
 )
 
-RULES: tuple[RuleInfo, ...] = (MLD001, MLD002, MLD003, MLD004, MLD005, MLD006)
+_SUPPRESSION = """\
+To accept one finding, write `# noqa: {code}` (or a bare `# noqa`, which
+accepts every code) in a comment on the line it is reported at, as in Ruff.
+This works in requirements files, pyproject.toml, setup.cfg, setup.py,
+conda environments, Dockerfile `RUN` commands, shell scripts, workflow
+`run:` scripts and notebook cells, each read with its own comment syntax (a
+`#` inside a quoted string or a URL is not a comment). For a command or
+requirement continued with backslashes, the comment goes at the end of its
+last line. Details: docs/suppression.md."""
+
+
+def _with_suppression(rule: RuleInfo) -> RuleInfo:
+    """The rule with how to suppress one finding, at the end of its "What it does"."""
+    paragraph = _SUPPRESSION.format(code=rule.code)
+    why = "\n## Why is this bad?"
+    return replace(rule, doc=rule.doc.replace(why, f"\n{paragraph}\n{why}", 1))
+
+
+RULES: tuple[RuleInfo, ...] = tuple(
+    _with_suppression(rule) for rule in (MLD001, MLD002, MLD003, MLD004, MLD005, MLD006)
+)
