@@ -10,7 +10,10 @@ pre-commit environment:
   `ignore_missing_imports`, silently `Any`. The wrapper points mypy at the
   project's interpreter (`--python-executable`) and says which one it used.
 - bandit reads `[tool.bandit]` only when given `-c pyproject.toml`, and fails
-  when that file does not exist. The wrapper passes it only when the table is there.
+  when that file does not exist; and it reads a project's `.bandit` only when
+  walking a folder, never for the file names pre-commit passes. The wrapper
+  passes `-c pyproject.toml` when the table is there and `--ini .bandit` when
+  that file has a [bandit] section; bandit then applies both.
 
 Everything else is passed through unchanged; the tool's exit status is ours.
 """
@@ -26,7 +29,7 @@ from typing import NamedTuple
 # The subcommands that hand their whole argument list to a tool, with their help.
 TOOL_COMMANDS = {
     "mypy": "the pinned mypy, against the project's interpreter (hook ml-policy-mypy)",
-    "bandit": "the pinned bandit, with [tool.bandit] when present (hook ml-policy-bandit)",
+    "bandit": "the pinned bandit, with [tool.bandit] and .bandit (hook ml-policy-bandit)",
 }
 
 
@@ -65,13 +68,17 @@ def run_mypy(args: Sequence[str], cwd: Path | None = None) -> int:
 
 
 def run_bandit(args: Sequence[str], cwd: Path | None = None) -> int:
-    """The pinned bandit with [tool.bandit] from pyproject.toml, when there is one."""
+    """The pinned bandit with the repository's configuration: [tool.bandit] of
+    pyproject.toml and a .bandit file, whichever are there (toolconfig says how)."""
     if not args:
         return 0  # no files: nothing to check (bandit itself would print its usage)
-    pyproject = (cwd or Path()) / "pyproject.toml"
-    if not _given(args, "-c", "--configfile") and _has_bandit_table(pyproject):
-        return _call("bandit", ["-c", str(pyproject), *args])
-    return _call("bandit", args)
+    from ml_policy.toolconfig import bandit_arguments
+
+    folder = cwd or Path()
+    pyproject_ok = not _given(args, "-c", "--configfile") and _has_bandit_table(
+        folder / "pyproject.toml"
+    )
+    return _call("bandit", [*bandit_arguments(folder, args, pyproject_ok), *args])
 
 
 def project_interpreters(start: Path, environ: Mapping[str, str]) -> list[Interpreter]:

@@ -20,6 +20,8 @@ from ml_policy.config import ConfigError, ml_policy_table, read_toml
 
 PYPROJECT = "pyproject.toml"
 PRECOMMIT = ".pre-commit-config.yaml"
+RUFF_FILES = (".ruff.toml", "ruff.toml")  # written when Ruff reads one of them
+MIGRATED_INI = "setup.cfg"  # rewritten without its mypy sections by --migrate
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,17 @@ class PlannedFile:
 
 
 def plan_init(
-    root: Path, bundle_ref: str | None, *, force: bool
+    root: Path, bundle_ref: str | None, *, force: bool, migrate: bool = False
 ) -> tuple[bundles.Bundle, list[PlannedFile]]:
-    """Everything init would change under `root`; reads only, writes nothing."""
+    """Everything init would change under `root`; reads only, writes nothing.
+
+    `migrate`: move mypy (and .bandit) settings out of INI files into pyproject.toml.
+    """
     _check_root(root)
     bundle = _bundle(root, bundle_ref)
+    configs = plan_pyproject(root, bundle, force=force, migrate=migrate)
     planned = [
-        PlannedFile(*plan_pyproject(root / PYPROJECT, bundle, force=force)),
+        *(PlannedFile(plan, style) for plan, style in configs),
         PlannedFile(*plan_precommit(root / PRECOMMIT, bundle, force=force)),
         _plan_secrets_baseline(root, bundle),
     ]
@@ -59,9 +65,12 @@ def _plan_secrets_baseline(root: Path, bundle: bundles.Bundle) -> PlannedFile:
 
 
 def write(planned: list[PlannedFile], root: Path) -> atomic.Written:
-    """Write every changed file, after checking that all can be written; what was written."""
+    """Write every changed file and remove those planned for removal (last), after
+    checking that all can be; what was written and removed."""
     changed = [p for p in planned if p.plan.writes]
-    return atomic.write_all([(p.plan.path, p.style.encode(p.plan.after)) for p in changed], root)
+    files = [(p.plan.path, p.style.encode(p.plan.after)) for p in changed if not p.plan.remove]
+    delete = [p.plan.path for p in changed if p.plan.remove]
+    return atomic.write_all(files, root, delete=delete)
 
 
 def leftovers(root: Path, bundle_ref: str | None) -> list[Path]:
@@ -75,7 +84,12 @@ def leftovers(root: Path, bundle_ref: str | None) -> list[Path]:
     from ml_policy.secrets import baseline
 
     settings = baseline.settings_for_init(root, bundle.ml_policy_settings())
-    paths = (root / PYPROJECT, root / PRECOMMIT, baseline.location(settings))
+    paths = (
+        root / PYPROJECT,
+        root / PRECOMMIT,
+        baseline.location(settings),
+        *(root / name for name in (*RUFF_FILES, MIGRATED_INI)),
+    )
     return [leftover for path in paths for leftover in atomic.leftovers(path, root)]
 
 

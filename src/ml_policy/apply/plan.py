@@ -16,6 +16,10 @@ class Action(enum.Enum):
     CONFLICT = "conflict"  # the repository has another value: left alone
     FORCED = "forced"  # another value, replaced because of --force
     OVERRIDE = "override"  # another value, recorded in [tool.ml-policy.overrides]
+    MERGED = "merged"  # a list: the bundle's entries added after yours
+    KEPT = "kept"  # another value that is stricter than the bundle's: kept, nothing to record
+    REMOVED = "removed"  # taken out: a setting moved elsewhere (init --migrate)
+    NOTE = "note"  # nothing changes; something to know (a file the tool ignores)
 
 
 @dataclass(frozen=True)
@@ -35,25 +39,29 @@ class FilePlan:
     before: str | None  # None: the file does not exist yet
     after: str
     changes: list[Change] = field(default_factory=list)
+    remove: bool = False  # the file is deleted (its settings moved: init --migrate)
 
     @property
     def writes(self) -> bool:
-        return self.after != self.before
+        return self.remove or self.after != self.before
 
     @property
     def conflicts(self) -> list[Change]:
         return [c for c in self.changes if c.action is Action.CONFLICT]
 
     def verb(self) -> str:
+        if self.remove:
+            return "remove"
         if self.before is None:
             return "create"
         return "merge" if self.writes else "unchanged"
 
     def diff(self, label: str) -> str:
         before = (self.before or "").splitlines(keepends=True)
-        after = self.after.splitlines(keepends=True)
+        after = [] if self.remove else self.after.splitlines(keepends=True)
         old = f"a/{label}" if self.before is not None else "/dev/null"
-        return "".join(difflib.unified_diff(before, after, old, f"b/{label}"))
+        new = "/dev/null" if self.remove else f"b/{label}"
+        return "".join(difflib.unified_diff(before, after, old, new))
 
     def describe(self, label: str) -> list[str]:
         lines = [f"{label}: {self.verb()}"]
@@ -74,4 +82,8 @@ _SYMBOL = {
     Action.FORCED: "~",
     Action.OVERRIDE: "o",
     Action.UNCHANGED: "=",
+    Action.MERGED: "+",
+    Action.KEPT: "=",
+    Action.REMOVED: "-",
+    Action.NOTE: "i",
 }
