@@ -64,6 +64,11 @@ def fold_migrated(merger: Merger, path: Path, tool: Slot, table: Table, origin: 
     They are what mypy really used, so they replace a value a shadowed
     [tool.mypy] held (mypy never read it); the bundle is merged on top after.
     """
+    if "mypy" not in tool.table:
+        tool.put("mypy", table)
+        detail = f"{tomlmerge.keys(table)} from {origin}"
+        merger.changes.append(Change(tool.name("mypy"), Action.ADD, detail))
+        return
     _fold(merger, tomlmerge.child_table(path, tool, "mypy", ("mypy",)), table, origin)
 
 

@@ -389,15 +389,17 @@ def holds_inline(parent: TableLike, key: str) -> bool:
 
 def inline(item: Item) -> Item:
     """A table as an inline table (dropping comments, which inline tables cannot hold)."""
-    if not isinstance(item, Table):
+    if not isinstance(item, Table | InlineTable):
         return copy.deepcopy(item)
     table = tomlkit.inline_table()
     for key, value in item.items():
-        table.append(key, inline(value))
+        table[key] = inline(value)  # not append: it leaves out the space after each comma
     return table
 
 
 def fresh(item: Item) -> Item:
+    if isinstance(item, InlineTable):
+        return inline(item)  # a deep copy of an inline table loses its spacing
     copied = copy.deepcopy(item)
     if isinstance(copied, Table) and not copied.is_super_table():
         copied.add(tomlkit.nl())
