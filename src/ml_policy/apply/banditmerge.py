@@ -55,8 +55,13 @@ def merge_bandit(
         for settings in own:
             _fold(merger, slot, settings)
     merger.merge(tool, "bandit", source)
-    for test, twins in choice.run_in_bandit.items():
-        detail = f"{test} runs in bandit: Ruff does not run its twin {'/'.join(twins)} here"
+    if choice.run_in_bandit:
+        tests = ", ".join(choice.run_in_bandit)
+        twins = ", ".join(dict.fromkeys(t for ts in choice.run_in_bandit.values() for t in ts))
+        detail = (
+            f"not skipped, so bandit reports them: {tests}; the bundle leaves them to Ruff, "
+            f"but your Ruff configuration does not run their twins ({twins})"
+        )
         merger.changes.append(Change(tool.name("bandit.skips"), Action.NOTE, detail))
 
 
