@@ -20,8 +20,9 @@ from ml_policy.config import ConfigError, ml_policy_table, read_toml
 
 PYPROJECT = "pyproject.toml"
 PRECOMMIT = ".pre-commit-config.yaml"
-RUFF_FILES = (".ruff.toml", "ruff.toml")  # written when Ruff reads one of them
-MIGRATED_INI = "setup.cfg"  # rewritten without its mypy sections by --migrate
+# Written when Ruff reads one of them. (setup.cfg, rewritten only by --migrate, is not
+# listed: a temporary file beside it is removed by the write that rewrites it.)
+RUFF_FILES = (".ruff.toml", "ruff.toml")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def leftovers(root: Path, bundle_ref: str | None) -> list[Path]:
         root / PYPROJECT,
         root / PRECOMMIT,
         baseline.location(settings),
-        *(root / name for name in (*RUFF_FILES, MIGRATED_INI)),
+        *(root / name for name in RUFF_FILES),
     )
     return [leftover for path in paths for leftover in atomic.leftovers(path, root)]
 

@@ -243,7 +243,9 @@ def extend_array(
     per line (with the bundle's comment on each) in a list written that way, on
     the same line in a short one-line list."""
     current = slot.table[key]
-    if isinstance(current, Array) and _is_multiline(current):
+    if isinstance(current, Array) and (slot.inline or isinstance(slot.table, InlineTable)):
+        current.extend(additions)  # inside an inline table: one line, no comments
+    elif isinstance(current, Array) and _is_multiline(current):
         indent = _indent(current)
         for value in additions:
             current.add_line(value, indent=indent, comment=comments.get(str(value)))
