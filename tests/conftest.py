@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Hook ids are permanent: users' configurations name them.
 HOOK_IDS = (
@@ -115,3 +121,68 @@ def cache_entry_records(entry: Path) -> list[Any]:
 
     records: list[Any] = json.loads(entry.read_bytes().partition(b"\n")[2])
     return records
+
+
+# pre-commit against this checkout as a hook repository (the end-to-end tests).
+
+
+@dataclass(frozen=True)
+class HookRepo:
+    """This checkout as a pre-commit hook repository, and the PRE_COMMIT_HOME it is installed in."""
+
+    path: Path
+    rev: str
+    home: Path
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
+    path = tmp_path_factory.mktemp("hook-repo")
+    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT)
+    for name in filter(None, listed.stdout.split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a tracked file deleted in the working tree is gone
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, path / name)
+    init_repo(path)
+    commit(path)
+    rev = run(["git", "rev-parse", "HEAD"], path, check=True).stdout.strip()
+    hooks = HookRepo(path, rev, tmp_path_factory.mktemp("pre-commit-home"))
+    installer = tmp_path_factory.mktemp("install")
+    init_repo(installer)
+    write_config(installer, hooks, HOOK_IDS)
+    started = time.perf_counter()
+    installed = pre_commit(installer, hooks, "install-hooks")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    sys.stderr.write(f"\nhook environment built in {time.perf_counter() - started:.1f}s\n")
+    return hooks
+
+
+def init_repo(path: Path) -> None:
+    run(["git", "init", "-q", "-b", "main"], path, check=True)
+    run(["git", "config", "user.email", "test@example.invalid"], path, check=True)
+    run(["git", "config", "user.name", "Test"], path, check=True)
+
+
+def commit(path: Path) -> None:
+    run(["git", "add", "."], path, check=True)
+    run(["git", "commit", "-q", "--no-verify", "-m", "snapshot"], path, check=True)
+
+
+def write_config(repo: Path, hooks: HookRepo, hook_ids: tuple[str, ...]) -> None:
+    entry = {"repo": str(hooks.path), "rev": hooks.rev, "hooks": [{"id": i} for i in hook_ids]}
+    # JSON is YAML.
+    (repo / ".pre-commit-config.yaml").write_text(json.dumps({"repos": [entry]}, indent=2))
+
+
+def pre_commit(repo: Path, hooks: HookRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PRE_COMMIT_HOME": str(hooks.home), "PRE_COMMIT_COLOR": "never"}
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=repo,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )

@@ -19,6 +19,7 @@ from ml_policy.errors import PolicyError
 from ml_policy.tools import TOOL_COMMANDS
 
 if TYPE_CHECKING:
+    from ml_policy.apply.init import PlannedFile
     from ml_policy.checkers import RunOptions
     from ml_policy.config import SettingsResolver
     from ml_policy.diagnostics import Diagnostic
@@ -120,7 +121,10 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--bundle",
         metavar="NAME[@VERSION]",
-        help="default: the bundle already recorded, else ml-strict",
+        help=(
+            "default: the bundle already recorded, else a guess from the repository "
+            "(ml-library for a package published to PyPI, else ml-strict), printed with its reasons"
+        ),
     )
     init.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
     init.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
@@ -133,7 +137,24 @@ def _parser() -> argparse.ArgumentParser:
         help="move mypy settings from mypy.ini, .mypy.ini or setup.cfg (and .bandit) into "
         "pyproject.toml, where the bundle is merged",
     )
+    init.add_argument(
+        "--baseline",
+        action="store_true",
+        help="then record every current finding of every hook (see `ml-policy baseline`)",
+    )
     init.set_defaults(handler=_run_init)
+
+    baseline = commands.add_parser(
+        "baseline",
+        help="accept the current findings of every hook, so that only new ones fail",
+    )
+    baseline.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
+    baseline.add_argument(
+        "--add",
+        action="store_true",
+        help="accept new findings too (without it, re-recording only drops fixed ones)",
+    )
+    baseline.set_defaults(handler=_run_baseline)
 
     rule = commands.add_parser("rule", help="a rule's documentation, or every rule with --all")
     rule.add_argument("code", nargs="?", metavar="CODE")
@@ -266,6 +287,7 @@ def _apply_fixes(
         return _report(remaining, args)
     from ml_policy.report import render
 
+    remaining = _not_baselined(remaining)
     output = fixes.summary(render("text", remaining, Path.cwd()), len(remaining), run.fixed)
     sys.stdout.write(output)
     return 1 if remaining and not args.exit_zero else 0
@@ -279,28 +301,43 @@ def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
     # speak for its share only, next to another's findings. Its own
     # Passed/Failed line is the summary, so under it only findings are printed.
     partial = os.environ.get("PRE_COMMIT", "") not in ("", "0")
+    diagnostics = _not_baselined(diagnostics)
     output = render(args.output_format, diagnostics, Path.cwd(), summary=not partial)
     if output:
         write(args.output_format, output if output.endswith("\n") else output + "\n", sys.stdout)
     return 1 if diagnostics and not args.exit_zero else 0
 
 
+def _not_baselined(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The findings the repository's baseline does not accept; the count of the others is said."""
+    from ml_policy.baseline import gate
+
+    kept, note = gate.new_diagnostics(diagnostics, Path.cwd())
+    if note:
+        print(f"ml-policy: {note}", file=sys.stderr)
+    return kept
+
+
 def _run_init(args: argparse.Namespace) -> int:
     from ml_policy.apply import init
 
     dry_run = args.dry_run or args.diff
+    # One choice for the leftovers, the plan and the message: a guess reads the repository once.
+    choice = init.choose_bundle(args.path, args.bundle)
     # Before planning: the secrets baseline init may create must not scan them.
-    note = init.clear_leftovers(args.path, args.bundle, dry_run=dry_run)
+    note = init.clear_leftovers(args.path, choice.ref, dry_run=dry_run)
     if note:
         print(f"ml-policy init: {note}")
-    bundle, planned = init.plan_init(args.path, args.bundle, force=args.force, migrate=args.migrate)
+    bundle, planned = init.plan_init(args.path, choice.ref, force=args.force, migrate=args.migrate)
     print(f"ml-policy init: {bundle.ref} into {args.path}")
+    print(f"ml-policy init: {choice.explain()}")
     for item in planned:
         label = _label(item.plan.path, args.path)
         if args.diff:
             sys.stdout.write(item.plan.diff(label))
         else:
             print("\n".join(item.plan.describe(label)))
+    manual = _print_paste_blocks(planned, args.path)
     conflicts = sum(len(item.plan.conflicts) for item in planned)
     if dry_run:
         print("(dry run: nothing written)")
@@ -314,7 +351,58 @@ def _run_init(args: argparse.Namespace) -> int:
             print("nothing to change")
     if conflicts:
         print(f"{conflicts} conflict(s) left as you had them: see '!' lines above", file=sys.stderr)
-    return 1 if conflicts else 0
+    if manual:
+        print(
+            f"{manual} change(s) ml-policy could not make: paste the block(s) above by hand; "
+            "every other change was " + ("planned" if dry_run else "made"),
+            file=sys.stderr,
+        )
+    failed = _record_baseline(args.path, add=False) if args.baseline and not dry_run else 0
+    return 1 if conflicts or manual or failed else 0
+
+
+def _print_paste_blocks(planned: list[PlannedFile], root: Path) -> int:
+    """Print, verbatim, the text of each change the user must make by hand; how many."""
+    count = 0
+    for item in planned:
+        label = _label(item.plan.path, root)
+        for change in item.plan.manual:
+            print(f"# ---- {label}, {change.key}: {change.detail} ----")
+            print(change.paste)
+            print("# ---- end ----")
+            count += 1
+    return count
+
+
+def _run_baseline(args: argparse.Namespace) -> int:
+    return _record_baseline(args.path, add=args.add)
+
+
+def _record_baseline(path: Path, *, add: bool) -> int:
+    """Record the baseline of the repository at `path`; 1 when a tool could not be recorded."""
+    from ml_policy.baseline import record, store
+
+    root = store.root_for(path)
+    if secrets := record.secrets_baseline(root, add=add):
+        print(f"ml-policy baseline: {secrets}")
+    recorded = record.record(root, add=add)
+    written = record.write(root, recorded.baseline)
+    tools = ", ".join(f"{tool} {count}" for tool, count in sorted(recorded.per_tool.items()))
+    total = sum(recorded.per_tool.values())
+    print(
+        f"ml-policy baseline: {total} finding(s) accepted in {_label(written, root)}"
+        + (f" ({tools})" if tools else "")
+    )
+    if recorded.dropped:
+        print(f"ml-policy baseline: {recorded.dropped} fixed finding(s) dropped")
+    if recorded.not_added:
+        print(
+            f"ml-policy baseline: {recorded.not_added} new finding(s) not accepted "
+            "(fix them, or accept them with `ml-policy baseline --add`)"
+        )
+    for tool, reason in recorded.failed.items():
+        print(f"ml-policy baseline: {tool} not recorded: {reason}", file=sys.stderr)
+    return 1 if recorded.failed else 0
 
 
 def _run_rule(args: argparse.Namespace) -> int:

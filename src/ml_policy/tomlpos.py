@@ -4,11 +4,13 @@ tomllib gives the values; this finds where they were written: the table
 header (each header line is read with tomllib itself, so quoting and dotted
 keys are handled), then the key below it, then the quoted string after the
 key. When something cannot be found, the best enclosing position is used.
+`comments` finds the comments, which tomllib drops.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,9 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
+
+# What can open a string or a comment, or end a line: all else is skipped at once.
+_SIGNIFICANT = re.compile(r"[\"'#\n]")
 
 
 @dataclass
@@ -134,3 +139,46 @@ def _header_path(line: str) -> tuple[str, ...] | None:
         path.append(key)
         document = document[key]
     return tuple(path)
+
+
+def comments(text: str) -> list[tuple[int, str]]:
+    """(1-based line, text from the `#`) of each comment in valid TOML text.
+
+    A `#` inside a string (basic, literal, multi-line) is not a comment.
+    """
+    found: list[tuple[int, str]] = []
+    line, at = 1, 0
+    while match := _SIGNIFICANT.search(text, at):
+        at = match.start()
+        char = text[at]
+        if char == "\n":
+            line, at = line + 1, at + 1
+        elif char == "#":
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            found.append((line, text[at:end].rstrip("\r")))
+            at = end
+        else:
+            end = _string_end(text, at)
+            line, at = line + text.count("\n", at, end), end
+    return found
+
+
+def _string_end(text: str, at: int) -> int:
+    """Just past the string that opens at `at` (the text is valid TOML, so it closes)."""
+    quote = text[at]
+    delimiter = quote * 3 if text.startswith(quote * 3, at) else quote
+    # Basic strings (") have escapes, literal strings (') none.
+    closing = re.compile(r"\\.|" + quote if quote == '"' else quote, re.DOTALL)
+    position = at + len(delimiter)
+    while match := closing.search(text, position):
+        position = match.end()
+        if match.group() != quote or not text.startswith(delimiter, match.start()):
+            continue
+        if len(delimiter) == 1:
+            return position
+        # A multi-line string's content may end in one or two quotes: `"a""""` closes after all.
+        while position < len(text) and text[position] == quote:
+            position += 1
+        return position
+    return len(text)

@@ -24,10 +24,14 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from subprocess import CompletedProcess
 
 # The subcommands that hand their whole argument list to a tool, with their help.
 TOOL_COMMANDS = {
+    "ruff": "the pinned Ruff (`ruff check`, `ruff format`) (hooks ml-policy-ruff, -ruff-format)",
     "mypy": "the pinned mypy, against the project's interpreter (hook ml-policy-mypy)",
     "bandit": "the pinned bandit, with [tool.bandit] and .bandit (hook ml-policy-bandit)",
 }
@@ -46,25 +50,67 @@ def run(tool: str, args: Sequence[str]) -> int:
     """Run `tool` (one of TOOL_COMMANDS) with `args`; the tool's exit status."""
     if tool == "mypy":
         return run_mypy(args)
+    if tool == "ruff":
+        return run_ruff(args)
     return run_bandit(args)
 
 
+def run_ruff(args: Sequence[str]) -> int:
+    """The pinned Ruff; `ruff format` skips the files a baseline exempts."""
+    if not args or args[0] != "format":
+        return _call("ruff", args)
+    from ml_policy.baseline import store
+    from ml_policy.baseline.tool_hooks import formatter_args
+
+    root = store.root_for(Path.cwd())
+    baseline = store.load(root)
+    kept = list(args) if baseline is None else formatter_args(args, baseline, root)
+    if kept is None:
+        return 0  # every file given is exempt: nothing to format
+    return _relay(_run("ruff", kept))
+
+
 def run_mypy(args: Sequence[str], cwd: Path | None = None) -> int:
-    """The pinned mypy against the project's interpreter, when one is found."""
-    if _given(args, "--python-executable", "--no-site-packages"):
-        return _call("mypy", args)
-    for candidate in project_interpreters(cwd or Path(), os.environ):
+    """The pinned mypy against the project's interpreter, when one is found, on the files
+    its configuration does not exclude, with the plugins it names."""
+    command = mypy_command(args, cwd or Path())
+    if command is None:
+        return 0  # every file given is excluded by the configuration
+    return _call("mypy", *command)
+
+
+def mypy_command(args: Sequence[str], cwd: Path) -> tuple[list[str], list[str]] | None:
+    """mypy's arguments and the folders to append to its import path; None when the
+    configuration excludes every file given."""
+    from ml_policy import mypy_setup
+
+    setup = mypy_setup.read(args)
+    if setup.args is None:
+        return None
+    chosen = None
+    if not _given(setup.args, "--python-executable", "--no-site-packages"):
+        chosen = _project_python(cwd)
+    prefix = [] if chosen is None else ["--python-executable", str(chosen)]
+    plugin_path, notes = mypy_setup.plugin_path(setup.plugins, chosen)
+    for note in notes:
+        _say(note)
+    return [*prefix, *setup.args], plugin_path
+
+
+def _project_python(cwd: Path) -> Path | None:
+    """The project interpreter mypy should use (None: mypy's default), said on stderr."""
+    for candidate in project_interpreters(cwd, os.environ):
         problem = _fails_to_run(candidate.executable)
         if problem is None:
             _say(f"type-checking against {candidate.executable} ({candidate.found_by})")
-            return _call("mypy", ["--python-executable", str(candidate.executable), *args])
+            return candidate.executable
         _say(f"ignoring {candidate.executable} ({candidate.found_by}): it does not run: {problem}")
     _say(
         "no project environment found (looked for VIRTUAL_ENV and .venv up to the git root): "
         f"third-party imports resolve in mypy's own environment ({sys.prefix}); "
         "create .venv or pass --python-executable"
     )
-    return _call("mypy", args)
+    return None
 
 
 def run_bandit(args: Sequence[str], cwd: Path | None = None) -> int:
@@ -72,13 +118,18 @@ def run_bandit(args: Sequence[str], cwd: Path | None = None) -> int:
     pyproject.toml and a .bandit file, whichever are there (toolconfig says how)."""
     if not args:
         return 0  # no files: nothing to check (bandit itself would print its usage)
+    return _call("bandit", bandit_args(args, cwd or Path()))
+
+
+def bandit_args(args: Sequence[str], cwd: Path) -> list[str]:
+    """bandit's command line with the repository's configuration added: -c pyproject.toml
+    and --ini .bandit, whichever hold settings (toolconfig.bandit_arguments)."""
     from ml_policy.toolconfig import bandit_arguments
 
-    folder = cwd or Path()
     pyproject_ok = not _given(args, "-c", "--configfile") and _has_bandit_table(
-        folder / "pyproject.toml"
+        cwd / "pyproject.toml"
     )
-    return _call("bandit", [*bandit_arguments(folder, args, pyproject_ok), *args])
+    return [*bandit_arguments(cwd, args, pyproject_ok), *args]
 
 
 def project_interpreters(start: Path, environ: Mapping[str, str]) -> list[Interpreter]:
@@ -183,19 +234,65 @@ def _bandit_problem(table: object) -> tuple[str, str] | None:
     return None
 
 
-def _call(module: str, args: Sequence[str]) -> int:
+def _call(module: str, args: Sequence[str], sys_path: Sequence[str] = ()) -> int:
+    """Run the pinned `module` with `args`; with a baseline holding its findings, show only
+    the new ones. `sys_path` is appended to the tool's import path (mypy plugins)."""
+    from ml_policy.baseline import store
+
+    root = store.root_for(Path.cwd())
+    baseline = store.load(root)
+    if baseline is None or not baseline.total(f"{module}:"):
+        return _relay(_run(module, args, sys_path))
+    result = _run(module, _json_output(module, args), sys_path)
+    if result.returncode not in (0, 1):  # the tool failed: its own words
+        return _relay(result)
+    from ml_policy.baseline.tool_hooks import report_new
+
+    return report_new(module, result.stdout.decode("utf-8", "replace"), baseline, root)
+
+
+# mypy with folders appended to its import path (where the project's mypy plugins live):
+# appended, not prepended, so that mypy's own packages win over the project's copies.
+_MYPY_WITH_PATH = (
+    "import sys; sys.path.extend(p for p in sys.argv.pop(1).split('\\0') if p); "
+    "from mypy.__main__ import console_entry; console_entry()"
+)
+
+
+def run_json(
+    module: str, args: Sequence[str], sys_path: Sequence[str] = ()
+) -> CompletedProcess[bytes]:
+    """The tool with its machine-readable report on stdout (for the baseline)."""
+    return _run(module, _json_output(module, args), sys_path)
+
+
+def _run(module: str, args: Sequence[str], sys_path: Sequence[str] = ()) -> CompletedProcess[bytes]:
     import subprocess
 
     # The tool from this package's own environment: the pinned version, whatever PATH says.
-    # Its output quotes source lines (bandit shows the hard-coded password it found), so it
-    # is captured and written through our own streams, which cli.main redacts.
-    result = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, check=False)
+    command = [sys.executable, "-m", module]
+    if sys_path:
+        command = [sys.executable, "-c", _MYPY_WITH_PATH, "\0".join(sys_path)]
+    return subprocess.run([*command, *args], capture_output=True, check=False)
+
+
+def _relay(result: CompletedProcess[bytes]) -> int:
+    # The tools' output quotes source lines (bandit shows the hard-coded password it found),
+    # so it is captured and written through our own streams, which cli.main redacts.
     for data, stream in ((result.stdout, sys.stdout), (result.stderr, sys.stderr)):
         if data:
             stream.flush()
             stream.buffer.write(data)
             stream.buffer.flush()
     return result.returncode
+
+
+def _json_output(module: str, args: Sequence[str]) -> list[str]:
+    if module == "mypy":
+        return ["-O", "json", *args]
+    if module == "bandit":
+        return ["-f", "json", *args]
+    return [args[0], "--output-format", "json", *args[1:]]  # ruff check|format ...
 
 
 def _say(message: str) -> None:

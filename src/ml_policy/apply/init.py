@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ml_policy import bundles
 from ml_policy.apply import atomic
+from ml_policy.apply.choose import Choice, choose
 from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.apply.precommit import plan_precommit
 from ml_policy.apply.pyproject import plan_pyproject
 from ml_policy.apply.textfile import InputError, TextStyle
-from ml_policy.config import ConfigError, ml_policy_table, read_toml
+from ml_policy.config import ConfigError, read_toml
 
 PYPROJECT = "pyproject.toml"
 PRECOMMIT = ".pre-commit-config.yaml"
@@ -125,18 +127,23 @@ def _check_root(root: Path) -> None:
         atomic.locate(root / name, root)  # WriteError naming the link
 
 
+def choose_bundle(root: Path, bundle_ref: str | None) -> Choice:
+    """The bundle init applies to `root`, and why: `bundle_ref` (--bundle), else the
+    bundle recorded by an earlier init, else a guess from the repository (apply.choose)."""
+    _check_root(root)  # before reading: a pyproject.toml linked from outside is not read
+    return choose(root, bundle_ref, _pyproject(root))
+
+
 def _bundle(root: Path, bundle_ref: str | None) -> bundles.Bundle:
-    return bundles.get(bundle_ref or _recorded_bundle(root) or bundles.DEFAULT_BUNDLE)
+    return bundles.get(choose_bundle(root, bundle_ref).ref)
 
 
-def _recorded_bundle(root: Path) -> str | None:
-    """The bundle a previous init recorded, so that re-running init keeps it."""
+def _pyproject(root: Path) -> dict[str, Any]:
+    """pyproject.toml parsed; empty when there is none or it is malformed."""
     pyproject = root / PYPROJECT
     if not pyproject.is_file():
-        return None
+        return {}
     try:
-        table = ml_policy_table(read_toml(pyproject)[1])
+        return read_toml(pyproject)[1]
     except ConfigError:
-        return None  # plan_pyproject reports the malformed file with its line
-    bundle = (table or {}).get("bundle")
-    return bundle if isinstance(bundle, str) else None
+        return {}  # plan_pyproject reports the malformed file with its line

@@ -16,10 +16,11 @@ class Action(enum.Enum):
     CONFLICT = "conflict"  # the repository has another value: left alone
     FORCED = "forced"  # another value, replaced because of --force
     OVERRIDE = "override"  # another value, recorded in [tool.ml-policy.overrides]
+    MANUAL = "manual"  # needed, but ml-policy cannot write it: the user pastes `paste`
+    NOTE = "note"  # left as the user has it, worth knowing (not a failure)
     MERGED = "merged"  # a list: the bundle's entries added after yours
     KEPT = "kept"  # another value that is stricter than the bundle's: kept, nothing to record
     REMOVED = "removed"  # taken out: a setting moved elsewhere (init --migrate)
-    NOTE = "note"  # nothing changes; something to know (a file the tool ignores)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Change:
     key: str
     action: Action
     detail: str = ""
+    paste: str = ""  # MANUAL: the exact text for the user to paste
 
 
 @dataclass
@@ -49,12 +51,18 @@ class FilePlan:
     def conflicts(self) -> list[Change]:
         return [c for c in self.changes if c.action is Action.CONFLICT]
 
+    @property
+    def manual(self) -> list[Change]:
+        return [c for c in self.changes if c.action is Action.MANUAL]
+
     def verb(self) -> str:
         if self.remove:
             return "remove"
         if self.before is None:
             return "create"
-        return "merge" if self.writes else "unchanged"
+        if self.writes:
+            return "merge"
+        return "not edited" if self.manual else "unchanged"
 
     def diff(self, label: str) -> str:
         before = (self.before or "").splitlines(keepends=True)
@@ -82,6 +90,7 @@ _SYMBOL = {
     Action.FORCED: "~",
     Action.OVERRIDE: "o",
     Action.UNCHANGED: "=",
+    Action.MANUAL: "?",
     Action.MERGED: "+",
     Action.KEPT: "=",
     Action.REMOVED: "-",

@@ -2,8 +2,12 @@
 
 The ml-policy repository entry is added (or completed with missing hooks);
 every other repository, comment and setting is left as it was. ruamel.yaml
-round-trips the file; if it cannot reproduce the file exactly (unusual
-indentation), ml-policy refuses to edit it rather than reformat it.
+round-trips the file when it reproduces it exactly; otherwise the entry is
+inserted as text, in the indentation the file uses (precommit_text). Either
+way the result must load as the old content plus the entry, or it is not
+written. Where no edit can be made (a `repos: [...]` flow list, anchors), the
+plan asks the user to paste the exact text (precommit_paste, Action.MANUAL);
+the other files are still merged.
 """
 
 from __future__ import annotations
@@ -17,31 +21,38 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from ml_policy import HOOK_REPO_URL, __version__
+from ml_policy import HOOK_REPO_URL, bundles
+from ml_policy.apply import precommit_paste, precommit_text
 from ml_policy.apply.plan import Action, Change, FilePlan
+from ml_policy.apply.precommit_intent import KEY, REV, Intent, expected, intend
 from ml_policy.apply.textfile import InputError, TextStyle, read_text
-from ml_policy.bundles import Bundle
-
-REV = f"v{__version__}"
+from ml_policy.apply.yaml_insert import NotEditableError
 
 
-def plan_precommit(path: Path, bundle: Bundle, *, force: bool) -> tuple[FilePlan, TextStyle]:
+def plan_precommit(
+    path: Path, bundle: bundles.Bundle, *, force: bool
+) -> tuple[FilePlan, TextStyle]:
     """The merged .pre-commit-config.yaml and its changes, without writing anything."""
     before, style = read_text(path)
     hooks = bundle.hook_ids()
     if before is None or not before.strip():
         after = new_config(bundle.ref, hooks)
         return FilePlan(
-            path,
-            before,
-            after,
-            [Change("repos[ml-policy]", Action.ADD, f"{len(hooks)} hooks at {REV}")],
+            path, before, after, [Change(KEY, Action.ADD, f"{len(hooks)} hooks at {REV}")]
         ), style
-    yaml, document = _load(path, before)
-    changes = _merge(document, hooks, force=force)
-    buffer = io.StringIO()
-    yaml.dump(document, buffer)
-    return FilePlan(path, before, buffer.getvalue(), changes), style
+    data = _parse(path, before)
+    if data is not None and not isinstance(data, dict):
+        raise InputError(path, "expected a mapping with a 'repos' list at the top level")
+    data = data or {}  # a file of comments only
+    intent = intend(path, data, hooks, our_hook_ids(hooks), force=force)
+    if not intent.edits:
+        return FilePlan(path, before, before, intent.changes), style
+    try:
+        after = _edited(path, before, intent, expected(data, intent))
+    except NotEditableError as reason:
+        changes = precommit_paste.manual(before, intent, str(reason), has_repos="repos" in data)
+        return FilePlan(path, before, before, changes), style
+    return FilePlan(path, before, after, intent.changes), style
 
 
 def new_config(bundle_ref: str, hooks: list[str]) -> str:
@@ -57,7 +68,69 @@ def new_config(bundle_ref: str, hooks: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _load(path: Path, text: str) -> tuple[YAML, Any]:
+def our_hook_ids(hooks: list[str]) -> set[str]:
+    """Every hook id an ml-policy entry can run: the bundle's and every other bundle's."""
+    return set(hooks).union(*(bundle.hook_ids() for bundle in bundles.all_bundles()))
+
+
+def _edited(path: Path, text: str, intent: Intent, wanted: dict[Any, Any]) -> str:
+    """The edited text, round-tripped if possible, else by insertion; checked by loading it."""
+    after = _round_trip(text, intent)
+    if after is not None and _loads_as(path, after, wanted):
+        return after
+    after = precommit_text.edit(text, intent)
+    if not _loads_as(path, after, wanted):
+        raise NotEditableError("an insertion would change how the rest of the file reads")
+    return after
+
+
+def _loads_as(path: Path, text: str, wanted: dict[Any, Any]) -> bool:
+    try:
+        return bool(_parse(path, text) == wanted)
+    except InputError:
+        return False
+
+
+def _parse(path: Path, text: str) -> Any:
+    """The file's content as plain data (what pre-commit's loader sees)."""
+    try:
+        return YAML(typ="safe").load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = str(error.problem or error.context)
+        if "'\\t'" in problem:
+            problem += " (a tab outside a quoted or block string: replace the tab with spaces)"
+        raise InputError(path, f"invalid YAML: {problem}", line) from None
+    except YAMLError as error:
+        raise InputError(path, f"invalid YAML: {error}") from None
+
+
+def _round_trip(text: str, intent: Intent) -> str | None:
+    """The edit made by ruamel.yaml, when it reproduces the unedited file byte for byte."""
+    loaded = _load_exact(text)
+    if loaded is None:
+        return None
+    yaml, document = loaded
+    repos = document.get("repos")
+    if intent.entry is None:
+        entry = CommentedMap(repo=HOOK_REPO_URL, rev=REV)
+        entry["hooks"] = CommentedSeq(CommentedMap(id=hook) for hook in intent.hooks)
+        if repos is None:
+            document["repos"] = repos = CommentedSeq()
+        repos.append(entry)
+    else:
+        entry = repos[intent.entry]
+        if intent.set_rev:
+            entry["rev"] = REV
+        if intent.missing:
+            if entry.get("hooks") is None:
+                entry["hooks"] = CommentedSeq()
+            entry["hooks"].extend(CommentedMap(id=hook) for hook in intent.missing)
+    return _dump(yaml, document)
+
+
+def _load_exact(text: str) -> tuple[YAML, CommentedMap] | None:
     try:
         _, indent, offset = load_yaml_guess_indent(text)
         yaml = YAML()
@@ -69,66 +142,14 @@ def _load(path: Path, text: str) -> tuple[YAML, Any]:
             offset=2 if offset is None else offset,
         )
         document = yaml.load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(path, f"invalid YAML: {error.problem or error.context}", line) from None
-    except YAMLError as error:
-        raise InputError(path, f"invalid YAML: {error}") from None
-    if not isinstance(document, CommentedMap):
-        raise InputError(path, "expected a mapping with a 'repos' list at the top level")
-    buffer = io.StringIO()
-    yaml.dump(document, buffer)
-    if buffer.getvalue() != text:
-        raise InputError(
-            path,
-            "its indentation cannot be reproduced exactly, so ml-policy will not edit it; "
-            f"add the ml-policy repository at rev {REV} by hand (`ml-policy init --diff` shows it)",
-        )
+    except YAMLError:
+        return None
+    if not isinstance(document, CommentedMap) or _dump(yaml, document) != text:
+        return None
     return yaml, document
 
 
-def _merge(document: CommentedMap, hooks: list[str], *, force: bool) -> list[Change]:
-    repos = document.setdefault("repos", CommentedSeq())
-    if not isinstance(repos, list):
-        raise InputError(Path(".pre-commit-config.yaml"), "'repos' must be a list")
-    entry = next((r for r in repos if isinstance(r, dict) and _is_ours(r.get("repo"))), None)
-    if entry is None:
-        repos.append(_entry(hooks))
-        return [Change("repos[ml-policy]", Action.ADD, f"{len(hooks)} hooks at {REV}")]
-    changes = [_merge_rev(entry, force=force)]
-    present = {
-        h.get("id") for h in entry.setdefault("hooks", CommentedSeq()) if isinstance(h, dict)
-    }
-    for hook in hooks:
-        if hook in present:
-            changes.append(Change(f"repos[ml-policy].hooks[{hook}]", Action.UNCHANGED))
-        else:
-            entry["hooks"].append(CommentedMap(id=hook))
-            changes.append(Change(f"repos[ml-policy].hooks[{hook}]", Action.ADD))
-    return changes
-
-
-def _merge_rev(entry: dict[str, Any], *, force: bool) -> Change:
-    current = str(entry.get("rev", ""))
-    if current == REV:
-        return Change("repos[ml-policy].rev", Action.UNCHANGED)
-    if force:
-        entry["rev"] = REV
-        return Change("repos[ml-policy].rev", Action.FORCED, f"{current} -> {REV}")
-    return Change(
-        "repos[ml-policy].rev",
-        Action.CONFLICT,
-        f"yours {current}, installed ml-policy is {REV}; "
-        "kept yours (--force, or `ml-policy upgrade`)",
-    )
-
-
-def _is_ours(url: object) -> bool:
-    return isinstance(url, str) and url.rstrip("/").removesuffix(".git") == HOOK_REPO_URL
-
-
-def _entry(hooks: list[str]) -> CommentedMap:
-    return CommentedMap(
-        repo=HOOK_REPO_URL, rev=REV, hooks=CommentedSeq(CommentedMap(id=h) for h in hooks)
-    )
+def _dump(yaml: YAML, document: CommentedMap) -> str:
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    return buffer.getvalue()

@@ -75,7 +75,9 @@ as MLE001. Notebooks tracked by git-lfs are exempt from the size limit, not
 from the outputs check.
 
 Execution counts alone are not reported: they make diffs churn but carry no
-data, and the tools that clear outputs reset them too.
+data, and the tools that clear outputs reset them too. A cell whose outputs
+are meant to stay (a rendered figure in a tutorial) keeps them with
+`# noqa: MLA002` in a comment on its first line.
 
 ## Why is this bad?
 Outputs are data: printed dataframe rows, plotted samples, tracebacks with

@@ -9,6 +9,10 @@ for files whose verdict depends on git-lfs.
 Skipped: files that no longer exist (deleted in the commit), symlinks (git
 stores the link, a few bytes, not the target) and anything that is not a
 regular file (a submodule is a commit id to git).
+
+Only a notebook cell's outputs have a line a comment can stand on: the
+cell's first, where `# noqa: MLA002` keeps that cell's outputs. A file's size
+has none (per-file-ignores and `limits` say which files may be large).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from ml_policy.config import Settings, SettingsResolver
 from ml_policy.deps.lockfiles import is_lock_file
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import read_regular
+from ml_policy.suppress import noqa, unsuppressed
 
 LARGE_ARTIFACT = "MLA001"
 NOTEBOOK_OUTPUTS = "MLA002"
@@ -205,10 +210,12 @@ def _output_findings(artifact: Artifact, reported_size: bool) -> list[Diagnostic
         cells = cells_with_outputs(data)
     except NotebookError as error:
         return [Diagnostic(PARSE_ERROR, str(error), path, error.line, error.column)]
-    return [
+    found = [
         Diagnostic(NOTEBOOK_OUTPUTS, messages.cell_outputs(c.count, c.kinds), path, cell=c.cell)
         for c in cells
     ]
+    comments = (noqa(path, c.first_line, 1, cell=c.cell) for c in cells if "#" in c.first_line)
+    return unsuppressed(found, [c for c in comments if c is not None])
 
 
 def _is_lfs_pointer(path: Path, size: int) -> bool:

@@ -23,12 +23,15 @@ class CellOutputs:
     cell: int
     count: int
     kinds: tuple[str, ...]  # "stream", "error", or the MIME types of displayed data
+    first_line: str = ""  # of the cell's source: where the finding is, so where a noqa goes
 
 
 def cells_with_outputs(data: bytes) -> list[CellOutputs]:
     """Every code cell of a notebook's bytes whose `outputs` is not empty."""
     return [
-        CellOutputs(cell.number, len(cell.outputs), _kinds(cell.outputs))
+        CellOutputs(
+            cell.number, len(cell.outputs), _kinds(cell.outputs), cell.source.split("\n", 1)[0]
+        )
         for cell in read_cells(data)
         if cell.kind == "code" and cell.outputs
     ]

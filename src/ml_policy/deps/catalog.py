@@ -6,7 +6,11 @@ line each) and are run through the checker by tests/test_deps_catalog.py.
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import replace
+
 from ml_policy.catalog import RuleInfo
+from ml_policy.deps.packages import DATA_FILE, default_groups
 
 _MANIFESTS = """\
 Manifests read: requirements*.txt / *.in, dev-requirements.txt style names,
@@ -21,18 +25,29 @@ literal lists given to `setup()` in setup.py, and conda environment*.yml
 (conda match specs and the `pip:` list). A line that is not a valid
 requirement is reported as MLE001 at that line; the rest is still checked."""
 
+
+def _package_list() -> str:
+    """The default ML packages by group, as the data file lists them (one source of truth)."""
+    lines = [
+        "The default ML packages, by group (the reason each one's version matters",
+        f"is given beside it in `ml_policy/deps/{DATA_FILE}`):",
+        "",
+    ]
+    for group, entries in default_groups().items():
+        item = f"- {group}: {', '.join(entries)}"
+        lines.append(textwrap.fill(item, width=75, subsequent_indent="  ", break_on_hyphens=False))
+    return "\n".join(lines)
+
+
 MLD001 = RuleInfo(
     code="MLD001",
     name="unpinned-ml-dependency",
     summary="ML package declared without an exact version pin",
     doc=f"""\
 ## What it does
-Checks that every ML package (torch, torchvision, torchaudio, tensorflow,
-keras, jax, jaxlib, numpy, scipy, pandas, scikit-learn, transformers,
-tokenizers, accelerate, datasets, diffusers, peft, safetensors, timm,
-lightning, xgboost, lightgbm, onnxruntime and more; extend the list with
-`ml-packages` in `[tool.ml-policy]`; names are compared PEP 503-normalised,
-and the conda name `pytorch` is torch) is pinned.
+Checks that every ML package (the default list at the end of this section;
+extend it with `ml-packages` in `[tool.ml-policy]`; names are compared PEP
+503-normalised, and the conda name `pytorch` is torch) is pinned.
 
 In `app` mode (the default) a pin is `==V` (a local label such as
 `+cu121` is fine) or `===V`, a file URL with a hash (`#sha256=` or
@@ -60,6 +75,8 @@ there are MLD002. Everything else (requirements files, dependency groups,
 conda environments) is held to the `app` rules.
 
 {_MANIFESTS}
+
+{_package_list()}
 
 ## Why is this bad?
 A new torch, numpy or transformers release changes kernels, numerics,
@@ -312,4 +329,24 @@ RUN pip install torch==2.5.1 torchvision==0.20.1
     valid=("RUN pip install torch==2.5.1 torchvision==0.20.1\n", "RUN pip install $TORCH\n"),
 )
 
-RULES: tuple[RuleInfo, ...] = (MLD001, MLD002, MLD003, MLD004, MLD005, MLD006)
+_SUPPRESSION = """\
+To accept one finding, write `# noqa: {code}` (or a bare `# noqa`, which
+accepts every code) in a comment on the line it is reported at, as in Ruff.
+This works in requirements files, pyproject.toml, setup.cfg, setup.py,
+conda environments, Dockerfile `RUN` commands, shell scripts, workflow
+`run:` scripts and notebook cells, each read with its own comment syntax (a
+`#` inside a quoted string or a URL is not a comment). For a command or
+requirement continued with backslashes, the comment goes at the end of its
+last line. Details: docs/suppression.md."""
+
+
+def _with_suppression(rule: RuleInfo) -> RuleInfo:
+    """The rule with how to suppress one finding, at the end of its "What it does"."""
+    paragraph = _SUPPRESSION.format(code=rule.code)
+    why = "\n## Why is this bad?"
+    return replace(rule, doc=rule.doc.replace(why, f"\n{paragraph}\n{why}", 1))
+
+
+RULES: tuple[RuleInfo, ...] = tuple(
+    _with_suppression(rule) for rule in (MLD001, MLD002, MLD003, MLD004, MLD005, MLD006)
+)

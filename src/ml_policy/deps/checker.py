@@ -3,6 +3,8 @@
 Picks manifests and install-command files by name, ignores every other file,
 reads each once, and turns what it finds into Diagnostics. A file that
 cannot be read or parsed is one MLE001; the other files are still checked.
+Each reader also returns the file's `# noqa` comments (found with its own
+syntax), and the findings they cover are dropped here (ml_policy.suppress).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ml_policy.deps.setupfiles import read_setup_cfg, read_setup_py
 from ml_policy.deps.source import read_text
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import real_path
+from ml_policy.suppress import unsuppressed
 
 Reader = Callable[[Path], Manifest]
 
@@ -77,7 +80,8 @@ def check_file(path: Path, resolver: SettingsResolver, locks: TrackedLocks) -> l
             manifest = reader(path)
         except ManifestError as error:
             return [parse_error(path, error.message, error.line, error.column)]
-        return manifest_diagnostics(manifest, _policy(path, manifest.kind, resolver, locks))
+        found = manifest_diagnostics(manifest, _policy(path, manifest.kind, resolver, locks))
+        return unsuppressed(found, manifest.noqa)
     return _command_file(path, resolver)
 
 
@@ -100,4 +104,5 @@ def _command_file(path: Path, resolver: SettingsResolver) -> list[Diagnostic]:
     except ManifestError as error:
         return [parse_error(path, error.message, error.line, error.column)]
     settings = resolver.for_path(path)
-    return scan_diagnostics(path, scan, Policy(settings, ml_packages(settings.ml_packages)))
+    found = scan_diagnostics(path, scan, Policy(settings, ml_packages(settings.ml_packages)))
+    return unsuppressed(found, scan.noqa)

@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ml_policy.deps.errors import ManifestError
-from ml_policy.deps.shell import Command, MappedText, Word, split_commands
+from ml_policy.deps.shell import Command, Comment, MappedText, Word, split_commands
 from ml_policy.notebooks import NotebookError, read_cells
+from ml_policy.suppress import Noqa, mentions_noqa, noqa
 
 if TYPE_CHECKING:
     from ruamel.yaml.nodes import Node
@@ -66,6 +67,8 @@ class IndexOption:
 class CommandScan:
     installs: tuple[InstallArg, ...]
     index_options: tuple[IndexOption, ...]
+    # Suppression comments: in the shell text, and YAML ones on a workflow's `run:` value.
+    noqa: tuple[Noqa, ...] = ()
 
 
 EMPTY_SCAN = CommandScan((), ())
@@ -106,20 +109,36 @@ def scan_file(path: Path, text: str) -> CommandScan:
     kind = _kind(path)
     if kind is None or not any(trigger in text for trigger in TRIGGERS):
         return EMPTY_SCAN
+    # Comments are only collected from files that mention noqa at all.
+    wanted = mentions_noqa(text)
     if kind == "notebook":
-        found = _notebook_commands(path, text)
-    else:
-        lines = _Lines(text)
-        found = ((command, lines, None) for command in _file_commands(kind, path, text))
-    return _collect(found)
+        suppressions: list[Noqa] = []
+        scan = _collect(_notebook_commands(path, text, suppressions if wanted else None))
+        return replace(scan, noqa=tuple(suppressions))
+    lines = _Lines(text)
+    comments: list[Comment] | None = [] if wanted else None
+    commands = _file_commands(kind, path, text, comments)
+    scan = _collect((command, lines, None) for command in commands)
+    return replace(scan, noqa=_noqa(path, comments or [], lines, None))
 
 
-def _file_commands(kind: str, path: Path, text: str) -> Iterator[Command]:
+def _file_commands(
+    kind: str, path: Path, text: str, comments: list[Comment] | None
+) -> Iterator[Command]:
     if kind == "dockerfile":
-        return _dockerfile_commands(text)
+        return _dockerfile_commands(text, comments)
     if kind == "workflow":
-        return _workflow_commands(path, text)
-    return _script_commands(text)
+        return _workflow_commands(path, text, comments)
+    return _script_commands(text, comments)
+
+
+def _noqa(path: Path, comments: list[Comment], lines: _Lines, cell: int | None) -> tuple[Noqa, ...]:
+    """The `# noqa` of each comment, over the lines it speaks for."""
+    found = (
+        noqa(path, c.text, lines.position(c.start)[0], lines.position(c.end)[0], cell)
+        for c in comments
+    )
+    return tuple(item for item in found if item is not None)
 
 
 # --- positions ----------------------------------------------------------------------------
@@ -463,9 +482,9 @@ def _full_name(name: str, options: _Options) -> str:
 # --- shell scripts --------------------------------------------------------------------------
 
 
-def _script_commands(text: str) -> Iterator[Command]:
+def _script_commands(text: str, comments: list[Comment] | None) -> Iterator[Command]:
     if _runs_posix_shell(text):
-        yield from split_commands(MappedText.verbatim(text))
+        yield from split_commands(MappedText.verbatim(text), comments=comments)
 
 
 def _runs_posix_shell(script: str) -> bool:
@@ -494,7 +513,7 @@ class _Instruction:
     scripts: tuple[MappedText, ...]  # each here-document's body
 
 
-def _dockerfile_commands(text: str) -> Iterator[Command]:
+def _dockerfile_commands(text: str, comments: list[Comment] | None) -> Iterator[Command]:
     posix_shell = True
     for instruction in _instructions(text):
         if instruction.keyword == "FROM":
@@ -503,25 +522,27 @@ def _dockerfile_commands(text: str) -> Iterator[Command]:
             shell = _exec_form(instruction.arguments)
             posix_shell = shell is not None and any(_program(w) in POSIX_SHELLS for w in shell)
         elif instruction.keyword == "RUN":
-            yield from _run_commands(instruction, posix_shell)
+            yield from _run_commands(instruction, posix_shell, comments)
 
 
-def _run_commands(instruction: _Instruction, posix_shell: bool) -> Iterator[Command]:
+def _run_commands(
+    instruction: _Instruction, posix_shell: bool, comments: list[Comment] | None
+) -> Iterator[Command]:
+    """The commands of a RUN instruction (with the shell comments in what it runs)."""
     arguments = _after_run_flags(instruction.arguments)
     exec_form = _exec_form(arguments)
     if exec_form is not None:
-        yield from _exec_commands(exec_form, arguments)
+        yield from _exec_commands(exec_form, arguments, comments)
         return
     if not posix_shell:
         return
-    first_line = split_commands(arguments)
     if instruction.heredoc is None:
-        yield from first_line
-    elif _feeds_shell(first_line) and instruction.scripts:
+        yield from split_commands(arguments, comments=comments)
+    elif _feeds_shell(split_commands(arguments)) and instruction.scripts:
         if _runs_posix_shell(instruction.scripts[0].text):
-            yield from split_commands(instruction.scripts[0])
+            yield from split_commands(instruction.scripts[0], comments=comments)
     else:
-        yield from split_commands(_join(arguments, instruction.heredoc))
+        yield from split_commands(_join(arguments, instruction.heredoc), comments=comments)
 
 
 def _feeds_shell(commands: list[Command]) -> bool:
@@ -562,7 +583,9 @@ def _exec_form(arguments: MappedText) -> tuple[Word, ...] | None:
     return tuple(words)
 
 
-def _exec_commands(words: tuple[Word, ...], arguments: MappedText) -> Iterator[Command]:
+def _exec_commands(
+    words: tuple[Word, ...], arguments: MappedText, comments: list[Comment] | None
+) -> Iterator[Command]:
     """The array itself, or the script of `["sh", "-c", "..."]` when it can be placed exactly."""
     script_at = _shell_script_index(words)
     if script_at is None:
@@ -572,7 +595,8 @@ def _exec_commands(words: tuple[Word, ...], arguments: MappedText) -> Iterator[C
     offset = arguments.offsets.index(script.start)
     raw = arguments.text[offset + 1 : offset + 1 + len(script.value)]
     if raw == script.value:  # no JSON escapes: each character sits where it is read
-        yield from split_commands(MappedText(raw, arguments.offsets[offset + 1 :]))
+        script_text = MappedText(raw, arguments.offsets[offset + 1 :])
+        yield from split_commands(script_text, comments=comments)
 
 
 def _shell_script_index(words: tuple[Word, ...]) -> int | None:
@@ -703,7 +727,7 @@ def _join(first: MappedText, second: MappedText) -> MappedText:
 # --- GitHub Actions workflows ---------------------------------------------------------------
 
 
-def _workflow_commands(path: Path, text: str) -> Iterator[Command]:
+def _workflow_commands(path: Path, text: str, comments: list[Comment] | None) -> Iterator[Command]:
     root = _compose_yaml(path, text)
     default_shell = _default_shell(root)
     for job in _mapping_values(_get(root, "jobs")):
@@ -716,7 +740,26 @@ def _workflow_commands(path: Path, text: str) -> Iterator[Command]:
                 continue
             script = _scalar_text(text, run)
             if script is not None:
-                yield from split_commands(script)
+                yield from split_commands(script, comments=comments)
+            if comments is not None:
+                comments.extend(_run_comment(text, run))
+
+
+# After a `run:` value: a YAML comment on the header line of a block scalar (`run: |  # ...`),
+# or after the end of a plain or quoted one (`run: pip install x  # ...`).
+BLOCK_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*[ \t]+(#[^\n]*)")
+TRAILING_COMMENT = re.compile(r"[ \t]+(#[^\n]*)")
+
+
+def _run_comment(source: str, node: Any) -> list[Comment]:
+    """The YAML comment written on a `run:` value's line, speaking for the whole script."""
+    start, end = node.start_mark.index, node.end_mark.index
+    if node.style in ("|", ">"):
+        match = BLOCK_HEADER_COMMENT.match(source, _after_properties(source, start))
+        end = max(end - 1, start)  # the block ends where the next line starts
+    else:
+        match = TRAILING_COMMENT.match(source, end)
+    return [Comment(match.group(1), start, end)] if match else []
 
 
 def _compose_yaml(path: Path, text: str) -> Node | None:
@@ -862,14 +905,20 @@ PYTHON_CELL_MAGICS = frozenset({"capture", "time", "timeit", "prun"})
 MAGIC = re.compile(r"[ \t]*(%{1,2})([A-Za-z_]\w*)")
 
 
-def _notebook_commands(path: Path, text: str) -> Iterator[tuple[Command, _Lines, int | None]]:
+def _notebook_commands(
+    path: Path, text: str, suppressions: list[Noqa] | None
+) -> Iterator[tuple[Command, _Lines, int | None]]:
+    """Each cell's commands; with `suppressions`, its `# noqa` comments are added to it."""
     for number, cell_text in _code_cells(path, text):
         if not any(trigger in cell_text for trigger in TRIGGERS):
             continue
         lines = _Lines(cell_text)
+        comments: list[Comment] | None = [] if suppressions is not None else None
         for script, ipython in _cell_scripts(cell_text):
-            for command in split_commands(script, ipython=ipython):
+            for command in split_commands(script, ipython=ipython, comments=comments):
                 yield command, lines, number
+        if suppressions is not None:
+            suppressions.extend(_noqa(path, comments or [], lines, number))
 
 
 def _code_cells(path: Path, text: str) -> list[tuple[int, str]]:

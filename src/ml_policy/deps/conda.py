@@ -1,7 +1,9 @@
 """conda environment files (environment*.yml): conda match specs and the nested `pip:` list.
 
-Read with ruamel.yaml, which keeps each list item's line. `pytorch` and the
-other conda names of ML packages are mapped to their PyPI names.
+Read with ruamel.yaml, which keeps each list item's line and the comment at
+its end (`- pytorch>=2  # noqa: MLD001` suppresses that item's findings; a
+`#` inside a quoted value is not a comment). `pytorch` and the other conda
+names of ML packages are mapped to their PyPI names.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.tokens import CommentToken
 
 from ml_policy.deps.classify import classify_conda
 from ml_policy.deps.errors import ManifestError
@@ -20,6 +23,7 @@ from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Re
 from ml_policy.deps.packages import conda_to_pypi
 from ml_policy.deps.requirements import parse_pip_entry
 from ml_policy.deps.source import read_text
+from ml_policy.suppress import Noqa, mentions_noqa, noqa
 
 OPERATOR_CHARS = "=<>!~"
 
@@ -42,17 +46,44 @@ def parse_conda_environment(path: Path, text: str) -> Manifest:
     requirements: list[Requirement] = []
     index_settings: list[IndexSetting] = []
     errors: list[ManifestError] = []
+    comments = _Comments(path, mentions_noqa(text))
     for index, item in enumerate(dependencies):
         line, column = dependencies.lc.item(index)
         if isinstance(item, str):
             found = conda_requirement(path, item, line + 1, column + 1)
             requirements += [found] if found is not None else []
+            comments.add(dependencies, index, line)
         elif isinstance(item, CommentedMap) and isinstance(item.get("pip"), CommentedSeq):
-            pip = _pip_section(path, item["pip"], lines)
+            pip = _pip_section(path, item["pip"], lines, comments)
             requirements += pip.requirements
             index_settings += pip.index_settings
             errors += pip.errors
-    return Manifest(path, Kind.CONDA, tuple(requirements), tuple(index_settings), tuple(errors))
+    return Manifest(
+        path,
+        Kind.CONDA,
+        tuple(requirements),
+        tuple(index_settings),
+        tuple(errors),
+        tuple(comments.found),
+    )
+
+
+class _Comments:
+    """The noqa comments at the end of list items' lines, as ruamel.yaml attached them."""
+
+    def __init__(self, path: Path, wanted: bool) -> None:
+        self.path = path
+        self.wanted = wanted  # only files that mention noqa are looked at
+        self.found: list[Noqa] = []
+
+    def add(self, sequence: CommentedSeq, index: int, line: int) -> None:
+        """The comment after item `index` when it stands on the item's (0-based) line."""
+        tokens = sequence.ca.items.get(index) if self.wanted else None
+        token = tokens[0] if tokens else None
+        if not isinstance(token, CommentToken) or token.start_mark.line != line:
+            return  # no comment, or one on a line of its own below the item
+        found = noqa(self.path, str(token.value).split("\n", 1)[0], line + 1)
+        self.found += [found] if found is not None else []
 
 
 def _load(path: Path, text: str) -> Any:
@@ -68,7 +99,9 @@ def _load(path: Path, text: str) -> Any:
         raise ManifestError(path, "not read: the YAML is nested too deep") from None
 
 
-def _pip_section(path: Path, entries: CommentedSeq, lines: list[str]) -> Manifest:
+def _pip_section(
+    path: Path, entries: CommentedSeq, lines: list[str], comments: _Comments
+) -> Manifest:
     requirements: list[Requirement] = []
     index_settings: list[IndexSetting] = []
     errors: list[ManifestError] = []
@@ -76,6 +109,7 @@ def _pip_section(path: Path, entries: CommentedSeq, lines: list[str]) -> Manifes
         if not isinstance(entry, str):
             continue
         line, _ = entries.lc.item(index)
+        comments.add(entries, index, line)
         physical = lines[line] if line < len(lines) else entry
         read = parse_pip_entry(path, line + 1, entry, physical)
         requirements += [
@@ -86,6 +120,7 @@ def _pip_section(path: Path, entries: CommentedSeq, lines: list[str]) -> Manifes
         ]
         index_settings += read.index_settings
         errors += read.errors
+        comments.found += read.noqa  # those of a file it includes (`- -r requirements.txt`)
     return Manifest(path, Kind.CONDA, tuple(requirements), tuple(index_settings), tuple(errors))
 
 

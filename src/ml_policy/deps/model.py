@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ml_policy.deps.errors import ManifestError
+from ml_policy.suppress import Noqa
 
 
 class Pin(enum.Enum):
@@ -81,3 +82,5 @@ class Manifest:
     # Lines that could not be read (a malformed requirement, a missing include):
     # reported as MLE001 while the rest of the file is still checked.
     errors: tuple[ManifestError, ...] = field(default=())
+    # Suppression comments of the manifest and its includes, read with their syntax.
+    noqa: tuple[Noqa, ...] = ()

@@ -2,55 +2,37 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
+from functools import cache
+from importlib import resources
 
 from packaging.utils import canonicalize_name
 
-# Packages whose version decides what a model computes or whether it loads:
-# a different release changes numerics, kernels, defaults or file formats.
-DEFAULT_ML_PACKAGES = frozenset(
-    {
-        "accelerate",
-        "bitsandbytes",
-        "catboost",
-        "datasets",
-        "deepspeed",
-        "diffusers",
-        "flax",
-        "huggingface-hub",
-        "jax",
-        "jaxlib",
-        "keras",
-        "lightgbm",
-        "lightning",
-        "numpy",
-        "onnx",
-        "onnxruntime",
-        "onnxruntime-gpu",
-        "optax",
-        "pandas",
-        "peft",
-        "pytorch-lightning",
-        "safetensors",
-        "scikit-learn",
-        "scipy",
-        "sentence-transformers",
-        "tensorflow",
-        "tensorflow-cpu",
-        "tensorflow-gpu",
-        "tf-keras",
-        "timm",
-        "tokenizers",
-        "torch",
-        "torchaudio",
-        "torchmetrics",
-        "torchvision",
-        "transformers",
-        "triton",
-        "xformers",
-        "xgboost",
-    }
-)
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+# The default list is data (ml_packages.toml beside this module: one group per
+# kind of package, one reason per name), read once with importlib.resources so
+# that it ships in the wheel and grows without touching code.
+DATA_FILE = "ml_packages.toml"
+
+
+@cache
+def default_groups() -> dict[str, dict[str, str]]:
+    """The shipped list as {group: {normalised name: why its version matters}}."""
+    text = resources.files("ml_policy.deps").joinpath(DATA_FILE).read_text("utf-8")
+    data = tomllib.loads(text)
+    return {group: dict(entries) for group, entries in data.items()}
+
+
+@cache
+def default_ml_packages() -> frozenset[str]:
+    """Every name of the shipped list."""
+    return frozenset(name for entries in default_groups().values() for name in entries)
+
 
 # Conda names of the same packages (conda-forge and the pytorch channel).
 CONDA_ALIASES = {
@@ -76,4 +58,4 @@ def conda_to_pypi(name: str) -> str:
 
 def ml_packages(extra: Iterable[str] = ()) -> frozenset[str]:
     """The default ML list extended by a project's `ml-packages` setting."""
-    return DEFAULT_ML_PACKAGES | {normalize(name) for name in extra}
+    return default_ml_packages() | {normalize(name) for name in extra}

@@ -1,8 +1,9 @@
 """pyproject.toml: PEP 621, PEP 735 dependency groups, Poetry and uv dependency tables.
 
 Each requirement is reported at the line of its string (or of its key, for
-Poetry tables). uv's `extra-index-url` and `index-strategy` are returned as
-index settings for MLD004.
+Poetry tables), where a TOML comment can suppress it (`# noqa: MLD001`).
+uv's `extra-index-url` and `index-strategy` are returned as index settings
+for MLD004.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Requirement
 from ml_policy.deps.packages import normalize
 from ml_policy.deps.source import read_text
-from ml_policy.tomlpos import TomlPositions
+from ml_policy.suppress import Noqa, mentions_noqa, noqa
+from ml_policy.tomlpos import TomlPositions, comments
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,7 +69,15 @@ def parse_pyproject(path: Path, text: str) -> Manifest:
         tuple(collector.requirements),
         tuple(collector.index_settings),
         tuple(collector.errors),
+        _noqa(path, text),
     )
+
+
+def _noqa(path: Path, text: str) -> tuple[Noqa, ...]:
+    if not mentions_noqa(text):
+        return ()
+    found = (noqa(path, comment, line) for line, comment in comments(text))
+    return tuple(item for item in found if item is not None)
 
 
 def toml_error(path: Path, error: tomllib.TOMLDecodeError) -> ManifestError:

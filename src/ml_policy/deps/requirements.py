@@ -7,6 +7,8 @@ including file. Each requirement keeps its file and the line it starts on.
 A line that is not a valid requirement is recorded as an error at that line
 and the rest of the file is still read. Includes must stay inside the
 repository (ml_policy.confine): a file from elsewhere is never read or quoted.
+A `# noqa` comment speaks for every physical line of its logical line (a
+comment ends the logical line, so it stands on the last one).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ml_policy.deps.packages import normalize
 from ml_policy.deps.source import read_text
 from ml_policy.files import real_path
 from ml_policy.redact import excerpt
+from ml_policy.suppress import Noqa, noqa
 
 SHORT_OPTIONS = {
     "-r": "--requirement",
@@ -55,6 +58,8 @@ class LogicalLine:
     number: int  # 1-based line where it starts
     text: str
     first_physical: str  # the physical line it starts on (for columns)
+    end: int = 0  # 1-based line where it ends (0: where it starts)
+    comment: str = ""  # the comment cut off its end, from the `#`
 
 
 def is_requirements_file(path: Path) -> bool:
@@ -96,6 +101,7 @@ class _Reader:
     index_settings: list[IndexSetting] = field(default_factory=list)
     errors: list[ManifestError] = field(default_factory=list)
     read_files: set[Path] = field(default_factory=set)
+    suppressions: list[Noqa] = field(default_factory=list)
 
     def manifest(self, path: Path) -> Manifest:
         """What was read, as the manifest of `path`."""
@@ -105,12 +111,15 @@ class _Reader:
             tuple(self.requirements),
             tuple(self.index_settings),
             tuple(self.errors),
+            tuple(self.suppressions),
         )
 
     def read(self, path: Path, text: str, constraint: bool, stack: tuple[Path, ...]) -> None:
         self.read_files.add(stack[-1])
         for line in logical_lines(text):
             self.read_line(path, line, stack, constraint)
+            found = noqa(path, line.comment, line.number, line.end) if line.comment else None
+            self.suppressions += [found] if found is not None else []
 
     def read_line(
         self, path: Path, line: LogicalLine, stack: tuple[Path, ...], constraint: bool = False
@@ -308,17 +317,17 @@ def logical_lines(text: str) -> Iterator[LogicalLine]:
             pending.append(physical[:-1])
             continue
         pending.append(physical)
-        yield from _logical(start, "".join(pending), first)
+        yield from _logical(start, number, "".join(pending), first)
         pending = []
     if pending:  # a backslash on the last line continues into nothing
-        yield from _logical(start, "".join(pending), first)
+        yield from _logical(start, start + len(pending) - 1, "".join(pending), first)
 
 
-def _logical(start: int, joined: str, first: str) -> Iterator[LogicalLine]:
+def _logical(start: int, end: int, joined: str, first: str) -> Iterator[LogicalLine]:
     cut = _comment_start(joined)
     content = joined if cut is None else joined[:cut]
     if content.strip():
-        yield LogicalLine(start, content, first)
+        yield LogicalLine(start, content, first, end, "" if cut is None else joined[cut:])
 
 
 def _comment_start(line: str) -> int | None:

@@ -5,11 +5,17 @@ line is found by walking the key's value lines in the raw text. setup.py is
 read with libcst: only string literals in list/tuple literals given to
 `setup(install_requires=..., extras_require=...)`, directly or through a
 module-level name bound once to such a literal. Anything computed stays silent.
+A `# noqa` comment on a requirement's line suppresses its findings: in setup.cfg
+a comment is what setuptools drops from a value (` #` or a tab and `#`), in
+setup.py a Python comment token.
 """
 
 from __future__ import annotations
 
 import configparser
+import io
+import re
+import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +28,11 @@ from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import Kind, Manifest, Pin, Position, Requirement
 from ml_policy.deps.packages import normalize
 from ml_policy.deps.source import read_text
+from ml_policy.suppress import Noqa, mentions_noqa, noqa
 
 REQUIRES_KEYS = ("install_requires", "setup_requires", "tests_require")
+# Where setuptools cuts a comment off a value line (jaraco.text.drop_comment).
+CFG_COMMENT = re.compile(r"[ \t]#")
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,19 @@ def parse_setup_cfg(path: Path, text: str) -> Manifest:
         for key in parser.options(extras):
             literals += _cfg_values(lines, extras, key, parser.get(extras, key))
     found, errors = to_requirements(path, Kind.SETUP_CFG, literals)
-    return Manifest(path, Kind.SETUP_CFG, tuple(found), (), tuple(errors))
+    return Manifest(path, Kind.SETUP_CFG, tuple(found), (), tuple(errors), _cfg_noqa(path, lines))
+
+
+def _cfg_noqa(path: Path, lines: list[str]) -> tuple[Noqa, ...]:
+    """The noqa comments at the end of value lines (a whole-line comment is on no finding)."""
+    found: list[Noqa] = []
+    for number, raw in enumerate(lines, start=1):
+        if not mentions_noqa(raw) or raw.lstrip().startswith(("#", ";")):
+            continue
+        comment = CFG_COMMENT.search(raw)
+        item = noqa(path, raw[comment.start() + 1 :], number) if comment else None
+        found += [item] if item is not None else []
+    return tuple(found)
 
 
 def _cfg_values(lines: list[str], section: str, key: str, value: str) -> list[LiteralRequirement]:
@@ -165,4 +186,16 @@ def parse_setup_py(path: Path, text: str) -> Manifest:
 
     literals = setup_py.requirement_literals(path, text)
     found, errors = to_requirements(path, Kind.SETUP_PY, literals)
-    return Manifest(path, Kind.SETUP_PY, tuple(found), (), tuple(errors))
+    return Manifest(path, Kind.SETUP_PY, tuple(found), (), tuple(errors), _py_noqa(path, text))
+
+
+def _py_noqa(path: Path, text: str) -> tuple[Noqa, ...]:
+    """The noqa of Python's comment tokens (a `# noqa` inside a string is not one)."""
+    if not mentions_noqa(text):
+        return ()
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return ()  # not Python: its requirements could not be read either
+    found = (noqa(path, t.string, t.start[0]) for t in tokens if t.type == tokenize.COMMENT)
+    return tuple(item for item in found if item is not None)

@@ -65,11 +65,24 @@ class Word:
 Command = tuple[Word, ...]
 
 
+@dataclass(frozen=True)
+class Comment:
+    """A comment, and the file offsets it speaks for: from the start of its logical line
+    (backslash-newlines join physical lines into one, so a comment at the end of the last
+    line belongs to all of them) to the comment itself."""
+
+    text: str
+    start: int
+    end: int
+
+
 class _UnterminatedError(Exception):
     """A quote or substitution that never closes: the shell would reject the command."""
 
 
-def split_commands(script: MappedText, *, ipython: bool = False) -> list[Command]:
+def split_commands(
+    script: MappedText, *, ipython: bool = False, comments: list[Comment] | None = None
+) -> list[Command]:
     """The simple commands of a script, in order.
 
     A command with a quote or substitution that never closes is dropped, and
@@ -79,14 +92,18 @@ def split_commands(script: MappedText, *, ipython: bool = False) -> list[Command
     With `ipython`, `{...}` and `$name` count as expansions even inside quotes:
     IPython substitutes Python values into `!` and `%pip` lines before the
     shell reads them.
+
+    With `comments`, the script's comments are appended to it (for `# noqa`).
     """
-    lexer = _Lexer(script, ipython)
+    lexer = _Lexer(script, ipython, comments)
     lexer.run()
     return lexer.commands
 
 
 class _Lexer:
-    def __init__(self, script: MappedText, ipython: bool) -> None:
+    def __init__(
+        self, script: MappedText, ipython: bool, comments: list[Comment] | None = None
+    ) -> None:
         self.script = script
         self.text = script.text
         self.offsets = script.offsets
@@ -95,6 +112,8 @@ class _Lexer:
         self.commands: list[Command] = []
         self.words: list[Word] = []
         self.heredocs: list[tuple[str, bool]] = []  # (delimiter, strip leading tabs)
+        self.comments = comments
+        self.line_start = 0  # where the logical line being read starts
 
     def run(self) -> None:
         while self.read_tokens():
@@ -118,6 +137,7 @@ class _Lexer:
                     self.pos += 1
                     self.end_command()
                     self.skip_heredoc_bodies()
+                    self.line_start = self.pos
                 elif char == "#":
                     self.skip_comment()
                 elif char in REDIRECT_CHARS and text.startswith("(", self.pos + 1):
@@ -139,6 +159,7 @@ class _Lexer:
         self.heredocs = []
         end = self.text.find("\n", start)
         self.pos = len(self.text) if end < 0 else end + 1
+        self.line_start = self.pos
 
     def end_command(self) -> None:
         if self.words:
@@ -147,7 +168,11 @@ class _Lexer:
 
     def skip_comment(self) -> None:
         end = self.text.find("\n", self.pos)
-        self.pos = len(self.text) if end < 0 else end
+        end = len(self.text) if end < 0 else end
+        if self.comments is not None:
+            start, at = self.offsets[self.line_start], self.offsets[self.pos]
+            self.comments.append(Comment(self.text[self.pos : end], start, at))
+        self.pos = end
 
     def operator(self) -> None:
         if self.text.startswith("&>", self.pos):

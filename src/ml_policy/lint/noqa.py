@@ -1,36 +1,27 @@
-"""Ruff-compatible suppression comments: `# noqa` and `# noqa: MLM001, MLP001`.
+"""Ruff-compatible suppression comments in Python: `# noqa` and `# noqa: MLM001, MLP001`.
 
 Ruff with `lint.external = ["ML"]` keeps these comments valid, so one comment
 syntax serves both tools. A comment on the line a finding starts on
-suppresses it; a bare `# noqa` suppresses every finding on that line.
+suppresses it; a bare `# noqa` suppresses every finding on that line. The
+grammar is `ml_policy.suppress`'s, which every other file kind shares.
 """
 
 from __future__ import annotations
 
-import re
+from ml_policy.suppress import ALL, directive, mentions_noqa
 
-NOQA = re.compile(
-    r"#\s*noqa(?P<colon>:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
-)
-ALL = frozenset({"*"})
+__all__ = ["ALL", "is_suppressed", "suppressions"]
 
 
 def suppressions(text: str) -> dict[int, frozenset[str]]:
     """1-based line -> codes suppressed there ({"*"} for a bare noqa)."""
     found: dict[int, frozenset[str]] = {}
-    if "noqa" not in text.lower():
+    if not mentions_noqa(text):
         return found
     for number, line in enumerate(text.splitlines(), start=1):
-        if "#" not in line:
-            continue
-        for match in NOQA.finditer(line):
-            codes = match["codes"]
-            if codes is None:
-                found[number] = ALL
-                break
-            found[number] = found.get(number, frozenset()) | frozenset(
-                re.split(r"[\s,]+", codes.upper())
-            )
+        codes = directive(line) if "#" in line else None
+        if codes is not None:
+            found[number] = codes
     return found
 
 
