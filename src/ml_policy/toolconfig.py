@@ -3,7 +3,7 @@
 Each tool takes one file and ignores the others (none of them merges files),
 so writing the bundle into a file the tool does not read switches the policy
 off without a word. The precedence below is each tool's documented one, for
-the versions ml-policy pins:
+the tool versions this package pins:
 
 - Ruff 0.17 (docs/configuration.md, "Config file discovery"): the closest
   folder with a configuration wins; in one folder `.ruff.toml` beats
