@@ -320,3 +320,18 @@ def test_a_tool_that_cannot_run_is_left_out_then_recorded_in_full(git_repo: Path
     assert second.returncode == 0, second.stderr
     assert "mypy:assignment" in codes(git_repo)
     assert ml_policy("mypy", "train.py", cwd=git_repo).returncode == 0
+
+
+def test_a_large_baseline_is_reviewed_text_not_a_large_artifact(git_repo: Path) -> None:
+    padding = "x" * 600_000  # over ml-strict's 500 kB
+    write_files(
+        git_repo,
+        {
+            store.NAME: json.dumps({"version": 1, "findings": [], "padding": padding}),
+            "weights.json": padding,
+        },
+    )
+    result = ml_policy("artifacts", store.NAME, "weights.json", cwd=git_repo)
+    assert result.returncode == 1
+    assert "weights.json" in result.stdout
+    assert store.NAME not in result.stdout

@@ -98,7 +98,7 @@ NEW_FAILURES = {
     "ml-policy-deps": ["MLD001"],
     "ml-policy-ruff": ["B006", "S301"],
     "ml-policy-mypy": ["return-value"],
-    "ml-policy-ruff-format": ["src/trainer/messy.py"],
+    "ml-policy-ruff-format": ["1 file reformatted"],
 }
 
 
@@ -187,6 +187,8 @@ def test_new_violations_fail_exactly_the_hooks_that_own_them(
             block = result.stdout.split(f"- hook id: {hook_id}\n", 1)[1].split("- hook id:")[0]
             assert all(e in block for e in expected), (hook_id, block)
             assert "loop.py" not in block, (hook_id, block)  # old findings stay accepted
+        assert (adopted / "src/trainer/messy.py").read_text() == "VALUE = 1\n"
+        assert (adopted / "src/trainer/data.py").read_text() == OLD_CODE["src/trainer/data.py"]
     finally:
         run(["git", "reset", "-q"], adopted, check=True)
         for path in written:

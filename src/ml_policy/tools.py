@@ -291,7 +291,7 @@ def _json_output(module: str, args: Sequence[str]) -> list[str]:
     if module == "mypy":
         return ["-O", "json", *args]
     if module == "bandit":
-        return ["-f", "json", *args]
+        return ["-q", "-f", "json", *args]  # -q: no progress bar on stdout before the JSON
     return [args[0], "--output-format", "json", *args[1:]]  # ruff check|format ...
 
 

@@ -27,6 +27,7 @@ from ml_policy.artifacts import messages
 from ml_policy.artifacts.git import LfsAnswer, lfs_tracked
 from ml_policy.artifacts.notebooks import NotebookError, cells_with_outputs
 from ml_policy.artifacts.policy import MAX_KB, NOTEBOOK_SUFFIX, ArtifactPolicy, Limit, policy_for
+from ml_policy.baseline.store import NAME as BASELINE_NAME
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.deps.lockfiles import is_lock_file
@@ -141,8 +142,11 @@ def _artifact(path: Path, folders: _Folders) -> Artifact | Diagnostic | None:
 
 def _sized(path: Path, limit: Limit) -> bool:
     """Whether the limit holds the file to a size: a lock file (uv.lock, poetry.lock, ...) is
-    text MLD003 asks to commit and review, so only a `limits` pattern naming it does."""
-    return limit.setting != MAX_KB or not is_lock_file(path.name)
+    text MLD003 asks to commit and review, and so is ml-policy's own baseline (large on
+    the day a big repository adopts it, smaller with every fix), so only a `limits`
+    pattern naming them does."""
+    reviewed_text = is_lock_file(path.name) or path.name == BASELINE_NAME
+    return limit.setting != MAX_KB or not reviewed_text
 
 
 def _size_code(path: Path) -> str:
