@@ -141,7 +141,8 @@ def adopted(hook_repo: HookRepo, tmp_path_factory: pytest.TempPathFactory) -> Pa
     commit(repo)
     result = ml_policy("init", "--baseline", "--migrate", cwd=repo)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert not (repo / ".mypy.ini").exists() and not (repo / ".bandit").exists()
+    assert not (repo / ".mypy.ini").exists()
+    assert not (repo / ".bandit").exists()
     point_at(repo, hook_repo)
     commit(repo)
     return repo

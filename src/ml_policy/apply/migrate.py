@@ -202,11 +202,12 @@ def without_sections(path: Path, text: str, drop: Callable[[str], bool]) -> str:
     back: every other section must hold exactly what it held.
     """
     lines = text.splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if (m := _HEADER.match(line)) and m.start() == 0]
+    # A header starts its line; an indented "[x]" continues a value.
+    headers = [(i, m["name"].strip()) for i, line in enumerate(lines) if (m := _HEADER.match(line))]
+    starts = [start for start, _ in headers]
     keep = [True] * len(lines)
-    for index, start in enumerate(starts):
-        name = _HEADER.match(lines[start])["name"]  # type: ignore[index]  # matched above
-        if not drop(name.strip()):
+    for index, (start, name) in enumerate(headers):
+        if not drop(name):
             continue
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
         end = _before_leading_comments(lines, start, end)
