@@ -535,3 +535,30 @@ def test_a_tests_list_is_recorded_and_force_removes_it(git_repo: Path) -> None:
     (git_repo / "pyproject.toml").write_text('[tool.bandit]\ntests = ["B101"]\n')
     assert init(git_repo, "--force")[0] == 0
     assert "tests" not in toml(git_repo)["tool"]["bandit"]
+
+
+def test_no_tool_bandit_when_dot_bandit_names_another_config(git_repo: Path) -> None:
+    write_files(
+        git_repo, {".bandit": "[bandit]\nconfigfile = bandit.yaml\n", "bandit.yaml": "skips: []\n"}
+    )
+    code, out = init(git_repo, "--migrate")
+    assert code == 1
+    assert "! tool.bandit: .bandit names bandit.yaml as bandit's configuration" in out
+    assert "bandit" not in toml(git_repo)["tool"]  # bandit would not read it
+    assert (git_repo / ".bandit").exists()
+
+
+def test_a_hooks_config_file_is_carried_and_the_rest_named(git_repo: Path) -> None:
+    hooked = HOOKED.replace('"-x", "scripts"', '"-c", "bandit.yaml"')
+    write_files(
+        git_repo,
+        {
+            ".pre-commit-config.yaml": hooked,
+            "bandit.yaml": "skips: [B311]\nassert_used:\n  skips: ['*_test.py']\n",
+        },
+    )
+    code, out = init(git_repo)
+    assert code == 0, out
+    assert "B311" in toml(git_repo)["tool"]["bandit"]["skips"]
+    assert "i tool.bandit: not carried into it from bandit.yaml" in out
+    assert "assert_used" in out

@@ -324,7 +324,12 @@ def _config_file_settings(path: Path, origin: str) -> list[BanditSettings]:
         return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
     where = f"{path.name} (named by {origin})"
-    return [BanditSettings(where, strings("skips"), strings("tests"), strings("exclude_dirs"))]
+    other = tuple(str(key) for key in table if key not in {"skips", "tests", "exclude_dirs"})
+    return [
+        BanditSettings(
+            where, strings("skips"), strings("tests"), strings("exclude_dirs"), other=other
+        )
+    ]
 
 
 def bandit_arguments(folder: Path, args: Sequence[str], pyproject_ok: bool) -> list[str]:

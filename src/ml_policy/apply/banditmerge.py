@@ -50,7 +50,7 @@ def merge_bandit(
 ) -> None:
     """Merge into [tool.bandit] of `path`: first the user's settings from elsewhere
     (`own`), then the bundle's `source`."""
-    if own and any(s.skips or s.tests or s.exclude for s in own):
+    if any(s.skips or s.tests or s.exclude or s.other for s in own):
         slot = tomlmerge.child_table(path, tool, "bandit", ("bandit",), holder=False)
         for settings in own:
             _fold(merger, slot, settings)
@@ -66,6 +66,10 @@ def merge_bandit(
 
 
 def _fold(merger: Merger, slot: Slot, settings: BanditSettings) -> None:
+    if settings.other and settings.ini is None and settings.configfile is None:
+        # A config file a hook names: its plugin settings have no place to go.
+        detail = f"not carried into it from {settings.origin}: {', '.join(settings.other)}"
+        merger.changes.append(Change(".".join(slot.label), Action.NOTE, detail))
     for key, values in (
         ("skips", settings.skips),
         ("exclude_dirs", settings.exclude),

@@ -15,7 +15,7 @@ Every user setting kept against the bundle is recorded in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from ml_policy.bandit_twins import SkipChoice, skips_for
 from ml_policy.bundles import Bundle
 from ml_policy.config import ConfigError
 from ml_policy.ruffselect import extend_chain, of_tables
+from ml_policy.toolconfig import BANDIT_INI, BanditSettings
 
 PYPROJECT = "pyproject.toml"
 Planned = tuple[FilePlan, TextStyle]
@@ -139,21 +140,39 @@ class _Planner:
     def _bandit(self, choice: SkipChoice) -> None:
         found = toolconfig.bandit(self.root)
         own = [s for hook in found.hooks for s in toolconfig.hook_settings(self.root, hook)]
-        ini_tests: Sequence[str] = ()
-        if found.ini is not None and found.ini_settings is not None:
-            moved = migrate.bandit_removal(found.ini, found.ini_settings) if self.migrate else None
-            if moved is None or isinstance(moved, str):
-                ini_tests = found.ini_settings.tests
-                detail = moved or "ml-policy-bandit reads it (--ini) besides [tool.bandit]"
-                self.merger.changes.append(Change(found.ini.name, Action.NOTE, detail))
-            else:
-                own.insert(0, found.ini_settings)
-                self.others.append(moved)
+        ini = found.ini_settings
+        kept_ini = False
+        if ini is not None and found.ini is not None:
+            kept_ini = not self._move_ini(found.ini, ini, own)
+        if ini is not None and ini.configfile and Path(ini.configfile).name != PYPROJECT:
+            self.merger.changes.append(_bandit_elsewhere(ini.configfile))
+            return
         source = banditmerge.bundle_table(self.bundle, choice)
         banditmerge.merge_bandit(self.merger, self.pyproject.path, self.tool, source, own, choice)
-        banditmerge.adopt_tests(
-            self.merger, self.tool, ini_tests, found.ini.name if found.ini else ""
-        )
+        tests = ini.tests if kept_ini and ini is not None else ()
+        banditmerge.adopt_tests(self.merger, self.tool, tests, BANDIT_INI)
+
+    def _move_ini(self, path: Path, settings: BanditSettings, own: list[BanditSettings]) -> bool:
+        """With --migrate, plan .bandit's move into [tool.bandit] (its settings go first in
+        `own`); whether it moves. A .bandit that stays is noted: the hook reads it too."""
+        moved = migrate.bandit_removal(path, settings) if self.migrate else None
+        if moved is None or isinstance(moved, str):
+            detail = moved or "ml-policy-bandit reads it (--ini) besides [tool.bandit]"
+            self.merger.changes.append(Change(BANDIT_INI, Action.NOTE, detail))
+            return False
+        own.insert(0, settings)
+        self.others.append(moved)
+        return True
+
+
+def _bandit_elsewhere(configfile: str) -> Change:
+    """The conflict reported instead of a [tool.bandit] that bandit would not read."""
+    detail = (
+        f".bandit names {configfile} as bandit's configuration, so [tool.bandit] would be "
+        f"ignored and the bundle's bandit settings were not written; merge them into "
+        f"{configfile}, or drop `configfile` from .bandit and run init again"
+    )
+    return Change("tool.bandit", Action.CONFLICT, detail)
 
 
 def _notes(found: toolconfig.Found, root: Path, what: str) -> list[Change]:
