@@ -67,7 +67,7 @@ RULE_CODE = re.compile(r"ML[A-Z]+[0-9]*")
 
 # --- planned by issue 9: remove once init's options exist ---
 PLANNED_COMMANDS: dict[str, set[str]] = {}
-PLANNED_OPTIONS: dict[str, set[str]] = {"init": {"--migrate"}}
+PLANNED_OPTIONS: dict[str, set[str]] = {}
 # --- end of planned by issue 9 ---
 
 MENTION = re.compile(r"(?<![\w./-])ml-policy[ \t]+(?P<word>-{0,2}[A-Za-z][\w-]*)")
@@ -209,7 +209,7 @@ def test_every_prose_word_is_still_used() -> None:
         ("hook repository github.com/ml-policy/ml-policy rev", []),
         ("ml-policy-lint and ml-policy.toml", []),
         ("`ml-policy baseline --add`", []),
-        ("`ml-policy init --migrate`", []),  # planned by issue 9
+        ("`ml-policy init --migrate`", []),
         ("`ml-policy baseline --remove`", ["baseline has no option --remove"]),
         ("`ml-policy init --unplanned`", ["init has no option --unplanned"]),
     ],

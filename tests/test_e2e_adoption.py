@@ -4,7 +4,9 @@ The repository is modelled on published training projects (their shapes, in
 our own words): a `.pre-commit-config.yaml` with `-   repo:` items indented
 by four, a multi-line flow list and a local hook; a `.mypy.ini` and a
 `.bandit` of their own; and old findings of every kind. `ml-policy init
---baseline`, commit, and `pre-commit run --all-files` must pass without
+--baseline --migrate` (mypy reads .mypy.ini, which would hide the bundle's
+[tool.mypy]: --migrate moves it, and .bandit, into pyproject.toml), commit,
+and `pre-commit run --all-files` must pass without
 changing a file; a commit that adds new violations must fail in exactly the
 hooks that own them; an old finding that moves stays accepted.
 """
@@ -137,8 +139,10 @@ def adopted(hook_repo: HookRepo, tmp_path_factory: pytest.TempPathFactory) -> Pa
     )
     init_repo(repo)
     commit(repo)
-    result = ml_policy("init", "--baseline", cwd=repo)
+    result = ml_policy("init", "--baseline", "--migrate", cwd=repo)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert not (repo / ".mypy.ini").exists()
+    assert not (repo / ".bandit").exists()
     point_at(repo, hook_repo)
     commit(repo)
     return repo

@@ -132,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="take the bundle's value where yours differs"
     )
     init.add_argument(
+        "--migrate",
+        action="store_true",
+        help="move mypy settings from mypy.ini, .mypy.ini or setup.cfg (and .bandit) into "
+        "pyproject.toml, where the bundle is merged",
+    )
+    init.add_argument(
         "--baseline",
         action="store_true",
         help="then record every current finding of every hook (see `ml-policy baseline`)",
@@ -322,7 +328,7 @@ def _run_init(args: argparse.Namespace) -> int:
     note = init.clear_leftovers(args.path, choice.ref, dry_run=dry_run)
     if note:
         print(f"ml-policy init: {note}")
-    bundle, planned = init.plan_init(args.path, choice.ref, force=args.force)
+    bundle, planned = init.plan_init(args.path, choice.ref, force=args.force, migrate=args.migrate)
     print(f"ml-policy init: {bundle.ref} into {args.path}")
     print(f"ml-policy init: {choice.explain()}")
     for item in planned:
@@ -336,9 +342,13 @@ def _run_init(args: argparse.Namespace) -> int:
     if dry_run:
         print("(dry run: nothing written)")
     else:
-        written = init.write(planned, args.path).paths
-        names = ", ".join(_label(path, args.path) for path in written)
-        print(f"wrote {names}" if written else "nothing to change")
+        done = init.write(planned, args.path)
+        if done.paths:
+            print(f"wrote {', '.join(_label(path, args.path) for path in done.paths)}")
+        if done.deleted:
+            print(f"removed {', '.join(_label(path, args.path) for path in done.deleted)}")
+        if not done.paths and not done.deleted:
+            print("nothing to change")
     if conflicts:
         print(f"{conflicts} conflict(s) left as you had them: see '!' lines above", file=sys.stderr)
     if manual:

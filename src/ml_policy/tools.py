@@ -10,7 +10,10 @@ pre-commit environment:
   `ignore_missing_imports`, silently `Any`. The wrapper points mypy at the
   project's interpreter (`--python-executable`) and says which one it used.
 - bandit reads `[tool.bandit]` only when given `-c pyproject.toml`, and fails
-  when that file does not exist. The wrapper passes it only when the table is there.
+  when that file does not exist; and it reads a project's `.bandit` only when
+  walking a folder, never for the file names pre-commit passes. The wrapper
+  passes `-c pyproject.toml` when the table is there and `--ini .bandit` when
+  that file has a [bandit] section; bandit then applies both.
 
 Everything else is passed through unchanged; the tool's exit status is ours.
 """
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 TOOL_COMMANDS = {
     "ruff": "the pinned Ruff (`ruff check`, `ruff format`) (hooks ml-policy-ruff, -ruff-format)",
     "mypy": "the pinned mypy, against the project's interpreter (hook ml-policy-mypy)",
-    "bandit": "the pinned bandit, with [tool.bandit] when present (hook ml-policy-bandit)",
+    "bandit": "the pinned bandit, with [tool.bandit] and .bandit (hook ml-policy-bandit)",
 }
 
 
@@ -111,18 +114,22 @@ def _project_python(cwd: Path) -> Path | None:
 
 
 def run_bandit(args: Sequence[str], cwd: Path | None = None) -> int:
-    """The pinned bandit with [tool.bandit] from pyproject.toml, when there is one."""
+    """The pinned bandit with the repository's configuration: [tool.bandit] of
+    pyproject.toml and a .bandit file, whichever are there (toolconfig says how)."""
     if not args:
         return 0  # no files: nothing to check (bandit itself would print its usage)
     return _call("bandit", bandit_args(args, cwd or Path()))
 
 
 def bandit_args(args: Sequence[str], cwd: Path) -> list[str]:
-    """bandit's command line with the repository's configuration added."""
-    pyproject = cwd / "pyproject.toml"
-    if not _given(args, "-c", "--configfile") and _has_bandit_table(pyproject):
-        return ["-c", str(pyproject), *args]
-    return list(args)
+    """bandit's command line with the repository's configuration added: -c pyproject.toml
+    and --ini .bandit, whichever hold settings (toolconfig.bandit_arguments)."""
+    from ml_policy.toolconfig import bandit_arguments
+
+    pyproject_ok = not _given(args, "-c", "--configfile") and _has_bandit_table(
+        cwd / "pyproject.toml"
+    )
+    return [*bandit_arguments(cwd, args, pyproject_ok), *args]
 
 
 def project_interpreters(start: Path, environ: Mapping[str, str]) -> list[Interpreter]:

@@ -12,6 +12,10 @@ How `write_all` goes:
    targets, one after the other. A kill between two renames leaves the
    remaining temporary files behind: they are how the next run knows that an
    update was cut short (`leftovers`); it removes them and completes it.
+4. Files planned for removal (settings moved into another file by
+   `init --migrate`) are deleted last, once every new content is in place: a
+   run killed before then leaves the old file beside the new settings, never
+   the settings nowhere, and running init again completes the move.
 
 Links are never broken. A symbolic link is written through to the file it
 leads to when that file is inside the repository (the link stays a link);
@@ -54,6 +58,7 @@ class Written:
 
     paths: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    deleted: list[Path] = field(default_factory=list)  # files planned for removal, removed
 
 
 @dataclass
@@ -69,8 +74,11 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
     write_all([(path, data)], root)
 
 
-def write_all(files: Sequence[tuple[Path, bytes]], root: Path | None = None) -> Written:
-    """Write every `(path, data)`, checking all before writing any.
+def write_all(
+    files: Sequence[tuple[Path, bytes]], root: Path | None = None, delete: Sequence[Path] = ()
+) -> Written:
+    """Write every `(path, data)` and then delete every path of `delete`, checking
+    all before changing any.
 
     Writes stay in the repository (the git work tree, else the folder) holding
     `root`, or by default each file's own. Files are staged and renamed in
@@ -79,6 +87,7 @@ def write_all(files: Sequence[tuple[Path, bytes]], root: Path | None = None) -> 
     were not, so nothing is ever written without being reported.
     """
     writes, aliases = _check_all(files, root)
+    _check_deletions(delete, root)
     done = Written()
     items = [(path, file) for path, file, _ in writes]
     by_folder: dict[Path, set[str]] = {}
@@ -90,7 +99,44 @@ def write_all(files: Sequence[tuple[Path, bytes]], root: Path | None = None) -> 
         batch = writes[start : start + _BATCH]
         _commit_all(_stage_all(batch, done, items), done, items)
     done.paths.extend(aliases)
+    _delete_all(delete, done)
     return done
+
+
+def _check_deletions(paths: Sequence[Path], root: Path | None) -> None:
+    """WriteError naming every path of `paths` that cannot be deleted: outside the
+    repository, a symbolic link (its target would stay), not a regular file, or in
+    a folder that is not writable."""
+    problems = []
+    for path in paths:
+        where = _locate(path, root)
+        if isinstance(where, str):
+            problems.append(where)
+        elif path.is_symlink():
+            problems.append(f"{path}: a symbolic link; remove it by hand once its settings moved")
+        elif not path.is_file():
+            problems.append(f"{path}: not a regular file")
+        elif not os.access(path.parent, os.W_OK | os.X_OK):
+            problems.append(f"{path.parent}: directory is not writable")
+    if problems:
+        raise WriteError("; ".join(problems) + "; nothing was written")
+
+
+def _delete_all(paths: Sequence[Path], done: Written) -> None:
+    """Delete `paths` after every write; WriteError saying what was done if one fails."""
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass  # gone already: the outcome wanted
+        except OSError as error:
+            written = ", ".join(map(str, done.paths)) or "nothing"
+            raise WriteError(
+                f"{path}: cannot be removed ({error.strerror or error}); written: {written}; "
+                "running init again completes the move"
+            ) from None
+        done.deleted.append(path)
+    _sync_folders({path.parent for path in done.deleted})
 
 
 def locate(path: Path, root: Path | None = None) -> Path:

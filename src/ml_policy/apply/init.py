@@ -22,6 +22,9 @@ from ml_policy.config import ConfigError, read_toml
 
 PYPROJECT = "pyproject.toml"
 PRECOMMIT = ".pre-commit-config.yaml"
+# Written when Ruff reads one of them. (setup.cfg, rewritten only by --migrate, is not
+# listed: a temporary file beside it is removed by the write that rewrites it.)
+RUFF_FILES = (".ruff.toml", "ruff.toml")
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,17 @@ class PlannedFile:
 
 
 def plan_init(
-    root: Path, bundle_ref: str | None, *, force: bool
+    root: Path, bundle_ref: str | None, *, force: bool, migrate: bool = False
 ) -> tuple[bundles.Bundle, list[PlannedFile]]:
-    """Everything init would change under `root`; reads only, writes nothing."""
+    """Everything init would change under `root`; reads only, writes nothing.
+
+    `migrate`: move mypy (and .bandit) settings out of INI files into pyproject.toml.
+    """
     _check_root(root)
     bundle = _bundle(root, bundle_ref)
+    configs = plan_pyproject(root, bundle, force=force, migrate=migrate)
     planned = [
-        PlannedFile(*plan_pyproject(root / PYPROJECT, bundle, force=force)),
+        *(PlannedFile(plan, style) for plan, style in configs),
         PlannedFile(*plan_precommit(root / PRECOMMIT, bundle, force=force)),
         _plan_secrets_baseline(root, bundle),
     ]
@@ -61,9 +68,12 @@ def _plan_secrets_baseline(root: Path, bundle: bundles.Bundle) -> PlannedFile:
 
 
 def write(planned: list[PlannedFile], root: Path) -> atomic.Written:
-    """Write every changed file, after checking that all can be written; what was written."""
+    """Write every changed file and remove those planned for removal (last), after
+    checking that all can be; what was written and removed."""
     changed = [p for p in planned if p.plan.writes]
-    return atomic.write_all([(p.plan.path, p.style.encode(p.plan.after)) for p in changed], root)
+    files = [(p.plan.path, p.style.encode(p.plan.after)) for p in changed if not p.plan.remove]
+    delete = [p.plan.path for p in changed if p.plan.remove]
+    return atomic.write_all(files, root, delete=delete)
 
 
 def leftovers(root: Path, bundle_ref: str | None) -> list[Path]:
@@ -77,7 +87,12 @@ def leftovers(root: Path, bundle_ref: str | None) -> list[Path]:
     from ml_policy.secrets import baseline
 
     settings = baseline.settings_for_init(root, bundle.ml_policy_settings())
-    paths = (root / PYPROJECT, root / PRECOMMIT, baseline.location(settings))
+    paths = (
+        root / PYPROJECT,
+        root / PRECOMMIT,
+        baseline.location(settings),
+        *(root / name for name in RUFF_FILES),
+    )
     return [leftover for path in paths for leftover in atomic.leftovers(path, root)]
 
 

@@ -18,6 +18,9 @@ class Action(enum.Enum):
     OVERRIDE = "override"  # another value, recorded in [tool.ml-policy.overrides]
     MANUAL = "manual"  # needed, but ml-policy cannot write it: the user pastes `paste`
     NOTE = "note"  # left as the user has it, worth knowing (not a failure)
+    MERGED = "merged"  # a list: the bundle's entries added after yours
+    KEPT = "kept"  # another value that is stricter than the bundle's: kept, nothing to record
+    REMOVED = "removed"  # taken out: a setting moved elsewhere (init --migrate)
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,11 @@ class FilePlan:
     before: str | None  # None: the file does not exist yet
     after: str
     changes: list[Change] = field(default_factory=list)
+    remove: bool = False  # the file is deleted (its settings moved: init --migrate)
 
     @property
     def writes(self) -> bool:
-        return self.after != self.before
+        return self.remove or self.after != self.before
 
     @property
     def conflicts(self) -> list[Change]:
@@ -52,6 +56,8 @@ class FilePlan:
         return [c for c in self.changes if c.action is Action.MANUAL]
 
     def verb(self) -> str:
+        if self.remove:
+            return "remove"
         if self.before is None:
             return "create"
         if self.writes:
@@ -60,9 +66,10 @@ class FilePlan:
 
     def diff(self, label: str) -> str:
         before = (self.before or "").splitlines(keepends=True)
-        after = self.after.splitlines(keepends=True)
+        after = [] if self.remove else self.after.splitlines(keepends=True)
         old = f"a/{label}" if self.before is not None else "/dev/null"
-        return "".join(difflib.unified_diff(before, after, old, f"b/{label}"))
+        new = "/dev/null" if self.remove else f"b/{label}"
+        return "".join(difflib.unified_diff(before, after, old, new))
 
     def describe(self, label: str) -> list[str]:
         lines = [f"{label}: {self.verb()}"]
@@ -84,5 +91,8 @@ _SYMBOL = {
     Action.OVERRIDE: "o",
     Action.UNCHANGED: "=",
     Action.MANUAL: "?",
+    Action.MERGED: "+",
+    Action.KEPT: "=",
+    Action.REMOVED: "-",
     Action.NOTE: "i",
 }

@@ -1,273 +1,237 @@
-"""Merge a bundle's Ruff, mypy, bandit and ml-policy settings into pyproject.toml, per key.
+"""Merge a bundle's Ruff, mypy, bandit and ml-policy settings into the files each tool reads.
 
-tomlkit keeps every comment, blank line and key order of the user's file; a
-key the bundle sets and the user does not is added (with the bundle's
-comments, which explain it); a key the user set differently is a conflict,
-left alone unless --force or a recorded override says otherwise.
+pyproject.toml is the hub: [tool.ml-policy] and its overrides live there, and
+so do [tool.mypy] and [tool.bandit]. Ruff's settings go where Ruff reads them
+(a .ruff.toml or ruff.toml beats [tool.ruff]: toolconfig). An INI file that
+mypy reads instead of [tool.mypy] is never left hiding the bundle: without
+--migrate the mypy settings are not written and the shadowing is reported;
+with it the INI settings move into [tool.mypy] first (apply.migrate).
+
+The order matters once: bandit's skips depend on the Ruff rules the
+repository really runs after the merge (bandit_twins), so Ruff goes first.
+Every user setting kept against the bundle is recorded in
+[tool.ml-policy.overrides] with the reason "kept at adoption by ml-policy init".
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 import tomlkit
-from tomlkit.container import Container, OutOfOrderTableProxy
-from tomlkit.exceptions import ParseError, TOMLKitError
-from tomlkit.items import AoT, Comment, InlineTable, Item, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
+from ml_policy import toolconfig
+from ml_policy.apply import banditmerge, migrate, mypymerge, ruffmerge, tomlmerge
+from ml_policy.apply.keyrules import RULES
 from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.apply.textfile import InputError, TextStyle, read_text
+from ml_policy.apply.tomlmerge import Merger, Slot
+from ml_policy.bandit_twins import SkipChoice, skips_for
 from ml_policy.bundles import Bundle
+from ml_policy.config import ConfigError
+from ml_policy.ruffselect import extend_chain, of_tables
+from ml_policy.toolconfig import BANDIT_INI, BanditSettings
 
-# OutOfOrderTableProxy: a table whose parts are split across the file
-# ([tool.ruff] ... [tool.black] ... [tool.ruff.format]).
-TableLike = Table | InlineTable | Container | OutOfOrderTableProxy
-
-
-def plan_pyproject(path: Path, bundle: Bundle, *, force: bool) -> tuple[FilePlan, TextStyle]:
-    """The merged pyproject.toml and the key-level changes, without writing anything."""
-    before, style = read_text(path)
-    document = _parse(path, before or "")
-    expected = document.unwrap()
-    merger = _Merger(force=force, overrides=_recorded_overrides(document))
-    tool = _child_table(path, document, "tool")
-    for name, source in _sections(bundle):
-        merger.merge(tool, name, source, ("tool", name))
-        merger.merge_plain(expected.setdefault("tool", {}), name, source.unwrap(), ("tool", name))
-    after = _tidy_end(tomlkit.dumps(document))
-    if tomlkit.parse(after).unwrap() != expected:
-        raise InputError(
-            path,
-            "its layout does not let ml-policy add the bundle's keys without changing their "
-            "meaning; `ml-policy init --diff` on a copy shows what it would add",
-        )
-    return FilePlan(path, before, after, merger.changes), style
-
-
-def _sections(bundle: Bundle) -> list[tuple[str, Table]]:
-    ruff = _as_table(_bundle_document(bundle, "ruff.toml"))
-    mypy = _bundle_document(bundle, "mypy.toml")["tool"]["mypy"]
-    bandit = _bundle_document(bundle, "bandit.toml")["tool"]["bandit"]
-    ml_policy = tomlkit.table()
-    ml_policy["bundle"] = bundle.ref
-    return [("ruff", ruff), ("mypy", mypy), ("bandit", bandit), ("ml-policy", ml_policy)]
-
-
-def _bundle_document(bundle: Bundle, filename: str) -> TOMLDocument:
-    return tomlkit.parse(bundle.text(filename))
-
-
-def _parse(path: Path, text: str) -> TOMLDocument:
-    try:
-        document = tomlkit.parse(text)
-    except ParseError as error:
-        raise InputError(path, f"invalid TOML: {_reason(error)}", error.line) from None
-    except TOMLKitError as error:
-        raise InputError(path, f"invalid TOML: {error}") from None
-    if tomlkit.dumps(document) != text:
-        raise InputError(
-            path, "tomlkit cannot reproduce this file exactly, so ml-policy will not edit it"
-        )
-    return document
-
-
-def _reason(error: ParseError) -> str:
-    return str(error).rsplit(" at line ", 1)[0]
-
-
-def _recorded_overrides(document: TOMLDocument) -> dict[str, str]:
-    """`[tool.ml-policy.overrides]`: key -> reason, for keys the user departs from on purpose."""
-    table = document.get("tool", {}).get("ml-policy", {}).get("overrides", {})
-    if not isinstance(table, Mapping):
-        return {}
-    return {str(k): str(v.get("reason", "")) for k, v in table.items() if isinstance(v, Mapping)}
-
-
-def _as_table(document: TOMLDocument) -> Table:
-    """A whole bundle file as one table, keeping its comments."""
-    table = tomlkit.table()
-    for key, item in document.body:
-        if isinstance(item, Comment | Whitespace):  # keyless: kept, they explain the keys
-            table.add(item)
-        elif key is not None:
-            table.append(key, item)
-    return table
-
-
-def _child_table(path: Path, parent: TOMLDocument, key: str) -> TableLike:
-    if key not in parent:
-        parent[key] = tomlkit.table(is_super_table=True)
-    child: TableLike = parent[key]
-    if not _is_table(child):
-        raise InputError(path, f"'{key}' must be a table")
-    return child
-
-
-def _is_table(item: object) -> bool:
-    return isinstance(item, Table | InlineTable | OutOfOrderTableProxy)
-
-
-def _holds_inline(parent: TableLike, key: str) -> bool:
-    """Whether `parent[key]` is written inline (`lint.select = ...` or `lint = {...}`).
-
-    A header table (`[tool.ruff.format]`) inserted under such a key would be
-    rendered at the wrong place, so new sub-tables there are written inline.
-    """
-    child = parent[key]
-    if isinstance(child, InlineTable):
-        return True
-    body = (
-        parent.value.body
-        if isinstance(parent, Table)
-        else parent.body
-        if isinstance(parent, Container)
-        else []
-    )
-    return any(k is not None and k.key == key and k.is_dotted() for k, _ in body)
-
-
-def _inline(item: Item) -> Item:
-    """A table as an inline table (dropping comments, which inline tables cannot hold)."""
-    if not isinstance(item, Table):
-        return item
-    inline = tomlkit.inline_table()
-    for key, value in item.items():
-        inline.append(key, _inline(value))
-    return inline
-
-
-def _tidy_end(text: str) -> str:
-    """Inserted tables end with a blank line; the file ends with exactly one newline."""
-    return text.rstrip("\n") + "\n" if text.strip() else text
+PYPROJECT = "pyproject.toml"
+Planned = tuple[FilePlan, TextStyle]
 
 
 @dataclass
-class _Merger:
-    force: bool
-    overrides: dict[str, str]
-    changes: list[Change] = field(default_factory=list)
+class _Document:
+    """A TOML file being merged: its text, style, tomlkit document and plain data."""
 
-    def merge(
-        self,
-        target: TableLike,
-        key: str,
-        source: Item,
-        path: tuple[str, ...],
-        *,
-        inline: bool = False,
-    ) -> None:
-        label = ".".join(path)
-        if key not in target:
-            target[key] = _inline(source) if inline else _fresh(source)
-            detail = _keys(source) if isinstance(source, Table) else _show(source)
-            self.changes.append(Change(label, Action.ADD, detail))
-            return
-        existing = target[key]
-        if isinstance(source, Table) and _is_table(existing):
-            nested_inline = inline or _holds_inline(target, key)
-            for child_key, child in source.items():
-                self.merge(existing, child_key, child, (*path, child_key), inline=nested_inline)
-        elif isinstance(source, AoT) and isinstance(existing, AoT):
-            self._merge_overrides(existing, source, path)
-        else:
-            self._merge_value(target, key, source, label)
+    path: Path
+    before: str | None
+    style: TextStyle
+    document: TOMLDocument
+    root: Slot
 
-    def _merge_value(self, target: TableLike, key: str, source: Item, label: str) -> None:
-        ours, theirs = _plain(target[key]), _plain(source)
-        if ours == theirs:
-            self.changes.append(Change(label, Action.UNCHANGED))
+    @classmethod
+    def read(cls, path: Path, label: tuple[str, ...] = ()) -> _Document:
+        before, style = read_text(path)
+        document = tomlmerge.parse(path, before or "")
+        return cls(path, before, style, document, tomlmerge.root_slot(document, label))
+
+    def plan(self, changes: list[Change]) -> Planned:
+        after = tomlmerge.render(self.path, self.document, self.root.plain)
+        return FilePlan(self.path, self.before, after, changes), self.style
+
+
+def plan_pyproject(
+    root: Path, bundle: Bundle, *, force: bool, migrate: bool = False
+) -> list[Planned]:
+    """pyproject.toml merged, and every other file the merge changes; writes nothing."""
+    try:
+        return _Planner(root, bundle, force=force, migrate=migrate).plan()
+    except ConfigError as error:
+        raise InputError(error.path, error.detail, error.line) from None
+
+
+class _Planner:
+    def __init__(self, root: Path, bundle: Bundle, *, force: bool, migrate: bool) -> None:
+        self.root, self.bundle, self.force, self.migrate = root, bundle, force, migrate
+        self.pyproject = _Document.read(root / PYPROJECT)
+        self.recorded = tomlmerge.recorded_overrides(self.pyproject.document)
+        self.merger = Merger(RULES, force, self.recorded)
+        self.tool = tomlmerge.child_table(self.pyproject.path, self.pyproject.root, "tool", ())
+        self.others: list[Planned] = []
+        self.adopted: dict[str, list[Any]] = {}
+
+    def plan(self) -> list[Planned]:
+        ruff_config = self._ruff()
+        effective = of_tables(extend_chain(ruff_config, self.root))
+        choice = skips_for(
+            self.bundle.bandit()["skips"], ruffmerge.bundle_selection(self.bundle), effective
+        )
+        self._mypy()
+        self._bandit(choice)
+        ml_policy = tomlkit.table()
+        ml_policy["bundle"] = self.bundle.ref
+        self.merger.merge(self.tool, "ml-policy", ml_policy)
+        self._gather(self.merger)
+        self.merger.changes += record_overrides(self.pyproject.path, self.tool, self.adopted)
+        return [self.pyproject.plan(self.merger.changes), *self.others]
+
+    def _gather(self, merger: Merger) -> None:
+        for key, entries in merger.adopted.items():
+            recorded = self.adopted.setdefault(key, [])
+            recorded.extend(e for e in entries if e not in recorded)
+
+    def _ruff(self) -> Mapping[str, Any]:
+        """Merge Ruff's settings where Ruff reads them; the merged table."""
+        found = toolconfig.ruff(self.root)
+        if found.reads is None or found.reads.path.name == PYPROJECT:
+            if "ruff" not in self.tool.table:
+                self.merger.merge(self.tool, "ruff", ruffmerge.bundle_table(self.bundle))
+            else:
+                ruffmerge.merge_ruff(self.merger, self.tool.child("ruff"), self.bundle)
+            config: Mapping[str, Any] = self.tool.plain["ruff"]
+            return config
+        target = _Document.read(found.reads.path)
+        target.root.logical = ("ruff",)
+        merger = Merger(RULES, self.force, self.recorded)
+        merger.changes += _notes(found, self.root, "the bundle's Ruff settings are merged there")
+        ruffmerge.merge_ruff(merger, target.root, self.bundle)
+        self._gather(merger)
+        self.others.append(target.plan(merger.changes))
+        return target.root.plain
+
+    def _mypy(self) -> None:
+        found = toolconfig.mypy(self.root)
+        reads = found.reads
+        if reads is None or reads.path.name == PYPROJECT:
+            mypymerge.merge_mypy(self.merger, self.tool, self.bundle)
+            self.merger.changes += _notes(found, self.root, "nothing is written to them")
             return
-        reason = self.overrides.get(label.removeprefix("tool."))
-        if reason is not None:
-            self.changes.append(Change(label, Action.OVERRIDE, f"kept yours ({reason})"))
-        elif self.force:
-            target[key] = _fresh(source)
-            self.changes.append(Change(label, Action.FORCED, f"{_show(ours)} -> {_show(theirs)}"))
-        else:
-            detail = (
-                f"yours {_show(ours)}, bundle {_show(theirs)}; kept yours "
-                "(--force takes the bundle's; or record it in [tool.ml-policy.overrides] "
-                "with a reason)"
+        if not self.migrate:
+            self.merger.changes.append(_shadowed_mypy(found, reads, self.root))
+            return
+        _refuse_second_ini(found, reads, self.root)
+        moved = migrate.mypy_migration(reads.path)
+        mypymerge.fold_migrated(
+            self.merger, self.pyproject.path, self.tool, moved.table, reads.path.name
+        )
+        self.others.append((moved.source, moved.style))
+        mypymerge.merge_mypy(self.merger, self.tool, self.bundle)
+
+    def _bandit(self, choice: SkipChoice) -> None:
+        found = toolconfig.bandit(self.root)
+        own = [s for hook in found.hooks for s in toolconfig.hook_settings(self.root, hook)]
+        ini = found.ini_settings
+        kept_ini = False
+        if ini is not None and found.ini is not None:
+            kept_ini = not self._move_ini(found.ini, ini, own)
+        if ini is not None and ini.configfile and Path(ini.configfile).name != PYPROJECT:
+            self.merger.changes.append(_bandit_elsewhere(ini.configfile))
+            return
+        source = banditmerge.bundle_table(self.bundle, choice)
+        banditmerge.merge_bandit(self.merger, self.pyproject.path, self.tool, source, own, choice)
+        tests = ini.tests if kept_ini and ini is not None else ()
+        banditmerge.adopt_tests(self.merger, self.tool, tests, BANDIT_INI)
+
+    def _move_ini(self, path: Path, settings: BanditSettings, own: list[BanditSettings]) -> bool:
+        """With --migrate, plan .bandit's move into [tool.bandit] (its settings go first in
+        `own`); whether it moves. A .bandit that stays is noted: the hook reads it too."""
+        moved = migrate.bandit_removal(path, settings) if self.migrate else None
+        if moved is None or isinstance(moved, str):
+            detail = moved or "ml-policy-bandit reads it (--ini) besides [tool.bandit]"
+            self.merger.changes.append(Change(BANDIT_INI, Action.NOTE, detail))
+            return False
+        own.insert(0, settings)
+        self.others.append(moved)
+        return True
+
+
+def _bandit_elsewhere(configfile: str) -> Change:
+    """The conflict reported instead of a [tool.bandit] that bandit would not read."""
+    detail = (
+        f".bandit names {configfile} as bandit's configuration, so [tool.bandit] would be "
+        f"ignored and the bundle's bandit settings were not written; merge them into "
+        f"{configfile}, or drop `configfile` from .bandit and run init again"
+    )
+    return Change("tool.bandit", Action.CONFLICT, detail)
+
+
+def _notes(found: toolconfig.Found, root: Path, what: str) -> list[Change]:
+    """A note for every file the tool ignores because it reads another one."""
+    if found.reads is None:
+        return []
+    reads = found.reads.describe(root)
+    return [
+        Change(ignored.describe(root), Action.NOTE, f"{found.tool} reads {reads} instead: {what}")
+        for ignored in found.shadows
+    ]
+
+
+def _shadowed_mypy(found: toolconfig.Found, reads: toolconfig.Source, root: Path) -> Change:
+    """The conflict reported instead of writing [tool.mypy] that mypy would not read."""
+    where = reads.describe(root)
+    if any(s.path.name == PYPROJECT for s in found.shadows):
+        why = f"mypy reads {where} and ignores [tool.mypy] of pyproject.toml"
+    else:
+        why = f"mypy reads {where}; a [tool.mypy] in pyproject.toml would take its place"
+    detail = (
+        f"{why}, so the bundle's mypy settings were not written; "
+        f"`ml-policy init --migrate` moves {reads.path.name}'s mypy settings into "
+        "pyproject.toml and merges the bundle there"
+    )
+    return Change("tool.mypy", Action.CONFLICT, detail)
+
+
+def _refuse_second_ini(found: toolconfig.Found, reads: toolconfig.Source, root: Path) -> None:
+    """Once the INI file mypy reads moves, a second one (mypy.ini and .mypy.ini) would
+    take its place and hide [tool.mypy] again."""
+    for ignored in found.shadows:
+        if ignored.path.name in ("mypy.ini", ".mypy.ini"):
+            raise InputError(
+                ignored.path,
+                f"mypy reads {reads.describe(root)} and ignores this file, which would "
+                "hide [tool.mypy] once that one moves: delete it (or merge it by hand) first",
             )
-            self.changes.append(Change(label, Action.CONFLICT, detail))
-
-    def merge_plain(
-        self, target: dict[str, Any], key: str, source: Any, path: tuple[str, ...]
-    ) -> None:
-        """The same merge on plain data: what the merged file must parse to."""
-        existing = target.get(key)
-        if key not in target:
-            target[key] = copy.deepcopy(source)
-        elif isinstance(source, dict) and isinstance(existing, dict):
-            for child_key, child in source.items():
-                self.merge_plain(existing, child_key, child, (*path, child_key))
-        elif _is_table_list(source) and _is_table_list(existing):
-            for entry in source:
-                match = next((e for e in existing if _module_key(e) == _module_key(entry)), None)
-                if match is None:
-                    existing.append(copy.deepcopy(entry))
-                else:
-                    for child_key, child in entry.items():
-                        self.merge_plain(match, child_key, child, (*path, child_key))
-        elif (
-            existing != source
-            and self.force
-            and ".".join(path).removeprefix("tool.") not in self.overrides
-        ):
-            target[key] = copy.deepcopy(source)
-
-    def _merge_overrides(self, existing: AoT, source: AoT, path: tuple[str, ...]) -> None:
-        """[[tool.mypy.overrides]]: entries are matched by their `module` value."""
-        by_module = {_module_key(entry): entry for entry in existing}
-        for entry in source:
-            module = _module_key(entry)
-            entry_path = (*path[:-1], f"{path[-1]}[{module}]")
-            match = by_module.get(module)
-            if match is None:
-                existing.append(_fresh(entry))
-                self.changes.append(Change(".".join(entry_path), Action.ADD, _keys(entry)))
-                continue
-            for child_key, child in entry.items():
-                self.merge(match, child_key, child, (*entry_path, child_key))
 
 
-def _is_table_list(value: Any) -> TypeGuard[list[dict[str, Any]]]:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _module_key(entry: Mapping[str, Any]) -> str:
-    module = _plain(entry.get("module", ""))
-    return ",".join(module) if isinstance(module, list) else str(module)
-
-
-def _fresh(item: Item) -> Item:
-    copied = copy.deepcopy(item)
-    if isinstance(copied, Table) and not copied.is_super_table():
-        copied.add(tomlkit.nl())
-    return copied
-
-
-def _plain(item: Any) -> Any:
-    return item.unwrap() if hasattr(item, "unwrap") else item
-
-
-def _count_keys(item: Any) -> int:
-    value = _plain(item)
-    if isinstance(value, dict):
-        return sum(_count_keys(v) if isinstance(v, dict) else 1 for v in value.values())
-    return 1
-
-
-def _show(value: Any) -> str:
-    text = tomlkit.item(_plain(value)).as_string() if value is not None else "nothing"
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _keys(item: Any) -> str:
-    count = _count_keys(item)
-    return f"{count} key" if count == 1 else f"{count} keys"
+def record_overrides(path: Path, tool: Slot, adopted: Mapping[str, list[Any]]) -> list[Change]:
+    """Write each kept departure into [tool.ml-policy.overrides]; what was written."""
+    if not adopted:
+        return []
+    ml_policy = tomlmerge.child_table(path, tool, "ml-policy", ("ml-policy",), holder=False)
+    table = tomlmerge.child_table(path, ml_policy, "overrides", ("overrides",), holder=False)
+    changes = []
+    for key, entries in adopted.items():
+        name = table.name(f'"{key}"')
+        if key in table.table:  # recorded with an `add` list that misses some entries
+            entry = table.child(key)
+            ours = list(entry.plain.get("add", []))
+            additions = [e for e in entries if e not in ours]
+            tomlmerge.extend_array(entry, "add", ours, additions, {})
+            changes.append(Change(name, Action.MERGED, f"add {', '.join(map(str, additions))}"))
+            continue
+        value = tomlkit.inline_table()
+        value.update({"add": list(entries)} if entries else {})
+        value.update({"reason": tomlmerge.ADOPTED})
+        table.put(key, value)
+        changes.append(Change(name, Action.ADD, tomlmerge.ADOPTED))
+    return changes
