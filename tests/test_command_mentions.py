@@ -35,6 +35,7 @@ PROSE = {
     "reads": "ml-policy reads Ruff's comment grammar",
     "ships": "every hook id ml-policy ships",
     "was": "when ml-policy was adopted",
+    "lets": "ml-policy lets a team accept what exists",
     "add": "lets ml-policy add the bundle's keys",
     "as": "ships with ml-policy as data",
     "cannot": "ml-policy cannot safely edit",
