@@ -128,8 +128,9 @@ def test_existing_files_keep_every_user_byte(git_repo: Path) -> None:
     (git_repo / "pyproject.toml").write_text(USER_PYPROJECT)
     (git_repo / ".pre-commit-config.yaml").write_text(USER_PRECOMMIT)
     result = ml_policy("init", cwd=git_repo)
-    assert result.returncode == 1  # conflicts are left for the user to decide
-    assert "! tool.ruff.line-length: yours 120, bundle" in result.stdout
+    # Adoption: the user's own choices are kept and recorded, so the repository is green.
+    assert result.returncode == 0, result.stdout
+    assert "o tool.ruff.line-length: yours 120, bundle" in result.stdout
     assert "kept yours" in result.stdout
     pyproject = (git_repo / "pyproject.toml").read_text()
     precommit = (git_repo / ".pre-commit-config.yaml").read_text()
@@ -145,7 +146,8 @@ def test_existing_files_keep_every_user_byte(git_repo: Path) -> None:
     assert ignore == ["E501", *STRICT.ruff()["lint"]["ignore"]]
     # E501 turns off a rule the bundle selects: kept, and recorded as an override.
     assert parsed["tool"]["ml-policy"]["overrides"] == {
-        "ruff.lint.ignore": {"add": ["E501"], "reason": "kept at adoption by ml-policy init"}
+        "ruff.lint.ignore": {"add": ["E501"], "reason": "kept at adoption by ml-policy init"},
+        "ruff.line-length": {"reason": "kept at adoption by ml-policy init"},
     }
     assert parsed["tool"]["black"] == {"line-length": 120}
     assert parsed["project"] == tomllib.loads(USER_PYPROJECT)["project"]

@@ -277,8 +277,20 @@ def test_a_recorded_reason_is_kept(git_repo: Path) -> None:
     assert data["ml-policy"]["overrides"] == {"ruff.lint.ignore": {"reason": "generated code"}}
 
 
-def test_scalars_still_conflict(git_repo: Path) -> None:
+def test_scalars_are_recorded_at_adoption(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": "[tool.ruff]\nline-length = 120\n"})
+    code, out = init(git_repo)
+    assert code == 0, out
+    assert "o tool.ruff.line-length: yours 120, bundle 100; kept yours" in out
+    assert toml(git_repo)["tool"]["ml-policy"]["overrides"] == {
+        "ruff.line-length": {"reason": "kept at adoption by ml-policy init"}
+    }
+    assert init(git_repo)[0] == 0  # and init stays a no-op
+
+
+def test_scalars_conflict_once_a_bundle_is_recorded(git_repo: Path) -> None:
+    text = '[tool.ruff]\nline-length = 120\n[tool.ml-policy]\nbundle = "ml-strict@1"\n'
+    write_files(git_repo, {"pyproject.toml": text})
     code, out = init(git_repo)
     assert code == 1
     assert "! tool.ruff.line-length: yours 120, bundle 100; kept yours" in out

@@ -75,7 +75,8 @@ class _Planner:
         self.root, self.bundle, self.force, self.migrate = root, bundle, force, migrate
         self.pyproject = _Document.read(root / PYPROJECT)
         self.recorded = tomlmerge.recorded_overrides(self.pyproject.document)
-        self.merger = Merger(RULES, force, self.recorded)
+        self.adopting = _recorded_bundle(self.pyproject.document) is None
+        self.merger = Merger(RULES, force, self.recorded, adopting=self.adopting)
         self.tool = tomlmerge.child_table(self.pyproject.path, self.pyproject.root, "tool", ())
         self.others: list[Planned] = []
         self.adopted: dict[str, list[Any]] = {}
@@ -112,7 +113,7 @@ class _Planner:
             return config
         target = _Document.read(found.reads.path)
         target.root.logical = ("ruff",)
-        merger = Merger(RULES, self.force, self.recorded)
+        merger = Merger(RULES, self.force, self.recorded, adopting=self.adopting)
         merger.changes += _notes(found, self.root, "the bundle's Ruff settings are merged there")
         ruffmerge.merge_ruff(merger, target.root, self.bundle)
         self._gather(merger)
@@ -235,3 +236,10 @@ def record_overrides(path: Path, tool: Slot, adopted: Mapping[str, list[Any]]) -
         table.put(key, value)
         changes.append(Change(name, Action.ADD, tomlmerge.ADOPTED))
     return changes
+
+
+def _recorded_bundle(document: TOMLDocument) -> str | None:
+    """The bundle an earlier init recorded in [tool.ml-policy], if any."""
+    table = document.get("tool", {}).get("ml-policy", {})
+    bundle = table.get("bundle") if isinstance(table, Mapping) else None
+    return str(bundle) if bundle is not None else None

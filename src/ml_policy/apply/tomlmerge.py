@@ -125,6 +125,10 @@ class Merger:
     rules: KeyRules
     force: bool
     overrides: Mapping[str, Recorded]
+    # The first init of a repository (no bundle recorded yet): a value the user chose that
+    # is neither weaker nor stricter (line-length, a format option) is kept and recorded,
+    # so the repository is green on day one and the exceptions show in review (DESIGN 7).
+    adopting: bool = False
     changes: list[Change] = field(default_factory=list)
     adopted: dict[str, list[Any]] = field(default_factory=dict)  # key -> entries to `add`
 
@@ -174,7 +178,7 @@ class Merger:
         elif self.force:
             slot.put(key, source)
             self.changes.append(Change(name, Action.FORCED, f"{show(ours)} -> {show(theirs)}"))
-        elif stricter is False:
+        elif stricter is False or self.adopting:
             self.adopt(logical, [])
             detail = f"yours {show(ours)}, bundle {show(theirs)}; {KEPT_WEAKER}"
             self.changes.append(Change(name, Action.OVERRIDE, detail))
