@@ -1,9 +1,9 @@
 """The pinned third-party tools behind the tool hooks, set up the way a repository needs.
 
-`ml-policy mypy` and `ml-policy bandit` run the mypy and bandit this package
-pins (the versions every bundle was validated with), with the repository's
-own configuration, and fix the two classic traps of running them from a
-pre-commit environment:
+`ml-policy ruff`, `ml-policy mypy` and `ml-policy bandit` run the Ruff, mypy
+and bandit this package pins (the versions every bundle was validated with),
+with the repository's own configuration, and fix the classic traps of running
+them from a pre-commit environment:
 
 - mypy in an isolated hook environment cannot see the project's
   dependencies, so `import torch` is an error or, with
@@ -14,8 +14,15 @@ pre-commit environment:
   walking a folder, never for the file names pre-commit passes. The wrapper
   passes `-c pyproject.toml` when the table is there and `--ini .bandit` when
   that file has a [bandit] section; bandit then applies both.
+- mypy applies its `exclude` only to folders it walks, and imports its plugins
+  from its own environment: the wrapper drops excluded files pre-commit names
+  and borrows missing plugins from the project's (`mypy_setup`).
 
-Everything else is passed through unchanged; the tool's exit status is ours.
+With a baseline (`.ml-policy-baseline.json`) holding a tool's findings, the
+tool runs with its JSON report and only the findings the baseline does not
+accept are printed, the tool's way (`baseline.tool_hooks`); `ruff format` is
+not given the files the baseline exempts. Otherwise everything is passed
+through unchanged, and the tool's exit status is ours.
 """
 
 from __future__ import annotations
