@@ -46,6 +46,11 @@ PROJECTS = {
         "81f04ee0e9cc303a2d3943dbf724a65d572682547ce0f1835a97a1658cb9/axolotl-0.21.0.tar.gz",
         "8ffe32db155c764775c5cd3864621065d7cbdb07f04ce006dacf543fee2ae257",
     ),
+    "liger-kernel": (  # .pre-commit-config.yaml with comments between hooks, ruff settings
+        "https://files.pythonhosted.org/packages/3c/4e/"
+        "98697a67e4e45f9faad58fe478e5f877137bf7a6ad1068179ff77e9efed6/liger_kernel-0.8.5.tar.gz",
+        "4e8f8f611a8ad735c37c989410d09820bb08881f131851a3967c34baa7889d66",
+    ),
 }
 
 
