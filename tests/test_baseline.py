@@ -335,3 +335,26 @@ def test_a_large_baseline_is_reviewed_text_not_a_large_artifact(git_repo: Path) 
     assert result.returncode == 1
     assert "weights.json" in result.stdout
     assert store.NAME not in result.stdout
+
+
+@pytest.mark.parametrize("form", [("--output-format", "github"), ("--output-format=github",)])
+def test_ruff_keeps_the_github_format_with_a_baseline(adopted: Path, form: tuple[str, ...]) -> None:
+    write_files(adopted, {"new.py": "import sys\n"})
+    result = ml_policy("ruff", "check", *form, "new.py", "train.py", cwd=adopted)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("::error title=Ruff (F401),file=new.py,line=1,col=8,")
+    assert "train.py" not in result.stdout
+
+
+def test_ruff_keeps_the_json_format_with_a_baseline(adopted: Path) -> None:
+    write_files(adopted, {"new.py": "import sys\n"})
+    result = ml_policy(
+        "ruff", "check", "--output-format", "json", "new.py", "train.py", cwd=adopted
+    )
+    assert result.returncode == 1, result.stderr
+    assert [item["code"] for item in json.loads(result.stdout)] == ["F401"]
+
+
+def test_bandit_with_its_own_format_option_still_filters(adopted: Path) -> None:
+    result = ml_policy("bandit", "-f", "screen", "train.py", cwd=adopted)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -255,7 +255,9 @@ def _call(module: str, args: Sequence[str], sys_path: Sequence[str] = ()) -> int
         return _relay(result)
     from ml_policy.baseline.tool_hooks import report_new
 
-    return report_new(module, result.stdout.decode("utf-8", "replace"), baseline, root)
+    chosen = without_output_format(args)[1] if module == "ruff" else ""
+    output = result.stdout.decode("utf-8", "replace")
+    return report_new(module, output, baseline, root, output_format=chosen)
 
 
 # mypy with folders appended to its import path (where the project's mypy plugins live):
@@ -295,11 +297,30 @@ def _relay(result: CompletedProcess[bytes]) -> int:
 
 
 def _json_output(module: str, args: Sequence[str]) -> list[str]:
+    # Last, so that ours wins over a format the caller chose (argparse keeps the last).
     if module == "mypy":
-        return ["-O", "json", *args]
+        return [*args, "-O", "json"]
     if module == "bandit":
-        return ["-q", "-f", "json", *args]  # -q: no progress bar on stdout before the JSON
-    return [args[0], "--output-format", "json", *args[1:]]  # ruff check|format ...
+        return [*args, "-q", "-f", "json"]  # -q: no progress bar on stdout before the JSON
+    # Ruff refuses a repeated option: the caller's format is taken out (and honoured when
+    # the new findings are printed).
+    rest = without_output_format(args[1:])[0]
+    return [args[0], "--output-format", "json", *rest]  # ruff check|format ...
+
+
+def without_output_format(args: Sequence[str]) -> tuple[list[str], str]:
+    """Ruff's arguments without `--output-format X` (or `=X`), and X ("" if not given)."""
+    kept: list[str] = []
+    chosen = ""
+    words = iter(args)
+    for word in words:
+        if word == "--output-format":
+            chosen = next(words, "")
+        elif word.startswith("--output-format="):
+            chosen = word.partition("=")[2]
+        else:
+            kept.append(word)
+    return kept, chosen
 
 
 def _say(message: str) -> None:

@@ -9,6 +9,7 @@ file is not handed to the formatter at all.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,8 +24,11 @@ _PARSERS: dict[str, Callable[[str, Path, Path], list[Reported]]] = {
 }
 
 
-def report_new(tool: str, stdout: str, baseline: store.Baseline, root: Path) -> int:
-    """Print the findings of `tool`'s JSON report the baseline does not accept; the exit code."""
+def report_new(
+    tool: str, stdout: str, baseline: store.Baseline, root: Path, *, output_format: str = ""
+) -> int:
+    """Print the findings of `tool`'s JSON report the baseline does not accept; the exit code.
+    Ruff's `json` and `github` formats are kept; others print Ruff's concise lines."""
     try:
         reported = _PARSERS[tool](stdout, Path.cwd(), root)
     except ReportError as error:
@@ -32,14 +36,29 @@ def report_new(tool: str, stdout: str, baseline: store.Baseline, root: Path) -> 
         sys.stdout.write(stdout)
         return 2
     new, accepted = gate.new_reported(reported, baseline, root)
-    lines = [r.display for r in new]
+    if output_format == "json":
+        sys.stdout.write(json.dumps([r.item for r in new], indent=2) + "\n")
+        return _noted(1 if new else 0, tool, accepted, baseline)
+    show = tool_output.ruff_github if output_format == "github" else _display
+    lines = [show(r) for r in new]
     if tool == "bandit":
         lines += [f"error: {e}" for e in tool_output.bandit_errors(stdout)]
-    lines.append(_summary(tool, new))
-    sys.stdout.write("\n".join(lines) + "\n")
+    failed = bool(lines)  # new findings, or files bandit could not scan
+    if output_format != "github":
+        lines.append(_summary(tool, new))
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+    return _noted(1 if failed else 0, tool, accepted, baseline)
+
+
+def _display(reported: Reported) -> str:
+    return reported.display
+
+
+def _noted(code: int, tool: str, accepted: int, baseline: store.Baseline) -> int:
     if note := gate.note(accepted, baseline, f"{tool}:"):
         sys.stderr.write(f"ml-policy {tool}: {note}\n")
-    return 1 if lines[:-1] else 0
+    return code
 
 
 def _summary(tool: str, new: Sequence[Reported]) -> str:

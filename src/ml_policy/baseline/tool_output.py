@@ -24,6 +24,7 @@ class ReportError(Exception):
 class Reported:
     finding: Finding
     display: str  # the tool's one-line rendering, shown when the finding is new
+    item: Any = None  # the tool's own JSON object, for output in the tool's own formats
 
 
 def relative(name: str, cwd: Path, root: Path) -> str:
@@ -53,7 +54,7 @@ def _ruff_item(item: dict[str, Any], cwd: Path, root: Path, prefix: str) -> Repo
     path = relative(name, cwd, root)
     finding = Finding(path, f"{prefix}{code}", row, str(item.get("message", "")), cell)
     where = f"{path}:{f'cell {cell}:' if cell else ''}{row}:{column}:"
-    return Reported(finding, f"{where} {code} {finding.message}")
+    return Reported(finding, f"{where} {code} {finding.message}", item)
 
 
 def mypy(stdout: str, cwd: Path, root: Path) -> list[Reported]:
@@ -127,3 +128,17 @@ def _objects(items: Any) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise ReportError("expected a list of findings")
     return [item for item in items if isinstance(item, dict)]
+
+
+def ruff_github(reported: Reported) -> str:
+    """A finding as Ruff's `--output-format github` writes it: a workflow annotation."""
+    finding, item = reported.finding, reported.item or {}
+    end = item.get("end_location") or {}
+    column = (item.get("location") or {}).get("column", 1)
+    code = finding.code.removeprefix("ruff:")
+    where = (
+        f"file={finding.path},line={finding.line},col={column},"
+        f"endLine={end.get('row', finding.line)},endColumn={end.get('column', column)}"
+    )
+    text = f"{finding.path}:{finding.line}:{column}: {code} {finding.message}"
+    return f"::error title=Ruff ({code}),{where}::{text}"
