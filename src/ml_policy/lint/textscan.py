@@ -1,0 +1,300 @@
+"""Read just enough of Python's syntax from text to say what a file cannot contain.
+
+The lint pre-filter (`lint/prefilter.py`) runs these scans before any parse, so they
+must be cheap (regular expressions, a Python loop only per def, lambda or class)
+and sound: they may see a default or an assignment that is not there (inside a
+string, say), but never miss one that the parser would find. Where a scan cannot
+follow the text it says so (None), and the rules that needed it stay candidates.
+
+What the scans know of Python's lexical rules (on text whose newlines are `\\n`):
+
+- strings, with any prefix, single- or triple-quoted, and their escapes; a
+  backslash outside a string is a line continuation (anything else after it is a
+  syntax error, so no file that parses has it);
+- comments run to the end of the line;
+- brackets nest; inside them newlines and comments are whitespace. The patterns
+  follow up to `DEPTH` levels and fail, never guess, beyond;
+- an f-string (or t-string) whose replacement fields nest quotes of its own kind
+  (Python 3.12, PEP 701) cannot be told apart from two strings: a signature or
+  header with an f-string prefix in it is not read (None).
+
+Every alternative of the patterns starts with a different character, and a comment
+must reach the end of its line: there is one way to match a text, so when the
+true reading fails (too deep), backtracking cannot find a wrong one instead.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+DEPTH = 8  # bracket levels followed; deeper signatures and headers are not read
+
+# Loops are unrolled (`plain*(?:special plain*)*`, where no special starts with a plain
+# character): linear to match, and to fail.
+_STRING = (
+    r"'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*'''"
+    r'|"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*"""'
+    r"|'(?!'')[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
+    r'|"(?!"")[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"'
+)
+_COMMENT = r"#[^\n]*(?![^\n])"  # to the end of its line: never read as shorter
+_PLAIN = r"""[^()\[\]{}'"#\\]*"""  # code but brackets, strings, comments and backslashes
+_SPECIAL = rf"\\[\s\S]|{_STRING}|{_COMMENT}"
+
+
+def _inside(depth: int) -> str:
+    """What may stand between a pair of brackets, with groups nesting at most `depth` deep."""
+    special = _SPECIAL
+    for _ in range(depth):
+        group = rf"[(\[{{]{_PLAIN}(?:(?:{special}){_PLAIN})*[)\]}}]"
+        special = f"{_SPECIAL}|{group}"
+    return rf"{_PLAIN}(?:(?:{special}){_PLAIN})*"
+
+
+_INNER = _inside(DEPTH - 1)  # the inside of a group
+_GROUP = rf"[(\[{{]{_INNER}[)\]}}]"
+_SPACE = r"(?:[ \t\f]|\\\n)"  # between tokens of one logical line
+_SKIP = r"(?:\s|\\\n|#[^\n]*\n)"  # inside brackets: newlines and comments too
+IDENTIFIER = r"[^\W\d]\w*"
+_CHAIN = rf"{IDENTIFIER}(?:{_SKIP}*\.{_SKIP}*{IDENTIFIER})*"
+
+# A def starts a logical line (`_starts_line`); its name is followed by `(` or `[`. The
+# patterns start with the keyword, which the regex engine finds fast.
+_DEF = re.compile(rf"def(?<![\w.]def){_SPACE}+\w+{_SPACE}*(?=[(\[])")
+_PARAMETERS = re.compile(rf"(?:\[{_INNER}\]{_SPACE}*)?\(({_INNER})\)")  # type parameters first
+_LAMBDA = re.compile(r"lambda(?<![\w.]lambda)(?!\w)")
+# A lambda's parameters end at its first `:` outside brackets and strings.
+_LAMBDA_PLAIN_PART = r"""[^:()\[\]{}'"#\\]*"""
+_LAMBDA_PARAMETERS = re.compile(
+    rf"({_LAMBDA_PLAIN_PART}(?:(?:{_SPECIAL}|{_GROUP}){_LAMBDA_PLAIN_PART})*):"
+)
+_LAMBDA_PLAIN = re.compile(r"(?:[^:#'\"()\[\]{}\\]|\\\n)*")
+# After a parameter's `=`: a display, a call or attribute chain (its root name), a name.
+_DEFAULT = re.compile(
+    rf"=(?!=)(?:{_SKIP}|\()*"
+    rf"(?:([\[{{])|({IDENTIFIER})((?:{_SKIP}*\.{_SKIP}*{IDENTIFIER})*){_SKIP}*(\()?)"
+)
+# An f- or t-string prefix: its fields may nest quotes (PEP 701) that the patterns misread.
+_FORMATTED = re.compile(r"(?<!\w)(?:[fFtT][rR]?|[rR][fFtT])['\"]")
+
+# A class starts a logical line; its name is followed by `[`, `(` or `:` (else it is prose).
+_CLASS = re.compile(rf"class(?<![\w.]class){_SPACE}+\w+{_SPACE}*(?=[(\[:])")
+_HEADER = re.compile(rf"(?:{_GROUP}{_SPACE}*){{0,2}}:")
+
+
+@dataclass
+class Defaults:
+    """What the parameter defaults of a text's defs and lambdas start with."""
+
+    displays: bool = False  # a list, dict or set display or comprehension
+    call_roots: set[str] = field(default_factory=set)  # `root.attr...(`: the root names
+    names: set[str] = field(default_factory=set)  # a bare name
+
+
+def parameter_defaults(text: str) -> Defaults | None:
+    """The defaults of every def and lambda in `text` (None: some could not be read).
+
+    `text` must start with a newline (so that a def on the first line starts a line)
+    and have `\\n` newlines only.
+    """
+    found = Defaults()
+    for parameters in _all_parameters(text):
+        if parameters is None:
+            return None
+        _note_defaults(parameters, found)
+    return found
+
+
+def _all_parameters(text: str) -> Iterator[str | None]:
+    """The parameter list of every def and lambda; None for one that could not be read."""
+    for head in _DEF.finditer(text):  # each from its own start: a def in a string may run on
+        if not _starts_line(text, head.start(), "async"):
+            continue
+        match = _PARAMETERS.match(text, head.end())
+        yield _readable(match.group(1)) if match else None
+    for lam in _LAMBDA.finditer(text):
+        yield from _lambda_parameters(text, lam.end())
+
+
+def _lambda_parameters(text: str, start: int) -> Iterator[str | None]:
+    match = _LAMBDA_PARAMETERS.match(text, start)
+    if match:
+        parameters = match.group(1)
+        # A lambda in a default ends the pattern at its own colon, before the outer's.
+        nested = _LAMBDA.search(parameters) is not None
+        yield None if nested else _readable(parameters)
+        return
+    # No colon follows: a real lambda without defaults would have reached one before any
+    # bracket or quote (its parameters are names, commas, stars and whitespace).
+    plain = _LAMBDA_PLAIN.match(text, start)
+    stop = text[plain.end() : plain.end() + 1] if plain else ""
+    if "=" in (plain.group() if plain else "") or stop == "#":
+        yield None
+
+
+def _readable(parameters: str) -> str | None:
+    return None if _FORMATTED.search(parameters) else parameters
+
+
+def _note_defaults(parameters: str, found: Defaults) -> None:
+    for match in _DEFAULT.finditer(parameters):
+        display, root, attributes, call = match.groups()
+        if display:
+            found.displays = True
+        elif call:
+            found.call_roots.add(root)
+        elif not attributes and not keyword.iskeyword(root):
+            found.names.add(root)
+
+
+def binds_at_statement_start(text: str, name: str) -> bool:
+    """Whether `name = <display or call>` or `name: ...` may start a statement in `text`.
+
+    A statement starts a line or follows `;` or a one-line block's `:`; the target may be
+    parenthesised.
+    """
+    value = rf"(?:[\[{{]|{_CHAIN}{_SKIP}*\()"
+    pattern = (
+        rf"[\n;:](?:{_SKIP}|\()*{re.escape(name)}(?:{_SKIP}|\))*"
+        rf"(?:=(?!=)(?:{_SKIP}|\()*{value}|:)"
+    )
+    return re.search(pattern, text) is not None
+
+
+@dataclass
+class ClassBodies:
+    """Where the statements directly in a class body may start."""
+
+    indents: set[str] = field(default_factory=set)  # of the class bodies that are blocks
+
+
+def class_bodies(text: str) -> ClassBodies | None:
+    """The body indentation of every class statement in `text` (None: one could not be read).
+
+    One-line bodies (`class A(B): x = 1`) are not listed: they are on a line that holds
+    `class` or that closes the header's bracket, which `may_be_class_statement` accepts.
+    """
+    found = ClassBodies()
+    for head in _CLASS.finditer(text):
+        if not _starts_line(text, head.start()):
+            continue
+        header = _HEADER.match(text, head.end())
+        if header is None or _FORMATTED.search(header.group()):
+            return None
+        indent = _block_indent(text, header.end())
+        if indent is not None and len(indent) > _indent_at(text, head.start()):
+            found.indents.add(indent)  # not deeper: no block (a one-liner), or not code
+    return found
+
+
+def _starts_line(text: str, position: int, prefix: str = "") -> bool:
+    """Whether only indentation (and `prefix`, such as `async`) precede `position` on its
+    line; a line continued with a backslash counts from the continuation."""
+    before = text[text.rfind("\n", 0, position) + 1 : position].strip(" \t\f")
+    return not before or (bool(prefix) and before == prefix)
+
+
+def _indent_at(text: str, position: int) -> int:
+    return position - text.rfind("\n", 0, position) - 1
+
+
+def _block_indent(text: str, start: int) -> str | None:
+    """The indentation of the first line after `start`'s that holds code, if any."""
+    end = text.find("\n", start)
+    while end != -1:
+        line_end = text.find("\n", end + 1)
+        line = text[end + 1 : line_end if line_end != -1 else len(text)]
+        stripped = line.lstrip(" \t\f")
+        if stripped and not stripped.startswith("#"):
+            return line[: len(line) - len(stripped)]
+        end = line_end
+    return None
+
+
+_BRACKET = re.compile(r"[()\[\]{}]")
+_CLASS_WORD = re.compile(r"(?<!\w)class(?!\w)")
+_SIMPLE_STRING = re.compile(r"""'[^'\n]*'|"[^"\n]*\"""")
+
+
+def may_be_class_statement(text: str, position: int, bodies: ClassBodies) -> bool:
+    """Whether the code at `position` may be in a statement directly in a class body, read
+    from its line alone (cheap; `class_statement_spans` is exact).
+
+    Yes when the line starts at a class body's indentation, holds the `class` of a one-line
+    body, or may continue an earlier line. Otherwise the line starts a statement (or is not
+    code) and that statement is not directly in a class body.
+    """
+    start = text.rfind("\n", 0, position) + 1
+    before = text[start:position]
+    code = before.lstrip(" ")
+    if code and before[: len(before) - len(code)] in bodies.indents:
+        return True
+    return _may_continue(code) or text[max(start - 2, 0) : start] == "\\\n"
+
+
+def _may_continue(code: str) -> bool:
+    """Whether a line whose text up to some point is `code` may continue an earlier line
+    (it ends a string: a quote without its pair, a triple quote, an escape, an f-string
+    whose fields may hold more of it; or it closes a bracket it did not open), or holds
+    the `class` of a one-line body."""
+    if "'''" in code or '"""' in code or "\\" in code or _FORMATTED.search(code):
+        return True
+    code = _SIMPLE_STRING.sub("", code)
+    if "'" in code or '"' in code or _CLASS_WORD.search(code):
+        return True
+    depth = 0
+    for bracket in _BRACKET.findall(code.partition("#")[0]):
+        depth += 1 if bracket in "([{" else -1
+        if depth < 0:
+            return True
+    return False
+
+
+# One logical line: physical lines joined by open brackets, strings and backslashes.
+_LINE_PLAIN = r"""[^()\[\]{}'"#\\\n]*"""
+_LOGICAL_LINE = re.compile(rf"( *)({_LINE_PLAIN}(?:(?:{_SPECIAL}|{_GROUP}){_LINE_PLAIN})*)\n")
+_CLASS_START = re.compile(r"class(?!\w)")
+
+
+def class_statement_spans(text: str) -> list[tuple[int, int]] | None:
+    """The logical lines of `text` directly in a class body, and the class statements (for
+    one-line bodies), as (start, end) in order; None if `text` could not be split (tabs,
+    nesting deeper than `DEPTH`, or an f-string on Python 3.12+, which may nest quotes).
+
+    A statement's block is opened by the nearest logical line before it that is indented
+    less (Python's indentation rule): the statement is in a class body when that line is
+    a `class` statement.
+    """
+    if "\t" in text or "\f" in text or (sys.version_info >= (3, 12) and _FORMATTED.search(text)):
+        return None
+    text = text if text.endswith("\n") else text + "\n"
+    spans: list[tuple[int, int]] = []
+    openers: list[tuple[int, bool]] = []  # (indentation, is a class) of the enclosing lines
+    position = 0
+    for line in _LOGICAL_LINE.finditer(text):
+        if line.start() != position:
+            return None
+        position = line.end()
+        code = line.group(2)
+        if not code or code.startswith("#"):
+            continue
+        indent = len(line.group(1))
+        while openers and openers[-1][0] >= indent:
+            openers.pop()
+        is_class = _CLASS_START.match(code) is not None
+        if is_class or (openers and openers[-1][1]):
+            spans.append((line.start(), line.end()))
+        openers.append((indent, is_class))
+    return spans if position == len(text) else None
+
+
+def factory_assignments(names: frozenset[str]) -> re.Pattern[str]:
+    """`= <chain ending in one of names>(`: an assignment (or keyword) of such a call."""
+    alternatives = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(
+        rf"=(?!=)(?:{_SKIP}|\()*(?:{IDENTIFIER}{_SKIP}*\.{_SKIP}*)*(?:{alternatives})(?!\w){_SKIP}*\("
+    )
