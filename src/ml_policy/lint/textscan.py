@@ -60,7 +60,9 @@ _GROUP = rf"[(\[{{]{_INNER}[)\]}}]"
 _SPACE = r"(?:[ \t\f]|\\\n)"  # between tokens of one logical line
 _SKIP = r"(?:\s|\\\n|#[^\n]*\n)"  # inside brackets: newlines and comments too
 IDENTIFIER = r"[^\W\d]\w*"
-_CHAIN = rf"{IDENTIFIER}(?:{_SKIP}*\.{_SKIP}*{IDENTIFIER})*"
+# `a.b.c`, maybe parenthesised (`(torch).zeros`), and what may stand before its call's `(`.
+_CLOSE = rf"(?:{_SKIP}|\))*"
+_CHAIN = rf"{IDENTIFIER}(?:{_CLOSE}\.{_SKIP}*{IDENTIFIER})*"
 
 # A def starts a logical line (`_starts_line`); its name is followed by `(` or `[`. The
 # patterns start with the keyword, which the regex engine finds fast.
@@ -76,7 +78,7 @@ _LAMBDA_PLAIN = re.compile(r"(?:[^:#'\"()\[\]{}\\]|\\\n)*")
 # After a parameter's `=`: a display, a call or attribute chain (its root name), a name.
 _DEFAULT = re.compile(
     rf"=(?!=)(?:{_SKIP}|\()*"
-    rf"(?:([\[{{])|({IDENTIFIER})((?:{_SKIP}*\.{_SKIP}*{IDENTIFIER})*){_SKIP}*(\()?)"
+    rf"(?:([\[{{])|({IDENTIFIER})((?:{_CLOSE}\.{_SKIP}*{IDENTIFIER})*){_CLOSE}(\()?)"
 )
 # An f- or t-string prefix: its fields may nest quotes (PEP 701) that the patterns misread.
 _FORMATTED = re.compile(r"(?<!\w)(?:[fFtT][rR]?|[rR][fFtT])['\"]")
@@ -115,7 +117,7 @@ def _all_parameters(text: str) -> Iterator[str | None]:
         if not _starts_line(text, head.start(), "async"):
             continue
         match = _PARAMETERS.match(text, head.end())
-        yield _readable(match.group(1)) if match else None
+        yield match.group(1) if match and not _FORMATTED.search(match.group()) else None
     for lam in _LAMBDA.finditer(text):
         yield from _lambda_parameters(text, lam.end())
 
@@ -157,7 +159,7 @@ def binds_at_statement_start(text: str, name: str) -> bool:
     A statement starts a line or follows `;` or a one-line block's `:`; the target may be
     parenthesised.
     """
-    value = rf"(?:[\[{{]|{_CHAIN}{_SKIP}*\()"
+    value = rf"(?:[\[{{]|{_CHAIN}{_CLOSE}\()"
     pattern = (
         rf"[\n;:](?:{_SKIP}|\()*{re.escape(name)}(?:{_SKIP}|\))*"
         rf"(?:=(?!=)(?:{_SKIP}|\()*{value}|:)"
@@ -296,5 +298,5 @@ def factory_assignments(names: frozenset[str]) -> re.Pattern[str]:
     """`= <chain ending in one of names>(`: an assignment (or keyword) of such a call."""
     alternatives = "|".join(sorted(names, key=len, reverse=True))
     return re.compile(
-        rf"=(?!=)(?:{_SKIP}|\()*(?:{IDENTIFIER}{_SKIP}*\.{_SKIP}*)*(?:{alternatives})(?!\w){_SKIP}*\("
+        rf"=(?!=)(?:{_SKIP}|\()*(?:{IDENTIFIER}{_CLOSE}\.{_SKIP}*)*(?:{alternatives})(?!\w){_CLOSE}\("
     )
