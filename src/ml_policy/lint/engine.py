@@ -128,12 +128,14 @@ def _candidates(
     if not prefilter or not applicable:
         return applicable
     text = ScreenText(source.text)
-    if not text.exact:
-        return applicable  # the parser may read identifiers other than as written
+    # Where the parser may read identifiers other than as written, the triggers are looked
+    # for as it reads them, and the text screens are not used.
+    exact = text.exact
+    haystack = source.text if exact else text.normalized
     return [
         rule
         for rule in applicable
-        if any(t in source.text for t in rule.triggers) and rule.text_screen(text)
+        if any(t in haystack for t in rule.triggers) and (not exact or rule.text_screen(text))
     ]
 
 
