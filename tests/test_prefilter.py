@@ -25,6 +25,7 @@ from ml_policy.lint.engine import _candidates, lint_bytes
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.source import Source, read_source
 from ml_policy.rules import ALL_RULES
+from ml_policy.rules.data_loading import DataLoaderPinMemory, SynchronousDataLoader
 from ml_policy.rules.hyperparameters.scopes import module_assignments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,6 +130,10 @@ TRICKY = {
         "import collections\n\ndef f(d=collections.defaultdict(list)):\n    d.update(a=1)\n",
     ),
     "one-line-def": ("MLM001", "def f(x=[]): x.append(1)\n"),
+    "non-ascii-outside-identifiers": (
+        "MLM001",
+        '"""Caf\u00e9 \u2026 \uff08\uff1a"""\n\ndef f(x=[], s="\uff09"):\n    x.append(s)\n',
+    ),
     "fake-def-in-docstring": ("MLM001", '"""\ndef g(\n"""\ndef f(x=[]):\n    x.append(1)\n'),
     "call-default-after-string": (
         "MLM002",
@@ -275,11 +280,21 @@ def test_syntax_error_in_a_candidate_file_is_mle001() -> None:
     assert diagnostic.code == "MLE001"
 
 
-def test_identifiers_the_parser_reads_differently_keep_every_rule() -> None:
-    assert ScreenText("x = 1  # caf\u00e9\n").exact  # NFKC as written, \\w letters
-    assert not ScreenText("\uff44ef = 1\n").exact  # fullwidth: NFKC differs
+def test_identifiers_the_parser_reads_differently() -> None:
+    # Characters that cannot be in an identifier do not matter, wherever they are.
+    assert ScreenText("x = 1  # caf\u00e9 \u2026 \uff0c\nname = '\uff08'\n").exact
+    assert not ScreenText("\uff44ef = 1\n").exact  # fullwidth: NFKC makes it `def`
+    assert not ScreenText("\ufb01le = 1\n").exact  # a ligature: NFKC makes it `file`
     assert not ScreenText("a\u00b7b = 1\n").exact  # middle dot: an identifier part \\w misses
     assert not ScreenText("e\u0301 = 1\n").exact  # a combining mark: composed by NFKC
+    assert not ScreenText("\u1100\u1161 = 1\n").exact  # conjoining jamo: composed by NFKC
+
+
+def test_triggers_are_looked_for_as_the_parser_reads_identifiers() -> None:
+    data = "from torch.utils.data import \uff24ataLoader\nloader = DataLoader(ds)\n"
+    source = Source(data)
+    left = _candidates(Path("m.py"), source, SETTINGS, [SynchronousDataLoader], prefilter=True)
+    assert left == [SynchronousDataLoader]
 
 
 def test_unreadable_signature_keeps_the_rules() -> None:
@@ -287,6 +302,29 @@ def test_unreadable_signature_keeps_the_rules() -> None:
     assert textscan.parameter_defaults("\n" + deep) is None
     fstring = 'def f(x=f"{y}", z=[]):\n    pass\n'
     assert textscan.parameter_defaults("\n" + fstring) is None
+
+
+SCREENED = [
+    *((path.relative_to(ROOT).as_posix(), path.read_bytes()) for path in repository_files()),
+    *(
+        (f"{rule.code}-{kind}-{n}", snippet.encode())
+        for n, (rule, kind, snippet) in enumerate(EXAMPLES)
+    ),
+    *((name, snippet.encode()) for name, (_, snippet) in TRICKY.items()),
+]
+
+
+@pytest.mark.parametrize(("name", "data"), SCREENED, ids=[name for name, _ in SCREENED])
+def test_dataloader_screens_drop_nothing(
+    name: str, data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MLP001's and MLP003's stdlib-ast screens read the arguments `finish` reads: without
+    that test (any DataLoader call passes) the findings are the same."""
+    path = ROOT / name if (ROOT / name).is_file() else Path("snippet.py")
+    screened = lint_bytes(path, data, SETTINGS, ALL_RULES)
+    for rule in (SynchronousDataLoader, DataLoaderPinMemory):
+        monkeypatch.setattr(rule, "may_report", classmethod(lambda cls, call: True))
+    assert lint_bytes(path, data, SETTINGS, ALL_RULES) == screened
 
 
 # --- generated variants: the rule examples with their layout perturbed -------------------

@@ -8,8 +8,8 @@ report (`tests/test_prefilter.py` compares the engine with and without them).
 
 Text tests see identifiers as written, the parser as NFKC-normalised (PEP 3131:
 fullwidth `list` is `list`), and regular expressions' `\\w` is not exactly Python's
-identifier alphabet. In a file whose text could differ in this way (`exact` is False:
-rare, 1.6 % of the benchmark corpus's files) the triggers are looked for in the
+identifier alphabet. In a file whose identifiers could read differently (`exact` is
+False: rare, 0.6 % of the benchmark corpus's files) the triggers are looked for in the
 NFKC-normalised text, and the text screens are not used.
 """
 
@@ -32,12 +32,14 @@ class ScreenText:
 
     @cached_property
     def exact(self) -> bool:
-        """Whether every identifier reads the same to the parser and to the patterns."""
+        """Whether every identifier reads the same to the parser and to the patterns: no
+        character that can be part of an identifier changes under NFKC, composes with the
+        one before it, or escapes `\\w`. (Others, such as an ellipsis or a fullwidth comma
+        in a docstring, cannot be in an identifier: outside strings and comments they are
+        syntax errors.)"""
         if self.raw.isascii():
             return True
-        if not unicodedata.is_normalized("NFKC", self.raw):
-            return False
-        return not any(_hidden_identifier_part(c) for c in set(_NON_ASCII.findall(self.raw)))
+        return not any(_identifier_read_differently(c) for c in set(_NON_ASCII.findall(self.raw)))
 
     @cached_property
     def normalized(self) -> str:
@@ -74,7 +76,15 @@ class ScreenText:
         return textscan.class_statement_spans(self.text)
 
 
-def _hidden_identifier_part(char: str) -> bool:
-    """A character that can be part of an identifier but that `\\w` does not match
-    (combining marks, U+00B7 ...)."""
-    return not (char.isalnum() or char == "_") and ("a" + char).isidentifier()
+def _identifier_read_differently(char: str) -> bool:
+    if not ("a" + char).isidentifier():
+        return False  # never in an identifier
+    if not (char.isalnum() or char == "_"):
+        return True  # `\\w` misses it: combining marks (which NFKC composes), U+00B7 ...
+    # NFKC changes it (fullwidth letters, ligatures), or it is a conjoining Hangul jamo,
+    # which composes with the letters before it though each is NFKC on its own.
+    return unicodedata.normalize("NFKC", char) != char or _is_conjoining_jamo(ord(char))
+
+
+def _is_conjoining_jamo(code: int) -> bool:
+    return 0x1100 <= code <= 0x11FF or 0xA960 <= code <= 0xA97F or 0xD7B0 <= code <= 0xD7FF

@@ -13,7 +13,8 @@ from ml_policy.diagnostics import Applicability
 from ml_policy.lint.calls import (
     UNKNOWN,
     argument,
-    ast_calls_to,
+    ast_argument,
+    ast_calls_of,
     is_test_file,
     literal_bool,
     literal_int,
@@ -61,7 +62,14 @@ class _DataLoaderRule(Rule):
 
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
-        return ast_calls_to(tree, imports, DATALOADER)
+        """A DataLoader call that `finish` may report (it may still find the data in memory)."""
+        return any(cls.may_report(call) for call in ast_calls_of(tree, imports, DATALOADER))
+
+    @classmethod
+    def may_report(cls, call: ast.Call) -> bool:
+        """`finish`'s test of a call's arguments, on the stdlib tree. Default: yes."""
+        del call
+        return True
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.functions.append(id(node))
@@ -348,6 +356,13 @@ class SynchronousDataLoader(_DataLoaderRule):
         """,
     )
 
+    @classmethod
+    def may_report(cls, call: ast.Call) -> bool:
+        workers = ast_argument(call, "num_workers", NUM_WORKERS_POSITION)
+        if isinstance(workers, ast.Constant):
+            return type(workers.value) is int and workers.value == 0  # `literal_int(...) == 0`
+        return workers is None
+
     def finish(self) -> None:
         for call in self.calls:
             workers = argument(call, "num_workers", NUM_WORKERS_POSITION)
@@ -453,6 +468,13 @@ class DataLoaderPinMemory(_DataLoaderRule):
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
         return super().screen(tree, imports) and _moves_to_cuda(tree, imports)
+
+    @classmethod
+    def may_report(cls, call: ast.Call) -> bool:
+        pinned = ast_argument(call, "pin_memory", PIN_MEMORY_POSITION)
+        if isinstance(pinned, ast.Constant):
+            return pinned.value is False  # `literal_bool(...) is False`
+        return pinned is None
 
     def finish(self) -> None:
         for call in self.calls:
