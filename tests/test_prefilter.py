@@ -23,6 +23,7 @@ from ml_policy.diagnostics import Diagnostic
 from ml_policy.lint import textscan
 from ml_policy.lint.engine import _candidates, lint_bytes
 from ml_policy.lint.prefilter import ScreenText
+from ml_policy.lint.rule import Rule
 from ml_policy.lint.source import Source, read_source
 from ml_policy.rules import ALL_RULES
 from ml_policy.rules.data_loading import DataLoaderPinMemory, SynchronousDataLoader
@@ -77,7 +78,7 @@ EXAMPLES = [
 @pytest.mark.parametrize(
     ("rule", "kind", "snippet"), EXAMPLES, ids=lambda v: getattr(v, "code", None)
 )
-def test_rule_examples(rule: type, kind: str, snippet: str) -> None:
+def test_rule_examples(rule: type[Rule], kind: str, snippet: str) -> None:
     found = assert_same(Path("example.py"), snippet.encode())
     if kind == "invalid":
         assert any(d.code == rule.code for d in found)
