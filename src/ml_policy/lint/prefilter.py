@@ -73,7 +73,8 @@ class ScreenText:
     @cached_property
     def class_statement_spans(self) -> list[tuple[int, int]] | None:
         """The logical lines directly in class bodies (None: the text could not be split)."""
-        return textscan.class_statement_spans(self.text)
+        bodies = self.class_bodies
+        return None if bodies is None else textscan.class_statement_spans(self.text, bodies.deepest)
 
 
 def _identifier_read_differently(char: str) -> bool:

@@ -25,6 +25,7 @@ true reading fails (too deep), backtracking cannot find a wrong one instead.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import sys
@@ -117,7 +118,7 @@ def _all_parameters(text: str) -> Iterator[str | None]:
         if not _starts_line(text, head.start(), "async"):
             continue
         match = _PARAMETERS.match(text, head.end())
-        yield match.group(1) if match and not _FORMATTED.search(match.group()) else None
+        yield match.group(1) if match and not _formatted(match.group()) else None
     for lam in _LAMBDA.finditer(text):
         yield from _lambda_parameters(text, lam.end())
 
@@ -139,7 +140,12 @@ def _lambda_parameters(text: str, start: int) -> Iterator[str | None]:
 
 
 def _readable(parameters: str) -> str | None:
-    return None if _FORMATTED.search(parameters) else parameters
+    return None if _formatted(parameters) else parameters
+
+
+def _formatted(code: str) -> bool:
+    """Whether `code` may hold an f- or t-string (quotes first: most code has none)."""
+    return ("'" in code or '"' in code) and _FORMATTED.search(code) is not None
 
 
 def _note_defaults(parameters: str, found: Defaults) -> None:
@@ -153,18 +159,26 @@ def _note_defaults(parameters: str, found: Defaults) -> None:
             found.names.add(root)
 
 
+# What follows a name bound by `name = <display or call>`, or annotated (`name: ...`).
+_BOUND = re.compile(rf"(?:{_SKIP}|\))*(?:=(?!=)(?:{_SKIP}|\()*(?:[\[{{]|{_CHAIN}{_CLOSE}\()|:)")
+
+
 def binds_at_statement_start(text: str, name: str) -> bool:
     """Whether `name = <display or call>` or `name: ...` may start a statement in `text`.
 
     A statement starts a line or follows `;` or a one-line block's `:`; the target may be
-    parenthesised.
+    parenthesised. Every place the name is spelt is looked at (cheaper than compiling a
+    pattern per name for every file).
     """
-    value = rf"(?:[\[{{]|{_CHAIN}{_CLOSE}\()"
-    pattern = (
-        rf"[\n;:](?:{_SKIP}|\()*{re.escape(name)}(?:{_SKIP}|\))*"
-        rf"(?:=(?!=)(?:{_SKIP}|\()*{value}|:)"
-    )
-    return re.search(pattern, text) is not None
+    start = text.find(name)
+    while start != -1:
+        before = start - 1
+        while before >= 0 and text[before] in " \t\f(":
+            before -= 1
+        if (before < 0 or text[before] in "\n;:") and _BOUND.match(text, start + len(name)):
+            return True
+        start = text.find(name, start + 1)
+    return False
 
 
 @dataclass
@@ -172,6 +186,7 @@ class ClassBodies:
     """Where the statements directly in a class body may start."""
 
     indents: set[str] = field(default_factory=set)  # of the class bodies that are blocks
+    deepest: int = 0  # no class statement, nor one in a class body, is indented more
 
 
 def class_bodies(text: str) -> ClassBodies | None:
@@ -185,11 +200,14 @@ def class_bodies(text: str) -> ClassBodies | None:
         if not _starts_line(text, head.start()):
             continue
         header = _HEADER.match(text, head.end())
-        if header is None or _FORMATTED.search(header.group()):
+        if header is None or _formatted(header.group()):
             return None
         indent = _block_indent(text, header.end())
-        if indent is not None and len(indent) > _indent_at(text, head.start()):
+        depth = _indent_at(text, head.start())
+        found.deepest = max(found.deepest, depth)
+        if indent is not None and len(indent) > depth:
             found.indents.add(indent)  # not deeper: no block (a one-liner), or not code
+            found.deepest = max(found.deepest, len(indent))
     return found
 
 
@@ -243,7 +261,7 @@ def _may_continue(code: str) -> bool:
     (it ends a string: a quote without its pair, a triple quote, an escape, an f-string
     whose fields may hold more of it; or it closes a bracket it did not open), or holds
     the `class` of a one-line body."""
-    if "'''" in code or '"""' in code or "\\" in code or _FORMATTED.search(code):
+    if "'''" in code or '"""' in code or "\\" in code or _formatted(code):
         return True
     code = _SIMPLE_STRING.sub("", code)
     if "'" in code or '"' in code or _CLASS_WORD.search(code):
@@ -258,38 +276,47 @@ def _may_continue(code: str) -> bool:
 
 # One logical line: physical lines joined by open brackets, strings and backslashes.
 _LINE_PLAIN = r"""[^()\[\]{}'"#\\\n]*"""
-_LOGICAL_LINE = re.compile(rf"( *)({_LINE_PLAIN}(?:(?:{_SPECIAL}|{_GROUP}){_LINE_PLAIN})*)\n")
+_LINE = rf"{_LINE_PLAIN}(?:(?:{_SPECIAL}|{_GROUP}){_LINE_PLAIN})*\n"
 _CLASS_START = re.compile(r"class(?!\w)")
 
 
-def class_statement_spans(text: str) -> list[tuple[int, int]] | None:
+@functools.cache
+def _shallow_lines(deepest: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for the logical lines indented at most `deepest` spaces (each with the
+    deeper, blank and comment lines after it, which the second pattern skips)."""
+    skipped = rf"(?: {{{deepest + 1}}}{_LINE}| {{0,{deepest}}}(?:#[^\n]*)?\n)*"
+    line = rf"( {{0,{deepest}}})(?=[^ \n#])({_LINE}){skipped}"
+    return re.compile(line), re.compile(skipped)
+
+
+def class_statement_spans(text: str, deepest: int) -> list[tuple[int, int]] | None:
     """The logical lines of `text` directly in a class body, and the class statements (for
     one-line bodies), as (start, end) in order; None if `text` could not be split (tabs,
     nesting deeper than `DEPTH`, or an f-string on Python 3.12+, which may nest quotes).
 
     A statement's block is opened by the nearest logical line before it that is indented
     less (Python's indentation rule): the statement is in a class body when that line is
-    a `class` statement.
+    a `class` statement. No class statement nor statement in a class body is indented more
+    than `deepest` spaces (`ClassBodies.deepest`), so deeper lines are skipped unread.
     """
     if "\t" in text or "\f" in text or (sys.version_info >= (3, 12) and _FORMATTED.search(text)):
         return None
     text = text if text.endswith("\n") else text + "\n"
+    line_pattern, skipped = _shallow_lines(deepest)
     spans: list[tuple[int, int]] = []
     openers: list[tuple[int, bool]] = []  # (indentation, is a class) of the enclosing lines
-    position = 0
-    for line in _LOGICAL_LINE.finditer(text):
+    first = skipped.match(text)  # it matches the empty text too: never None
+    position = first.end() if first else 0
+    for line in line_pattern.finditer(text, position):
         if line.start() != position:
             return None
         position = line.end()
-        code = line.group(2)
-        if not code or code.startswith("#"):
-            continue
         indent = len(line.group(1))
         while openers and openers[-1][0] >= indent:
             openers.pop()
-        is_class = _CLASS_START.match(code) is not None
+        is_class = _CLASS_START.match(line.group(2)) is not None
         if is_class or (openers and openers[-1][1]):
-            spans.append((line.start(), line.end()))
+            spans.append((line.start(), line.end(2)))
         openers.append((indent, is_class))
     return spans if position == len(text) else None
 

@@ -63,7 +63,7 @@ class _DataLoaderRule(Rule):
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
         """A DataLoader call that `finish` may report (it may still find the data in memory)."""
-        return any(cls.may_report(call) for call in ast_calls_of(tree, imports, DATALOADER))
+        return any(cls.may_report(call) for call in _dataloader_calls(tree, imports))
 
     @classmethod
     def may_report(cls, call: ast.Call) -> bool:
@@ -136,6 +136,18 @@ class _DataLoaderRule(Rule):
         if dataset is None or dataset is UNKNOWN:
             return False
         return self.known_in_memory(dataset.value, self.lookups.get(id(call), []))
+
+
+# One slot: MLP001's and MLP003's screens of a file share one walk of its tree.
+_last_calls: list[tuple[ast.Module, ImportTable, list[ast.Call]]] = []
+
+
+def _dataloader_calls(tree: ast.Module, imports: ImportTable) -> list[ast.Call]:
+    if _last_calls and _last_calls[0][0] is tree and _last_calls[0][1] is imports:
+        return _last_calls[0][2]
+    calls = list(ast_calls_of(tree, imports, DATALOADER))
+    _last_calls[:] = [(tree, imports, calls)]
+    return calls
 
 
 def _target(node: cst.BaseExpression) -> str | None:
