@@ -1,7 +1,7 @@
 """Lint against a bare `ast.parse` of the corpus, and the text pre-filter's soundness on it.
 
     uv run python benchmarks/corpus.py && uv run python benchmarks/prefilter.py
-    mkdir /tmp/old && git archive 46e73a6 src | tar -x -C /tmp/old
+    mkdir /tmp/old && git archive 46e73a6 src policies | tar -x -C /tmp/old
     uv run python benchmarks/prefilter.py --src /tmp/old/src \\
         --output benchmarks/results/prefilter-before.json         # the engine before
 
