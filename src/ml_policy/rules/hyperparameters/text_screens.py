@@ -63,7 +63,6 @@ CLASS_ATTRIBUTE_FACTORIES = _last_names(
     ml_state.STATEFUL_MODULES,
     ml_state.CONTAINERS,
 )
-_FACTORY_ASSIGNMENT = textscan.factory_assignments(CLASS_ATTRIBUTE_FACTORIES)
 # `as` after whitespace (the pattern starts with the word: found fast), and the word before.
 _AS = re.compile(r"as(?<=\sas)(?!\w)")
 _LAST_WORD = re.compile(r"\w+\Z")
@@ -86,7 +85,8 @@ def may_assign_class_attribute(text: ScreenText) -> bool:
     """MLM003: a class-body statement that may assign an ML object."""
     if _imports_factory_as(text.text):
         return True
-    sinks = [m.start() for m in _FACTORY_ASSIGNMENT.finditer(text.text)]
+    assignments = textscan.factory_assignments(CLASS_ATTRIBUTE_FACTORIES)  # compiled once
+    sinks = [m.start() for m in assignments.finditer(text.text)]
     bodies = text.class_bodies
     if not sinks or bodies is None:
         return bool(sinks)
