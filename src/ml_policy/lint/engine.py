@@ -1,8 +1,8 @@
 """Check one file with every enabled rule: the cheap stages first, libcst only when needed.
 
 1. text pre-filter (`lint/prefilter.py`): rules whose trigger strings are absent
-   or whose text screen says no are dropped; a file with no rule left is not
-   parsed at all;
+   or (in files under the stdlib parse's limit) whose text screen says no are
+   dropped; a file with no rule left is not parsed at all;
 2. the stdlib `ast` parse (also the syntax check: MLE001) and each rule's
    screen, with the import table built from the same tree;
 3. one libcst parse and one batched traversal for the rules left;
@@ -86,14 +86,18 @@ def lint_source(
     *,
     prefilter: bool = True,
 ) -> list[Diagnostic]:
-    candidates = _candidates(path, source, settings, rules, prefilter=prefilter)
-    if not candidates:
+    text = ScreenText(source.text)
+    triggered = _triggered(path, text, settings, rules, prefilter=prefilter)
+    if not triggered:
         return []  # not even parsed: a syntax error here is Ruff's to report
     tokens: int | None = None  # counted only for long texts: a token is one character or more
     if len(source.text) > AST_MAX_TOKENS:
         tokens = count_tokens(source.text, AST_MAX_TOKENS)
-        if tokens > AST_MAX_TOKENS:
-            return [too_many_for_ast(path, candidates)]
+        if tokens > AST_MAX_TOKENS:  # too large to parse, and to scan: named by the triggers
+            return [too_many_for_ast(path, triggered)]
+    candidates = _text_screened(triggered, text) if prefilter else triggered
+    if not candidates:
+        return []
     try:
         with warnings.catch_warnings():  # invalid escapes etc. are Ruff's to report, not ours
             warnings.simplefilter("ignore")
@@ -124,19 +128,35 @@ def _candidates(
     prefilter: bool,
 ) -> list[type[Rule]]:
     """The rules that check this file and that its text does not rule out."""
+    text = ScreenText(source.text)
+    triggered = _triggered(path, text, settings, rules, prefilter=prefilter)
+    return _text_screened(triggered, text) if prefilter else triggered
+
+
+def _triggered(
+    path: Path,
+    text: ScreenText,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    *,
+    prefilter: bool,
+) -> list[type[Rule]]:
+    """The rules that check this file and whose trigger strings are in its text.
+
+    Where the parser may read identifiers other than as written, the triggers are looked for
+    as it reads them (NFKC).
+    """
     applicable = [rule for rule in rules if rule.applies_to(path, settings)]
     if not prefilter or not applicable:
         return applicable
-    text = ScreenText(source.text)
-    # Where the parser may read identifiers other than as written, the triggers are looked
-    # for as it reads them, and the text screens are not used.
-    exact = text.exact
-    haystack = source.text if exact else text.normalized
-    return [
-        rule
-        for rule in applicable
-        if any(t in haystack for t in rule.triggers) and (not exact or rule.text_screen(text))
-    ]
+    haystack = text.raw if text.exact else text.normalized
+    return [rule for rule in applicable if any(t in haystack for t in rule.triggers)]
+
+
+def _text_screened(rules: list[type[Rule]], text: ScreenText) -> list[type[Rule]]:
+    """The rules whose text screens keep the file (not used where identifiers may read
+    differently: the scans read them as written)."""
+    return [rule for rule in rules if rule.text_screen(text)] if text.exact else rules
 
 
 def _run_rules(

@@ -129,27 +129,36 @@ def parameter_defaults(text: str) -> Defaults | None:
 
 
 def _all_parameters(text: str) -> Iterator[str | None]:
-    """The parameter list of every def and lambda; None for one that could not be read."""
-    for head in _DEF.finditer(text):  # each from its own start: a def in a string may run on
-        if not _starts_line(text, head.start(), "async"):
-            continue
-        match = _parameters_pattern().match(text, head.end())
+    """The parameter list of every def and lambda; None for one that could not be read.
+
+    Each is read from its own start (a def in a string may run on into code), and no further
+    than the next def or lambda: a real signature holds no `def` starting a line, and a
+    lambda whose parameters hold another is not read anyway. So every character is read a
+    bounded number of times, whatever the text.
+    """
+    heads = [head for head in _DEF.finditer(text) if _starts_line(text, head.start())]
+    for head, end in zip(heads, _next_starts(heads, len(text)), strict=True):
+        match = _parameters_pattern().match(text, head.end(), end)
         yield match.group(1) if match and not _formatted(match.group()) else None
-    for lam in _LAMBDA.finditer(text):
-        yield from _lambda_parameters(text, lam.end())
+    lambdas = list(_LAMBDA.finditer(text))
+    for lam, end in zip(lambdas, _next_starts(lambdas, len(text)), strict=True):
+        yield from _lambda_parameters(text, lam.end(), end)
 
 
-def _lambda_parameters(text: str, start: int) -> Iterator[str | None]:
-    match = _lambda_parameters_pattern().match(text, start)
+def _next_starts(matches: list[re.Match[str]], end: int) -> list[int]:
+    """Where the match after each one starts (`end` after the last)."""
+    return [match.start() for match in matches[1:]] + [end] if matches else []
+
+
+def _lambda_parameters(text: str, start: int, end: int) -> Iterator[str | None]:
+    """The parameters of the lambda at `start`, read up to `end` (the next `lambda`)."""
+    match = _lambda_parameters_pattern().match(text, start, end)
     if match:
-        parameters = match.group(1)
-        # A lambda in a default ends the pattern at its own colon, before the outer's.
-        nested = _LAMBDA.search(parameters) is not None
-        yield None if nested else _readable(parameters)
+        yield _readable(match.group(1))
         return
-    # No colon follows: a real lambda without defaults would have reached one before any
-    # bracket or quote (its parameters are names, commas, stars and whitespace).
-    plain = _LAMBDA_PLAIN.match(text, start)
+    # No colon before `end`: a real lambda without defaults would have reached one before
+    # any bracket, quote or other lambda (its parameters are names, commas, stars, spaces).
+    plain = _LAMBDA_PLAIN.match(text, start, end)
     stop = text[plain.end() : plain.end() + 1] if plain else ""
     if "=" in (plain.group() if plain else "") or stop == "#":
         yield None
@@ -209,13 +218,13 @@ def class_bodies(text: str) -> ClassBodies | None:
     """The body indentation of every class statement in `text` (None: one could not be read).
 
     One-line bodies (`class A(B): x = 1`) are not listed: they are on a line that holds
-    `class` or that closes the header's bracket, which `may_be_class_statement` accepts.
+    `class` or that closes the header's bracket, which `possible_class_statements` keeps.
     """
     found = ClassBodies()
-    for head in _CLASS.finditer(text):
-        if not _starts_line(text, head.start()):
-            continue
-        header = _header_pattern().match(text, head.end())
+    heads = [head for head in _CLASS.finditer(text) if _starts_line(text, head.start())]
+    # A header holds no other class statement: each is read up to the next.
+    for head, end in zip(heads, _next_starts(heads, len(text)), strict=True):
+        header = _header_pattern().match(text, head.end(), end)
         if header is None or _formatted(header.group()):
             return None
         indent = _block_indent(text, header.end())
@@ -227,11 +236,23 @@ def class_bodies(text: str) -> ClassBodies | None:
     return found
 
 
-def _starts_line(text: str, position: int, prefix: str = "") -> bool:
-    """Whether only indentation (and `prefix`, such as `async`) precede `position` on its
-    line; a line continued with a backslash counts from the continuation."""
-    before = text[text.rfind("\n", 0, position) + 1 : position].strip(" \t\f")
-    return not before or (bool(prefix) and before == prefix)
+def _starts_line(text: str, position: int) -> bool:
+    """Whether only indentation, or `async` (of `async def`), precede `position` on its line
+    (a line continued with a backslash counts from the continuation). Read backwards over
+    spaces only, so that a long line of `def`s costs no more than its length."""
+    before = _skip_back(text, position)
+    if text.endswith("async", 0, before + 1) and not text[before - 5 : before - 4].isidentifier():
+        before = _skip_back(text, before - 4)
+    return before < 0 or text[before] == "\n"
+
+
+def _skip_back(text: str, position: int) -> int:
+    """The index of the last character before `position` that is not a space, tab or form
+    feed (-1 if none)."""
+    before = position - 1
+    while before >= 0 and text[before] in " \t\f":
+        before -= 1
+    return before
 
 
 def _indent_at(text: str, position: int) -> int:
@@ -256,20 +277,41 @@ _CLASS_WORD = re.compile(r"(?<!\w)class(?!\w)")
 _SIMPLE_STRING = re.compile(r"""'[^'\n]*'|"[^"\n]*\"""")
 
 
-def may_be_class_statement(text: str, position: int, bodies: ClassBodies) -> bool:
-    """Whether the code at `position` may be in a statement directly in a class body, read
-    from its line alone (cheap; `class_statement_spans` is exact).
+MAX_ON_A_LINE = 16  # positions judged on one line; more, and the line is not judged
 
-    Yes when the line starts at a class body's indentation, holds the `class` of a one-line
-    body, or may continue an earlier line. Otherwise the line starts a statement (or is not
-    code) and that statement is not directly in a class body.
+
+def possible_class_statements(
+    text: str, positions: list[int], bodies: ClassBodies
+) -> list[int] | None:
+    """The positions (in order) whose code may be in a statement directly in a class body,
+    judged from their lines alone (cheap; `class_statement_spans` is exact). None when a
+    line holds more than MAX_ON_A_LINE of them: each is judged from its line's start.
+
+    A position may be when its line starts at a class body's indentation, holds the `class`
+    of a one-line body, or may continue an earlier line. Otherwise its line starts a
+    statement (or is not code) that is not directly in a class body.
     """
-    start = text.rfind("\n", 0, position) + 1
-    before = text[start:position]
+    kept: list[int] = []
+    line = previous = on_line = 0
+    for position in positions:
+        newline = text.rfind("\n", previous, position)
+        if newline != -1:
+            line, on_line = newline + 1, 0
+        previous = position
+        on_line += 1
+        if on_line > MAX_ON_A_LINE:
+            return None
+        if _may_be_class_statement(text, line, position, bodies):
+            kept.append(position)
+    return kept
+
+
+def _may_be_class_statement(text: str, line: int, position: int, bodies: ClassBodies) -> bool:
+    before = text[line:position]
     code = before.lstrip(" ")
     if code and before[: len(before) - len(code)] in bodies.indents:
         return True
-    return _may_continue(code) or text[max(start - 2, 0) : start] == "\\\n"
+    return _may_continue(code) or text[max(line - 2, 0) : line] == "\\\n"
 
 
 def _may_continue(code: str) -> bool:

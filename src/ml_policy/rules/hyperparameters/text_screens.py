@@ -90,11 +90,11 @@ def may_assign_class_attribute(text: ScreenText) -> bool:
     bodies = text.class_bodies
     if not sinks or bodies is None:
         return bool(sinks)
-    sinks = [s for s in sinks if textscan.may_be_class_statement(text.text, s, bodies)]
-    if not sinks:
-        return False
+    possible = textscan.possible_class_statements(text.text, sinks, bodies)
+    if not possible:
+        return possible is None
     spans = text.class_statement_spans  # exact, and dearer: only for the files left
-    return spans is None or any(_within(position, spans) for position in sinks)
+    return spans is None or any(_within(position, spans) for position in possible)
 
 
 def _within(position: int, spans: list[tuple[int, int]]) -> bool:
