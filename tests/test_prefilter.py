@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import io
+import time
 import tokenize
 from pathlib import Path
 
@@ -511,3 +512,28 @@ def test_scans_see_what_the_parser_sees_here(path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(TRICKY))
 def test_scans_see_what_the_parser_sees_tricky(name: str) -> None:
     check_scans(TRICKY[name][1])
+
+
+# --- bad input: the scans stay linear -------------------------------------------------------
+
+ADVERSARIAL = {
+    "unclosed-defs-in-a-docstring": '"""\n' + "def f(\n" * 20_000 + '"""\nimport torch\n',
+    "lambdas-without-a-colon": "import torch\nx = [" + "lambda x=1, " * 20_000 + "]\n",
+    "lambdas-before-a-far-colon": "import torch\nx = (" + "lambda a " * 20_000 + ")\ny = {1: 2}\n",
+    "assignments-on-one-line": "import torch.nn as nn\n\nclass M(nn.Module):\n    pass\n"
+    + "a=nn.Linear(1);" * 20_000
+    + "\n",
+    "classes-on-one-line": "import torch.nn as nn\nx = '" + "class A(nn.Module" * 20_000 + "'\n",
+    "defs-on-one-line": "import torch\nx = '" + " def f(x=[]" * 30_000 + "'\n",
+    "a-name-spelt-everywhere": "import torch\ndef f(x=NAME): pass\n" + "NAME NAME, " * 20_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_scans_stay_linear_on_bad_input(name: str) -> None:
+    """Each scan reads a bounded stretch of text: ~300 KB built to make a naive scan
+    quadratic (minutes) is screened in a fraction of a second."""
+    source = Source(ADVERSARIAL[name])
+    start = time.process_time()
+    _candidates(Path("bad.py"), source, SETTINGS, ALL_RULES, prefilter=True)
+    assert time.process_time() - start < 3.0
