@@ -11,8 +11,10 @@ anything, read from the text with `lint/textscan.py`'s sound scans:
 - MLM003 needs a statement directly in a class body whose value is a call of one of
   the factories `ml_state` knows for its kinds (`zeros`, `Linear`, `Parameter`, ...):
   the text must assign such a call (`= <chain ending in the name>(`) on a line that
-  starts at a class body's indentation, or that may continue an earlier line.
-  A file that imports a factory under another name (`zeros as z`) stays a candidate.
+  starts at a class body's indentation or may continue an earlier line (cheap, from the
+  line alone), and that assignment must be in a logical line directly in a class body
+  (exact, by Python's indentation rule). A file that imports a factory under another
+  name (`zeros as z`), or whose text a scan cannot follow, stays a candidate.
 """
 
 from __future__ import annotations
