@@ -42,13 +42,20 @@ def test_syntax_error_is_mle001_with_position(tmp_path: Path) -> None:
 
 
 def test_python2_file(tmp_path: Path) -> None:
-    [(code, line, _, message)] = lint(tmp_path, "py2.py", b'print "hello"\n')
+    data = b'print "hello"\n' + TRIGGERING.encode()  # parsed: a rule could fire on it
+    [(code, line, _, message)] = lint(tmp_path, "py2.py", data)
     assert (code, line) == ("MLE001", 1)
     assert "print" in message or "parenthes" in message
 
 
+def test_syntax_error_where_no_rule_could_fire_is_left_to_ruff(tmp_path: Path) -> None:
+    """Not parsed at all: the text pre-filter clears it first (Ruff reports the error)."""
+    assert lint(tmp_path, "py2.py", b'print "hello"\n') == []
+
+
 def test_syntax_newer_than_the_running_python(tmp_path: Path) -> None:
-    data = b"def first[T](items: list[T]) -> T:\n    return items[0]\n"  # PEP 695 (3.12)
+    # PEP 695 (3.12); the mutable default makes MLM001 a candidate, so the file is parsed.
+    data = b"def first[T](items: list[T] = []) -> T:\n    return items[0]\n"
     found = lint(tmp_path, "generic.py", data)
     if sys.version_info >= (3, 12):
         assert found == []

@@ -17,14 +17,24 @@ PARSE_ERROR_DOC = """# parse-error (MLE001)
 A file that could not be read, decoded or parsed.
 
 ## What it does
-Reports a Python file or notebook that ml-policy could not check: a syntax
-error (with its line and column), a file that is not valid in its declared
-encoding, a notebook that is not valid JSON, a file that cannot be read, or
-one larger than 20 MB. The ML rules' stages have lower limits, in Python
-tokens (names, numbers, strings, comments, operators; a notebook's code
-cells): over 400,000 only their text pre-filter runs, over 100,000 nothing is
-parsed with libcst. A file over a limit that the earlier stages cannot clear
-is one MLE001 naming the rules that did not check it.
+Reports a Python file or notebook that ml-policy could not check: a file
+that is not valid in its declared encoding, a notebook that is not valid
+JSON, a file that cannot be read, one larger than 20 MB, or a syntax error
+(with its line and column) in a file that an ML rule could fire on.
+
+The ML rules read a file's text before parsing it (their pre-filter: the API
+names a rule needs, a default that could be mutable, a class attribute that
+could hold a layer, ...), and a file that no enabled rule could fire on is
+not parsed at all. Its syntax errors are not MLE001: they are Ruff's to
+report (every bundle runs Ruff, which reports invalid syntax in every file
+whatever rules are selected). So `--select MLP001` reports syntax errors
+only in files that mention a DataLoader (and are not tests).
+
+The ML rules' stages have lower limits, in Python tokens (names, numbers,
+strings, comments, operators; a notebook's code cells): over 400,000 only
+their text pre-filter runs, over 100,000 nothing is parsed with libcst. A
+file over a limit that the earlier stages cannot clear is one MLE001 naming
+the rules that did not check it.
 
 ## Why is this bad?
 A file that was not checked would otherwise look clean. Every other file is

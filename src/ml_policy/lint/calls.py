@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import enum
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,10 +67,29 @@ def literal_str(node: cst.BaseExpression) -> str | None:
 
 def ast_calls_to(tree: ast.AST, imports: ImportTable, *names: str) -> bool:
     """Whether the stdlib tree has a call to one of the qualified `names` (a rule screen)."""
-    return any(
-        isinstance(node, ast.Call) and imports.resolve_ast(node.func) in names
-        for node in ast.walk(tree)
-    )
+    return any(True for _ in ast_calls_of(tree, imports, *names))
+
+
+def ast_calls_of(tree: ast.AST, imports: ImportTable, *names: str) -> Iterator[ast.Call]:
+    """The stdlib tree's calls to one of the qualified `names`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and imports.resolve_ast(node.func) in names:
+            yield node
+
+
+def ast_argument(call: ast.Call, keyword: str, position: int) -> ast.expr | Unknown | None:
+    """`argument` on the stdlib tree: the value bound to `keyword`, UNKNOWN behind a splat."""
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    if any(item.arg is None for item in call.keywords):
+        return UNKNOWN
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            return UNKNOWN  # positions from here on are not known
+        if index == position:
+            return arg
+    return None
 
 
 TEST_DIRECTORIES = frozenset({"test", "tests", "testing"})

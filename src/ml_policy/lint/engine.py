@@ -1,14 +1,18 @@
 """Check one file with every enabled rule: the cheap stages first, libcst only when needed.
 
-1. text pre-filter: rules whose trigger strings are absent are dropped;
+1. text pre-filter (`lint/prefilter.py`): rules whose trigger strings are absent
+   or (in files under the stdlib parse's limit) whose text screen says no are
+   dropped; a file with no rule left is not parsed at all;
 2. the stdlib `ast` parse (also the syntax check: MLE001) and each rule's
    screen, with the import table built from the same tree;
 3. one libcst parse and one batched traversal for the rules left;
 4. positions (PositionProvider's, `lint/positions.py`) of the reported nodes only.
 
-Stages 2 and 3 each have a limit in Python tokens (`lint/limits.py`): a file over
-a stage's limit that the earlier stages cannot clear is one MLE001 naming the
-rules that did not check it.
+So a syntax error is MLE001 only in a file some rule could fire on: elsewhere it is
+Ruff's to report (the bundles run Ruff). Text that cannot be read or decoded is
+MLE001 in every file. Stages 2 and 3 each have a limit in Python tokens
+(`lint/limits.py`): a file over a stage's limit that the earlier stages cannot
+clear is one MLE001 naming the rules that did not check it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from ml_policy.lint.limits import (
     too_many_for_ast,
     too_many_for_cst,
 )
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Finding, Rule
 from ml_policy.lint.source import Source, SourceError, read_source
 
@@ -42,33 +47,57 @@ if TYPE_CHECKING:
 
 
 def lint_bytes(
-    path: Path, data: bytes, settings: Settings, rules: Sequence[type[Rule]]
+    path: Path,
+    data: bytes,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    *,
+    prefilter: bool = True,
 ) -> list[Diagnostic]:
-    """Every finding of `rules` in a file's bytes (a parse error is a finding too)."""
+    """Every finding of `rules` in a file's bytes (a parse error is a finding too).
+
+    `prefilter=False` skips the text pre-filter (for tests that prove it drops nothing).
+    """
     enabled = [rule for rule in rules if settings.is_enabled(rule.code, path)]
-    return lint_enabled(path, data, settings, enabled) if enabled else []
+    return lint_enabled(path, data, settings, enabled, prefilter=prefilter) if enabled else []
 
 
 def lint_enabled(
-    path: Path, data: bytes, settings: Settings, rules: Sequence[type[Rule]]
+    path: Path,
+    data: bytes,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    *,
+    prefilter: bool = True,
 ) -> list[Diagnostic]:
     """`lint_bytes` for rules already known to be enabled for `path` (the runner's case)."""
     try:
         source = read_source(path, data)
     except SourceError as error:
         return [Diagnostic(PARSE_ERROR, str(error), path, error.line, error.column)]
-    return lint_source(path, source, settings, rules)
+    return lint_source(path, source, settings, rules, prefilter=prefilter)
 
 
 def lint_source(
-    path: Path, source: Source, settings: Settings, rules: Sequence[type[Rule]]
+    path: Path,
+    source: Source,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    *,
+    prefilter: bool = True,
 ) -> list[Diagnostic]:
+    text = ScreenText(source.text)
+    triggered = _triggered(path, text, settings, rules, prefilter=prefilter)
+    if not triggered:
+        return []  # not even parsed: a syntax error here is Ruff's to report
     tokens: int | None = None  # counted only for long texts: a token is one character or more
     if len(source.text) > AST_MAX_TOKENS:
         tokens = count_tokens(source.text, AST_MAX_TOKENS)
-        if tokens > AST_MAX_TOKENS:
-            left = _candidates(path, source, settings, rules)
-            return [too_many_for_ast(path, left)] if left else []
+        if tokens > AST_MAX_TOKENS:  # too large to parse, and to scan: named by the triggers
+            return [too_many_for_ast(path, triggered)]
+    candidates = _text_screened(triggered, text) if prefilter else triggered
+    if not candidates:
+        return []
     try:
         with warnings.catch_warnings():  # invalid escapes etc. are Ruff's to report, not ours
             warnings.simplefilter("ignore")
@@ -78,9 +107,6 @@ def lint_source(
         return [_parse_error(path, source, message, error.lineno or 1, error.offset or 1)]
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
         return [_parse_error(path, source, f"cannot parse: {error}", 1, 1)]
-    candidates = _candidates(path, source, settings, rules)
-    if not candidates:
-        return []
     imports = ImportTable.from_ast(tree)
     screened = [rule for rule in candidates if rule.screen(tree, imports)]
     if not screened:
@@ -94,14 +120,43 @@ def lint_source(
 
 
 def _candidates(
-    path: Path, source: Source, settings: Settings, rules: Sequence[type[Rule]]
+    path: Path,
+    source: Source,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    *,
+    prefilter: bool,
 ) -> list[type[Rule]]:
-    """The rules that check this file and whose trigger strings are in its text."""
-    return [
-        rule
-        for rule in rules
-        if rule.applies_to(path, settings) and any(t in source.text for t in rule.triggers)
-    ]
+    """The rules that check this file and that its text does not rule out."""
+    text = ScreenText(source.text)
+    triggered = _triggered(path, text, settings, rules, prefilter=prefilter)
+    return _text_screened(triggered, text) if prefilter else triggered
+
+
+def _triggered(
+    path: Path,
+    text: ScreenText,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    *,
+    prefilter: bool,
+) -> list[type[Rule]]:
+    """The rules that check this file and whose trigger strings are in its text.
+
+    Where the parser may read identifiers other than as written, the triggers are looked for
+    as it reads them (NFKC).
+    """
+    applicable = [rule for rule in rules if rule.applies_to(path, settings)]
+    if not prefilter or not applicable:
+        return applicable
+    haystack = text.raw if text.exact else text.normalized
+    return [rule for rule in applicable if any(t in haystack for t in rule.triggers)]
+
+
+def _text_screened(rules: list[type[Rule]], text: ScreenText) -> list[type[Rule]]:
+    """The rules whose text screens keep the file (not used where identifiers may read
+    differently: the scans read them as written)."""
+    return [rule for rule in rules if rule.text_screen(text)] if text.exact else rules
 
 
 def _run_rules(

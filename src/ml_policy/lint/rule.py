@@ -3,17 +3,22 @@
 A rule is a batchable libcst visitor (it has `visit_<Node>` methods and
 `get_visitors`): all rules that can fire on a file share one traversal of
 one parse. It is a plain class, so that importing the rules does not import
-libcst. Before any libcst work a rule gets three
+libcst. Before any libcst work a rule gets four
 cheap chances to say the file cannot matter:
 
 - `applies_to(path, settings)`: whether it checks such a file at all (tests);
 - `triggers`: the file's text must contain one of these strings (API names
   such as "DataLoader", not "torch");
+- `text_screen(text)`: a sharper test on the text (`lint/prefilter.py`), such
+  as "some def has a default that is a display, a call or a name";
 - `screen(tree, imports)`: a test on the stdlib `ast` (about ten times
   cheaper to parse than libcst) that a candidate exists.
 
-Only files that pass all three are parsed with libcst (and on a file too
-large for a stage, only the rules still in are named as not checked). A rule
+The first three run before any parse: a file that no rule passes them for is
+not parsed at all. The text tests must be sound (never drop a file the rule
+would report on); the pre-filter's tests check that. Only files that pass all
+four are parsed with libcst (and on a file too large for a stage, only the
+rules still in are named as not checked). A rule
 records findings with `self.report(node, message)`; positions are computed
 afterwards, only for files that have findings.
 
@@ -38,6 +43,7 @@ from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,12 @@ class Rule:
     def applies_to(cls, path: Path, settings: Settings) -> bool:
         """Whether the rule checks this file at all (some skip tests). Default: yes."""
         del path, settings
+        return True
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        """Whether the file may hold a finding, from its text alone (sound). Default: yes."""
+        del text
         return True
 
     @classmethod

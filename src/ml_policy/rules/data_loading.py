@@ -13,7 +13,8 @@ from ml_policy.diagnostics import Applicability
 from ml_policy.lint.calls import (
     UNKNOWN,
     argument,
-    ast_calls_to,
+    ast_argument,
+    ast_calls_of,
     is_test_file,
     literal_bool,
     literal_int,
@@ -61,7 +62,14 @@ class _DataLoaderRule(Rule):
 
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
-        return ast_calls_to(tree, imports, DATALOADER)
+        """A DataLoader call that `finish` may report (it may still find the data in memory)."""
+        return any(cls.may_report(call) for call in _dataloader_calls(tree, imports))
+
+    @classmethod
+    def may_report(cls, call: ast.Call) -> bool:
+        """`finish`'s test of a call's arguments, on the stdlib tree. Default: yes."""
+        del call
+        return True
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.functions.append(id(node))
@@ -128,6 +136,18 @@ class _DataLoaderRule(Rule):
         if dataset is None or dataset is UNKNOWN:
             return False
         return self.known_in_memory(dataset.value, self.lookups.get(id(call), []))
+
+
+# One slot: MLP001's and MLP003's screens of a file share one walk of its tree.
+_last_calls: list[tuple[ast.Module, ImportTable, list[ast.Call]]] = []
+
+
+def _dataloader_calls(tree: ast.Module, imports: ImportTable) -> list[ast.Call]:
+    if _last_calls and _last_calls[0][0] is tree and _last_calls[0][1] is imports:
+        return _last_calls[0][2]
+    calls = list(ast_calls_of(tree, imports, DATALOADER))
+    _last_calls[:] = [(tree, imports, calls)]
+    return calls
 
 
 def _target(node: cst.BaseExpression) -> str | None:
@@ -348,6 +368,13 @@ class SynchronousDataLoader(_DataLoaderRule):
         """,
     )
 
+    @classmethod
+    def may_report(cls, call: ast.Call) -> bool:
+        workers = ast_argument(call, "num_workers", NUM_WORKERS_POSITION)
+        if isinstance(workers, ast.Constant):
+            return type(workers.value) is int and workers.value == 0  # `literal_int(...) == 0`
+        return workers is None
+
     def finish(self) -> None:
         for call in self.calls:
             workers = argument(call, "num_workers", NUM_WORKERS_POSITION)
@@ -453,6 +480,13 @@ class DataLoaderPinMemory(_DataLoaderRule):
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
         return super().screen(tree, imports) and _moves_to_cuda(tree, imports)
+
+    @classmethod
+    def may_report(cls, call: ast.Call) -> bool:
+        pinned = ast_argument(call, "pin_memory", PIN_MEMORY_POSITION)
+        if isinstance(pinned, ast.Constant):
+            return pinned.value is False  # `literal_bool(...) is False`
+        return pinned is None
 
     def finish(self) -> None:
         for call in self.calls:

@@ -7,10 +7,12 @@ from typing import ClassVar
 
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Rule
 from ml_policy.rules.hyperparameters.analysis import analysis
 from ml_policy.rules.hyperparameters.cst_matching import source
 from ml_policy.rules.hyperparameters.ml_state import STATE_WORDS
+from ml_policy.rules.hyperparameters.text_screens import may_assign_class_attribute
 
 
 class ModuleClassAttribute(Rule):
@@ -208,6 +210,10 @@ class ModuleClassAttribute(Rule):
         super().__init__(context)
         self.analysis = analysis(context.tree, context.imports)
         self.ordinal = -1
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        return may_assign_class_attribute(text)
 
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.rules.hyperparameters.analysis import analysis
 from ml_policy.rules.hyperparameters.cst_matching import CallableRule, source
 from ml_policy.rules.hyperparameters.ml_state import STATE_WORDS
+from ml_policy.rules.hyperparameters.text_screens import may_build_ml_default
 
 if TYPE_CHECKING:
     from ml_policy.rules.hyperparameters.cst_matching import Defaulted
@@ -243,6 +245,10 @@ class MLObjectDefault(CallableRule):
             pass
         """,
     )
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        return may_build_ml_default(text)
 
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, ClassVar
 from ml_policy.diagnostics import Applicability
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.hyperparameters.analysis import analysis
 from ml_policy.rules.hyperparameters.cst_matching import CallableRule, source
 from ml_policy.rules.hyperparameters.mutations import Mutation
+from ml_policy.rules.hyperparameters.text_screens import may_mutate_default
 
 if TYPE_CHECKING:
     from ml_policy.rules.hyperparameters.cst_matching import Defaulted
@@ -269,6 +271,10 @@ class MutatedMutableDefault(CallableRule):
         super().__init__(context)
         self.module: cst.Module | None = None
         self.indents: list[str] = []  # of the enclosing indented blocks, for the fix
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        return may_mutate_default(text)
 
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:

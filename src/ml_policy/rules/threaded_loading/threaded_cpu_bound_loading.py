@@ -11,6 +11,7 @@ from ml_policy.config import Settings
 from ml_policy.lint.calls import UNKNOWN, argument, is_test_file
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.threaded_loading.cpu_bound import Summary, Work, WorkAnalysis
 from ml_policy.rules.threaded_loading.scopes import Scope, ScopeTracker
@@ -122,9 +123,12 @@ class ThreadedCpuBoundLoading(ScopeTracker):
     code = "MLP002"
     name = "threaded-cpu-bound-loading"
     summary = "CPU-bound Python data preparation run on threads, where the GIL serialises it"
-    # A file that creates a thread spells Thread, ThreadPool(Executor), or imports
-    # multiprocessing.dummy. ("Pool" would admit every CNN file: MaxPool2d, AvgPool2d.)
-    triggers: ClassVar[tuple[str, ...]] = ("Thread", "multiprocessing")
+    # Every finding needs a call that resolves, through the imports, to one of FACTORIES:
+    # threading.Thread, concurrent.futures.ThreadPoolExecutor, multiprocessing.pool.ThreadPool
+    # (all spell "Thread") or multiprocessing.dummy.Pool (imported: "dummy" and
+    # "multiprocessing" are in the text; `text_screen` asks for the second). ("Pool" would
+    # admit every CNN file: MaxPool2d, AvgPool2d.)
+    triggers: ClassVar[tuple[str, ...]] = ("Thread", "dummy")
     valid: ClassVar[tuple[str, ...]] = (
         # I/O-bound: downloads.
         """
@@ -366,6 +370,10 @@ class ThreadedCpuBoundLoading(ScopeTracker):
         self.creations: dict[cst.Call, tuple[str, Scope]] = {}  # thread factory calls: kind, where
         self.hand_offs: list[_HandOff] = []
         self.loaders: list[tuple[cst.Call, Scope]] = []
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        return text.mentions("Thread", "multiprocessing")
 
     @classmethod
     def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
