@@ -150,7 +150,9 @@ def _relint(
         data = text.encode(encoding)
     except UnicodeEncodeError:
         return None  # a fix added text the file's declared encoding cannot hold
-    found = lint_enabled(path, data, settings, rules)
+    # Without the text pre-filter: the fixed text must parse even where no rule is left to
+    # fire (the pre-filter would not parse such a file, and so not notice the damage).
+    found = lint_enabled(path, data, settings, rules, prefilter=False)
     return None if any(d.code == PARSE_ERROR for d in found) else found
 
 
