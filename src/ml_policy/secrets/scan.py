@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Collection, Iterator, Sequence
@@ -24,13 +23,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from re import Pattern
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ml_policy.parallel import pool_size
-from ml_policy.secrets import exact
+from ml_policy.secrets import exact, screen
 from ml_policy.secrets import plugins as ml_plugins
 from ml_policy.secrets.reading import RefusedError, open_regular_file, read_capped
+
+if TYPE_CHECKING:
+    from detect_secrets.core.potential_secret import PotentialSecret
 
 # detect-secrets plugins (class names) that are off unless a later bundle turns
 # them on. The entropy and keyword detectors report checksums, hashes, base64
@@ -140,9 +141,9 @@ def scan_files(
     """Scan `paths` with every enabled plugin; bad input becomes `not_scanned`, never an error."""
     result = ScanResult()
     global _SCREEN, _ML_ENABLED  # noqa: PLW0603 - forked workers inherit them, no pickling
-    _SCREEN = _screen(frozenset(disabled))
     _ML_ENABLED = tuple(d for d in ML_DETECTORS if d.__name__ not in disabled)
     with _settings(disabled), _quiet():
+        _SCREEN = _screen(frozenset(disabled))  # from the plugins these settings run
         outcomes = _map(paths, pool_size(len(paths), workers))
     for path, outcome in zip(paths, outcomes, strict=True):
         if isinstance(outcome, str):
@@ -178,23 +179,42 @@ def _scan_one(path: Path) -> list[Finding]:
     text = data.decode("utf-8-sig") if _is_utf8(data) else data.decode("latin-1")
     lines = _lines(text)
     long_lines = [n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
-    short = text
+    short, short_lines = text, lines
     if long_lines:
-        short = "\n".join("" if len(line) > MAX_LINE_CHARS else line for line in lines)
-    candidates = _may_contain_secrets(short) and not _filtered_by_path(path)
-    if not (candidates or long_lines):
+        short_lines = ["" if len(line) > MAX_LINE_CHARS else line for line in lines]
+        short = "\n".join(short_lines)
+    possible = () if _filtered_by_path(path) else _possible(path.name, short, short_lines)
+    if possible == () and not long_lines:
         return []  # most files: no copy, no detect-secrets
     try:
         with tempfile.TemporaryDirectory(prefix="ml-policy-secrets-") as folder:
             copy = Path(folder) / path.name  # the same name: extensions and file names matter
             found = _ml_tokens_in_long_lines(copy, text, lines, long_lines)
-            if candidates:
-                found += _detect(copy, short)
+            if possible != ():
+                found += _detect(copy, short, possible)
     except OSError as error:  # no writable temporary folder (TMPDIR)
         reason = f"not scanned for secrets: no temporary copy: {error.strerror or error}"
         raise NotScannedError(reason) from None
     # Two detect-secrets results on one line may widen to the same private keys.
     return list(dict.fromkeys(f for secret in found for f in _findings(path, lines, *secret)))
+
+
+Possible = tuple[screen.PatternScreen, ...] | None  # None: every pattern, every line
+
+
+def _possible(name: str, text: str, lines: list[str]) -> Possible:
+    """The patterns that could match a line detect-secrets scans in `text` (see screen.py)."""
+    if _SCREEN is None:
+        return None
+    transformed = screen.may_be_transformed(name, lines)
+    if transformed and screen.may_invent_text(name, text):
+        return _SCREEN.patterns
+    possible = _SCREEN.possible(text)
+    if transformed or not possible:
+        return possible
+    # detect-secrets will scan these very lines: only a match on one of them counts.
+    stripped = [line.rstrip() for line in lines]
+    return possible if screen.candidate_lines(stripped, possible) else ()
 
 
 def _ml_tokens_in_long_lines(
@@ -232,44 +252,24 @@ def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-_SCREEN: tuple[Pattern[str], ...] | None = None  # None: every file goes to detect-secrets
+_SCREEN: screen.Screen | None = None  # None: every file and line goes to detect-secrets
 _ML_ENABLED: tuple[type[ml_plugins._MLTokenDetector], ...] = ML_DETECTORS
 
 
-def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
-    """Every pattern an enabled plugin matches with, to skip files none can match.
+def _screen(disabled: frozenset[str]) -> screen.Screen | None:
+    """The screen for the plugins detect-secrets runs now (inside `_settings`).
 
     detect-secrets calls every plugin and filter on every line through its
-    dependency injection (measured: ~12k lines/s per core on timm's sources);
-    one search of the whole text per pattern first (~80k lines/s with it) lets
-    the many files without a candidate skip that. Only possible while every
-    enabled plugin is regex-based.
+    dependency injection (measured: ~12k lines/s per core on timm's sources),
+    and searching the whole text with every pattern costs about as much: the
+    screen (screen.py) looks for what every match must contain instead, and
+    hands detect-secrets only the lines where a pattern matches. `disabled`
+    is already in the settings; the parameter lets tests turn screening off.
     """
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.settings import get_plugins
 
-    builtin, _ = enabled_plugins(disabled)
-    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
-    by_name = {c.__name__: c for c in mapping.values()}
-    classes: list[type] = [by_name[name] for name in builtin if name in by_name]
-    classes += [d for d in ML_DETECTORS if d.__name__ not in disabled]
-    classes = [exact.EXACT.get(c.__name__, c) for c in classes]  # the classes that scan
-    patterns: list[Pattern[str]] = []
-    for plugin in classes:
-        denylist: object = getattr(plugin, "denylist", None)  # a property until a class sets it
-        if not issubclass(plugin, RegexBasedDetector) or not isinstance(denylist, list | tuple):
-            return None
-        patterns += denylist
-        patterns += [token for _, token in getattr(plugin, "contextual", ())]
-    # Line by line in detect-secrets, so ^ and $ must match at every line here.
-    return tuple(re.compile(p.pattern, p.flags | re.MULTILINE) for p in patterns)
-
-
-def _may_contain_secrets(text: str) -> bool:
-    if _SCREEN is None:
-        return True
-    stripped = "\n".join(line.rstrip() for line in _lines(text))  # as detect-secrets does
-    return any(pattern.search(stripped) for pattern in _SCREEN)
+    del disabled
+    return screen.build(get_plugins())
 
 
 def read_content(path: Path) -> bytes | None:
@@ -325,19 +325,66 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _detect(copy: Path, text: str) -> list[Detected]:
+def _detect(copy: Path, text: str, possible: Possible) -> list[Detected]:
     """detect-secrets on `text`, written to `copy` (UTF-8, which is all it reads)."""
-    from detect_secrets.core.scan import scan_file
-
     copy.write_text(text, encoding="utf-8")
     try:
         return [
             (secret.line_number, secret.type, secret.secret_value, secret.secret_hash)
-            for secret in scan_file(str(copy))
+            for secret in _scan_file(str(copy), possible)
             if secret.secret_value is not None
         ]
     except Exception as error:  # detect-secrets' parsers can fail on odd files: say so
         raise NotScannedError(f"not scanned for secrets: {type(error).__name__}") from None
+
+
+def _scan_file(filename: str, possible: Possible) -> list[PotentialSecret]:
+    """detect-secrets' `scan_file` (1.5.0), its plugins run only on the lines a possible
+    pattern matches. Its transformers give the lines: the file's own, or those of an
+    INI or YAML parse; a second pass with eager transformers if the first found nothing."""
+    from detect_secrets.core import scan as ds
+    from detect_secrets.settings import get_plugins
+
+    if possible is None:
+        return list(ds.scan_file(filename))
+    if not get_plugins() or ds._is_filtered_out(["filename"], filename=filename):
+        return []
+    found: list[PotentialSecret] = []
+    try:
+        for lines in ds._get_lines_from_file(filename):
+            found += _scan_lines(filename, lines, possible)
+            if found:
+                break
+    except OSError:  # as detect-secrets: what was found stays, the rest is skipped
+        pass
+    return found
+
+
+def _scan_lines(filename: str, lines: list[str], possible: Possible) -> Iterator[PotentialSecret]:
+    """detect-secrets' `_process_line_based_plugins` on the candidate lines only: a
+    line no plugin pattern matches yields nothing from any plugin, so skipping it
+    changes nothing. Snippets (for `nextline` pragmas) still see every line."""
+    from detect_secrets.core import scan as ds
+    from detect_secrets.settings import get_plugins
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    candidates = screen.candidate_lines([line.rstrip() for line in lines], possible or ())
+    for index in candidates:
+        number, line = index + 1, lines[index].rstrip()
+        snippet = get_code_snippet(lines=lines, line_number=number)
+        if ds._is_filtered_out(["line"], filename=filename, line=line, context=snippet):
+            continue
+        for plugin in get_plugins():
+            for secret in ds._scan_line(plugin, filename, line, number, snippet):
+                if not ds._is_filtered_out(
+                    ["context"],
+                    filename=secret.filename,
+                    secret=secret.secret_value,
+                    plugin=plugin,
+                    line=line,
+                    context=snippet,
+                ):
+                    yield secret
 
 
 def _findings(

@@ -1,0 +1,271 @@
+"""Which files and lines could hold a secret, decided before detect-secrets looks at them.
+
+detect-secrets calls every plugin and filter on every line through its
+dependency injection, and a whole-text search with every plugin's pattern
+costs about as much (IBM, SoftLayer and Cloudant patterns open with a
+look-behind that defeats the regex engine's literal search). So:
+
+1. A file's text is searched for the factors (`factors.py`) of each enabled
+   pattern: literal strings and runs of a class that every match contains. A
+   pattern none of whose matches could be in the file is out; a file with no
+   pattern left is skipped. Only robust factors are used here: what
+   detect-secrets' transformers write (`key = "value"` lines from INI files,
+   `key: "value"` lines from YAML, with escapes decoded and lines folded) can
+   contain a robust factor only where the file does, unless the file has what
+   `_may_invent_text` looks for (YAML escapes and binary tags, INI interpolation).
+2. The lines detect-secrets would give its plugins (its own transformers and
+   line splitting, `scan.py`) are searched for the same factors, and the
+   remaining patterns run on the lines that have them. Only lines where some
+   pattern matches go through detect-secrets' filters and plugins: a regex
+   plugin finds nothing on a line none of its patterns matches, so skipping
+   the others changes no finding. When a file's lines are its text's lines
+   (no transformer applies: `may_be_transformed`), this is done on the text
+   first, and a file without such a line is skipped without detect-secrets.
+
+A plugin whose findings do not come from its patterns alone (entropy and
+keyword detectors, anything unknown) makes the screen unusable: then every
+file and line goes to detect-secrets, as before.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from re import Pattern
+from typing import Any
+
+from ml_policy.secrets import lookup
+from ml_policy.secrets.factors import (
+    Chain,
+    Factor,
+    Literals,
+    Run,
+    Segment,
+    robust_factors,
+)
+
+
+@dataclass(frozen=True)
+class PatternScreen:
+    """One pattern a plugin matches lines with, and the robust factors every match contains."""
+
+    pattern: Pattern[str]
+    factors: tuple[Factor, ...]
+
+
+class Screen:
+    """The patterns of every enabled plugin, and how to look for their factors."""
+
+    def __init__(self, patterns: Sequence[PatternScreen]) -> None:
+        self.patterns = tuple(patterns)
+        distinct = list(dict.fromkeys(f for p in self.patterns for f in p.factors))
+        self._checks = [lookup.check(f) for f in distinct]
+        index = {f: i for i, f in enumerate(distinct)}
+        # Each pattern's factors, the cheapest and most selective looked for first.
+        self._plans = [tuple(index[f] for f in sorted(p.factors, key=_order)) for p in patterns]
+
+    def possible(self, text: str) -> tuple[PatternScreen, ...]:
+        """The patterns whose factors are all in `text`: those that could match one of its lines."""
+        found = lookup.Text(text)
+        known: list[bool | None] = [None] * len(self._checks)
+        possible = []
+        for pattern, plan in zip(self.patterns, self._plans, strict=True):
+            for i in plan:
+                has = known[i]
+                if has is None:
+                    has = known[i] = self._checks[i](found)
+                if not has:
+                    break
+            else:
+                possible.append(pattern)
+        return tuple(possible)
+
+
+def _order(factor: Factor) -> tuple[int, int]:
+    """Literals of three characters or more first (a fast search, rarely found), runs of
+    classes without `_` (rare in code), shorter literals, other runs, then expressions."""
+    if isinstance(factor, Literals):
+        return (0 if factor.shortest >= 3 else 2), -factor.shortest
+    if isinstance(factor, Run):
+        return (3 if _has_underscore(factor) else 1), -factor.length
+    return (4 if isinstance(factor, Chain) else 5), 0
+
+
+def _has_underscore(run: Run) -> bool:
+    return re.fullmatch(run.charset, "_", run.flags) is not None
+
+
+def candidate_lines(lines: Sequence[str], patterns: Sequence[PatternScreen]) -> list[int]:
+    """The indices of `lines` (as plugins see them: right-stripped) some pattern matches."""
+    if not patterns:
+        return []
+    joined = lookup.Lines(lines)
+    found: set[int] = set()
+    for screen in patterns:
+        indices = _lines_with(screen, joined)
+        found.update(i for i in indices if i not in found and screen.pattern.search(lines[i]))
+    return sorted(found)
+
+
+def _lines_with(screen: PatternScreen, lines: lookup.Lines) -> Iterable[int]:
+    """The lines that have the pattern's most selective factor; every line if it has none."""
+    if not screen.factors:
+        return range(lines.count)
+    return sorted(lookup.lines_with(_anchor(screen.factors), lines))
+
+
+def _anchor(factors: tuple[Factor, ...]) -> Factor:
+    """A segment or chain (a stretch of the pattern itself), else the longest run,
+    else the most selective literals."""
+    expressions = [f for f in factors if isinstance(f, Segment | Chain)]
+    runs = [f for f in factors if isinstance(f, Run)]
+    if expressions:
+        return expressions[-1]
+    return max(runs, key=lambda run: run.length) if runs else factors[0]
+
+
+# --- which plugins can be screened ---------------------------------------------------------
+
+
+def build(plugins: Iterable[object]) -> Screen | None:
+    """The screen for detect-secrets' configured plugins; None when one cannot be screened."""
+    patterns: list[Pattern[str]] = []
+    for plugin in plugins:
+        own = _line_patterns(plugin)
+        if own is None:
+            return None
+        patterns += own
+    unique = dict.fromkeys(patterns)
+    return Screen([PatternScreen(p, robust_factors(p)) for p in unique])
+
+
+def _line_patterns(plugin: object) -> list[Pattern[str]] | None:
+    """Every pattern the plugin matches lines with, if nothing but them can make it report.
+
+    Known implementations only: detect-secrets' regex detectors (`analyze_string`
+    yields `findall` of each `denylist` pattern; `analyze_line` wraps it), our
+    JWT detector (its one pattern is its denylist) and our ML detectors (their
+    denylist, then contextual token patterns, each needing a match on the line).
+    """
+    kind = type(plugin)
+    methods = {name: _where(getattr(kind, name, None)) for name in _ALLOWED}
+    if any(where not in _allowed()[name] for name, where in methods.items()):
+        return None
+    denylist: Any = getattr(plugin, "denylist", None)
+    contextual: Any = getattr(plugin, "contextual", ())
+    if not isinstance(denylist, list | tuple) or not isinstance(contextual, list | tuple):
+        return None
+    found = [*denylist, *(token for _, token in contextual)]
+    if not all(isinstance(p, Pattern) and isinstance(p.pattern, str) for p in found):
+        return None
+    return found
+
+
+_ALLOWED = ("analyze_line", "analyze_string", "_contextual_secrets")
+Where = tuple[str, str] | None  # (source file, qualified name) of a function
+
+
+def _where(function: object) -> Where:
+    """Names a function by its source, not its identity: detect-secrets loads our
+    plugin file as a module of its own, whose classes are not those of ml_policy."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return None
+    return os.path.realpath(code.co_filename), str(getattr(function, "__qualname__", ""))
+
+
+@cache
+def _allowed() -> dict[str, frozenset[Where]]:
+    from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
+
+    from ml_policy.secrets import exact
+    from ml_policy.secrets import plugins as ml
+
+    return {
+        "analyze_line": frozenset(
+            map(_where, [BasePlugin.analyze_line, ml._MLTokenDetector.analyze_line])
+        ),
+        "analyze_string": frozenset(
+            map(
+                _where,
+                [
+                    RegexBasedDetector.analyze_string,
+                    ml._MLTokenDetector.analyze_string,
+                    exact.JwtTokenDetector.analyze_string,
+                ],
+            )
+        ),
+        "_contextual_secrets": frozenset(
+            [
+                None,  # detect-secrets' own detectors have none
+                _where(ml._MLTokenDetector._contextual_secrets),
+                _where(ml.WandbDetector._contextual_secrets),
+            ]
+        ),
+    }
+
+
+# --- whether detect-secrets' lines are the file's lines -----------------------------------------
+
+
+def may_be_transformed(name: str, lines: Sequence[str]) -> bool:
+    """Whether detect-secrets might scan other lines than the text's own (see `scan_file`:
+    an INI parse of every file, YAML for YAML files, then an INI parse with a `[global]`
+    header for files of no known type, when the first pass found nothing)."""
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    kind = determine_file_type(name)
+    if kind is FileType.YAML or _section_first(lines):
+        return True
+    return kind is FileType.OTHER and not any(map(_not_an_option, lines))
+
+
+def _section_first(lines: Sequence[str]) -> bool:
+    """configparser reads a file only if a `[section]` comes before any other content."""
+    for line in lines:
+        content = line.strip()
+        if content and not content.startswith(("#", ";")):
+            return content.startswith("[")
+    return False
+
+
+_INDENTED = re.compile(r"\s")  # configparser's indentation test (`\S` for the first character)
+
+
+def _not_an_option(line: str) -> bool:
+    """A line configparser rejects in any file: not indented (no continuation), not a
+    comment or section, without `=` or `:` (not an option)."""
+    content = line.strip()
+    if not content or content.startswith(("#", ";", "[")) or _INDENTED.match(line):
+        return False
+    return "=" not in content and ":" not in content
+
+
+def may_invent_text(name: str, text: str) -> bool:
+    """Whether a transformer could write a robust factor that the text does not contain.
+
+    configparser's `%(name)s` interpolation joins values. In YAML, a
+    double-quoted scalar can spell any character as an escape (after a
+    backslash); a `!!binary` value is re-encoded (a tag needs `!`, and spells
+    `binary` or escapes it with `%`); and a key that is a collection (`? `
+    key, `[a, b]: ...`, an alias) is written as the Python repr of its nodes.
+    """
+    if "%(" in text:
+        return True
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    if determine_file_type(name) is not FileType.YAML:
+        return False
+    if "\\" in text and '"' in text:
+        return True
+    if "!" in text and ("binary" in text or "%" in text):
+        return True
+    return _COLLECTION_KEY.search(text) is not None
+
+
+# Where a YAML key might not be a scalar: an explicit key (`?` that starts a
+# token), a flow collection or an alias right before the `:` of an implicit key.
+_COLLECTION_KEY = re.compile(r"(?:^|[\s,\[{])\?|[\]}][ \t]*:|\*[0-9A-Za-z_-]+[ \t]*:", re.MULTILINE)
