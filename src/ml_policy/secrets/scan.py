@@ -26,12 +26,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ml_policy.parallel import pool_size
-from ml_policy.secrets import exact, screen
-from ml_policy.secrets import plugins as ml_plugins
+from ml_policy.secrets import screen
 from ml_policy.secrets.reading import RefusedError, open_regular_file, read_capped
 
 if TYPE_CHECKING:
     from detect_secrets.core.potential_secret import PotentialSecret
+
+    from ml_policy.secrets.plugins import _MLTokenDetector
+
+    # Loaded on first use (module __getattr__): importing detect-secrets takes half
+    # a second, which a run answered from the cache must not pay.
+    ML_DETECTORS: tuple[type[_MLTokenDetector], ...]
 
 # detect-secrets plugins (class names) that are off unless a later bundle turns
 # them on. The entropy and keyword detectors report checksums, hashes, base64
@@ -52,16 +57,40 @@ OFF_BY_DEFAULT = frozenset(
     }
 )
 
-ML_DETECTORS = (
-    ml_plugins.HuggingFaceDetector,
-    ml_plugins.WandbDetector,
-    ml_plugins.OpenAIApiKeyDetector,
-    ml_plugins.AnthropicDetector,
-    ml_plugins.ReplicateDetector,
-    ml_plugins.KaggleDetector,
-    ml_plugins.CometDetector,
+# Our plugins (plugins.py), by class name and secret type (a test checks both).
+ML_DETECTOR_NAMES = (
+    "HuggingFaceDetector",
+    "WandbDetector",
+    "OpenAIApiKeyDetector",
+    "AnthropicDetector",
+    "ReplicateDetector",
+    "KaggleDetector",
+    "CometDetector",
 )
-ML_SECRET_TYPES = frozenset(str(detector.secret_type) for detector in ML_DETECTORS)
+ML_SECRET_TYPES = frozenset(
+    {
+        "Hugging Face Token",
+        "Weights & Biases API Key",
+        "OpenAI API Key",
+        "Anthropic API Key",
+        "Replicate API Token",
+        "Kaggle API Key",
+        "Comet API Key",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name == "ML_DETECTORS":
+        return _ml_detectors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _ml_detectors() -> tuple[type[_MLTokenDetector], ...]:
+    from ml_policy.secrets import plugins
+
+    return tuple(getattr(plugins, name) for name in ML_DETECTOR_NAMES)
 
 # detect-secrets' default filters, minus `is_indirect_reference`: it drops any
 # line shaped like `x = call(...)`, which is exactly how tokens leak in ML code
@@ -123,7 +152,7 @@ def builtin_plugin_names() -> list[str]:
 def enabled_plugins(disabled: Collection[str]) -> tuple[list[str], list[str]]:
     """(detect-secrets plugins, ML plugins) that run, by class name."""
     builtin = [n for n in builtin_plugin_names() if n not in OFF_BY_DEFAULT | set(disabled)]
-    ml = [d.__name__ for d in ML_DETECTORS if d.__name__ not in disabled]
+    ml = [name for name in ML_DETECTOR_NAMES if name not in disabled]
     return builtin, ml
 
 
@@ -141,7 +170,7 @@ def scan_files(
     """Scan `paths` with every enabled plugin; bad input becomes `not_scanned`, never an error."""
     result = ScanResult()
     global _SCREEN, _ML_ENABLED  # noqa: PLW0603 - forked workers inherit them, no pickling
-    _ML_ENABLED = tuple(d for d in ML_DETECTORS if d.__name__ not in disabled)
+    _ML_ENABLED = tuple(d for d in _ml_detectors() if d.__name__ not in disabled)
     with _settings(disabled), _quiet():
         _SCREEN = _screen(frozenset(disabled))  # from the plugins these settings run
         outcomes = _map(paths, pool_size(len(paths), workers))
@@ -253,7 +282,7 @@ def _lines(text: str) -> list[str]:
 
 
 _SCREEN: screen.Screen | None = None  # None: every file and line goes to detect-secrets
-_ML_ENABLED: tuple[type[ml_plugins._MLTokenDetector], ...] = ML_DETECTORS
+_ML_ENABLED: tuple[type[_MLTokenDetector], ...] = ()
 
 
 def _screen(disabled: frozenset[str]) -> screen.Screen | None:
@@ -390,6 +419,8 @@ def _scan_lines(filename: str, lines: list[str], possible: Possible) -> Iterator
 def _findings(
     path: Path, lines: Sequence[str], number: int, kind: str, secret: str, hashed: str
 ) -> list[Finding]:
+    from ml_policy.secrets import exact
+
     source = lines[number - 1] if 0 < number <= len(lines) else ""
     line = max(number, 1)
     if kind == exact.PRIVATE_KEY:  # detect-secrets found the marker: the secret is the key
@@ -411,6 +442,8 @@ def _settings(disabled: Collection[str]) -> Iterator[None]:
     """detect-secrets configured with our plugins and filters, for the duration of a scan."""
     from detect_secrets.settings import transient_settings
 
+    from ml_policy.secrets import exact
+
     builtin, ml = enabled_plugins(disabled)
     path = _register_ml_plugins()
     config: dict[str, Any] = {
@@ -430,7 +463,9 @@ def _register_ml_plugins() -> str:
     """Load our plugin file the way `detect-secrets --plugin FILE` does; its file:// URL."""
     from detect_secrets.core.plugins.initialize import from_file
 
-    filename = str(Path(ml_plugins.__file__).resolve())
+    from ml_policy.secrets import plugins
+
+    filename = str(Path(plugins.__file__).resolve())
     from_file(filename)
     return f"file://{filename}"
 
