@@ -245,13 +245,15 @@ def _not_an_option(line: str) -> bool:
 
 
 def may_invent_text(name: str, text: str) -> bool:
-    """Whether a transformer could write a robust factor that the text does not contain.
+    """Whether a transformer could write a factor that the text does not contain.
 
-    configparser's `%(name)s` interpolation joins values. In YAML, a
-    double-quoted scalar can spell any character as an escape (after a
-    backslash); a `!!binary` value is re-encoded (a tag needs `!`, and spells
-    `binary` or escapes it with `%`); and a key that is a collection (`? `
-    key, `[a, b]: ...`, an alias) is written as the Python repr of its nodes.
+    configparser's `%(name)s` interpolation joins values. In a YAML
+    double-quoted scalar, an escape (after a backslash) can spell a character
+    that is not whitespace or a quote, and an escaped line break joins lines;
+    a `!!binary` value is re-encoded as one line (a tag needs `!`, and spells
+    `binary` or escapes it with `%`). (A key that is a collection cannot make
+    a line: SafeLoader refuses unhashable keys, and detect-secrets then reads
+    the file's own lines.)
     """
     if "%(" in text:
         return True
@@ -259,13 +261,11 @@ def may_invent_text(name: str, text: str) -> bool:
 
     if determine_file_type(name) is not FileType.YAML:
         return False
-    if "\\" in text and '"' in text:
+    if '"' in text and _SAFE_ESCAPE.search(text):
         return True
-    if "!" in text and ("binary" in text or "%" in text):
-        return True
-    return _COLLECTION_KEY.search(text) is not None
+    return "!" in text and ("binary" in text or "%" in text)
 
 
-# Where a YAML key might not be a scalar: an explicit key (`?` that starts a
-# token), a flow collection or an alias right before the `:` of an implicit key.
-_COLLECTION_KEY = re.compile(r"(?:^|[\s,\[{])\?|[\]}][ \t]*:|\*[0-9A-Za-z_-]+[ \t]*:", re.MULTILINE)
+# PyYAML's escapes that give a safe character (factors.UNSAFE): \0 \a \b \e \/ and
+# the numbered ones; and an escaped line break, which joins two lines.
+_SAFE_ESCAPE = re.compile(r"\\[0abe/xuU\r\n\x85\u2028\u2029]")
