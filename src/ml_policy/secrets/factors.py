@@ -101,13 +101,27 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """Every match, read through `table` (a bytes.translate table), contains each of `needles`.
+
+    The table maps the members of a segment's classes to 1, each of a few single
+    characters of it (`.` in `[\\w-]{23}\\.[\\w-]{6}`) to a symbol of its own, and
+    the rest to 0. Only for ASCII texts (lookup.py): a character of several bytes
+    would not count as one.
+    """
+
+    table: bytes
+    needles: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
 class Chain:
     """Every match contains a match of `source`: strings in order, non-whitespace between."""
 
     source: str
 
 
-Factor = Literals | Run | Segment | Chain
+Factor = Literals | Run | Segment | Chain | Shape
 
 
 # --- a typed copy of the parse tree ---------------------------------------------------------
@@ -334,11 +348,11 @@ def _repeated_char(node: _Node) -> tuple[_Char | None, int]:
 # --- segments ----------------------------------------------------------------------------------
 
 
-def segment_factors(node: _Seq) -> list[Segment]:
+def segment_factors(node: _Seq) -> list[Segment | Shape]:
     """The stretches of consecutive safe parts of the sequence, with two parts or more
     that must match. Parts at either end that may match nothing are dropped, and
     at the end those that may match a `:` (a transformer may have written it)."""
-    found: list[Segment] = []
+    found: list[Segment | Shape] = []
     stretch: list[_Node] = []
     for item in [*node.items, _Opaque()]:
         if _all_classes(item, is_safe_class):
@@ -352,8 +366,58 @@ def segment_factors(node: _Seq) -> list[Segment]:
         # One part is a literal or a run already; only literals, a literal set.
         if sum(not isinstance(part, _Zero) for part in stretch) >= 2 and _exact(parts) is None:
             found.append(Segment(_source(parts)))
+            shape = _shape(stretch)
+            if shape is not None:
+                found.append(shape)
         stretch = []
     return found
+
+
+def _shape(stretch: list[_Node]) -> Shape | None:
+    """The segment as needles for a translated view (see Shape), if it has a single
+    character that none of its classes has; one needle per stretch of fixed length."""
+    chars = [(char, low, high) for char, low, high in map(_char_repeat, stretch) if char]
+    if len(chars) < len(stretch) - sum(isinstance(part, _Zero) for part in stretch):
+        return None  # a part that is not one class, repeated or not
+    united = [char for char, _, _ in chars if _mark(char) is None]
+    table = bytearray(int(b < 0x80 and any(_member(c, b) for c in united)) for b in range(256))
+    # A mark some class has too is read as a member: a weaker, still necessary condition.
+    marks = sorted({m for m in (_mark(char) for char, _, _ in chars) if m and not table[ord(m)]})
+    symbols = {mark: i + 2 for i, mark in enumerate(marks)}
+    for mark, code in symbols.items():
+        table[ord(mark)] = code
+    needles: list[bytes] = []
+    current = b""
+    for char, low, high in chars:
+        symbol = bytes([symbols.get(_mark(char) or "", 1)])
+        current += symbol * low
+        if high != low:  # how many is not fixed: what comes after starts a new needle
+            needles.append(current)
+            current = symbol * low
+    needles.append(current)
+    kept = tuple(n for n in needles if len(n) >= 3 and n.strip(b"\x01"))
+    return Shape(bytes(table), kept) if kept else None
+
+
+def _char_repeat(node: _Node) -> tuple[_Char | None, int, int | None]:
+    char, low = _repeated_char(node)
+    high = node.high if isinstance(node, _Repeat) else 1
+    return char, low, high
+
+
+def _mark(char: _Char) -> str | None:
+    """The character, when the class is one ASCII character that is no letter under
+    IGNORECASE (which also matches the other case and a few non-ASCII letters)."""
+    if char.members is None or len(char.members) != 1:
+        return None
+    [mark] = char.members
+    if not mark.isascii() or (char.flags & re.IGNORECASE and mark.isalpha()):
+        return None
+    return mark
+
+
+def _member(char: _Char, byte: int) -> bool:
+    return _matches(char.charset, char.flags, chr(byte))
 
 
 def _nullable(node: _Node) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from re import Pattern
 
-from ml_policy.secrets.factors import Chain, Factor, Literals, Run, Segment
+from ml_policy.secrets.factors import Chain, Factor, Literals, Run, Segment, Shape
 
 # Characters re.IGNORECASE matches to an ASCII letter that bytes.lower() leaves
 # alone (a test checks every code point): a text with one is folded first.
@@ -32,9 +32,10 @@ class Text:
 
     __slots__ = ("_data", "_lower", "_views", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, data: bytes | None = None) -> None:
+        """`data`, if given, is the text's UTF-8 (the file's own bytes, not encoded again)."""
         self.text = text
-        self._data: bytes | None = None
+        self._data = data
         self._lower: bytes | None = None
         self._views: dict[bytes, bytes] = {}
 
@@ -73,7 +74,18 @@ def check(factor: Factor) -> Check:
     if isinstance(factor, Run):
         table, needle = run_table(factor), _MEMBER * factor.length
         return lambda text: needle in text.members(table)
+    if isinstance(factor, Shape):
+        return lambda text: _shape_in(factor, text)
     return _literals_check(factor)
+
+
+def _shape_in(shape: Shape, text: Text) -> bool:
+    """In ASCII only: a non-ASCII character's several bytes between two marks would
+    make a needle's count of members too large (it answers True then: unknown)."""
+    if not text.data.isascii():
+        return True
+    view = text.members(shape.table)
+    return all(needle in view for needle in shape.needles)
 
 
 def _literals_check(factor: Literals) -> Check:
@@ -84,6 +96,11 @@ def _literals_check(factor: Literals) -> Check:
         if factor.ignore_case:
             return lambda text: regex.search(text.lowered) is not None
         return lambda text: regex.search(text.data) is not None
+    if len(strings) == 1:
+        [string] = strings
+        if factor.ignore_case:
+            return lambda text: string in text.lowered
+        return lambda text: string in text.data
     if factor.ignore_case:
         return lambda text: any(s in text.lowered for s in strings)
     return lambda text: any(s in text.data for s in strings)
@@ -129,7 +146,10 @@ class Lines:
             self.byte_starts = list(itertools.accumulate((n + 1 for n in sizes), initial=0))
 
 
-def lines_with(factor: Factor, lines: Lines) -> set[int]:
+Anchor = Literals | Run | Segment | Chain  # what lines are looked up by
+
+
+def lines_with(factor: Anchor, lines: Lines) -> set[int]:
     """The indices of the lines that contain the factor.
 
     A factor holds no line break, so each occurrence lies within one line.
@@ -161,14 +181,14 @@ def _line(starts: list[int], offset: int) -> int:
     return bisect.bisect_right(starts, offset) - 1
 
 
-def _folded(factor: Factor, text: Text) -> str:
+def _folded(factor: Anchor, text: Text) -> str:
     if isinstance(factor, Literals) and factor.ignore_case:
         return text.text.translate(_CASE_FOLD).lower()  # one character for one: same offsets
     return text.text
 
 
 @cache
-def _text_regex(factor: Factor) -> Pattern[str]:
+def _text_regex(factor: Anchor) -> Pattern[str]:
     if isinstance(factor, Segment | Chain):
         return re.compile(factor.source)
     if isinstance(factor, Run):

@@ -14,6 +14,7 @@ cannot lead them to a FIFO, a device or a file outside the repository.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
 import stat
@@ -91,6 +92,7 @@ def _ml_detectors() -> tuple[type[_MLTokenDetector], ...]:
     from ml_policy.secrets import plugins
 
     return tuple(getattr(plugins, name) for name in ML_DETECTOR_NAMES)
+
 
 # detect-secrets' default filters, minus `is_indirect_reference`: it drops any
 # line shaped like `x = call(...)`, which is exactly how tokens leak in ML code
@@ -204,15 +206,15 @@ def _scan_one(path: Path) -> list[Finding]:
     data = read_content(path)
     if data is None:
         return []
-    # Tokens are ASCII: Latin-1 keeps them intact in a file of any 8-bit encoding.
-    text = data.decode("utf-8-sig") if _is_utf8(data) else data.decode("latin-1")
+    text, view = _decode(data)
     lines = _lines(text)
-    long_lines = [n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
+    long_lines = []
     short, short_lines = text, lines
-    if long_lines:
+    if max(map(len, lines)) > MAX_LINE_CHARS:
+        long_lines = [n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
         short_lines = ["" if len(line) > MAX_LINE_CHARS else line for line in lines]
-        short = "\n".join(short_lines)
-    possible = () if _filtered_by_path(path) else _possible(path.name, short, short_lines)
+        short, view = "\n".join(short_lines), None
+    possible = () if _filtered_by_path(path) else _possible(path.name, short, short_lines, view)
     if possible == () and not long_lines:
         return []  # most files: no copy, no detect-secrets
     try:
@@ -228,18 +230,27 @@ def _scan_one(path: Path) -> list[Finding]:
     return list(dict.fromkeys(f for secret in found for f in _findings(path, lines, *secret)))
 
 
+def _decode(data: bytes) -> tuple[str, bytes | None]:
+    """The text, and its UTF-8 when that is `data` (the screen searches bytes)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Tokens are ASCII: Latin-1 keeps them intact in a file of any 8-bit encoding.
+        return data.decode("latin-1"), None
+    return text, data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+
+
 Possible = tuple[screen.PatternScreen, ...] | None  # None: every pattern, every line
 
 
-def _possible(name: str, text: str, lines: list[str]) -> Possible:
+def _possible(name: str, text: str, lines: list[str], view: bytes | None) -> Possible:
     """The patterns that could match a line detect-secrets scans in `text` (see screen.py)."""
     if _SCREEN is None:
         return None
-    transformed = screen.may_be_transformed(name, lines)
-    if transformed and screen.may_invent_text(name, text):
+    if screen.may_invent_text(name, text) and screen.may_be_transformed(name, lines):
         return _SCREEN.patterns
-    possible = _SCREEN.possible(text)
-    if transformed or not possible:
+    possible = _SCREEN.possible(text, view)
+    if not possible or screen.may_be_transformed(name, lines):
         return possible
     # detect-secrets will scan these very lines: only a match on one of them counts.
     stripped = [line.rstrip() for line in lines]
@@ -295,9 +306,15 @@ def _screen(disabled: frozenset[str]) -> screen.Screen | None:
     hands detect-secrets only the lines where a pattern matches. `disabled`
     is already in the settings; the parameter lets tests turn screening off.
     """
+    import locale
+
     from detect_secrets.settings import get_plugins
 
     del disabled
+    # detect-secrets reads our UTF-8 copy with open()'s default encoding: the screen
+    # reads the text as UTF-8, so the two must agree (they do in UTF-8 locales and mode).
+    if codecs.lookup(locale.getpreferredencoding(False)).name != "utf-8":
+        return None
     return screen.build(get_plugins())
 
 
@@ -344,14 +361,6 @@ def _filtered_by_path(path: Path) -> bool:
     from detect_secrets.filters.heuristic import is_swagger_file
 
     return is_swagger_file(str(path))
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _detect(copy: Path, text: str, possible: Possible) -> list[Detected]:

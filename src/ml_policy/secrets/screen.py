@@ -44,6 +44,7 @@ from ml_policy.secrets.factors import (
     Literals,
     Run,
     Segment,
+    Shape,
     robust_factors,
 )
 
@@ -67,9 +68,10 @@ class Screen:
         # Each pattern's factors, the cheapest and most selective looked for first.
         self._plans = [tuple(index[f] for f in sorted(p.factors, key=_order)) for p in patterns]
 
-    def possible(self, text: str) -> tuple[PatternScreen, ...]:
-        """The patterns whose factors are all in `text`: those that could match one of its lines."""
-        found = lookup.Text(text)
+    def possible(self, text: str, data: bytes | None = None) -> tuple[PatternScreen, ...]:
+        """The patterns whose factors are all in `text`: those that could match one of its
+        lines. `data`: bytes to search instead of its UTF-8 (see lookup.Text)."""
+        found = lookup.Text(text, data)
         known: list[bool | None] = [None] * len(self._checks)
         possible = []
         for pattern, plan in zip(self.patterns, self._plans, strict=True):
@@ -91,7 +93,7 @@ def _order(factor: Factor) -> tuple[int, int]:
         return (0 if factor.shortest >= 3 else 2), -factor.shortest
     if isinstance(factor, Run):
         return (3 if _has_underscore(factor) else 1), -factor.length
-    return (4 if isinstance(factor, Chain) else 5), 0
+    return {Shape: 4, Chain: 5}.get(type(factor), 6), 0
 
 
 def _has_underscore(run: Run) -> bool:
@@ -112,19 +114,23 @@ def candidate_lines(lines: Sequence[str], patterns: Sequence[PatternScreen]) -> 
 
 def _lines_with(screen: PatternScreen, lines: lookup.Lines) -> Iterable[int]:
     """The lines that have the pattern's most selective factor; every line if it has none."""
-    if not screen.factors:
+    anchor = _anchor(screen.factors)
+    if anchor is None:
         return range(lines.count)
-    return sorted(lookup.lines_with(_anchor(screen.factors), lines))
+    return sorted(lookup.lines_with(anchor, lines))
 
 
-def _anchor(factors: tuple[Factor, ...]) -> Factor:
+def _anchor(factors: tuple[Factor, ...]) -> lookup.Anchor | None:
     """A segment or chain (a stretch of the pattern itself), else the longest run,
     else the most selective literals."""
     expressions = [f for f in factors if isinstance(f, Segment | Chain)]
     runs = [f for f in factors if isinstance(f, Run)]
+    literals = [f for f in factors if isinstance(f, Literals)]
     if expressions:
         return expressions[-1]
-    return max(runs, key=lambda run: run.length) if runs else factors[0]
+    if runs:
+        return max(runs, key=lambda run: run.length)
+    return max(literals, key=lambda f: f.shortest, default=None)
 
 
 # --- which plugins can be screened ---------------------------------------------------------
