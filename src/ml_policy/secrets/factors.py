@@ -1,6 +1,6 @@
 """What every match of a regular expression must contain: its necessary factors.
 
-Three kinds, read off the expression's parse tree (`re`'s own parser), so
+Read off the expression's parse tree (`re`'s own parser), so
 they follow the plugins' patterns as written, upstream changes included:
 
 - `Literals`: every match contains one of these strings. A concatenation's
@@ -13,6 +13,8 @@ they follow the plugins' patterns as written, upstream changes included:
 - `Segment`: every match contains a match of this sub-expression, a stretch
   of consecutive parts of the pattern (`[MNO][\\w-]{23,25}\\.[\\w-]{6}...`)
   with its lookarounds and anchors dropped.
+- `Shape`: a segment of one class and a few single characters, as fixed
+  strings to look for in bytes translated to member/character/other.
 - `Chain`: every match contains these strings in this order, with no
   whitespace between them (`://` then `@` in `://user:password@`).
 

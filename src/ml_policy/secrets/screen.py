@@ -1,26 +1,41 @@
-"""Which files and lines could hold a secret, decided before detect-secrets looks at them.
+r"""Which files and lines could hold a secret, decided before detect-secrets looks at them.
 
 detect-secrets calls every plugin and filter on every line through its
-dependency injection, and a whole-text search with every plugin's pattern
-costs about as much (IBM, SoftLayer and Cloudant patterns open with a
-look-behind that defeats the regex engine's literal search). So:
+dependency injection (~12k lines/s per core), and searching a whole text
+with every plugin's pattern costs about as much (the IBM, SoftLayer and
+Cloudant patterns open with a look-behind, which defeats the regex engine's
+literal search: ~0.5 s per MB). Instead, for each enabled pattern, the
+factors every match of it contains (`factors.py`: literal strings, runs of a
+class, stretches of the pattern itself) are looked for (`lookup.py`, C-speed
+searches of the file's bytes):
 
-1. A file's text is searched for the factors (`factors.py`) of each enabled
-   pattern: literal strings and runs of a class that every match contains. A
-   pattern none of whose matches could be in the file is out; a file with no
-   pattern left is skipped. Only robust factors are used here: what
-   detect-secrets' transformers write (`key = "value"` lines from INI files,
-   `key: "value"` lines from YAML, with escapes decoded and lines folded) can
-   contain a robust factor only where the file does, unless the file has what
-   `_may_invent_text` looks for (YAML escapes and binary tags, INI interpolation).
-2. The lines detect-secrets would give its plugins (its own transformers and
-   line splitting, `scan.py`) are searched for the same factors, and the
-   remaining patterns run on the lines that have them. Only lines where some
-   pattern matches go through detect-secrets' filters and plugins: a regex
-   plugin finds nothing on a line none of its patterns matches, so skipping
-   the others changes no finding. When a file's lines are its text's lines
-   (no transformer applies: `may_be_transformed`), this is done on the text
-   first, and a file without such a line is skipped without detect-secrets.
+1. In the file's text. A pattern with a factor missing cannot match; a file
+   with no pattern left never reaches detect-secrets.
+2. In the lines detect-secrets itself gives its plugins (its transformers and
+   line splitting, `scan.py`), for the patterns left: each runs on the lines
+   that have its most selective factor, and only lines where one matches go
+   through detect-secrets' filters and plugins. A regex plugin finds nothing
+   on a line none of its patterns matches, so skipping the others changes no
+   finding, and the `nextline` pragma still sees the line before. When
+   detect-secrets would scan the text's own lines (`may_be_transformed`),
+   this is done on the text first: a file without such a line is skipped.
+
+Why step 1 may read the text although detect-secrets may scan other lines:
+its transformers write `key = "value"` (INI: every file whose first content
+is a `[section]`, and files of no known type with a `[global]` header added)
+and `key: "value"` (YAML) lines. Their keys and values are the file's text
+with whitespace changed (YAML folds line breaks into spaces, strip and
+rstrip drop it), `\` written before `"`, `''` read as `'` and `%%` as `%`;
+around them they write ` = "`, `: "` and `"`. So a stretch of a transformed
+line without whitespace, `"`, `'`, `\` or `%` (factors.UNSAFE) is in the
+file's text, unless it ends with the `:` written after a key or is the lone
+`=` written between spaces; robust factors (`factors.robust_factors`) hold no
+more than that. Three things can write text the file does not have:
+configparser's `%(name)s` interpolation, YAML escapes in double-quoted
+scalars, and YAML `!!binary` values (re-encoded on one line):
+`may_invent_text` finds files that might have them, and step 1 keeps every
+pattern for those. tests/test_secrets_screen.py checks this on hypothesis
+documents and compares screened and full scans.
 
 A plugin whose findings do not come from its patterns alone (entropy and
 keyword detectors, anything unknown) makes the screen unusable: then every
