@@ -70,13 +70,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         before = _extract(args.before_ref, work) if args.before_ref else None
         targets = [(str(t), t) for t in args.tree] or [("corpus", _stage_corpus(work))]
+        sizes = {name: _size(path) for name, path in targets}
         results = [r for name, path in targets for r in _measure(name, path, before, args, work)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report = {"machine": _machine(), "before_ref": args.before_ref, "results": _rows(results)}
+    report = {
+        "machine": _machine(),
+        "before_ref": args.before_ref,
+        "targets": {name: {"files": n, "bytes": b} for name, (n, b) in sizes.items()},
+        "results": _rows(results),
+    }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
-    sys.stdout.write(_table(results, targets) + "\n")
+    sys.stdout.write(_table(results, sizes) + "\n")
     return 0
 
 
@@ -219,8 +225,7 @@ def _machine() -> dict[str, object]:
     }
 
 
-def _table(results: list[Result], targets: list[tuple[str, Path]]) -> str:
-    sizes = {name: _size(path) for name, path in targets}
+def _table(results: list[Result], sizes: dict[str, tuple[int, int]]) -> str:
     lines = [
         "| target | variant | processes | wall s | CPU s | MB/CPU-s | vs after (CPU) "
         "| findings | same output | load |",

@@ -93,13 +93,21 @@ class Run:
     charset: str  # a one-character expression: `[0-9a-f]`, `\d`, `k`
     flags: int
     length: int
+    wide: bool  # whether the class may match a non-ASCII character
 
 
 @dataclass(frozen=True)
 class Segment:
-    """Every match contains a match of `source` (flags are inline)."""
+    """Every match contains a match of `source` (flags are inline).
+
+    `ascii`: whether its classes are explicit ASCII characters only (no `\\d`, `\\w`,
+    negation): then it matches the same in UTF-8 bytes, with IGNORECASE in bytes
+    whose characters re.IGNORECASE takes for ASCII letters are folded to them.
+    """
 
     source: str
+    ascii: bool = False
+    ignore_case: bool = False  # whether some of it ignores case
 
 
 @dataclass(frozen=True)
@@ -108,8 +116,8 @@ class Shape:
 
     The table maps the members of a segment's classes to 1, each of a few single
     characters of it (`.` in `[\\w-]{23}\\.[\\w-]{6}`) to a symbol of its own, and
-    the rest to 0. Only for ASCII texts (lookup.py): a character of several bytes
-    would not count as one.
+    the rest to 0; it reads a narrow view (lookup.Text.members: one byte per
+    character, a non-ASCII character as its first byte).
     """
 
     table: bytes
@@ -118,9 +126,17 @@ class Shape:
 
 @dataclass(frozen=True)
 class Chain:
-    """Every match contains a match of `source`: strings in order, non-whitespace between."""
+    """Every match contains one of each literal set, in order, with no whitespace between."""
 
-    source: str
+    links: tuple[Literals, ...]
+
+    @property
+    def source(self) -> str:
+        """As a regular expression."""
+        return r"\S*?".join(
+            f"(?{'i' if link.ignore_case else ''}:{'|'.join(map(re.escape, sorted(link.strings)))})"
+            for link in self.links
+        )
 
 
 Factor = Literals | Run | Segment | Chain | Shape
@@ -131,11 +147,15 @@ Factor = Literals | Run | Segment | Chain | Shape
 
 @dataclass(frozen=True)
 class _Char:
-    """One character of the class `charset`; `members` lists it when it is a few literals."""
+    """One character of the class `charset`; `members` lists it when it is a few literals;
+    `wide`: whether it may be a non-ASCII character; `ascii`: whether the class is
+    explicit ASCII characters (no category, no negation)."""
 
     charset: str
     flags: int
     members: frozenset[str] | None
+    wide: bool = True
+    ascii: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,7 +219,7 @@ def _node(op: str, av: Any, flags: int) -> _Node:
 
 def _char(op: str, av: Any, flags: int) -> _Char:
     if op == "LITERAL":
-        return _Char(re.escape(chr(av)), flags, frozenset(chr(av)))
+        return _Char(re.escape(chr(av)), flags, frozenset(chr(av)), _wide(av, av, flags), av < 0x80)
     if op == "NOT_LITERAL":
         return _Char(f"[^{re.escape(chr(av))}]", flags, None)
     if op == "ANY":
@@ -210,26 +230,42 @@ def _char(op: str, av: Any, flags: int) -> _Char:
 def _char_class(items: Any, flags: int) -> _Char:
     parts: list[str] = []
     members: set[str] | None = set()
+    wide, explicit = False, True
     for op, av in items:
         name = str(op)
         if name == "LITERAL":
             parts.append(re.escape(chr(av)))
             members = None if members is None else members | {chr(av)}
+            wide, explicit = wide or _wide(av, av, flags), explicit and av < 0x80
         elif name == "RANGE":
             parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
             small = av[1] - av[0] < _MAX_MEMBERS
             span = {chr(c) for c in range(av[0], av[1] + 1)} if small else None
             members = None if members is None or span is None else members | span
+            wide, explicit = wide or _wide(av[0], av[1], flags), explicit and av[1] < 0x80
         elif name == "NEGATE":
             parts.insert(0, "^")
-            members = None
+            members, wide, explicit = None, True, False
         elif name == "CATEGORY" and str(av) in _CATEGORIES:
             parts.append(_CATEGORIES[str(av)])
-            members = None
+            members, explicit = None, False
+            # Unicode digits, letters, spaces; only their complements under re.ASCII.
+            wide = wide or not flags & re.ASCII or "_NOT_" in str(av)
         else:  # unknown to this reader: any character, which is never wrong
             return _Char("(?s:.)", flags, None)
     few = frozenset(members) if members and len(members) <= _MAX_MEMBERS else None
-    return _Char(f"[{''.join(parts)}]", flags, few)
+    return _Char(f"[{''.join(parts)}]", flags, few, wide, explicit)
+
+
+def _wide(low: int, high: int, flags: int) -> bool:
+    """Whether code points low..high match a non-ASCII character: beyond ASCII, or under
+    IGNORECASE an i, k or s (dotted and dotless i, KELVIN SIGN, LONG S; a test checks
+    every code point)."""
+    if high >= 0x80:
+        return True
+    if not flags & re.IGNORECASE or flags & re.ASCII:
+        return False
+    return any(low <= ord(c) <= high for c in "IKSiks")
 
 
 # --- literal strings -------------------------------------------------------------------------
@@ -317,23 +353,27 @@ def _alternation_literals(node: _Alt) -> list[Literals]:
 def run_factors(node: _Seq) -> list[Run]:
     """Runs of one class every match of the sequence contains (at least MIN_RUN long)."""
     found: list[Run] = []
-    key: tuple[str, int] | None = None
+    key: _Char | None = None
     length = 0
     for item in node.items:
         if isinstance(item, _Zero):
             continue  # consumes nothing: the characters around it are adjacent
         char, count = _repeated_char(item)
-        if char is not None and (char.charset, char.flags) == key:
+        if char is not None and key is not None and _same_class(char, key):
             length += count
             continue
         if key is not None:
-            found.append(Run(key[0], key[1], length))
-        key, length = ((char.charset, char.flags), count) if char else (None, 0)
+            found.append(Run(key.charset, key.flags, length, key.wide))
+        key, length = char, count
         if isinstance(item, _Repeat) and char is None and item.low >= 1:
             found += run_factors(item.node)
     if key is not None:
-        found.append(Run(key[0], key[1], length))
+        found.append(Run(key.charset, key.flags, length, key.wide))
     return [run for run in found if run.length >= MIN_RUN]
+
+
+def _same_class(a: _Char, b: _Char) -> bool:
+    return (a.charset, a.flags) == (b.charset, b.flags)
 
 
 def _repeated_char(node: _Node) -> tuple[_Char | None, int]:
@@ -357,7 +397,7 @@ def segment_factors(node: _Seq) -> list[Segment | Shape]:
     found: list[Segment | Shape] = []
     stretch: list[_Node] = []
     for item in [*node.items, _Opaque()]:
-        if _all_classes(item, is_safe_class):
+        if _all_chars(item, _safe):
             stretch.append(item)
             continue
         while stretch and _nullable(stretch[0]):
@@ -367,7 +407,9 @@ def segment_factors(node: _Seq) -> list[Segment | Shape]:
         parts = _Seq(tuple(stretch))
         # One part is a literal or a run already; only literals, a literal set.
         if sum(not isinstance(part, _Zero) for part in stretch) >= 2 and _exact(parts) is None:
-            found.append(Segment(_source(parts)))
+            ascii = _all_chars(parts, lambda char: char.ascii)
+            folds = not _all_chars(parts, lambda char: not char.flags & re.IGNORECASE)
+            found.append(Segment(_source(parts), ascii, folds))
             shape = _shape(stretch)
             if shape is not None:
                 found.append(shape)
@@ -382,7 +424,7 @@ def _shape(stretch: list[_Node]) -> Shape | None:
     if len(chars) < len(stretch) - sum(isinstance(part, _Zero) for part in stretch):
         return None  # a part that is not one class, repeated or not
     united = [char for char, _, _ in chars if _mark(char) is None]
-    table = bytearray(int(b < 0x80 and any(_member(c, b) for c in united)) for b in range(256))
+    table = bytearray(int(any(_member(c, b) for c in united)) for b in range(256))
     # A mark some class has too is read as a member: a weaker, still necessary condition.
     marks = sorted({m for m in (_mark(char) for char, _, _ in chars) if m and not table[ord(m)]})
     symbols = {mark: i + 2 for i, mark in enumerate(marks)}
@@ -419,6 +461,10 @@ def _mark(char: _Char) -> str | None:
 
 
 def _member(char: _Char, byte: int) -> bool:
+    """Whether `byte` in a narrow view (lookup.Text.members) may stand for a member:
+    an ASCII member, or any non-ASCII character (its first byte) if the class has one."""
+    if byte >= 0x80:
+        return char.wide
     return _matches(char.charset, char.flags, chr(byte))
 
 
@@ -435,25 +481,29 @@ def _nullable(node: _Node) -> bool:
     return False
 
 
-def _all_classes(node: _Node, test: Callable[[str, int], bool]) -> bool:
+def _all_chars(node: _Node, test: Callable[[_Char], bool]) -> bool:
     """Whether `test` holds for every class in `node` (which has no back reference)."""
     if isinstance(node, _Char):
-        return test(node.charset, node.flags)
+        return test(node)
     if isinstance(node, _Seq):
-        return all(_all_classes(item, test) for item in node.items)
+        return all(_all_chars(item, test) for item in node.items)
     if isinstance(node, _Alt):
-        return all(_all_classes(branch, test) for branch in node.branches)
+        return all(_all_chars(branch, test) for branch in node.branches)
     if isinstance(node, _Repeat):
-        return _all_classes(node.node, test)
+        return _all_chars(node.node, test)
     return isinstance(node, _Zero)
 
 
+def _safe(char: _Char) -> bool:
+    return is_safe_class(char.charset, char.flags)
+
+
 def _may_match(node: _Node, character: str) -> bool:
-    return not _all_classes(node, lambda charset, flags: not _matches(charset, flags, character))
+    return not _all_chars(node, lambda char: not _matches(char.charset, char.flags, character))
 
 
-def _no_whitespace(charset: str, flags: int) -> bool:
-    return not _matches(charset, flags, WHITESPACE)
+def _no_whitespace(char: _Char) -> bool:
+    return not _matches(char.charset, char.flags, WHITESPACE)
 
 
 # --- chains --------------------------------------------------------------------------------------
@@ -465,25 +515,15 @@ def chain_factors(node: _Seq) -> list[Chain]:
     found: list[Chain] = []
     stretch: list[_Node] = []
     for item in [*node.items, _Opaque()]:
-        if _all_classes(item, _no_whitespace):
+        if _all_chars(item, _no_whitespace):
             stretch.append(item)
             continue
-        links = _links(stretch)
-        if len(links) >= 2 and not all(_all_classes(i, is_safe_class) for i in stretch):
-            found.append(Chain(r"\S*?".join(links)))
+        literals = _sequence_literals(_Seq(tuple(stretch)))
+        links = tuple(link for link in map(robust, literals) if link is not None)
+        if len(links) >= 2 and not all(_all_chars(i, _safe) for i in stretch):
+            found.append(Chain(links))
         stretch = []
     return found
-
-
-def _links(stretch: list[_Node]) -> list[str]:
-    """The stretch's literal sets, as expressions of their safe pieces."""
-    links = []
-    for literals in _sequence_literals(_Seq(tuple(stretch))):
-        pieces = robust(literals)
-        if pieces is not None:
-            alternatives = "|".join(map(re.escape, sorted(pieces.strings)))
-            links.append(f"(?{'i' if pieces.ignore_case else ''}:{alternatives})")
-    return links
 
 
 def _source(node: _Node) -> str:
@@ -560,5 +600,5 @@ def _robust_run(run: Run) -> Run | None:
     if not is_safe_class(run.charset, run.flags):
         return None
     if _matches(run.charset, run.flags, ":"):
-        run = Run(run.charset, run.flags, run.length - 1)
+        run = Run(run.charset, run.flags, run.length - 1, run.wide)
     return run if run.length >= MIN_RUN else None
