@@ -330,6 +330,39 @@ def test_case_folding_covers_every_code_point() -> None:
         assert len(char.translate(lookup._CASE_FOLD).lower()) == 1
 
 
+NON_ASCII = "".join(map(chr, range(0x80, sys.maxunicode + 1)))
+FOLDED = {"\u0130", "\u0131", "\u017f", "\u212a"}  # what lookup folds to ASCII letters
+
+
+def _classes() -> Iterator[Any]:
+    """Every one-character class of every enabled pattern (the parse tree's leaves)."""
+    stack: list[Any] = [factors._tree(p.pattern) for p in default_screen().patterns]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, factors._Char):
+            yield node
+        elif isinstance(node, factors._Seq):
+            stack += node.items
+        elif isinstance(node, factors._Alt):
+            stack += node.branches
+        elif isinstance(node, factors._Repeat):
+            stack.append(node.node)
+
+
+def test_classes_know_their_non_ascii_members() -> None:
+    """Runs and shapes read a non-ASCII character as a member only of `wide` classes;
+    `ascii` segments are searched in bytes, where only the folded letters stand in."""
+    for char in set(_classes()):
+        members = set(re.compile(char.charset, char.flags).findall(NON_ASCII))
+        assert char.wide or not members, char  # a class that may match one says so
+        if char.ascii:
+            assert members <= FOLDED, char
+    for code in range(0x80):
+        for flags in (0, re.IGNORECASE):
+            members = set(re.compile(re.escape(chr(code)), flags).findall(NON_ASCII))
+            assert bool(members) == factors._wide(code, code, flags), (chr(code), flags)
+
+
 def test_safe_pieces() -> None:
     assert factors.safe_piece("key:") == "key"
     assert factors.safe_piece("://") == "://"
