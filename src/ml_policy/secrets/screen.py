@@ -82,12 +82,17 @@ class Screen:
         index = {f: i for i, f in enumerate(distinct)}
         # Each pattern's factors, the cheapest and most selective looked for first.
         self._plans = [tuple(index[f] for f in sorted(p.factors, key=_order)) for p in patterns]
+        self._guards = _guards(distinct, {plan[0] for plan in self._plans if plan})
 
     def possible(self, text: str, data: bytes | None = None) -> tuple[PatternScreen, ...]:
         """The patterns whose factors are all in `text`: those that could match one of its
         lines. `data`: bytes to search instead of its UTF-8 (see lookup.Text)."""
         found = lookup.Text(text, data)
         known: list[bool | None] = [None] * len(self._checks)
+        for guard, members in self._guards:
+            if not guard(found):
+                for i in members:
+                    known[i] = False
         possible = []
         for pattern, plan in zip(self.patterns, self._plans, strict=True):
             for i in plan:
@@ -99,6 +104,29 @@ class Screen:
             else:
                 possible.append(pattern)
         return tuple(possible)
+
+
+def _guards(factors: list[Factor], first: set[int]) -> list[tuple[lookup.Check, tuple[int, ...]]]:
+    """One search for literal sets that begin alike (`glpat-`, `glcbt-`, ... all begin with
+    `gl`): if it finds none of their strings, none of them is there. For the sets
+    looked for first, which are rarely found (token prefixes)."""
+    groups: dict[tuple[bool, bytes], list[int]] = {}
+    for i in sorted(first):
+        factor = factors[i]
+        if isinstance(factor, Literals):
+            starts = {s[:2] for s in lookup.literal_bytes(factor)}
+            if len(starts) == 1 and len(start := starts.pop()) == 2:
+                groups.setdefault((factor.ignore_case, start), []).append(i)
+    guards = []
+    for (ignore_case, _), members in groups.items():
+        if len(members) > 1:
+            strings = frozenset(s for i in members for s in _strings(factors[i]))
+            guards.append((lookup.check(Literals(strings, ignore_case)), tuple(members)))
+    return guards
+
+
+def _strings(factor: Factor) -> frozenset[str]:
+    return factor.strings if isinstance(factor, Literals) else frozenset()
 
 
 def _order(factor: Factor) -> tuple[int, int]:
