@@ -60,8 +60,10 @@ UNSAFE = WHITESPACE + "\"'\\%"
 _MAX_STRINGS = 64  # larger alternations are split: each part is still necessary
 _MAX_MEMBERS = 16  # a class this small is treated as an alternation of characters
 MIN_RUN = 8  # shorter runs of a class are everywhere: not worth a search
-_CLASS_FLAGS = re.IGNORECASE | re.ASCII | re.DOTALL  # what changes what a class matches
-_FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.ASCII, "a"), (re.DOTALL, "s"))
+# As ints: RegexFlag's operators are slow, and flags are tested for every character.
+_IGNORECASE, _ASCII, _DOTALL = int(re.IGNORECASE), int(re.ASCII), int(re.DOTALL)
+_CLASS_FLAGS = _IGNORECASE | _ASCII | _DOTALL  # what changes what a class matches
+_FLAG_LETTERS = ((_IGNORECASE, "i"), (_ASCII, "a"), (_DOTALL, "s"))
 _CATEGORIES = {
     "CATEGORY_DIGIT": r"\d",
     "CATEGORY_NOT_DIGIT": r"\D",
@@ -190,7 +192,7 @@ _Node = _Char | _Seq | _Alt | _Repeat | _Zero | _Opaque
 
 def _tree(pattern: Pattern[str]) -> _Seq:
     parsed = _parser.parse(pattern.pattern, pattern.flags)
-    return _sequence(parsed, parsed.state.flags)
+    return _sequence(parsed, int(parsed.state.flags))  # an int: RegexFlag's `&` is slow
 
 
 def _sequence(items: Any, flags: int) -> _Seq:
@@ -250,7 +252,7 @@ def _char_class(items: Any, flags: int) -> _Char:
             parts.append(_CATEGORIES[str(av)])
             members, explicit = None, False
             # Unicode digits, letters, spaces; only their complements under re.ASCII.
-            wide = wide or not flags & re.ASCII or "_NOT_" in str(av)
+            wide = wide or not flags & _ASCII or "_NOT_" in str(av)
         else:  # unknown to this reader: any character, which is never wrong
             return _Char("(?s:.)", flags, None)
     few = frozenset(members) if members and len(members) <= _MAX_MEMBERS else None
@@ -263,7 +265,7 @@ def _wide(low: int, high: int, flags: int) -> bool:
     every code point)."""
     if high >= 0x80:
         return True
-    if not flags & re.IGNORECASE or flags & re.ASCII:
+    if not flags & _IGNORECASE or flags & _ASCII:
         return False
     return any(low <= ord(c) <= high for c in "IKSiks")
 
@@ -278,7 +280,7 @@ _EMPTY: Exact = (frozenset({""}), False)
 def _exact(node: _Node) -> Exact | None:
     """All strings `node` matches when they are few, else None."""
     if isinstance(node, _Char):
-        return None if node.members is None else (node.members, bool(node.flags & re.I))
+        return None if node.members is None else (node.members, bool(node.flags & _IGNORECASE))
     if isinstance(node, _Zero):
         return _EMPTY
     if isinstance(node, _Seq):
@@ -408,7 +410,7 @@ def segment_factors(node: _Seq) -> list[Segment | Shape]:
         # One part is a literal or a run already; only literals, a literal set.
         if sum(not isinstance(part, _Zero) for part in stretch) >= 2 and _exact(parts) is None:
             ascii = _all_chars(parts, lambda char: char.ascii)
-            folds = not _all_chars(parts, lambda char: not char.flags & re.IGNORECASE)
+            folds = not _all_chars(parts, lambda char: not char.flags & _IGNORECASE)
             found.append(Segment(_source(parts), ascii, folds))
             shape = _shape(stretch)
             if shape is not None:
@@ -455,7 +457,7 @@ def _mark(char: _Char) -> str | None:
     if char.members is None or len(char.members) != 1:
         return None
     [mark] = char.members
-    if not mark.isascii() or (char.flags & re.IGNORECASE and mark.isalpha()):
+    if not mark.isascii() or (char.flags & _IGNORECASE and mark.isalpha()):
         return None
     return mark
 
@@ -465,7 +467,16 @@ def _member(char: _Char, byte: int) -> bool:
     an ASCII member, or any non-ASCII character (its first byte) if the class has one."""
     if byte >= 0x80:
         return char.wide
-    return _matches(char.charset, char.flags, chr(byte))
+    return chr(byte) in ascii_members(char.charset, char.flags)
+
+
+_ASCII_CHARACTERS = "".join(map(chr, range(0x80)))
+
+
+@cache
+def ascii_members(charset: str, flags: int) -> frozenset[str]:
+    """The ASCII characters the class matches."""
+    return frozenset(re.compile(charset, flags).findall(_ASCII_CHARACTERS))
 
 
 def _nullable(node: _Node) -> bool:

@@ -23,7 +23,15 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import AnyStr
 
-from ml_policy.secrets.factors import Chain, Factor, Literals, Run, Segment, Shape
+from ml_policy.secrets.factors import (
+    Chain,
+    Factor,
+    Literals,
+    Run,
+    Segment,
+    Shape,
+    ascii_members,
+)
 
 # Characters re.IGNORECASE matches to an ASCII letter that bytes.lower() leaves
 # alone (a test checks every code point): a text with one is folded first.
@@ -156,8 +164,8 @@ def literal_bytes(factor: Literals) -> tuple[bytes, ...]:
 def run_table(run: Run) -> bytes:
     """bytes.translate's table for the run's class in a narrow view (Text.members): 1
     for a member, else 0; a non-ASCII character is one if the class may have one."""
-    member = re.compile(run.charset, run.flags)
-    return bytes(run.wide if b >= 0x80 else bool(member.fullmatch(chr(b))) for b in range(256))
+    members = ascii_members(run.charset, run.flags)
+    return bytes(run.wide if b >= 0x80 else chr(b) in members for b in range(256))
 
 
 # --- which lines ------------------------------------------------------------------------------
