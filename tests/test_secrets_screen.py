@@ -399,6 +399,27 @@ def _safe_runs(line: str) -> Iterator[str]:
             yield piece
 
 
+# Classes an exact run may be of: no unsafe character and no separator (factors.py).
+_FENCE_CLASSES = (
+    "[^" + re.escape(factors.UNSAFE + factors._SEPARATORS) + "]",
+    "[A-Za-z0-9]",
+    "[A-Za-z0-9_-]",
+)
+
+
+def _check_line(line: str, text: str, name: str) -> None:
+    """What the screen assumes of a transformed line: its safe stretches are in the
+    text, and its whole runs of a class without separators are whole runs there
+    (unless a YAML escape may stand next to one: screen.keeps_whole_runs)."""
+    for run in _safe_runs(line):
+        assert run in text
+    if not screen.keeps_whole_runs(name, text):
+        return
+    for cls in _FENCE_CLASSES:
+        for whole in re.findall(f"{cls}+", line):
+            assert re.search(f"(?<!{cls}){re.escape(whole)}(?!{cls})", text), (cls, whole)
+
+
 def _transformed_lines(tmp_path: Path, name: str, text: str) -> list[str]:
     from detect_secrets.core.scan import _get_lines_from_file
 
@@ -427,8 +448,7 @@ def test_yaml_lines_invent_no_safe_text(
     assume(not screen.may_invent_text("doc.yaml", text))
     folder = tmp_path_factory.mktemp("yaml")
     for line in _transformed_lines(folder, "doc.yaml", text):
-        for run in _safe_runs(line):
-            assert run in text
+        _check_line(line, text, "doc.yaml")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
@@ -454,8 +474,7 @@ def test_ini_lines_invent_no_safe_text(
     assume(not screen.may_invent_text(name, text))
     folder = tmp_path_factory.mktemp("ini")
     for line in _transformed_lines(folder, name, text):
-        for run in _safe_runs(line):
-            assert run in text
+        _check_line(line, text, name)
 
 
 def _ini(sections: dict[str, dict[str, list[str]]], *, headers: bool) -> str:

@@ -31,7 +31,7 @@ not ending with a `:` and not a lone `=`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from re import Pattern
@@ -96,6 +96,9 @@ class Run:
     flags: int
     length: int
     wide: bool  # whether the class may match a non-ASCII character
+    # Whether some run of exactly `length` is a whole run of the class (the characters
+    # around it are not in it): a test that ASCII texts allow (lookup.py).
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,10 @@ class _Repeat:
 
 @dataclass(frozen=True)
 class _Zero:
-    """Consumes nothing: an anchor or a lookaround."""
+    """Consumes nothing: an anchor or a lookaround; `not_ahead`, a negative lookahead of
+    one class (`(?![A-Za-z0-9_-])`): the next character is not one of it."""
+
+    not_ahead: _Char | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,10 @@ def _node(op: str, av: Any, flags: int) -> _Node:
     if op in _REPEATS:
         low, high, sub = av
         return _Repeat(_sequence(sub, flags), low, None if high == _parser.MAXREPEAT else high)
+    if op == "ASSERT_NOT" and av[0] == 1:
+        ahead = _sequence(av[1], flags)
+        if len(ahead.items) == 1 and isinstance(ahead.items[0], _Char):
+            return _Zero(ahead.items[0])
     return _Zero() if op in _ZERO_WIDTH else _Opaque()
 
 
@@ -598,12 +608,107 @@ def robust_factors(pattern: Pattern[str]) -> tuple[Factor, ...]:
     tree = _tree(pattern)
     literals = {f for f in map(robust, literal_factors(tree)) if f is not None}
     runs = {run for run in map(_robust_run, run_factors(tree)) if run is not None}
+    runs |= set(exact_runs(tree))
     return (
         *sorted(literals, key=_score, reverse=True),
         *sorted(runs, key=lambda run: run.length, reverse=True),
         *dict.fromkeys(chain_factors(tree)),
         *dict.fromkeys(segment_factors(tree)),
     )
+
+
+# Characters next to a key or value in the file that are not in the transformed line,
+# besides whitespace and quotes: YAML's `:`, `,`, brackets and braces, INI's `=`.
+_SEPARATORS = ":=,[]{}"
+
+
+def exact_runs(node: _Seq) -> list[Run]:
+    """Fixed-length runs (`[0-9a-f]{32}`) that the pattern fences on both sides with
+    characters not of their class: the match holds a whole run of exactly that length.
+
+    Robust when the class has no unsafe character nor a separator: a transformed
+    line's whole run of such a class is a whole run of the file too (the file has
+    whitespace, quotes or separators where the line has what transformers write).
+    """
+    found = []
+    for index, item in enumerate(node.items):
+        char, low, high = _char_repeat(item)
+        if char is None or low != high or low < MIN_RUN or not _fenced(node.items, index, char):
+            continue
+        if is_safe_class(char.charset, char.flags) and not _matches(
+            char.charset, char.flags, _SEPARATORS
+        ):
+            found.append(Run(char.charset, char.flags, low, char.wide, exact=True))
+    return found
+
+
+def _fenced(items: tuple[_Node, ...], index: int, char: _Char) -> bool:
+    """Whether the characters just before and just after items[index] are never `char`."""
+    before = _edge(reversed(items[:index]), last=True)
+    after = _edge(items[index + 1 :], last=False, ahead_of=char)
+    return all(
+        edge is not None and all(_disjoint(other, char) for other in edge)
+        for edge in (before, after)
+    )
+
+
+def _edge(
+    items: Iterable[_Node], *, last: bool, ahead_of: _Char | None = None
+) -> list[_Char] | None:
+    """The classes the nearest character in `items` may come from (`last`: their last
+    character); None when it may be outside the pattern or is unknown. A negative
+    lookahead of a class that holds `ahead_of` settles it."""
+    found: list[_Char] = []
+    for item in items:
+        if isinstance(item, _Zero):
+            if ahead_of is not None and item.not_ahead and _covers(item.not_ahead, ahead_of):
+                return found
+            continue
+        classes = _end_classes(item, last=last)
+        if classes is None:
+            return None
+        found += classes
+        if not _nullable(item):
+            return found
+    return None
+
+
+def _end_classes(node: _Node, *, last: bool) -> list[_Char] | None:
+    """The classes the first (or last) character of a match of `node` may come from."""
+    if isinstance(node, _Char):
+        return [node]
+    if isinstance(node, _Repeat):
+        return _end_classes(node.node, last=last)
+    if isinstance(node, _Alt):
+        parts = [_end_classes(branch, last=last) for branch in node.branches]
+        return None if any(p is None for p in parts) else [c for p in parts if p for c in p]
+    if isinstance(node, _Seq):
+        found: list[_Char] = []
+        for item in reversed(node.items) if last else node.items:
+            if isinstance(item, _Zero):
+                continue
+            classes = _end_classes(item, last=last)
+            if classes is None:
+                return None
+            found += classes
+            if not _nullable(item):
+                return found
+        return found  # all of it may be empty: the caller goes on (the item is nullable)
+    return None
+
+
+def _disjoint(a: _Char, b: _Char) -> bool:
+    """Whether no character is in both classes (unknown when both may be non-ASCII)."""
+    overlap = ascii_members(a.charset, a.flags) & ascii_members(b.charset, b.flags)
+    return not overlap and not (a.wide and b.wide)
+
+
+def _covers(wide: _Char, narrow: _Char) -> bool:
+    """Whether every character of `narrow` is in `wide`."""
+    if (wide.charset, wide.flags) == (narrow.charset, narrow.flags):
+        return True
+    inside = ascii_members(narrow.charset, narrow.flags) <= ascii_members(wide.charset, wide.flags)
+    return inside and not narrow.wide
 
 
 def _robust_run(run: Run) -> Run | None:

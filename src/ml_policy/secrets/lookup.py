@@ -44,11 +44,14 @@ _CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8 bytes after a character's firs
 class Text:
     """A text and the views of it the searches need, each made at most once."""
 
-    __slots__ = ("_data", "_lower", "_views", "text")
+    __slots__ = ("_data", "_lower", "_views", "fenced", "text")
 
-    def __init__(self, text: str, data: bytes | None = None) -> None:
-        """`data`, if given, is the text's UTF-8 (the file's own bytes, not encoded again)."""
+    def __init__(self, text: str, data: bytes | None = None, *, fenced: bool = True) -> None:
+        """`data`, if given, is the text's UTF-8 (the file's own bytes, not encoded again).
+        `fenced`: whether whole runs of the text are whole runs of the lines scanned
+        (exact runs are looked for as runs at least that long otherwise)."""
         self.text = text
+        self.fenced = fenced
         self._data = data
         self._lower: bytes | None = None
         self._views: dict[bytes, bytes] = {}
@@ -90,6 +93,8 @@ def check(factor: Factor) -> Check:
     if isinstance(factor, Segment | Chain):
         regex = re.compile(factor.source)
         return lambda text: regex.search(text.text) is not None
+    if isinstance(factor, Run) and factor.exact:
+        return lambda text: _exact_run_in(factor, text)
     if isinstance(factor, Run):
         table, needle = run_table(factor), _MEMBER * factor.length
         return lambda text: needle in text.members(table)
@@ -121,6 +126,18 @@ def _ascii_segment_check(segment: Segment) -> Check:
         return lambda text: regex.search(text.data) is not None
     folded = re.compile(source, re.IGNORECASE)
     return lambda text: folded.search(text.lowered) is not None
+
+
+def _exact_run_in(run: Run, text: Text) -> bool:
+    """A whole run of exactly `run.length`: between non-members or the text's ends. Only
+    in ASCII: a non-ASCII character may be read as a member that is none, making a
+    run look longer (a run at least that long is looked for then)."""
+    view = text.members(run_table(run))
+    body = _MEMBER * run.length
+    if not text.fenced or not text.data.isascii():
+        return body in view
+    fenced = b"\x00" + body + b"\x00"
+    return fenced in view or view.startswith(fenced[1:]) or view.endswith(fenced[:-1])
 
 
 def _shape_in(shape: Shape, text: Text) -> bool:

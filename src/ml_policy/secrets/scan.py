@@ -249,7 +249,7 @@ def _possible(name: str, text: str, lines: list[str], view: bytes | None) -> Pos
         return None
     if screen.may_invent_text(name, text) and screen.may_be_transformed(name, lines):
         return _SCREEN.patterns
-    possible = _SCREEN.possible(text, view)
+    possible = _SCREEN.possible(text, view, fenced=screen.keeps_whole_runs(name, text))
     if not possible or screen.may_be_transformed(name, lines):
         return possible
     # detect-secrets will scan these very lines: only a match on one of them counts.

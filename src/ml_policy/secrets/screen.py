@@ -84,10 +84,12 @@ class Screen:
         self._plans = [tuple(index[f] for f in sorted(p.factors, key=_order)) for p in patterns]
         self._guards = _guards(distinct, {plan[0] for plan in self._plans if plan})
 
-    def possible(self, text: str, data: bytes | None = None) -> tuple[PatternScreen, ...]:
+    def possible(
+        self, text: str, data: bytes | None = None, *, fenced: bool = True
+    ) -> tuple[PatternScreen, ...]:
         """The patterns whose factors are all in `text`: those that could match one of its
-        lines. `data`: bytes to search instead of its UTF-8 (see lookup.Text)."""
-        found = lookup.Text(text, data)
+        lines. `data`: bytes to search instead of its UTF-8; `fenced`: see lookup.Text."""
+        found = lookup.Text(text, data, fenced=fenced)
         known: list[bool | None] = [None] * len(self._checks)
         for guard, members in self._guards:
             if not guard(found):
@@ -313,6 +315,15 @@ def may_invent_text(name: str, text: str) -> bool:
     if '"' in text and _SAFE_ESCAPE.search(text):
         return True
     return "!" in text and ("binary" in text or "%" in text)
+
+
+def keeps_whole_runs(name: str, text: str) -> bool:
+    r"""Whether a whole run of a class without separators in a transformed line is a whole
+    run of the text too (factors.exact_runs). Not where a YAML escape may stand next to
+    it: `\tAB` in a double-quoted scalar is a tab and `AB` in the line, `tAB` in the text."""
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    return not ('"' in text and "\\" in text and determine_file_type(name) is FileType.YAML)
 
 
 # PyYAML's escapes that give a safe character (factors.UNSAFE): \0 \a \b \e \/ and
