@@ -37,7 +37,7 @@ from test_secrets_hardening import CASES
 
 from ml_policy import checkers
 from ml_policy.config import SettingsResolver
-from ml_policy.secrets import factors, lookup, scan, screen
+from ml_policy.secrets import factors, lookup, regex_tree, scan, screen
 
 # --- scanning twice --------------------------------------------------------------------------
 
@@ -336,16 +336,16 @@ FOLDED = {"\u0130", "\u0131", "\u017f", "\u212a"}  # what lookup folds to ASCII 
 
 def _classes() -> Iterator[Any]:
     """Every one-character class of every enabled pattern (the parse tree's leaves)."""
-    stack: list[Any] = [factors._tree(p.pattern) for p in default_screen().patterns]
+    stack: list[Any] = [regex_tree.tree(p.pattern) for p in default_screen().patterns]
     while stack:
         node = stack.pop()
-        if isinstance(node, factors._Char):
+        if isinstance(node, regex_tree.Char):
             yield node
-        elif isinstance(node, factors._Seq):
+        elif isinstance(node, regex_tree.Seq):
             stack += node.items
-        elif isinstance(node, factors._Alt):
+        elif isinstance(node, regex_tree.Alt):
             stack += node.branches
-        elif isinstance(node, factors._Repeat):
+        elif isinstance(node, regex_tree.Repeat):
             stack.append(node.node)
 
 
@@ -360,7 +360,7 @@ def test_classes_know_their_non_ascii_members() -> None:
     for code in range(0x80):
         for flags in (0, re.IGNORECASE):
             members = set(re.compile(re.escape(chr(code)), flags).findall(NON_ASCII))
-            assert bool(members) == factors._wide(code, code, flags), (chr(code), flags)
+            assert bool(members) == regex_tree.widens(code, code, flags), (chr(code), flags)
 
 
 def test_safe_pieces() -> None:

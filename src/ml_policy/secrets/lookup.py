@@ -30,8 +30,8 @@ from ml_policy.secrets.factors import (
     Run,
     Segment,
     Shape,
-    ascii_members,
 )
+from ml_policy.secrets.regex_tree import ascii_members
 
 # Characters re.IGNORECASE matches to an ASCII letter that bytes.lower() leaves
 # alone (a test checks every code point): a text with one is folded first.

@@ -34,7 +34,11 @@ more than that. Three things can write text the file does not have:
 configparser's `%(name)s` interpolation, YAML escapes in double-quoted
 scalars, and YAML `!!binary` values (re-encoded on one line):
 `may_invent_text` finds files that might have them, and step 1 keeps every
-pattern for those. tests/test_secrets_screen.py checks this on hypothesis
+pattern for those. Likewise a whole run of a class without those characters
+and without separators (`:=,[]{}`) in a transformed line is a whole run in
+the text (`factors.exact_runs`): where the transformers write or drop, the
+text has whitespace, quotes or separators, except next to a YAML escape
+(`keeps_whole_runs`). tests/test_secrets_screen.py checks both on hypothesis
 documents and compares screened and full scans.
 
 A plugin whose findings do not come from its patterns alone (entropy and
