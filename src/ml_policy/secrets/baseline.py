@@ -38,7 +38,6 @@ from ml_policy.config import (
 from ml_policy.confine import is_inside
 from ml_policy.errors import PolicyError
 from ml_policy.files import real_path
-from ml_policy.secrets import exact
 from ml_policy.secrets.reading import RefusedError, is_lexically_inside, read_regular
 from ml_policy.secrets.scan import FILTERS, Finding, enabled_plugins, scan_files
 
@@ -175,6 +174,8 @@ def _entries(path: Path, document: Any) -> Iterable[tuple[str, str, str | None]]
 
 @cache
 def _family_hashes() -> frozenset[str]:
+    from ml_policy.secrets import exact  # detect-secrets: only when a baseline is parsed
+
     return frozenset(
         hashlib.sha1(value.encode()).hexdigest()  # noqa: S324 - detect-secrets' own hash
         for value in exact.FAMILY_VALUES

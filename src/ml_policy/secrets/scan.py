@@ -14,9 +14,9 @@ cannot lead them to a FIFO, a device or a file outside the repository.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Collection, Iterator, Sequence
@@ -24,13 +24,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from re import Pattern
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ml_policy.parallel import pool_size
-from ml_policy.secrets import exact
-from ml_policy.secrets import plugins as ml_plugins
+from ml_policy.secrets import screen
 from ml_policy.secrets.reading import RefusedError, open_regular_file, read_capped
+
+if TYPE_CHECKING:
+    from detect_secrets.core.potential_secret import PotentialSecret
+
+    from ml_policy.secrets.plugins import _MLTokenDetector
+
+    # Loaded on first use (module __getattr__): importing detect-secrets takes half
+    # a second, which a run answered from the cache must not pay.
+    ML_DETECTORS: tuple[type[_MLTokenDetector], ...]
 
 # detect-secrets plugins (class names) that are off unless a later bundle turns
 # them on. The entropy and keyword detectors report checksums, hashes, base64
@@ -51,16 +58,41 @@ OFF_BY_DEFAULT = frozenset(
     }
 )
 
-ML_DETECTORS = (
-    ml_plugins.HuggingFaceDetector,
-    ml_plugins.WandbDetector,
-    ml_plugins.OpenAIApiKeyDetector,
-    ml_plugins.AnthropicDetector,
-    ml_plugins.ReplicateDetector,
-    ml_plugins.KaggleDetector,
-    ml_plugins.CometDetector,
+# Our plugins (plugins.py), by class name and secret type (a test checks both).
+ML_DETECTOR_NAMES = (
+    "HuggingFaceDetector",
+    "WandbDetector",
+    "OpenAIApiKeyDetector",
+    "AnthropicDetector",
+    "ReplicateDetector",
+    "KaggleDetector",
+    "CometDetector",
 )
-ML_SECRET_TYPES = frozenset(str(detector.secret_type) for detector in ML_DETECTORS)
+ML_SECRET_TYPES = frozenset(
+    {
+        "Hugging Face Token",
+        "Weights & Biases API Key",
+        "OpenAI API Key",
+        "Anthropic API Key",
+        "Replicate API Token",
+        "Kaggle API Key",
+        "Comet API Key",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name == "ML_DETECTORS":
+        return _ml_detectors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _ml_detectors() -> tuple[type[_MLTokenDetector], ...]:
+    from ml_policy.secrets import plugins
+
+    return tuple(getattr(plugins, name) for name in ML_DETECTOR_NAMES)
+
 
 # detect-secrets' default filters, minus `is_indirect_reference`: it drops any
 # line shaped like `x = call(...)`, which is exactly how tokens leak in ML code
@@ -122,7 +154,7 @@ def builtin_plugin_names() -> list[str]:
 def enabled_plugins(disabled: Collection[str]) -> tuple[list[str], list[str]]:
     """(detect-secrets plugins, ML plugins) that run, by class name."""
     builtin = [n for n in builtin_plugin_names() if n not in OFF_BY_DEFAULT | set(disabled)]
-    ml = [d.__name__ for d in ML_DETECTORS if d.__name__ not in disabled]
+    ml = [name for name in ML_DETECTOR_NAMES if name not in disabled]
     return builtin, ml
 
 
@@ -140,9 +172,9 @@ def scan_files(
     """Scan `paths` with every enabled plugin; bad input becomes `not_scanned`, never an error."""
     result = ScanResult()
     global _SCREEN, _ML_ENABLED  # noqa: PLW0603 - forked workers inherit them, no pickling
-    _SCREEN = _screen(frozenset(disabled))
-    _ML_ENABLED = tuple(d for d in ML_DETECTORS if d.__name__ not in disabled)
+    _ML_ENABLED = tuple(d for d in _ml_detectors() if d.__name__ not in disabled)
     with _settings(disabled), _quiet():
+        _SCREEN = _screen(frozenset(disabled))  # from the plugins these settings run
         outcomes = _map(paths, pool_size(len(paths), workers))
     for path, outcome in zip(paths, outcomes, strict=True):
         if isinstance(outcome, str):
@@ -174,27 +206,55 @@ def _scan_one(path: Path) -> list[Finding]:
     data = read_content(path)
     if data is None:
         return []
-    # Tokens are ASCII: Latin-1 keeps them intact in a file of any 8-bit encoding.
-    text = data.decode("utf-8-sig") if _is_utf8(data) else data.decode("latin-1")
+    text, view = _decode(data)
     lines = _lines(text)
-    long_lines = [n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
-    short = text
-    if long_lines:
-        short = "\n".join("" if len(line) > MAX_LINE_CHARS else line for line in lines)
-    candidates = _may_contain_secrets(short) and not _filtered_by_path(path)
-    if not (candidates or long_lines):
+    long_lines = []
+    short, short_lines = text, lines
+    if max(map(len, lines)) > MAX_LINE_CHARS:
+        long_lines = [n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
+        short_lines = ["" if len(line) > MAX_LINE_CHARS else line for line in lines]
+        short, view = "\n".join(short_lines), None
+    possible = () if _filtered_by_path(path) else _possible(path.name, short, short_lines, view)
+    if possible == () and not long_lines:
         return []  # most files: no copy, no detect-secrets
     try:
         with tempfile.TemporaryDirectory(prefix="ml-policy-secrets-") as folder:
             copy = Path(folder) / path.name  # the same name: extensions and file names matter
             found = _ml_tokens_in_long_lines(copy, text, lines, long_lines)
-            if candidates:
-                found += _detect(copy, short)
+            if possible != ():
+                found += _detect(copy, short, possible)
     except OSError as error:  # no writable temporary folder (TMPDIR)
         reason = f"not scanned for secrets: no temporary copy: {error.strerror or error}"
         raise NotScannedError(reason) from None
     # Two detect-secrets results on one line may widen to the same private keys.
     return list(dict.fromkeys(f for secret in found for f in _findings(path, lines, *secret)))
+
+
+def _decode(data: bytes) -> tuple[str, bytes | None]:
+    """The text, and its UTF-8 when that is `data` (the screen searches bytes)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Tokens are ASCII: Latin-1 keeps them intact in a file of any 8-bit encoding.
+        return data.decode("latin-1"), None
+    return text, data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+
+
+Possible = tuple[screen.PatternScreen, ...] | None  # None: every pattern, every line
+
+
+def _possible(name: str, text: str, lines: list[str], view: bytes | None) -> Possible:
+    """The patterns that could match a line detect-secrets scans in `text` (see screen.py)."""
+    if _SCREEN is None:
+        return None
+    if screen.may_invent_text(name, text) and screen.may_be_transformed(name, lines):
+        return _SCREEN.patterns
+    possible = _SCREEN.possible(text, view, fenced=screen.keeps_whole_runs(name, text))
+    if not possible or screen.may_be_transformed(name, lines):
+        return possible
+    # detect-secrets will scan these very lines: only a match on one of them counts.
+    stripped = [line.rstrip() for line in lines]
+    return possible if screen.candidate_lines(stripped, possible) else ()
 
 
 def _ml_tokens_in_long_lines(
@@ -232,44 +292,30 @@ def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-_SCREEN: tuple[Pattern[str], ...] | None = None  # None: every file goes to detect-secrets
-_ML_ENABLED: tuple[type[ml_plugins._MLTokenDetector], ...] = ML_DETECTORS
+_SCREEN: screen.Screen | None = None  # None: every file and line goes to detect-secrets
+_ML_ENABLED: tuple[type[_MLTokenDetector], ...] = ()
 
 
-def _screen(disabled: frozenset[str]) -> tuple[Pattern[str], ...] | None:
-    """Every pattern an enabled plugin matches with, to skip files none can match.
+def _screen(disabled: frozenset[str]) -> screen.Screen | None:
+    """The screen for the plugins detect-secrets runs now (inside `_settings`).
 
     detect-secrets calls every plugin and filter on every line through its
-    dependency injection (measured: ~12k lines/s per core on timm's sources);
-    one search of the whole text per pattern first (~80k lines/s with it) lets
-    the many files without a candidate skip that. Only possible while every
-    enabled plugin is regex-based.
+    dependency injection (measured: ~12k lines/s per core on timm's sources),
+    and searching the whole text with every pattern costs about as much: the
+    screen (screen.py) looks for what every match must contain instead, and
+    hands detect-secrets only the lines where a pattern matches. `disabled`
+    is already in the settings; the parameter lets tests turn screening off.
     """
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.plugins.base import RegexBasedDetector
+    import locale
 
-    builtin, _ = enabled_plugins(disabled)
-    mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
-    by_name = {c.__name__: c for c in mapping.values()}
-    classes: list[type] = [by_name[name] for name in builtin if name in by_name]
-    classes += [d for d in ML_DETECTORS if d.__name__ not in disabled]
-    classes = [exact.EXACT.get(c.__name__, c) for c in classes]  # the classes that scan
-    patterns: list[Pattern[str]] = []
-    for plugin in classes:
-        denylist: object = getattr(plugin, "denylist", None)  # a property until a class sets it
-        if not issubclass(plugin, RegexBasedDetector) or not isinstance(denylist, list | tuple):
-            return None
-        patterns += denylist
-        patterns += [token for _, token in getattr(plugin, "contextual", ())]
-    # Line by line in detect-secrets, so ^ and $ must match at every line here.
-    return tuple(re.compile(p.pattern, p.flags | re.MULTILINE) for p in patterns)
+    from detect_secrets.settings import get_plugins
 
-
-def _may_contain_secrets(text: str) -> bool:
-    if _SCREEN is None:
-        return True
-    stripped = "\n".join(line.rstrip() for line in _lines(text))  # as detect-secrets does
-    return any(pattern.search(stripped) for pattern in _SCREEN)
+    del disabled
+    # detect-secrets reads our UTF-8 copy with open()'s default encoding: the screen
+    # reads the text as UTF-8, so the two must agree (they do in UTF-8 locales and mode).
+    if codecs.lookup(locale.getpreferredencoding(False)).name != "utf-8":
+        return None
+    return screen.build(get_plugins())
 
 
 def read_content(path: Path) -> bytes | None:
@@ -317,32 +363,73 @@ def _filtered_by_path(path: Path) -> bool:
     return is_swagger_file(str(path))
 
 
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _detect(copy: Path, text: str) -> list[Detected]:
+def _detect(copy: Path, text: str, possible: Possible) -> list[Detected]:
     """detect-secrets on `text`, written to `copy` (UTF-8, which is all it reads)."""
-    from detect_secrets.core.scan import scan_file
-
     copy.write_text(text, encoding="utf-8")
     try:
         return [
             (secret.line_number, secret.type, secret.secret_value, secret.secret_hash)
-            for secret in scan_file(str(copy))
+            for secret in _scan_file(str(copy), possible)
             if secret.secret_value is not None
         ]
     except Exception as error:  # detect-secrets' parsers can fail on odd files: say so
         raise NotScannedError(f"not scanned for secrets: {type(error).__name__}") from None
 
 
+def _scan_file(filename: str, possible: Possible) -> list[PotentialSecret]:
+    """detect-secrets' `scan_file` (1.5.0), its plugins run only on the lines a possible
+    pattern matches. Its transformers give the lines: the file's own, or those of an
+    INI or YAML parse; a second pass with eager transformers if the first found nothing."""
+    from detect_secrets.core import scan as ds
+    from detect_secrets.settings import get_plugins
+
+    if possible is None:
+        return list(ds.scan_file(filename))
+    if not get_plugins() or ds._is_filtered_out(["filename"], filename=filename):
+        return []
+    found: list[PotentialSecret] = []
+    try:
+        for lines in ds._get_lines_from_file(filename):
+            found += _scan_lines(filename, lines, possible)
+            if found:
+                break
+    except OSError:  # as detect-secrets: what was found stays, the rest is skipped
+        pass
+    return found
+
+
+def _scan_lines(filename: str, lines: list[str], possible: Possible) -> Iterator[PotentialSecret]:
+    """detect-secrets' `_process_line_based_plugins` on the candidate lines only: a
+    line no plugin pattern matches yields nothing from any plugin, so skipping it
+    changes nothing. Snippets (for `nextline` pragmas) still see every line."""
+    from detect_secrets.core import scan as ds
+    from detect_secrets.settings import get_plugins
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    candidates = screen.candidate_lines([line.rstrip() for line in lines], possible or ())
+    for index in candidates:
+        number, line = index + 1, lines[index].rstrip()
+        snippet = get_code_snippet(lines=lines, line_number=number)
+        if ds._is_filtered_out(["line"], filename=filename, line=line, context=snippet):
+            continue
+        for plugin in get_plugins():
+            for secret in ds._scan_line(plugin, filename, line, number, snippet):
+                if not ds._is_filtered_out(
+                    ["context"],
+                    filename=secret.filename,
+                    secret=secret.secret_value,
+                    plugin=plugin,
+                    line=line,
+                    context=snippet,
+                ):
+                    yield secret
+
+
 def _findings(
     path: Path, lines: Sequence[str], number: int, kind: str, secret: str, hashed: str
 ) -> list[Finding]:
+    from ml_policy.secrets import exact
+
     source = lines[number - 1] if 0 < number <= len(lines) else ""
     line = max(number, 1)
     if kind == exact.PRIVATE_KEY:  # detect-secrets found the marker: the secret is the key
@@ -364,6 +451,8 @@ def _settings(disabled: Collection[str]) -> Iterator[None]:
     """detect-secrets configured with our plugins and filters, for the duration of a scan."""
     from detect_secrets.settings import transient_settings
 
+    from ml_policy.secrets import exact
+
     builtin, ml = enabled_plugins(disabled)
     path = _register_ml_plugins()
     config: dict[str, Any] = {
@@ -383,7 +472,9 @@ def _register_ml_plugins() -> str:
     """Load our plugin file the way `detect-secrets --plugin FILE` does; its file:// URL."""
     from detect_secrets.core.plugins.initialize import from_file
 
-    filename = str(Path(ml_plugins.__file__).resolve())
+    from ml_policy.secrets import plugins
+
+    filename = str(Path(plugins.__file__).resolve())
     from_file(filename)
     return f"file://{filename}"
 
