@@ -150,16 +150,18 @@ def _entry(path: Path, number: int, entry: Any) -> tuple[Key, int, str]:
 
 def render(baseline: Baseline) -> str:
     lines = [
-        json.dumps(
-            {"path": p, "code": c, "fingerprint": f, "count": n, "message": baseline.messages[k]},
-            ensure_ascii=False,
-        )
-        for k, n in sorted(baseline.counts.items())
-        for p, c, f in [k]
-        if n > 0
+        _line(key, count, baseline.messages[key])
+        for key, count in sorted(baseline.counts.items())
+        if count > 0
     ]
     body = ",\n".join(f"    {line}" for line in lines)
     findings = f"[\n{body}\n  ]" if lines else "[]"
     head = [f'"about": {json.dumps(ABOUT)}', f'"version": {VERSION}']
     head.append(f'"recorded": {json.dumps(sorted(baseline.tools))}')
     return "{\n" + "".join(f"  {item},\n" for item in head) + f'  "findings": {findings}\n}}\n'
+
+
+def _line(key: Key, count: int, message: str) -> str:
+    path, code, fingerprint = key
+    entry = {"path": path, "code": code, "fingerprint": fingerprint, "count": count}
+    return json.dumps({**entry, "message": message}, ensure_ascii=False)
