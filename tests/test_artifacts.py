@@ -18,8 +18,10 @@ import pytest
 from conftest import ml_policy, run
 
 from ml_policy import checkers
-from ml_policy.artifacts import RULES, check
+from ml_policy.artifacts import check
+from ml_policy.artifacts.large_artifact import LargeArtifact
 from ml_policy.artifacts.messages import human_size
+from ml_policy.artifacts.notebook_outputs import NotebookOutputs
 from ml_policy.artifacts.notebooks import NotebookError, cells_with_outputs
 from ml_policy.checkers import RunOptions
 from ml_policy.config import SettingsResolver
@@ -548,35 +550,10 @@ def test_registered_as_the_mla_checker() -> None:
 # --- documentation and helpers ----------------------------------------------------------
 
 
-def test_rules_document_themselves() -> None:
-    assert [(r.code, r.name, r.fix) for r in RULES] == [
-        ("MLA001", "large-artifact", "none"),
-        ("MLA002", "notebook-outputs", "none"),
-    ]
-    for rule in RULES:
-        headings = [line for line in rule.doc.splitlines() if line.startswith("## ")]
-        assert headings == [
-            "## What it does",
-            "## Why is this bad?",
-            "## Example",
-            "## Use instead",
-            "## References",
-        ]
-        assert rule.invalid
-        assert rule.valid
-        assert rule.summary == rule.summary.lower().rstrip(".")
-    assert "check-added-large-files" in RULES[0].doc
-    assert "nbstripout" in RULES[1].doc
-
-
-def test_notebook_examples_in_the_docs_behave_as_documented(git_repo: Path) -> None:
-    notebooks_rule = RULES[1]
-    for number, text in enumerate(notebooks_rule.invalid):
-        write(git_repo, f"bad{number}.ipynb", text)
-        assert [code for _, code, _, _ in findings(git_repo, f"bad{number}.ipynb")] == ["MLA002"]
-    for number, text in enumerate(notebooks_rule.valid):
-        write(git_repo, f"good{number}.ipynb", text)
-        assert findings(git_repo, f"good{number}.ipynb") == []
+def test_rules_document_what_they_replace() -> None:
+    """Their examples and sections are run and checked with every rule's (test_rule_examples)."""
+    assert "check-added-large-files" in LargeArtifact.documentation()
+    assert "nbstripout" in NotebookOutputs.documentation()
 
 
 @pytest.mark.parametrize(

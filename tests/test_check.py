@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ml_policy, run
 
-from ml_policy import checkers
+from ml_policy import checkers, registry
 from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import PathError, discover
@@ -180,9 +180,9 @@ def test_usage_errors_exit_two(tmp_path: Path, args: list[str], message: str) ->
 
 
 def test_family_commands_exit_zero_without_files(tmp_path: Path) -> None:
-    for family in checkers.FAMILIES:
-        if family != "check-config":
-            result = ml_policy(family, cwd=tmp_path)
+    for family in registry.FAMILIES:
+        if family.name != "check-config":
+            result = ml_policy(family.name, cwd=tmp_path)
             assert result.returncode == 0, family
             assert result.stdout == ""
 

@@ -14,7 +14,6 @@ from ml_policy import checkers
 from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.secrets import baseline, plugins, scan
-from ml_policy.secrets.catalog import RULES
 from ml_policy.secrets.checker import redact
 
 
@@ -381,7 +380,7 @@ def test_pool_and_single_process_agree(tmp_path: Path) -> None:
     assert len(alone.findings) == 14
 
 
-# --- detectors as detect-secrets plugins, and the catalog ------------------------------------
+# --- detectors as detect-secrets plugins ------------------------------------------------
 
 
 def test_plugins_are_detect_secrets_plugins() -> None:
@@ -396,21 +395,6 @@ def test_redaction_never_shows_more_than_four_characters() -> None:
     assert redact("hf_" + "A" * 34) == "hf_A…(37 chars)"
     assert redact("hunter2") == "h…(7 chars)"
     assert redact("ab") == "…(2 chars)"
-
-
-def test_catalog() -> None:
-    assert [(r.code, r.name) for r in RULES] == [
-        ("MLK001", "ml-service-token"),
-        ("MLK002", "secret"),
-    ]
-    for rule in RULES:
-        assert "## What it does" in rule.doc
-        assert "## References" in rule.doc
-
-
-@pytest.mark.parametrize("example", [v for r in RULES for v in r.valid])
-def test_catalog_valid_examples_are_accepted(tmp_path: Path, example: str) -> None:
-    assert findings(tmp_path, {"example.py": example}) == []
 
 
 def test_update_rewrites_the_baseline_from_the_files(tmp_path: Path) -> None:

@@ -3,19 +3,24 @@
 Each entry pairs the code prefixes a checker reports with the function that
 checks them, `(files, resolver, options) -> list[Diagnostic]`, named
 "module:function". Modules are imported only when a run needs them, so a deps-only run never
-imports libcst. Each rule family registers itself here.
+imports libcst. Each rule family registers itself in `ml_policy.registry`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
+from ml_policy import registry
 from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import Unchecked, real_path
+from ml_policy.parse_error import not_checked
+from ml_policy.registry import ALWAYS_ON, FAMILIES, PARSE_ERROR, RESERVED_FAMILIES, RULE_CODES
+
+__all__ = ["RESERVED_FAMILIES", "RULE_CODES", "RunOptions", "run_all", "unchecked_diagnostics"]
 
 
 @dataclass(frozen=True)
@@ -28,55 +33,14 @@ class RunOptions:
 
 Checker = Callable[[Sequence[Path], SettingsResolver, RunOptions], list[Diagnostic]]
 
-CHECKERS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("MLM", "MLP", "MLC", "MLS", "MLR", "MLE"), "ml_policy.lint.runner:check"),
-    (("MLA",), "ml_policy.artifacts:check"),
-    (("MLK",), "ml_policy.secrets.checker:check"),
-    (("MLD",), "ml_policy.deps.checker:check"),
+# (code prefixes, "module:function") of each family's checker, from the registry.
+CHECKERS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    (family.prefixes, family.checker) for family in FAMILIES if family.checker
 )
-
-# The per-family commands (and hooks): `ml-policy lint` runs the Python rules, ...
-FAMILIES = {
-    "lint": ("MLM", "MLP", "MLC", "MLS", "MLR"),
-    "deps": ("MLD",),
-    "artifacts": ("MLA",),
-    "secrets": ("MLK",),
-    "check-config": ("MLG",),
-}
-
-# Codes that no configuration can switch off: a file that cannot be read or
-# parsed was not checked, and saying nothing would read as "clean".
-ALWAYS_ON = ("MLE",)
-PARSE_ERROR = "MLE001"
-
-# Every rule code of this release. Configuration is validated against it at every
-# start, so it is written out here rather than collected by importing every rule
-# module; a test checks it against the rule objects (`ml-policy rule --all`).
-RULE_CODES = (
-    "MLE001",
-    *("MLA001", "MLA002"),
-    *("MLD001", "MLD002", "MLD003", "MLD004", "MLD005", "MLD006"),
-    *("MLK001", "MLK002"),
-    *("MLM001", "MLM002", "MLM003", "MLM004"),
-    *("MLP001", "MLP002", "MLP003"),
-)
-
-# Families filed for later releases. Naming one (`select = ["MLG"]`) is valid, so a
-# configuration or bundle can be written ahead of them; it selects no rule yet.
-RESERVED_FAMILIES = {
-    "MLC": "training correctness",
-    "MLG": "config drift",
-    "MLI": "container images",
-    "MLR": "reproducibility",
-    "MLS": "supply chain",
-    "MLT": "TorchFix parity",
-}
 
 
 def load(spec: str) -> Checker:
-    module, _, function = spec.partition(":")
-    checker: Checker = getattr(importlib.import_module(module), function)
-    return checker
+    return cast(Checker, registry.load(spec))
 
 
 def run_all(
@@ -103,7 +67,7 @@ def run_all(
 
 def unchecked_diagnostics(unchecked: Sequence[Unchecked]) -> list[Diagnostic]:
     """MLE001 for each folder or named file discovery could not look into."""
-    return [Diagnostic(PARSE_ERROR, u.reason, u.path) for u in unchecked]
+    return [not_checked(u.reason, u.path) for u in unchecked]
 
 
 def _with_broken_settings(found: list[Diagnostic], resolver: SettingsResolver) -> list[Diagnostic]:
@@ -118,4 +82,4 @@ def _with_broken_settings(found: list[Diagnostic], resolver: SettingsResolver) -
     kept = [
         d for d in found if not (d.code == PARSE_ERROR and (real_path(d.path), d.line) in broken)
     ]
-    return kept + [Diagnostic(PARSE_ERROR, b.message, b.path, b.line) for b in broken.values()]
+    return kept + [not_checked(b.message, b.path, b.line) for b in broken.values()]

@@ -96,18 +96,19 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(check)
     check.set_defaults(handler=_run_check)
 
-    from ml_policy.checkers import FAMILIES
+    from ml_policy.registry import FAMILIES
 
-    for family, prefixes in FAMILIES.items():
-        hook_id = f"ml-policy-{family.removeprefix('check-')}"
-        hook = commands.add_parser(family, help=f"only the {', '.join(prefixes)} rules ({hook_id})")
+    for family in FAMILIES:
+        hook_id = f"ml-policy-{family.name.removeprefix('check-')}"
+        help_text = f"only the {', '.join(family.prefixes)} rules ({hook_id})"
+        hook = commands.add_parser(family.name, help=help_text)
         # check-config looks at the repository, not at the files pre-commit passes
-        default = [Path()] if family == "check-config" else []
+        default = [Path()] if family.name == "check-config" else []
         hook.add_argument("paths", nargs="*", type=Path, default=default, metavar="FILE")
         _add_rule_options(hook)
         _add_output_options(hook)
-        hook.set_defaults(handler=_run_check, families=prefixes)
-        if family == "secrets":
+        hook.set_defaults(handler=_run_check, families=family.prefixes)
+        if family.name == "secrets":
             hook.add_argument(
                 "--update-baseline",
                 action="store_true",

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ml_policy.diagnostics import Applicability, Diagnostic, Edit
 from ml_policy.files import read_regular
+from ml_policy.registry import PARSE_ERROR
 
 if TYPE_CHECKING:
     from ml_policy.checkers import RunOptions
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 MAX_ROUNDS = 100  # Ruff's limit: fixes that keep producing fixes are a rule's bug
-PARSE_ERROR = "MLE001"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ limit, or outside git-lfs where the settings require it. MLA002
 notebook-outputs: notebooks with committed outputs or over their size limit.
 """
 
-from ml_policy.artifacts.catalog import RULES
 from ml_policy.artifacts.checker import check
 
-__all__ = ["RULES", "check"]
+__all__ = ["check"]

@@ -21,11 +21,12 @@ from ml_policy.deps.model import Kind, Manifest
 from ml_policy.deps.packages import ml_packages
 from ml_policy.deps.pyproject import read_pyproject
 from ml_policy.deps.requirements import is_requirements_file, read_requirements_file
-from ml_policy.deps.rules import Policy, manifest_diagnostics, parse_error
+from ml_policy.deps.rules import Policy, manifest_diagnostics
 from ml_policy.deps.setupfiles import read_setup_cfg, read_setup_py
 from ml_policy.deps.source import read_text
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import real_path
+from ml_policy.parse_error import not_checked
 from ml_policy.suppress import unsuppressed
 
 Reader = Callable[[Path], Manifest]
@@ -79,7 +80,7 @@ def check_file(path: Path, resolver: SettingsResolver, locks: TrackedLocks) -> l
         try:
             manifest = reader(path)
         except ManifestError as error:
-            return [parse_error(path, error.message, error.line, error.column)]
+            return [not_checked(error.message, path, error.line, error.column)]
         found = manifest_diagnostics(manifest, _policy(path, manifest.kind, resolver, locks))
         return unsuppressed(found, manifest.noqa)
     return _command_file(path, resolver)
@@ -102,7 +103,7 @@ def _command_file(path: Path, resolver: SettingsResolver) -> list[Diagnostic]:
     try:
         scan = commands.scan_file(path, read_text(path))
     except ManifestError as error:
-        return [parse_error(path, error.message, error.line, error.column)]
+        return [not_checked(error.message, path, error.line, error.column)]
     settings = resolver.for_path(path)
     found = scan_diagnostics(path, scan, Policy(settings, ml_packages(settings.ml_packages)))
     return unsuppressed(found, scan.noqa)

@@ -16,12 +16,10 @@ from ml_policy.deps.conda import conda_requirement
 from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import IndexSetting, Kind, Position, Requirement
 from ml_policy.deps.requirements import LogicalLine, requirement_from_text
-from ml_policy.deps.rules import (
-    Policy,
-    index_diagnostic,
-    install_diagnostic,
-    torch_family_diagnostics,
-)
+from ml_policy.deps.rules import Policy
+from ml_policy.deps.rules.extra_index_url import ExtraIndexUrl
+from ml_policy.deps.rules.torch_family_mismatch import TorchFamilyMismatch
+from ml_policy.deps.rules.unpinned_install_command import UnpinnedInstallCommand
 from ml_policy.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -42,12 +40,12 @@ def scan_diagnostics(path: Path, scan: CommandScan, policy: Policy) -> list[Diag
         if requirement is None or requirement.name not in policy.ml_packages:
             continue
         installed.append(requirement)
-        diagnostic = install_diagnostic(requirement, argument.installer)
+        diagnostic = UnpinnedInstallCommand.check(requirement, argument.installer)
         found += [diagnostic] if diagnostic is not None else []
     for option in scan.index_options:
         setting = index_setting(path, option)
-        found += [index_diagnostic(setting)] if setting is not None else []
-    return found + torch_family_diagnostics(installed)
+        found += [ExtraIndexUrl.check(setting)] if setting is not None else []
+    return found + TorchFamilyMismatch.check(installed)
 
 
 def install_requirement(path: Path, argument: InstallArg) -> Requirement | None:

@@ -33,7 +33,6 @@ from ml_policy.lint.lazy import cst
 from ml_policy.lint.limits import (
     AST_MAX_TOKENS,
     CST_MAX_TOKENS,
-    PARSE_ERROR,
     count_tokens,
     too_many_for_ast,
     too_many_for_cst,
@@ -41,6 +40,7 @@ from ml_policy.lint.limits import (
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Finding, Rule
 from ml_policy.lint.source import Source, SourceError, read_source
+from ml_policy.parse_error import not_checked
 
 if TYPE_CHECKING:
     from libcst.metadata import CodeRange
@@ -74,7 +74,7 @@ def lint_enabled(
     try:
         source = read_source(path, data)
     except SourceError as error:
-        return [Diagnostic(PARSE_ERROR, str(error), path, error.line, error.column)]
+        return [not_checked(str(error), path, error.line, error.column)]
     return lint_source(path, source, settings, rules, prefilter=prefilter)
 
 
@@ -263,4 +263,4 @@ def _newer_syntax_hint(text: str, line: int) -> str:
 def _parse_error(path: Path, source: Source, message: str, line: int, column: int) -> Diagnostic:
     cell, cell_line = source.locate(max(line, 1))
     text = f"cannot parse: {message}" if not message.startswith("cannot") else message
-    return Diagnostic(PARSE_ERROR, text, path, cell_line, max(column, 1), cell=cell)
+    return not_checked(text, path, cell_line, column, cell=cell)

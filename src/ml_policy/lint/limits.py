@@ -25,8 +25,8 @@ from pathlib import Path
 
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.lint.rule import Rule
+from ml_policy.parse_error import not_checked
 
-PARSE_ERROR = "MLE001"
 # The stdlib parse and the screens; more than this and only the text pre-filter runs.
 AST_MAX_TOKENS = 400_000
 # libcst; a file with more whose screens pass is not parsed with it.
@@ -72,4 +72,4 @@ def too_many_for_cst(path: Path, tokens: int, rules: Sequence[type[Rule]]) -> Di
 
 def _not_checked(path: Path, why: str, rules: Sequence[type[Rule]]) -> Diagnostic:
     codes = ", ".join(sorted(rule.code for rule in rules))
-    return Diagnostic(PARSE_ERROR, f"{why}: not checked by {codes}", path)
+    return not_checked(f"{why}: not checked by {codes}", path)

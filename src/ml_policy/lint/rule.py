@@ -33,7 +33,6 @@ ends with the comment `# error`.
 from __future__ import annotations
 
 import ast
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +43,7 @@ from ml_policy.diagnostics import Applicability
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
+from ml_policy.rule import BaseRule
 
 
 @dataclass(frozen=True)
@@ -70,25 +70,14 @@ class FileContext:
     findings: list[Finding] = field(default_factory=list)
 
 
-class Rule:
+class Rule(BaseRule):
     """Base class of every ML lint rule."""
 
-    code: ClassVar[str]
-    name: ClassVar[str]
-    summary: ClassVar[str]
     triggers: ClassVar[tuple[str, ...]]
-    valid: ClassVar[tuple[str, ...]] = ()
-    invalid: ClassVar[tuple[str, ...]] = ()
-    fix_applicability: ClassVar[Applicability | None] = None
+    marks_lines = True
 
     def __init__(self, context: FileContext) -> None:
         self.context = context
-
-    @classmethod
-    def examples(cls, kind: str) -> list[str]:
-        """The `valid` or `invalid` snippets as code (dedented, without the leading newline)."""
-        snippets: tuple[str, ...] = cls.valid if kind == "valid" else cls.invalid
-        return [textwrap.dedent(snippet).lstrip("\n") for snippet in snippets]
 
     def get_visitors(self) -> dict[str, Callable[[cst.CSTNode], object]]:
         """The visit_/leave_ methods, as libcst's visit_batched asks of a batchable visitor."""

@@ -19,9 +19,9 @@ from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import open_regular
 from ml_policy.lint.engine import lint_enabled
-from ml_policy.lint.limits import PARSE_ERROR
 from ml_policy.lint.rule import Rule
 from ml_policy.parallel import pool_size
+from ml_policy.parse_error import not_checked, unreadable
 from ml_policy.rules import ALL_RULES
 
 SUFFIXES = frozenset({".py", ".pyi", ".ipynb"})
@@ -89,10 +89,10 @@ def _prepare(
         with open_regular(path) as handle:  # one open and fstat instead of stat, open, fstat
             if os.fstat(handle.fileno()).st_size > MAX_BYTES:
                 message = f"not checked: larger than {MAX_BYTES >> 20} MB"
-                return [Diagnostic(PARSE_ERROR, message, path)]
+                return [not_checked(message, path)]
             data = handle.read()
     except OSError as error:
-        return [Diagnostic(PARSE_ERROR, f"cannot read: {error.strerror or error}", path)]
+        return [unreadable(path, error)]
     if cache is None:
         return Job(path, data, settings, rules, key="")
     codes = ",".join(sorted(rule.code for rule in rules))

@@ -19,12 +19,12 @@ from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import real_path
 from ml_policy.lint.noqa import is_suppressed, suppressions
+from ml_policy.parse_error import not_checked
 from ml_policy.secrets import baseline
+from ml_policy.secrets.ml_service_token import MlServiceToken
 from ml_policy.secrets.scan import Finding, NotScannedError, read_content, scan_files
+from ml_policy.secrets.secret import Secret
 
-ML_TOKEN = "MLK001"
-SECRET = "MLK002"
-NOT_SCANNED = "MLE001"  # a file that was not checked must not look clean
 SHOWN_CHARACTERS = 4
 # In every cache key: results from before the whole secret was hashed (some
 # tokens by their prefix alone) must not be taken for today's.
@@ -38,7 +38,7 @@ def check(
     cache = Cache(options.cache_dir) if options.cache_dir else None
     diagnostics: list[Diagnostic] = []
     for settings, paths in _by_settings(files, resolver):
-        if any(settings.is_enabled(code) for code in (ML_TOKEN, SECRET)):
+        if any(settings.is_enabled(code) for code in (MlServiceToken.code, Secret.code)):
             diagnostics += _check_group(settings, paths, options.workers, cache)
     return diagnostics
 
@@ -91,9 +91,7 @@ def _scan(
     if not paths:
         return []
     result = scan_files(paths, settings.secrets.disable_plugins, workers)
-    diagnostics = [
-        Diagnostic(NOT_SCANNED, reason, path) for path, reason in result.not_scanned.items()
-    ]
+    diagnostics = [not_checked(reason, path) for path, reason in result.not_scanned.items()]
     for path, found in result.findings.items():
         name = baseline.recorded_name(settings, path)
         diagnostics += [
@@ -137,7 +135,7 @@ def _reported(
 
 
 def _code(finding: Finding) -> str:
-    return ML_TOKEN if finding.is_ml_token else SECRET
+    return MlServiceToken.code if finding.is_ml_token else Secret.code
 
 
 def _diagnostic(finding: Finding, family_accepted: bool = False) -> Diagnostic:

@@ -1,0 +1,133 @@
+"""Every rule family and every rule, by code: the one list the rest is derived from.
+
+A family is a command and hook (`ml-policy deps`, hook `ml-policy-deps`), the
+checker that runs its rules, and its rules as "module:Class" by code. Codes
+are written here rather than collected by importing every rule module, so
+that validating a configuration (at every start) imports no rule; a test
+checks each entry against its class. Adding a rule is one file plus one line
+here. `ml-policy rule`, docs/rules, the README's rule table, the codes a
+configuration may name and the per-family commands all come from this list.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from ml_policy.rule import BaseRule
+
+
+@dataclass(frozen=True)
+class Family:
+    """A command (and hook) with its checker ("module:function") and its rules by code."""
+
+    name: str
+    checker: str | None
+    rules: dict[str, str] = field(default_factory=dict)
+    planned: str = ""  # the prefix of a family filed for a later release (it has no rule yet)
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return tuple(sorted({code[:3] for code in self.rules})) or (self.planned,)
+
+
+# Findings of no family: a file that could not be read or parsed was not checked, and
+# saying nothing would read as "clean"; every checker reports it and nothing switches it off.
+PARSE_ERROR = "MLE001"
+ALWAYS_ON = ("MLE",)
+_PARSE_ERROR_RULE = "ml_policy.parse_error:ParseError"
+
+_LINT = "ml_policy.rules"
+_THREADS = "ml_policy.rules.threaded_loading"
+_DEPS = "ml_policy.deps.rules"
+
+FAMILIES = (
+    Family(
+        "lint",
+        "ml_policy.lint.runner:check",
+        {
+            "MLM001": f"{_LINT}.hyperparameters.mutated_default:MutatedMutableDefault",
+            "MLM002": f"{_LINT}.hyperparameters.ml_object_default:MLObjectDefault",
+            "MLM003": f"{_LINT}.hyperparameters.class_attribute:ModuleClassAttribute",
+            "MLM004": f"{_LINT}.hyperparameters.argparse_default:ArgparseAppendDefault",
+            "MLP001": f"{_LINT}.data_loading:SynchronousDataLoader",
+            "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
+            "MLP003": f"{_LINT}.data_loading:DataLoaderPinMemory",
+        },
+    ),
+    Family(
+        "deps",
+        "ml_policy.deps.checker:check",
+        {
+            "MLD001": f"{_DEPS}.unpinned_ml_dependency:UnpinnedMlDependency",
+            "MLD002": f"{_DEPS}.overpinned_library_dependency:OverpinnedLibraryDependency",
+            "MLD003": f"{_DEPS}.missing_lock_file:MissingLockFile",
+            "MLD004": f"{_DEPS}.extra_index_url:ExtraIndexUrl",
+            "MLD005": f"{_DEPS}.torch_family_mismatch:TorchFamilyMismatch",
+            "MLD006": f"{_DEPS}.unpinned_install_command:UnpinnedInstallCommand",
+        },
+    ),
+    Family(
+        "artifacts",
+        "ml_policy.artifacts:check",
+        {
+            "MLA001": "ml_policy.artifacts.large_artifact:LargeArtifact",
+            "MLA002": "ml_policy.artifacts.notebook_outputs:NotebookOutputs",
+        },
+    ),
+    Family(
+        "secrets",
+        "ml_policy.secrets.checker:check",
+        {
+            "MLK001": "ml_policy.secrets.ml_service_token:MlServiceToken",
+            "MLK002": "ml_policy.secrets.secret:Secret",
+        },
+    ),
+    Family("check-config", None, planned="MLG"),
+)
+
+# Families filed for later releases. Naming one (`select = ["MLG"]`) is valid, so a
+# configuration or bundle can be written ahead of them; it selects no rule yet.
+RESERVED_FAMILIES = {
+    "MLC": "training correctness",
+    "MLG": "config drift",
+    "MLI": "container images",
+    "MLR": "reproducibility",
+    "MLS": "supply chain",
+    "MLT": "TorchFix parity",
+}
+
+_SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
+    code: spec for family in FAMILIES for code, spec in family.rules.items()
+}
+RULE_CODES = tuple(sorted(_SPECS))
+
+
+def family(name: str) -> Family:
+    return next(f for f in FAMILIES if f.name == name)
+
+
+def load(spec: str) -> object:
+    """The object a "module:attribute" spec names (the module is imported now)."""
+    module, _, attribute = spec.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+@cache
+def rule_class(code: str) -> type[BaseRule] | None:
+    spec = _SPECS.get(code.upper())
+    return None if spec is None else _rule(spec)
+
+
+def rules(family_name: str | None = None) -> list[type[BaseRule]]:
+    """The rule classes of one family (of every family and MLE001 when None), by code."""
+    if family_name is None:
+        return [_rule(_SPECS[code]) for code in RULE_CODES]
+    return [_rule(spec) for _, spec in sorted(family(family_name).rules.items())]
+
+
+def _rule(spec: str) -> type[BaseRule]:
+    return cast("type[BaseRule]", load(spec))
