@@ -80,6 +80,14 @@ def clean_up() -> None:
     STDERR.unlink(missing_ok=True)
 
 
+def finish(table: str, output: Path) -> int:
+    """End a run: its table on stdout, where its results went, its output files removed."""
+    say(table)
+    sys.stderr.write(f"wrote {output}\n")
+    clean_up()
+    return 0
+
+
 # --- the corpus ------------------------------------------------------------------
 
 

@@ -471,10 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             measurements.append(m)
             write_results(args.output, command, measurements)
-    harness.say(table(measurements))
-    sys.stderr.write(f"wrote {args.output}\n")
-    harness.clean_up()
-    return 0
+    return harness.finish(table(measurements), args.output)
 
 
 if __name__ == "__main__":

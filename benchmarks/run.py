@@ -117,59 +117,33 @@ def _shown_word(word: str, file: str | None) -> str:
 ONE_PROCESS = {"ML_POLICY_WORKERS": "1"}
 ONE_THREAD = {"RAYON_NUM_THREADS": "1"}
 JSON_REPORT = ("--exit-zero", "--output-format", "json")
+CHECK_COLD = ("ml-policy", "check", TARGET, "--no-cache", *JSON_REPORT)
+CHECK_WARM = ("ml-policy", "check", TARGET, "--cache-dir", FILLED_CACHE, *JSON_REPORT)
+# `lint` runs the Python rules only: what the libcst peers are compared with.
+LINT_COLD = ("ml-policy", "lint", TARGET, "--no-cache", *JSON_REPORT)
+LINT_WARM = ("ml-policy", "lint", TARGET, "--cache-dir", FILLED_CACHE, *JSON_REPORT)
+# One file: a hook call. `lint` exits 1 on findings.
+LINT_FILE = ("ml-policy", "lint", TARGET, "--no-cache")
+LINT_FILE_WARM = ("ml-policy", "lint", TARGET, "--cache-dir", FILLED_CACHE)
 # --isolated: the project's [tool.ruff] must not apply to the corpus.
-RUFF = ("ruff", "check", "--isolated", "--no-cache")
+RUFF_ALL = ("ruff", "check", "--isolated", "--no-cache", "--select", "ALL")
+RUFF_DEFAULT = ("ruff", "check", "--isolated", "--no-cache")
 RUFF_REPORT = ("--exit-zero", "--output-format", "concise", TARGET)
 FLAKE8 = ("flake8", "--isolated", "--select", "TOR")
+FLAKE8_ERRORS = "Traceback|Error|error"
+TORCHFIX_ERRORS = "Traceback|rror"
 
-# In the order of the table; `lint` runs the Python rules only, what the libcst peers do.
-SPECS = (
-    Spec(
-        "ml-policy-cold",
-        "ml-policy",
-        ("ml-policy", "check", TARGET, "--no-cache", *JSON_REPORT),
-        cores=CORES,
-        count=count_json,
-    ),
-    Spec(
-        "ml-policy-cold-1-process",
-        "ml-policy",
-        ("ml-policy", "check", TARGET, "--no-cache", *JSON_REPORT),
-        env=ONE_PROCESS,
-        count=count_json,
-    ),
-    Spec(
-        "ml-policy-cold-lint",
-        "ml-policy",
-        ("ml-policy", "lint", TARGET, "--no-cache", *JSON_REPORT),
-        cores=CORES,
-        count=count_json,
-    ),
-    Spec(
-        "ml-policy-cold-lint-1-process",
-        "ml-policy",
-        ("ml-policy", "lint", TARGET, "--no-cache", *JSON_REPORT),
-        env=ONE_PROCESS,
-        count=count_json,
-    ),
-    Spec(
-        "ml-policy-warm",
-        "ml-policy",
-        ("ml-policy", "check", TARGET, "--cache-dir", FILLED_CACHE, *JSON_REPORT),
-        cores=CORES,
-        count=count_json,
-    ),
-    Spec(
-        "ml-policy-warm-lint",
-        "ml-policy",
-        ("ml-policy", "lint", TARGET, "--cache-dir", FILLED_CACHE, *JSON_REPORT),
-        cores=CORES,
-        count=count_json,
-    ),
+SPECS = (  # in the order of the table
+    Spec("ml-policy-cold", "ml-policy", CHECK_COLD, cores=CORES, count=count_json),
+    Spec("ml-policy-cold-1-process", "ml-policy", CHECK_COLD, ONE_PROCESS, count=count_json),
+    Spec("ml-policy-cold-lint", "ml-policy", LINT_COLD, cores=CORES, count=count_json),
+    Spec("ml-policy-cold-lint-1-process", "ml-policy", LINT_COLD, ONE_PROCESS, count=count_json),
+    Spec("ml-policy-warm", "ml-policy", CHECK_WARM, cores=CORES, count=count_json),
+    Spec("ml-policy-warm-lint", "ml-policy", LINT_WARM, cores=CORES, count=count_json),
     Spec(
         "ml-policy-one-file-prefiltered",
         "ml-policy",
-        ("ml-policy", "lint", TARGET, "--no-cache"),
+        LINT_FILE,
         file=FILE_PREFILTERED,
         ok_codes=(0, 1),
         repeats=ONE_FILE_REPEATS,
@@ -177,15 +151,15 @@ SPECS = (
     Spec(
         "ml-policy-one-file-parsed",
         "ml-policy",
-        ("ml-policy", "lint", TARGET, "--no-cache"),
+        LINT_FILE,
         file=FILE_PARSED,
         ok_codes=(0, 1),
         repeats=ONE_FILE_REPEATS,
     ),
-    Spec(  # a hook call on an unchanged file
+    Spec(  # an unchanged file
         "ml-policy-one-file-cached",
         "ml-policy",
-        ("ml-policy", "lint", TARGET, "--cache-dir", FILLED_CACHE),
+        LINT_FILE_WARM,
         file=FILE_PARSED,
         ok_codes=(0, 1),
         repeats=ONE_FILE_REPEATS,
@@ -193,23 +167,15 @@ SPECS = (
     Spec("ml-policy-version", "ml-policy", ("ml-policy", "--version"), repeats=ONE_FILE_REPEATS),
     # The floor under every start-up time: the interpreter itself.
     Spec("python-startup", "ml-policy", ("python", "-c", ""), repeats=ONE_FILE_REPEATS),
+    Spec("ruff-all", "ruff", (*RUFF_ALL, *RUFF_REPORT), cores=CORES, count=FINDING_LINE),
+    Spec("ruff-all-1-thread", "ruff", (*RUFF_ALL, *RUFF_REPORT), ONE_THREAD, count=FINDING_LINE),
+    Spec("ruff-default", "ruff", (*RUFF_DEFAULT, *RUFF_REPORT), cores=CORES, count=FINDING_LINE),
     Spec(
-        "ruff-all",
+        "ruff-default-1-thread",
         "ruff",
-        (*RUFF, "--select", "ALL", *RUFF_REPORT),
-        cores=CORES,
+        (*RUFF_DEFAULT, *RUFF_REPORT),
+        ONE_THREAD,
         count=FINDING_LINE,
-    ),
-    Spec(
-        "ruff-all-1-thread",
-        "ruff",
-        (*RUFF, "--select", "ALL", *RUFF_REPORT),
-        env=ONE_THREAD,
-        count=FINDING_LINE,
-    ),
-    Spec("ruff-default", "ruff", (*RUFF, *RUFF_REPORT), cores=CORES, count=FINDING_LINE),
-    Spec(
-        "ruff-default-1-thread", "ruff", (*RUFF, *RUFF_REPORT), env=ONE_THREAD, count=FINDING_LINE
     ),
     Spec(
         "flake8-torchfix-1-process",
@@ -217,7 +183,7 @@ SPECS = (
         (*FLAKE8, "-j", "1", "--exit-zero", TARGET),
         venv="torchfix",
         count=FINDING_LINE,
-        stderr_errors="Traceback|Error|error",
+        stderr_errors=FLAKE8_ERRORS,
     ),
     Spec(
         "flake8-torchfix",
@@ -226,17 +192,18 @@ SPECS = (
         cores=CORES,
         venv="torchfix",
         count=FINDING_LINE,
-        stderr_errors="Traceback|Error|error",
+        stderr_errors=FLAKE8_ERRORS,
         remark="-j auto",
     ),
-    Spec(  # torchfix exits 1 when it has findings
+    # torchfix and fixit exit 1 when they have findings.
+    Spec(
         "torchfix-cli-1-process",
         "peers",
         ("torchfix", "-j", "1", TARGET),
         venv="torchfix",
         ok_codes=(0, 1),
         count=TORCHFIX_LINE,
-        stderr_errors="Traceback|rror",
+        stderr_errors=TORCHFIX_ERRORS,
     ),
     Spec(
         "torchfix-cli",
@@ -246,12 +213,11 @@ SPECS = (
         venv="torchfix",
         ok_codes=(0, 1),
         count=TORCHFIX_LINE,
-        stderr_errors="Traceback|rror",
+        stderr_errors=TORCHFIX_ERRORS,
         remark="-j = cores",
     ),
     # fixit's CLI has no jobs option: several files always go to a spawn pool of
-    # cpu_count workers; it exits 1 when it has findings; its summary line says
-    # "files with errors".
+    # cpu_count workers. Its summary line says "files with errors".
     Spec(
         "fixit",
         "peers",
@@ -319,8 +285,9 @@ def measure(spec: Spec, setup: Setup) -> Measurement:
         return m
     tool = locate(spec)
     if tool is None:
-        installs = " ".join(PEER_VENVS[spec.venv]) if spec.venv else ""
-        m.status = f"failed: could not install {installs}" if spec.venv else "failed: not installed"
+        m.status = "failed: not installed"
+        if spec.venv:
+            m.status = f"failed: could not install {' '.join(PEER_VENVS[spec.venv])}"
         return m
     cache = WORK / "cache" / spec.name
     filled = {TARGET: [spec.file] if spec.file else setup.packages, FILLED_CACHE: [str(cache)]}
@@ -560,10 +527,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"  {m.name}: {harness.fmt(m.wall_s, 3)} s {m.status}\n")
             measurements.append(m)
             write_results(args.output, setup, measurements, kept)  # a long run keeps what it has
-    harness.say(table(measurements))
-    sys.stderr.write(f"wrote {args.output}\n")
-    harness.clean_up()
-    return 0
+    return harness.finish(table(measurements), args.output)
 
 
 if __name__ == "__main__":
