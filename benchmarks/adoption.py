@@ -21,19 +21,19 @@ package index (PyPI) for the first download; nothing else.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import run as harness
+import harness
 
 RESULTS = harness.HERE / "results" / "adoption.json"
 WORK = harness.WORK / "adoption"
@@ -125,11 +125,11 @@ def measure(repo: Path) -> dict[str, Any]:
     for tool, collect in record._COLLECTORS.items():
         label = "baseline: ML families" if tool == "ml-policy" else f"tool: {tool}"
         try:
-            found[tool] = timed(stages, label, lambda c=collect: c(repo, files))
+            found[tool] = timed(stages, label, functools.partial(collect, repo, files))
         except Exception as error:  # a tool that cannot run is reported, not fatal
             found[tool] = []
             stages[label + " (failed)"] = stages.pop(label)
-            say(f"{tool}: {str(error)[:200]}")
+            harness.say(f"{tool}: {str(error)[:200]}")
 
     def fingerprint_and_write() -> int:
         lines, baseline = SourceLines(repo), Baseline(tools=set(found))
@@ -163,25 +163,16 @@ def main() -> None:
             repo = fresh_repository(name, limit or None)
             result = {"project": name, "limit": limit or "all", **measure(repo)}
             results.append(result)
-            say(json.dumps(result, indent=2))
-    RESULTS.write_text(
-        json.dumps(
-            {"machine": harness.machine(), "target_seconds": TARGET_SECONDS, "runs": results},
-            indent=2,
-        )
-        + "\n"
-    )
-    say("| project | files | init own (s) | init --baseline own (s) | findings |")
-    say("|---|---|---|---|---|")
+            harness.say(json.dumps(result, indent=2))
+    report = {"machine": harness.machine(), "target_seconds": TARGET_SECONDS, "runs": results}
+    harness.write_json(RESULTS, report)
+    harness.say("| project | files | init own (s) | init --baseline own (s) | findings |")
+    harness.say("|---|---|---|---|---|")
     for r in results:
-        say(
+        harness.say(
             f"| {r['project']} | {r['files']} | {r['init_own_seconds']} "
             f"| {r['init_baseline_own_seconds']} | {r['findings']} |"
         )
-
-
-def say(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 if __name__ == "__main__":

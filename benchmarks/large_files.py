@@ -30,18 +30,16 @@ from __future__ import annotations
 
 import argparse
 import collections
-import datetime
 import hashlib
 import inspect
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import run as harness
+import harness
 
 RESULTS = harness.HERE / "results" / "large-files.json"
 WORK = harness.WORK / "large-files"
@@ -293,7 +291,7 @@ class Measurement:
     peak_rss_mb: float | None = None
     findings: dict[str, int] = field(default_factory=dict)  # code -> count
     load_1min: float | None = None
-    date: str = field(default_factory=lambda: datetime.date.today().isoformat())
+    date: str = field(default_factory=harness.today)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -347,25 +345,18 @@ def measure(
     shown = " ".join([Path(command[0]).name, *command[1:], case.file])
     m = Measurement(f"{case.name}-{mib:g}MB", case.name, len(data), data.count(b"\n"), shown)
     del data
-    m.load_1min = round(os.getloadavg()[0], 2)
-    out = WORK / f"stdout-{os.getpid()}.json"
-    err = WORK / f"stderr-{os.getpid()}.txt"
     report = WORK / f"usage-{os.getpid()}.json"
     limit = args.memory_limit * MIB
     launch = [sys.executable, "-c", LAUNCHER, str(report), str(limit), str(args.timeout)]
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        subprocess.run(
-            [*launch, *command, case.file],
-            cwd=path.parents[len(Path(case.file).parts) - 1],
-            env=harness.tool_environment(),
-            stdout=stdout,
-            stderr=stderr,
-            check=True,
-        )
+    cwd = path.parents[len(Path(case.file).parts) - 1]
+    run = harness.run_once([*launch, *command, case.file], cwd)
+    if run.returncode != 0:  # the launcher's own failure, not the command's
+        raise SystemExit(f"large_files: the launcher failed: {run.stderr_tail()}")
+    m.load_1min = round(run.load_1min, 2)
     usage = json.loads(report.read_text())
     m.wall_s, m.cpu_s = usage["wall_s"], usage["cpu_s"]
     m.peak_rss_mb = usage["maxrss_kib"] / 1024
-    _judge(m, usage["exit"], args, out, err)
+    _judge(m, usage["exit"], args, run.stdout, run.stderr)
     return m
 
 
@@ -400,10 +391,6 @@ def _judge(
 # --- report ------------------------------------------------------------------------
 
 
-def _fmt(value: float | None, digits: int) -> str:
-    return "" if value is None else f"{value:,.{digits}f}"
-
-
 def table(measurements: list[Measurement]) -> str:
     rows = [
         "| case | size MB | lines | wall s | CPU s | peak RSS MB | findings | load | target"
@@ -417,11 +404,11 @@ def table(measurements: list[Measurement]) -> str:
             m.name,
             f"{m.size_bytes / MIB:.1f}",
             f"{m.lines:,}",
-            _fmt(m.wall_s, 2),
-            _fmt(m.cpu_s, 2),
-            _fmt(m.peak_rss_mb, 0),
+            harness.fmt(m.wall_s, 2),
+            harness.fmt(m.cpu_s, 2),
+            harness.fmt(m.peak_rss_mb, 0),
             findings,
-            _fmt(m.load_1min, 1),
+            harness.fmt(m.load_1min, 1),
             target,
             "; ".join([m.status, *m.notes]),
         ]
@@ -431,7 +418,7 @@ def table(measurements: list[Measurement]) -> str:
 
 def write_results(path: Path, command: Sequence[str], measurements: list[Measurement]) -> None:
     report = {
-        "date": datetime.date.today().isoformat(),
+        "date": harness.today(),
         "machine": harness.machine(),
         "command": " ".join([Path(command[0]).name, *command[1:], "FILE"]),
         "tools": {"ml-policy": harness.version_of([command[0], "--version"])},
@@ -439,10 +426,7 @@ def write_results(path: Path, command: Sequence[str], measurements: list[Measure
         "target": {"wall_s": TARGET_SECONDS, "peak_rss_mb": TARGET_MB},
         "measurements": [asdict(m) for m in measurements],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".json.tmp")
-    partial.write_text(json.dumps(report, indent=2) + "\n")
-    partial.replace(path)
+    harness.write_json(path, report)
 
 
 def read_results(path: Path) -> list[Measurement]:
@@ -467,11 +451,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the cases and stop")
     args = parser.parse_args(argv)
     if args.table:
-        harness._say(table(read_results(args.table)))
+        harness.say(table(read_results(args.table)))
         return 0
     if args.list:
         for case in CASES.values():
-            harness._say(f"{case.name:14} {case.file:26} {case.what}")
+            harness.say(f"{case.name:14} {case.file:26} {case.what}")
         return 0
     ml_policy = harness.project_tool("ml-policy")
     if ml_policy is None:
@@ -482,13 +466,12 @@ def main(argv: list[str] | None = None) -> int:
         for mib in args.sizes:
             m = measure(CASES[name], mib, command, args)
             sys.stderr.write(
-                f"  {m.name}: {_fmt(m.wall_s, 2)} s, {_fmt(m.peak_rss_mb, 0)} MB, {m.status}\n"
+                f"  {m.name}: {harness.fmt(m.wall_s, 2)} s, {harness.fmt(m.peak_rss_mb, 0)} MB,"
+                f" {m.status}\n"
             )
             measurements.append(m)
             write_results(args.output, command, measurements)
-    harness._say(table(measurements))
-    sys.stderr.write(f"wrote {args.output}\n")
-    return 0
+    return harness.finish(table(measurements), args.output)
 
 
 if __name__ == "__main__":

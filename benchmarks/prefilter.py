@@ -25,7 +25,6 @@ library and ml-policy only.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import platform
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import corpus as corpus_module
-import run as harness
+import harness
 
 RESULTS = harness.HERE / "results" / "prefilter.json"
 CODES = ("MLM001", "MLM002", "MLM003", "MLM004", "MLP001", "MLP002", "MLP003")
@@ -72,10 +71,10 @@ def measure(root: Path, packages: list[str], args: argparse.Namespace) -> dict[s
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in todo}
     for round_ in range(args.repeats):
         for name, command in todo.items():
-            load = os.getloadavg()[0]
             done = harness.run_once(command, root, env)
             if done.returncode != 0:
                 raise SystemExit(f"{name} failed: {done.stderr.read_text()[-500:]}")
+            load = done.load_1min
             runs[name].append(
                 {"wall_s": done.wall_s, "cpu_s": done.cpu_s, "load": load, "round": round_}
             )
@@ -166,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     root = harness.stage(args.corpus, packages)
     counts = [corpus_module.count(root / p) for p in packages]
     result: dict[str, Any] = {
-        "date": datetime.date.today().isoformat(),
+        "date": harness.today(),
         "machine": {
             "cores": os.cpu_count(),
             "python": platform.python_version(),
@@ -180,11 +179,12 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     result["timed"] = measure(root, packages, args)
+    harness.clean_up()
     result["parse_over_lint_cpu"] = ratios(result["timed"])
     if not args.skip_compare and not args.src:
         result["compare"] = compare(root, packages)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    harness._say(table(result))
+    harness.write_json(args.output, result)
+    harness.say(table(result))
     return 0 if result.get("compare", {}).get("identical", True) else 1
 
 

@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -38,10 +37,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-CORPUS = HERE / "corpus"
-RESULTS = HERE / "results" / "secrets-speed.json"
+import corpus as corpus_module
+import harness
+
+REPO = harness.HERE.parent
+RESULTS = harness.HERE / "results" / "secrets-speed.json"
 # The screen off: every file and line goes to detect-secrets, as before any screen.
 FULL = (
     "import sys\n"
@@ -71,18 +71,18 @@ def main(argv: list[str] | None = None) -> int:
         before = _extract(args.before_ref, work) if args.before_ref else None
         targets = [(str(t), t) for t in args.tree] or [("corpus", _stage_corpus(work))]
         sizes = {name: _size(path) for name, path in targets}
-        results = [r for name, path in targets for r in _measure(name, path, before, args, work)]
+        results = [r for name, path in targets for r in _measure(name, path, before, args)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        harness.clean_up()
     report = {
         "machine": _machine(),
         "before_ref": args.before_ref,
         "targets": {name: {"files": n, "bytes": b} for name, (n, b) in sizes.items()},
         "results": _rows(results),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    sys.stdout.write(_table(results, sizes) + "\n")
+    harness.write_json(args.output, report)
+    harness.say(_table(results, sizes))
     return 0
 
 
@@ -110,24 +110,14 @@ def _extract(ref: str, work: Path) -> Path:
 
 def _stage_corpus(work: Path) -> Path:
     """The corpus packages, mirrored outside this (git-ignoring) work tree."""
-    packages = [p for p in sorted(CORPUS.iterdir()) if p.is_dir() and not p.name.startswith(".")]
-    if not packages:
-        raise SystemExit("no corpus: uv run python benchmarks/corpus.py")
     root = work / "corpus"
-    for package in packages:
-        shutil.copytree(package, root / package.name, copy_function=_link_or_copy)
+    for package in harness.corpus_packages(corpus_module.CORPUS, None):
+        harness.mirror(corpus_module.CORPUS / package, root / package)
     return root
 
 
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
 def _measure(
-    name: str, target: Path, before: Path | None, args: argparse.Namespace, work: Path
+    name: str, target: Path, before: Path | None, args: argparse.Namespace
 ) -> list[Result]:
     variants = ["after", *(["before"] if before else []), *(["full"] if args.full else [])]
     processes = ["1"] if args.no_pool else ["1", "pool"]
@@ -135,12 +125,13 @@ def _measure(
     outputs: dict[tuple[str, str], list[str]] = {}
     for _ in range(args.repeats):
         for (variant, procs), result in results.items():
-            output = work / f"{variant}-{procs}.json"
-            wall, cpu, load = _run(_command(variant), target, output, _env(variant, procs, before))
-            result.wall.append(wall)
-            result.cpu.append(cpu)
-            result.load.append(load)
-            outputs[variant, procs] = _findings(output)
+            run = harness.run_once(_command(variant), target, _env(variant, procs, before))
+            if run.returncode != 0:
+                raise SystemExit(f"{variant} ({procs}) failed: {run.stderr_tail()}")
+            result.wall.append(run.wall_s)
+            result.cpu.append(run.cpu_s)
+            result.load.append(run.load_1min)
+            outputs[variant, procs] = _findings(run.stdout)
     for (variant, procs), result in results.items():
         result.findings = len(outputs[variant, procs])
         result.same_output = outputs[variant, procs] == outputs["after", procs]
@@ -155,34 +146,17 @@ def _command(variant: str) -> list[str]:
 
 
 def _env(variant: str, processes: str, before: Path | None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # installed code runs from byte-code
+    """What the variant adds to the tools' environment (harness.tool_environment)."""
+    env = {"ML_POLICY_WORKERS": "1"} if processes == "1" else {}
     if variant == "before" and before is not None:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(before), env.get("PYTHONPATH")]))
-    if processes == "1":
-        env["ML_POLICY_WORKERS"] = "1"
-    else:
-        env.pop("ML_POLICY_WORKERS", None)
+        inherited = os.environ.get("PYTHONPATH")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(before), inherited]))
     return env
-
-
-def _run(command: list[str], cwd: Path, output: Path, env: dict[str, str]) -> tuple[float, ...]:
-    load = os.getloadavg()[0]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with output.open("wb") as out:
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL, check=True)
-        wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, load
 
 
 def _findings(output: Path) -> list[str]:
     """The findings of a JSON report, each as one sorted line (order-independent)."""
-    report = json.loads(output.read_text() or "[]")
-    items = report if isinstance(report, list) else report.get("diagnostics", report)
-    return sorted(json.dumps(item, sort_keys=True) for item in items)
+    return sorted(json.dumps(item, sort_keys=True) for item in json.loads(output.read_text()))
 
 
 def _size(target: Path) -> tuple[int, int]:
