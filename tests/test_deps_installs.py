@@ -14,12 +14,18 @@ from test_deps_support import findings
 
 from ml_policy.config import Settings
 from ml_policy.deps.commands import CommandScan, IndexOption, InstallArg
-from ml_policy.deps.installs import scan_diagnostics
+from ml_policy.deps.installs import command_manifest
 from ml_policy.deps.packages import ml_packages
-from ml_policy.deps.rules import Policy
+from ml_policy.deps.rules import Policy, manifest_diagnostics
+from ml_policy.diagnostics import Diagnostic
 
 POLICY = Policy(Settings(root=Path()), ml_packages(["my-models"]))
 FILE = Path("Dockerfile")
+
+
+def scan_diagnostics(path: Path, scan: CommandScan, policy: Policy) -> list[Diagnostic]:
+    """What the deps checker reports for a file whose commands scanned to `scan`."""
+    return manifest_diagnostics(command_manifest(path, scan, policy), policy)
 
 
 def _install(requirement: str, installer: str = "pip", literal: bool = True) -> InstallArg:

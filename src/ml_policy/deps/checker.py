@@ -96,7 +96,7 @@ def _policy(path: Path, kind: Kind, resolver: SettingsResolver, locks: TrackedLo
 
 def _command_file(path: Path, resolver: SettingsResolver) -> list[Diagnostic]:
     from ml_policy.deps import commands
-    from ml_policy.deps.installs import scan_diagnostics
+    from ml_policy.deps.installs import command_manifest
 
     if not commands.is_command_file(path):
         return []
@@ -105,5 +105,6 @@ def _command_file(path: Path, resolver: SettingsResolver) -> list[Diagnostic]:
     except ManifestError as error:
         return [not_checked(error.message, path, error.line, error.column)]
     settings = resolver.for_path(path)
-    found = scan_diagnostics(path, scan, Policy(settings, ml_packages(settings.ml_packages)))
+    policy = Policy(settings, ml_packages(settings.ml_packages))
+    found = manifest_diagnostics(command_manifest(path, scan, policy), policy)
     return unsuppressed(found, scan.noqa)

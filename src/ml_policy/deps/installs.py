@@ -14,13 +14,9 @@ from typing import TYPE_CHECKING
 
 from ml_policy.deps.conda import conda_requirement
 from ml_policy.deps.errors import ManifestError
-from ml_policy.deps.model import IndexSetting, Kind, Position, Requirement
+from ml_policy.deps.model import IndexSetting, Kind, Manifest, Position, Requirement
 from ml_policy.deps.requirements import LogicalLine, requirement_from_text
-from ml_policy.deps.rules import Policy
-from ml_policy.deps.rules.extra_index_url import ExtraIndexUrl
-from ml_policy.deps.rules.torch_family_mismatch import TorchFamilyMismatch
-from ml_policy.deps.rules.unpinned_install_command import UnpinnedInstallCommand
-from ml_policy.diagnostics import Diagnostic
+from ml_policy.deps.rules.policy import Policy
 
 if TYPE_CHECKING:
     from ml_policy.deps.commands import CommandScan, IndexOption, InstallArg
@@ -31,21 +27,16 @@ STRATEGY = frozenset({"--index-strategy", "UV_INDEX_STRATEGY"})
 UNSAFE_STRATEGY = "unsafe-best-match"
 
 
-def scan_diagnostics(path: Path, scan: CommandScan, policy: Policy) -> list[Diagnostic]:
-    """MLD006 for unpinned ML installs, MLD004 for index mixing, MLD005 across pinned installs."""
-    found: list[Diagnostic] = []
-    installed: list[Requirement] = []
-    for argument in scan.installs:
-        requirement = install_requirement(path, argument)
-        if requirement is None or requirement.name not in policy.ml_packages:
-            continue
-        installed.append(requirement)
-        diagnostic = UnpinnedInstallCommand.check(requirement, argument.installer)
-        found += [diagnostic] if diagnostic is not None else []
-    for option in scan.index_options:
-        setting = index_setting(path, option)
-        found += [ExtraIndexUrl.check(setting)] if setting is not None else []
-    return found + TorchFamilyMismatch.check(installed)
+def command_manifest(path: Path, scan: CommandScan, policy: Policy) -> Manifest:
+    """The ML packages a file's install commands install, and their index options."""
+    installed = (install_requirement(path, argument) for argument in scan.installs)
+    settings = (index_setting(path, option) for option in scan.index_options)
+    return Manifest(
+        path,
+        Kind.COMMAND,
+        tuple(r for r in installed if r is not None and r.name in policy.ml_packages),
+        tuple(s for s in settings if s is not None),
+    )
 
 
 def install_requirement(path: Path, argument: InstallArg) -> Requirement | None:
@@ -65,7 +56,13 @@ def install_requirement(path: Path, argument: InstallArg) -> Requirement | None:
             return None  # not a requirement (an option we do not know, a typo): stay silent
     if found is None:
         return None
-    return replace(found, position=position, kind=Kind.COMMAND, section="an install command")
+    return replace(
+        found,
+        position=position,
+        kind=Kind.COMMAND,
+        section="an install command",
+        installer=argument.installer,
+    )
 
 
 def index_setting(path: Path, option: IndexOption) -> IndexSetting | None:

@@ -60,6 +60,7 @@ class Requirement:
     # Installed whenever the manifest is (a requirements file, [project] dependencies,
     # install_requires), so its version bounds every other mention of the package.
     base: bool = False
+    installer: str = ""  # in an install command: "pip", "uv-pip", "uv-add" or "conda"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ml_policy.deps.model import Position
+from ml_policy.deps.model import Manifest, Position
+from ml_policy.deps.rules.policy import Policy
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.rule import BaseRule
 
@@ -30,6 +31,11 @@ class DepsRule(BaseRule):
         paragraph = _SUPPRESSION.format(code=cls.code)
         why = "\n## Why is this bad?"
         return super().documentation().replace(why, f"\n{paragraph}\n{why}", 1)
+
+    @classmethod
+    def check(cls, manifest: Manifest, policy: Policy) -> list[Diagnostic]:
+        """This rule's findings in one manifest (or one file's install commands)."""
+        raise NotImplementedError
 
     @classmethod
     def at_position(cls, message: str, where: Position) -> Diagnostic:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ml_policy.deps.model import IndexSetting
+from ml_policy.deps.model import IndexSetting, Manifest
 from ml_policy.deps.rules.base import DepsRule
+from ml_policy.deps.rules.policy import Policy
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.redact import has_credential
 
@@ -60,7 +61,12 @@ class ExtraIndexUrl(DepsRule):
     )
 
     @classmethod
-    def check(cls, setting: IndexSetting) -> Diagnostic:
+    def check(cls, manifest: Manifest, policy: Policy) -> list[Diagnostic]:
+        del policy  # mixing indexes is unsafe whatever the settings say
+        return [cls._check(setting) for setting in manifest.index_settings]
+
+    @classmethod
+    def _check(cls, setting: IndexSetting) -> Diagnostic:
         if setting.option not in EXTRA_INDEX_OPTIONS:
             message = (
                 f'index-strategy = "{setting.value}" lets uv take a package from whichever '

@@ -62,17 +62,17 @@ class MissingLockFile(DepsRule):
     )
 
     @classmethod
-    def check(cls, manifest: Manifest, policy: Policy) -> Diagnostic | None:
+    def check(cls, manifest: Manifest, policy: Policy) -> list[Diagnostic]:
         """One finding per pyproject.toml with ranges and no tracked lock file (app mode)."""
         if manifest.kind is not Kind.PYPROJECT or policy.library or policy.lock is not None:
-            return None
+            return []
         ranges = [
             r
             for r in manifest.requirements
             if not r.constraint and r.pin in (Pin.BOUNDED, Pin.LOWER, Pin.UNPINNED)
         ]
         if not ranges:
-            return None
+            return []
         first = ranges[0]
         message = (
             f"{manifest.path.name} declares version ranges (`{first.text}` here, {len(ranges)} in "
@@ -81,4 +81,4 @@ class MissingLockFile(DepsRule):
             f'({LOCK_COMMANDS}), or set [tool.ml-policy.deps] mode = "library" if this is a '
             f"published library"
         )
-        return cls.at_position(message, first.position)
+        return [cls.at_position(message, first.position)]

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from packaging.version import Version
 
-from ml_policy.deps.model import Pin, Requirement
+from ml_policy.deps.model import Manifest, Pin, Requirement
 from ml_policy.deps.rules.base import DepsRule
 from ml_policy.deps.rules.policy import Policy
 from ml_policy.diagnostics import Diagnostic
@@ -60,7 +60,12 @@ class OverpinnedLibraryDependency(DepsRule):
     )
 
     @classmethod
-    def check(cls, requirement: Requirement, policy: Policy) -> Diagnostic | None:
+    def check(cls, manifest: Manifest, policy: Policy) -> list[Diagnostic]:
+        found = (cls._check(r, policy) for r in manifest.requirements)
+        return [d for d in found if d is not None]
+
+    @classmethod
+    def _check(cls, requirement: Requirement, policy: Policy) -> Diagnostic | None:
         if not (policy.library and requirement.published) or requirement.pin is not Pin.EXACT:
             return None
         if requirement.name not in policy.ml_packages or requirement.version is None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
 from packaging.version import Version
 
-from ml_policy.deps.model import Pin, Requirement
+from ml_policy.deps.model import Manifest, Pin, Requirement
 from ml_policy.deps.rules.base import DepsRule
+from ml_policy.deps.rules.policy import Policy
 from ml_policy.deps.torch_family import COMPANIONS, load_table, local_label
 from ml_policy.diagnostics import Diagnostic
 
@@ -66,9 +66,10 @@ class TorchFamilyMismatch(DepsRule):
     )
 
     @classmethod
-    def check(cls, requirements: Sequence[Requirement]) -> list[Diagnostic]:
+    def check(cls, manifest: Manifest, policy: Policy) -> list[Diagnostic]:
         """Companions pinned to releases built for another torch, or another CUDA/CPU label."""
-        pins = [r for r in requirements if r.pin is Pin.EXACT and r.version is not None]
+        del policy  # the pairs that load together do not depend on the settings
+        pins = [r for r in manifest.requirements if r.pin is Pin.EXACT and r.version is not None]
         torch_pins = {r.version for r in pins if r.name == "torch"}
         if len(torch_pins) != 1:
             return []  # no torch pin, or several (per platform): nothing one-to-one to compare

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ml_policy.deps.model import Pin, Requirement
+from ml_policy.deps.model import Kind, Manifest, Pin, Requirement
 from ml_policy.deps.rules.base import DepsRule
 from ml_policy.deps.rules.messages import conda_name, what_is_loose
+from ml_policy.deps.rules.policy import Policy
 from ml_policy.diagnostics import Diagnostic
 
 
@@ -60,8 +61,15 @@ class UnpinnedInstallCommand(DepsRule):
     )
 
     @classmethod
-    def check(cls, requirement: Requirement, installer: str) -> Diagnostic | None:
+    def check(cls, manifest: Manifest, policy: Policy) -> list[Diagnostic]:
+        del policy  # the commands' packages are the ML packages already
+        found = (cls._check(r) for r in manifest.requirements if r.kind is Kind.COMMAND)
+        return [d for d in found if d is not None]
+
+    @classmethod
+    def _check(cls, requirement: Requirement) -> Diagnostic | None:
         """An install command that installs an ML package without an exact version."""
+        installer = requirement.installer
         if requirement.pin in (Pin.EXACT, Pin.UNKNOWN):
             return None
         if installer == "conda":

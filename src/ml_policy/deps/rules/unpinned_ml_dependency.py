@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import ClassVar
 
-from ml_policy.deps.model import Kind, Pin, Requirement
+from ml_policy.deps.model import Kind, Manifest, Pin, Requirement
 from ml_policy.deps.packages import DATA_FILE, default_groups
 from ml_policy.deps.rules.base import DepsRule
 from ml_policy.deps.rules.messages import LOCK_COMMANDS, conda_name, what_is_loose
@@ -102,7 +102,15 @@ class UnpinnedMlDependency(DepsRule):
         return text.replace("{manifests}", _MANIFESTS).replace("{ml packages}", _package_list())
 
     @classmethod
-    def check(
+    def check(cls, manifest: Manifest, policy: Policy) -> list[Diagnostic]:
+        if manifest.kind is Kind.COMMAND:
+            return []  # an install command is MLD006's
+        coverage = Coverage.of(manifest.requirements)
+        found = (cls._check(r, policy, coverage) for r in manifest.requirements)
+        return [d for d in found if d is not None]
+
+    @classmethod
+    def _check(
         cls, requirement: Requirement, policy: Policy, coverage: Coverage
     ) -> Diagnostic | None:
         if requirement.name not in policy.ml_packages or requirement.pin is Pin.UNKNOWN:
