@@ -29,7 +29,10 @@ SECTIONS = [
 ]
 RULES = registry.rules()
 EXAMPLES = [
-    (rule, kind, e) for rule in RULES for kind in ("invalid", "valid") for e in rule.examples(kind)
+    pytest.param(rule, kind, example, id=f"{rule.code}-{kind}-{number}")
+    for rule in RULES
+    for kind in ("invalid", "valid")
+    for number, example in enumerate(rule.examples(kind), start=1)
 ]
 
 
