@@ -33,7 +33,8 @@ def code_problem(code: str) -> str | None:
     if not code.strip(" ,"):
         return f"{quoted(code, CODE_EXCERPT)} is not a rule code (an empty string or a stray comma)"
     problem = f"{quoted(code, CODE_EXCERPT)} is not an ml-policy rule code or prefix"
-    family = _registry()[1].get(code[:3])
+    _, reserved_families = _registry()
+    family = reserved_families.get(code[:3])
     if family and CODE_PATTERN.fullmatch(code):
         return f"{problem} (the {code[:3]} rules, {family}, come in a later release)"
     if code.upper() == "ALL":
@@ -48,12 +49,14 @@ def code_problem(code: str) -> str | None:
 
 def selects_nothing(code: str) -> bool:
     """Whether a valid selector matches no rule of this release (a family reserved for later)."""
-    return not any(known.startswith(code) for known in _registry()[0])
+    rule_codes, _ = _registry()
+    return not any(known.startswith(code) for known in rule_codes)
 
 
 def selects_nothing_yet(code: str) -> str:
     """The warning for a selector that `selects_nothing`."""
-    family = _registry()[1].get(code[:3])
+    _, reserved_families = _registry()
+    family = reserved_families.get(code[:3])
     later = f": the {code[:3]} rules ({family}) come in a later release" if family else ""
     return f"{code!r} selects no rule yet{later}"
 
@@ -70,7 +73,7 @@ def _known_prefixes() -> frozenset[str]:
 def _closest_code(code: str) -> str | None:
     if code.upper() in _known_prefixes():
         return code.upper()
-    rule_codes = _registry()[0]
+    rule_codes, _ = _registry()
     families = {known[:3] for known in rule_codes}
     close = difflib.get_close_matches(code.upper(), [*rule_codes, *families], n=1, cutoff=0.75)
     return close[0] if close else None
