@@ -13,8 +13,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ml_policy.config import ConfigError, checked_table, read_toml
 from ml_policy.errors import PolicyError
+from ml_policy.settings.errors import ConfigError
+from ml_policy.settings.tomlfile import read_toml
+from ml_policy.settings.validation import checked_table
 
 FILES = (
     "bundle.toml",

@@ -1,0 +1,79 @@
+"""Rule-code selectors (`select`, `ignore`, `--select`, ...): which are valid, and why not.
+
+As in Ruff, a selector must name something that exists: a typo (`MLP01`, `MLX999`) would
+otherwise select nothing, or ignore nothing, in silence.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+
+from ml_policy.settings.errors import CODE_EXCERPT, quoted
+
+CODE_PATTERN = re.compile(r"ML[A-Z]*[0-9]*")
+
+
+def _registry() -> tuple[Sequence[str], Mapping[str, str]]:
+    """Every rule code of this release, and the families reserved for a later one."""
+    from ml_policy.checkers import RESERVED_FAMILIES, RULE_CODES  # it imports ml_policy.config
+
+    return RULE_CODES, RESERVED_FAMILIES
+
+
+def code_problem(code: str) -> str | None:
+    """Why `code` is not a rule code or code prefix of this release; None when it is one.
+
+    A family reserved for a later release (`MLG`) is valid and selects nothing yet.
+    """
+    if code in _known_prefixes():
+        return None
+    if not code.strip(" ,"):
+        return f"{quoted(code, CODE_EXCERPT)} is not a rule code (an empty string or a stray comma)"
+    problem = f"{quoted(code, CODE_EXCERPT)} is not an ml-policy rule code or prefix"
+    _, reserved_families = _registry()
+    family = reserved_families.get(code[:3])
+    if family and CODE_PATTERN.fullmatch(code):
+        return f"{problem} (the {code[:3]} rules, {family}, come in a later release)"
+    if code.upper() == "ALL":
+        return f"{problem} (`ML` selects every ml-policy rule)"
+    suggestion = _closest_code(code)
+    if suggestion:
+        return f"{problem} (did you mean {suggestion!r}?)"
+    if not code.upper().startswith("ML"):
+        return f"{problem} (ml-policy codes start with ML; Ruff's go in [tool.ruff])"
+    return f"{problem} (`ml-policy rule --all` lists them)"
+
+
+def selects_nothing(code: str) -> bool:
+    """Whether a valid selector matches no rule of this release (a family reserved for later)."""
+    rule_codes, _ = _registry()
+    return not any(known.startswith(code) for known in rule_codes)
+
+
+def selects_nothing_yet(code: str) -> str:
+    """The warning for a selector that `selects_nothing`."""
+    _, reserved_families = _registry()
+    family = reserved_families.get(code[:3])
+    later = f": the {code[:3]} rules ({family}) come in a later release" if family else ""
+    return f"{code!r} selects no rule yet{later}"
+
+
+@cache
+def _known_prefixes() -> frozenset[str]:
+    """Every valid selector: each prefix (from "ML" on) of each rule code and reserved family."""
+    rule_codes, reserved_families = _registry()
+    return frozenset(
+        name[:end] for name in (*rule_codes, *reserved_families) for end in range(2, len(name) + 1)
+    )
+
+
+def _closest_code(code: str) -> str | None:
+    if code.upper() in _known_prefixes():
+        return code.upper()
+    rule_codes, _ = _registry()
+    families = {known[:3] for known in rule_codes}
+    close = difflib.get_close_matches(code.upper(), [*rule_codes, *families], n=1, cutoff=0.75)
+    return close[0] if close else None
