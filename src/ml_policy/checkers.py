@@ -18,9 +18,7 @@ from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import Unchecked, real_path
 from ml_policy.parse_error import not_checked
-from ml_policy.registry import ALWAYS_ON, FAMILIES, PARSE_ERROR, RESERVED_FAMILIES, RULE_CODES
-
-__all__ = ["RESERVED_FAMILIES", "RULE_CODES", "RunOptions", "run_all", "unchecked_diagnostics"]
+from ml_policy.registry import ALWAYS_ON, FAMILIES, PARSE_ERROR
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
 from functools import cache
 
+from ml_policy.registry import RESERVED_FAMILIES, RULE_CODES
 from ml_policy.settings.errors import CODE_EXCERPT, quoted
 
 CODE_PATTERN = re.compile(r"ML[A-Z]*[0-9]*")
-
-
-def _registry() -> tuple[Sequence[str], Mapping[str, str]]:
-    """Every rule code of this release, and the families reserved for a later one."""
-    from ml_policy.checkers import RESERVED_FAMILIES, RULE_CODES  # it imports ml_policy.config
-
-    return RULE_CODES, RESERVED_FAMILIES
 
 
 def code_problem(code: str) -> str | None:
@@ -33,8 +26,7 @@ def code_problem(code: str) -> str | None:
     if not code.strip(" ,"):
         return f"{quoted(code, CODE_EXCERPT)} is not a rule code (an empty string or a stray comma)"
     problem = f"{quoted(code, CODE_EXCERPT)} is not an ml-policy rule code or prefix"
-    _, reserved_families = _registry()
-    family = reserved_families.get(code[:3])
+    family = RESERVED_FAMILIES.get(code[:3])
     if family and CODE_PATTERN.fullmatch(code):
         return f"{problem} (the {code[:3]} rules, {family}, come in a later release)"
     if code.upper() == "ALL":
@@ -49,14 +41,12 @@ def code_problem(code: str) -> str | None:
 
 def selects_nothing(code: str) -> bool:
     """Whether a valid selector matches no rule of this release (a family reserved for later)."""
-    rule_codes, _ = _registry()
-    return not any(known.startswith(code) for known in rule_codes)
+    return not any(known.startswith(code) for known in RULE_CODES)
 
 
 def selects_nothing_yet(code: str) -> str:
     """The warning for a selector that `selects_nothing`."""
-    _, reserved_families = _registry()
-    family = reserved_families.get(code[:3])
+    family = RESERVED_FAMILIES.get(code[:3])
     later = f": the {code[:3]} rules ({family}) come in a later release" if family else ""
     return f"{code!r} selects no rule yet{later}"
 
@@ -64,16 +54,14 @@ def selects_nothing_yet(code: str) -> str:
 @cache
 def _known_prefixes() -> frozenset[str]:
     """Every valid selector: each prefix (from "ML" on) of each rule code and reserved family."""
-    rule_codes, reserved_families = _registry()
     return frozenset(
-        name[:end] for name in (*rule_codes, *reserved_families) for end in range(2, len(name) + 1)
+        name[:end] for name in (*RULE_CODES, *RESERVED_FAMILIES) for end in range(2, len(name) + 1)
     )
 
 
 def _closest_code(code: str) -> str | None:
     if code.upper() in _known_prefixes():
         return code.upper()
-    rule_codes, _ = _registry()
-    families = {known[:3] for known in rule_codes}
-    close = difflib.get_close_matches(code.upper(), [*rule_codes, *families], n=1, cutoff=0.75)
+    families = {known[:3] for known in RULE_CODES}
+    close = difflib.get_close_matches(code.upper(), [*RULE_CODES, *families], n=1, cutoff=0.75)
     return close[0] if close else None
