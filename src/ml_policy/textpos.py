@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 
 NEWLINE = re.compile("\n")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where something is written: from line and column to end line and end column (exclusive).
+
+    In a notebook the lines are counted within cell `cell` (1-based among all cells).
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    cell: int | None = None
 
 
 class LineIndex:

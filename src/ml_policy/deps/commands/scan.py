@@ -16,35 +16,26 @@ from ml_policy.deps.commands.scripts import script_commands
 from ml_policy.deps.commands.workflow import workflow_commands
 from ml_policy.deps.shell import Command, Comment
 from ml_policy.suppress import Noqa, mentions_noqa
-from ml_policy.textpos import LineIndex
+from ml_policy.textpos import LineIndex, Span
 
 
-@dataclass(frozen=True)
-class InstallArg:
+# The span comes first, the rest by keyword: `InstallArg(*span, cell, requirement=...)`.
+@dataclass(frozen=True, kw_only=True)
+class InstallArg(Span):
     """One package argument of an install command, shell-unquoted."""
 
     requirement: str
     installer: str  # "pip" | "uv-pip" | "uv-add" | "conda"
     literal: bool  # False when the shell expands it ($VAR, $(...), globs, ...) or a
     # requirements or constraints file given to the same command may pin it
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    cell: int | None = None
 
 
-@dataclass(frozen=True)
-class IndexOption:
+@dataclass(frozen=True, kw_only=True)
+class IndexOption(Span):
     """An index option of an install command: `--extra-index-url URL`, `--index-strategy S`."""
 
     option: str
     value: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +112,11 @@ def _collect(found: Iterator[tuple[Command, LineIndex, int | None]]) -> CommandS
         packages, indexes = parse_arguments(arguments, OPTIONS[installer])
         for word in packages:
             span = lines.span(word.start, word.end)
-            installs[InstallArg(word.value, installer, word.literal, *span, cell)] = None
+            argument = InstallArg(
+                *span, cell, requirement=word.value, installer=installer, literal=word.literal
+            )
+            installs[argument] = None
         for option, value, start, end in indexes:
-            index_options[IndexOption(option, value, *lines.span(start, end), cell)] = None
+            span = lines.span(start, end)
+            index_options[IndexOption(*span, cell, option=option, value=value)] = None
     return CommandScan(tuple(installs), tuple(index_options))
