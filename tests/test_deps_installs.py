@@ -29,7 +29,8 @@ def scan_diagnostics(path: Path, scan: CommandScan, policy: Policy) -> list[Diag
 
 
 def _install(requirement: str, installer: str = "pip", literal: bool = True) -> InstallArg:
-    return InstallArg(requirement, installer, literal, 3, 17, 3, 17 + len(requirement))
+    end = 17 + len(requirement)
+    return InstallArg(3, 17, 3, end, requirement=requirement, installer=installer, literal=literal)
 
 
 def _codes(*installs: InstallArg, options: tuple[IndexOption, ...] = ()) -> list[str]:
@@ -73,7 +74,7 @@ def test_expanded_arguments_are_silent() -> None:
 
 
 def test_diagnostic_position_cell_and_message() -> None:
-    argument = InstallArg("torch", "pip", True, 2, 7, 2, 12, cell=4)
+    argument = InstallArg(2, 7, 2, 12, cell=4, requirement="torch", installer="pip", literal=True)
     scan = CommandScan((argument,), ())
     (diagnostic,) = scan_diagnostics(Path("nb.ipynb"), scan, POLICY)
     assert (diagnostic.line, diagnostic.column, diagnostic.end_column, diagnostic.cell) == (
@@ -105,7 +106,7 @@ def test_conda_message_suggests_the_full_version() -> None:
     ],
 )
 def test_index_options(option: str, value: str, reported: bool) -> None:
-    options = (IndexOption(option, value, 1, 5, 1, 30),)
+    options = (IndexOption(1, 5, 1, 30, option=option, value=value),)
     assert _codes(options=options) == (["MLD004"] if reported else [])
 
 

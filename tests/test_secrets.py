@@ -13,6 +13,7 @@ from conftest import write_files
 from ml_policy import checkers
 from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.files import MAX_BYTES
 from ml_policy.secrets import baseline, plugins, scan
 from ml_policy.secrets.checker import redact
 
@@ -355,7 +356,7 @@ def test_crlf_and_bom(tmp_path: Path) -> None:
 
 def test_huge_file_is_reported_as_not_scanned(tmp_path: Path) -> None:
     big = tmp_path / "dump.jsonl"
-    big.write_bytes(b'{"x": 1}\n' * (scan.MAX_BYTES // 9 + 1))
+    big.write_bytes(b'{"x": 1}\n' * (MAX_BYTES // 9 + 1))
     found = checkers.run_all([big], SettingsResolver(cwd=tmp_path), families=["MLK"])
     assert [(d.code, d.message) for d in found] == [
         ("MLE001", "not scanned for secrets: larger than 20 MB")

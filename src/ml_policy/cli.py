@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from ml_policy.config import SettingsResolver
     from ml_policy.diagnostics import Diagnostic
 
-OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -198,7 +196,9 @@ def _add_rule_options(command: argparse.ArgumentParser) -> None:
 
 
 def _add_output_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--output-format", choices=OUTPUT_FORMATS, default="text")
+    from ml_policy.report import FORMATS  # not at the top: `--version` needs no writer
+
+    command.add_argument("--output-format", choices=FORMATS, default="text")
     command.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when there are findings"
     )

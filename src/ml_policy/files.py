@@ -143,12 +143,11 @@ def open_regular(path: StrPath, follow_symlinks: bool = True) -> BinaryIO:
 
 
 StrPath = str | os.PathLike[str]
-MAX_SOURCE_BYTES = 20 * 1024 * 1024  # larger "source" or "config" is generated or data
+# Larger "source", "config" or "text" is generated or data: reported as not checked instead.
+MAX_BYTES = 20 * 1024 * 1024
 
 
-def read_regular(
-    path: StrPath, limit: int = MAX_SOURCE_BYTES, follow_symlinks: bool = True
-) -> bytes:
+def read_regular(path: StrPath, limit: int = MAX_BYTES, follow_symlinks: bool = True) -> bytes:
     """The bytes of the regular file `path`; OSError for anything else or past `limit` bytes.
 
     For files read by a name from the repository or its configuration (a

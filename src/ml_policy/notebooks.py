@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ml_policy.textpos import LineIndex
+
 
 class NotebookError(Exception):
     """A notebook that cannot be read: not JSON, nested too deep, no cells, or a broken cell.
@@ -156,7 +158,7 @@ def _broken_cells(text: str, first: tuple[int, tuple[str, str | None]], more: in
     number, (problem, key) = first
     also = f" (and {more} more broken cell{'s' if more > 1 else ''})" if more else ""
     message = f"notebook cell {number} {problem}{also}; none of its cells were checked"
-    return NotebookError(message, *_position(text, _start(text, number, key)))
+    return NotebookError(message, *LineIndex(text).position(_start(text, number, key)))
 
 
 def _start(text: str, number: int, key: str | None) -> int:
@@ -281,12 +283,6 @@ def _skip(text: str, at: int) -> int:
     return at if match is None else match.end()
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column (in characters) of `offset` in `text`."""
-    line_start = text.rfind("\n", 0, offset) + 1
-    return text.count("\n", 0, offset) + 1, offset - line_start + 1
-
-
 # Where str.splitlines() breaks lines: the lint rules count a cell's lines so.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # One character of JSON string text: a surrogate pair, an escape, a plain character; or the end.
@@ -313,6 +309,7 @@ class SourceMap:
         """ValueError when the notebook cannot be read (it is then reported as MLE001)."""
         try:
             self._text = notebook_text(data)
+            self._lines = LineIndex(self._text)
             cells = _raw_cells(_located(self._text))
         except (NotebookError, RecursionError) as error:
             raise ValueError(str(error)) from None
@@ -324,14 +321,14 @@ class SourceMap:
             return 1, 1
         found = self._cells[cell - 1]
         if not found.parts:
-            return _position(self._text, found.anchor)
+            return self._lines.position(found.anchor)
         starts = [0, *(m.end() for m in _LINE_BREAK.finditer(found.text))]
         offset = starts[min(max(line, 1), len(starts)) - 1] + max(column, 1) - 1
         offset = min(offset, len(found.text))
         index = max(bisect.bisect_right([p for p, _ in found.parts], offset) - 1, 0)
         part_offset, string_start = found.parts[index]
         raw = _raw_length(self._text, string_start + 1, offset - part_offset)
-        return _position(self._text, string_start + 1 + raw)
+        return self._lines.position(string_start + 1 + raw)
 
 
 def _cell_text(cell: Any, start: int) -> _CellText:

@@ -9,12 +9,13 @@ key. When something cannot be found, the best enclosing position is used.
 
 from __future__ import annotations
 
-import bisect
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from ml_policy.textpos import LineIndex
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,14 +31,11 @@ class TomlPositions:
     """Find 1-based (line, column, end column) of values in one TOML document."""
 
     text: str
-    _line_starts: list[int] = field(init=False)
+    _lines: LineIndex = field(init=False)
     _headers: list[tuple[tuple[str, ...], int]] = field(init=False)  # path, offset after header
 
     def __post_init__(self) -> None:
-        self._line_starts = [0]
-        for index, char in enumerate(self.text):
-            if char == "\n":
-                self._line_starts.append(index + 1)
+        self._lines = LineIndex(self.text)
         self._headers = list(self._find_headers())
 
     def locate_key(self, key_path: Sequence[str]) -> tuple[int, int, int]:
@@ -70,8 +68,9 @@ class TomlPositions:
 
     def _find_headers(self) -> list[tuple[tuple[str, ...], int]]:
         headers = []
-        for number, start in enumerate(self._line_starts):
-            end = self._line_starts[number + 1] if number + 1 < len(self._line_starts) else None
+        starts = self._lines.starts
+        for number, start in enumerate(starts):
+            end = starts[number + 1] if number + 1 < len(starts) else None
             line = self.text[start:end].strip()
             if line.startswith("["):
                 path = _header_path(line)
@@ -117,9 +116,8 @@ class TomlPositions:
         return min(found, default=None)
 
     def _span(self, offset: int, length: int) -> tuple[int, int, int]:
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        column = offset - self._line_starts[line] + 1
-        return line + 1, column, column + max(length, 1)
+        line, column = self._lines.position(offset)
+        return line, column, column + max(length, 1)
 
 
 def _header_path(line: str) -> tuple[str, ...] | None:

@@ -20,6 +20,7 @@ from ml_policy.deps.rules.policy import Policy
 
 if TYPE_CHECKING:
     from ml_policy.deps.commands import CommandScan, IndexOption, InstallArg
+    from ml_policy.textpos import Span
 
 # Options (and the environment variables installers read) that mix indexes.
 EXTRA_INDEX = frozenset({"--extra-index-url", "PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL"})
@@ -44,9 +45,7 @@ def install_requirement(path: Path, argument: InstallArg) -> Requirement | None:
     if not argument.literal:
         return None  # $VAR, $(...), globs: the shell decides what is installed
     text = argument.requirement.strip()
-    position = _position(
-        path, argument.line, argument.column, argument.end_line, argument.end_column, argument.cell
-    )
+    position = _position(path, argument)
     if argument.installer == "conda":
         found = conda_requirement(path, text, argument.line, argument.column)
     else:
@@ -73,15 +72,13 @@ def index_setting(path: Path, option: IndexOption) -> IndexSetting | None:
         name = "index-strategy"
     else:
         return None
-    where = _position(
-        path, option.line, option.column, option.end_line, option.end_column, option.cell
-    )
+    where = _position(path, option)
     return IndexSetting(name, option.value, where)
 
 
-def _position(
-    path: Path, line: int, column: int, end_line: int, end_column: int, cell: int | None
-) -> Position:
+def _position(path: Path, span: Span) -> Position:
     # A Diagnostic here spans one line: a span that wraps is cut at the start line.
-    end = end_column if end_line == line and end_column > column else column + 1
-    return Position(path, line, column, end, cell)
+    wraps = span.end_line != span.line or span.end_column <= span.column
+    return Position(
+        path, span.line, span.column, span.column + 1 if wraps else span.end_column, span.cell
+    )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ml_policy.deps.errors import ManifestError
-from ml_policy.files import open_regular
+from ml_policy.files import MAX_BYTES, open_regular
 
-# Notebooks (scanned for install commands) can be large: the lint engine's limit.
-MAX_BYTES = 20 * 1024 * 1024
-# Manifests, scripts and workflows are parsed at 2-5 s per MB (YAML the slowest,
-# benchmarks/large_files.py); none comes close to this.
+# Notebooks (scanned for install commands) may be as large as the lint engine reads,
+# MAX_BYTES. Manifests, scripts and workflows are parsed at 2-5 s per MB (YAML the
+# slowest, benchmarks/large_files.py); none comes close to this.
 MANIFEST_MAX_BYTES = 1024 * 1024
 
 

@@ -18,9 +18,10 @@ from typing import Any
 
 from ml_policy.lint.lazy import cst
 
+DATALOADER = "torch.utils.data.DataLoader"  # what the data-loading rules look for
 # Public re-exports: the rules compare against the documented names.
 CANONICAL = {
-    "torch.utils.data.dataloader.DataLoader": "torch.utils.data.DataLoader",
+    "torch.utils.data.dataloader.DataLoader": DATALOADER,
     "torch.utils.data.dataset.Dataset": "torch.utils.data.Dataset",
     "torch.utils.data.dataset.IterableDataset": "torch.utils.data.IterableDataset",
     "torch.utils.data.dataset.TensorDataset": "torch.utils.data.TensorDataset",

@@ -17,7 +17,7 @@ from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
-from ml_policy.files import open_regular
+from ml_policy.files import MAX_BYTES, open_regular
 from ml_policy.lint.engine import lint_enabled
 from ml_policy.lint.rule import Rule
 from ml_policy.parallel import pool_size
@@ -25,7 +25,6 @@ from ml_policy.parse_error import not_checked, unreadable
 from ml_policy.rules import ALL_RULES
 
 SUFFIXES = frozenset({".py", ".pyi", ".ipynb"})
-MAX_BYTES = 20 * 1024 * 1024  # larger "source" is generated or data; say so instead of parsing it
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,8 @@ if TYPE_CHECKING:
 
     from ml_policy.diagnostics import Diagnostic
 
-FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github", "junit")
-
-# `json` would read like the standard library module, hence `json_report`.
+# Each `--output-format` and its writer module (`json` would read like the standard
+# library module, hence `json_report`).
 _MODULES = {
     "text": "text",
     "json": "json_report",
@@ -31,6 +30,7 @@ _MODULES = {
     "github": "github",
     "junit": "junit",
 }
+FORMATS: tuple[str, ...] = tuple(_MODULES)
 
 
 # Formats read by programs: JSON and XML documents that must be UTF-8 whatever the locale.

@@ -19,11 +19,10 @@ from ml_policy.lint.calls import (
     literal_bool,
     literal_int,
 )
-from ml_policy.lint.imports import ImportTable
+from ml_policy.lint.imports import DATALOADER, ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import Rule
 
-DATALOADER = "torch.utils.data.DataLoader"
 TENSOR_DATASET = "torch.utils.data.TensorDataset"
 SUBSET = "torch.utils.data.Subset"
 # DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers,

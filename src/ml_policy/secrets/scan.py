@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ml_policy.files import MAX_BYTES
 from ml_policy.parallel import pool_size
 from ml_policy.secrets import screen
 from ml_policy.secrets.reading import RefusedError, open_regular_file, read_capped
@@ -114,7 +115,6 @@ FILTERS = (
 # in a temporary folder, whose path says nothing (or, by chance, "swagger").
 _PATH_FILTERS = ("detect_secrets.filters.heuristic.is_swagger_file",)
 
-MAX_BYTES = 20 * 1024 * 1024  # larger "text" is data or generated; say so instead
 _BINARY_SNIFF = 8192
 MAX_LINE_CHARS = 4000  # longer lines only get our detectors (see _ml_tokens_in_long_lines)
 

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from ml_policy.config import Settings
 from ml_policy.lint.calls import UNKNOWN, argument, is_test_file
-from ml_policy.lint.imports import ImportTable
+from ml_policy.lint.imports import DATALOADER, ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
@@ -24,7 +24,6 @@ from ml_policy.rules.threaded_loading.thread_apis import (
     TARGET_POSITION,
 )
 
-DATALOADER = "torch.utils.data.DataLoader"
 # Keyword and position in DataLoader(dataset, batch_size, ..., collate_fn, ..., worker_init_fn).
 DATALOADER_HOOKS = (("collate_fn", 6), ("worker_init_fn", 10))
 DATASETS = frozenset({"torch.utils.data.Dataset", "torch.utils.data.IterableDataset"})
