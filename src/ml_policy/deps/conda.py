@@ -158,7 +158,7 @@ def conda_requirement(path: Path, spec: str, line: int, column: int) -> Requirem
         name=conda_to_pypi(name),
         text=spec.strip(),
         pin=found.pin,
-        position=Position(path, line, column, column + len(spec.strip())),
+        position=Position.on_line(path, line, column, column + len(spec.strip())),
         kind=Kind.CONDA,
         section="conda dependencies",
         version=found.version if found.pin is Pin.EXACT else None,

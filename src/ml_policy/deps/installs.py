@@ -79,6 +79,6 @@ def index_setting(path: Path, option: IndexOption) -> IndexSetting | None:
 def _position(path: Path, span: Span) -> Position:
     # A Diagnostic here spans one line: a span that wraps is cut at the start line.
     wraps = span.end_line != span.line or span.end_column <= span.column
-    return Position(
+    return Position.on_line(
         path, span.line, span.column, span.column + 1 if wraps else span.end_column, span.cell
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ml_policy.deps.errors import ManifestError
 from ml_policy.suppress import Noqa
+from ml_policy.textpos import Span
 
 
 class Pin(enum.Enum):
@@ -31,15 +32,18 @@ class Kind(enum.Enum):
     COMMAND = "install command"
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where something was written: 1-based line and columns (end is exclusive)."""
+@dataclass(frozen=True, kw_only=True)
+class Position(Span):
+    """A span in a named file: where a manifest or command wrote a requirement or setting."""
 
     path: Path
-    line: int
-    column: int
-    end_column: int
-    cell: int | None = None
+
+    @classmethod
+    def on_line(
+        cls, path: Path, line: int, column: int, end_column: int, cell: int | None = None
+    ) -> Position:
+        """A span within one line: what the deps readers report."""
+        return cls(line, column, line, end_column, cell, path=path)
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ class _Collector:
         for text, span in zip(
             strings, self.positions.locate_strings(key_path, strings), strict=True
         ):
-            position = Position(self.path, *span)
+            position = Position.on_line(self.path, *span)
             try:
                 parsed = Pep508(text)
             except InvalidRequirement as error:
@@ -234,7 +234,7 @@ class _Collector:
             if normalize(name) == "python":
                 continue
             span = self.positions.locate_key(("tool", "poetry", *key, name))
-            position = Position(self.path, *span)
+            position = Position.on_line(self.path, *span)
             conditional = isinstance(value, list) or (
                 isinstance(value, Mapping) and bool({"markers", "platform", "python"} & set(value))
             )
@@ -259,7 +259,7 @@ class _Collector:
 
     def _index_setting(self, key_path: tuple[str, ...], option: str, value: str) -> None:
         line, column, end = self.positions.locate_key(key_path)
-        where = Position(self.path, line, column, end)
+        where = Position.on_line(self.path, line, column, end)
         self.index_settings.append(IndexSetting(option, value, where))
 
 

@@ -301,7 +301,7 @@ def _position(path: Path, line: LogicalLine, token: str, start: int) -> Position
         offset = len(first) - len(first.lstrip())
     visible_end = len(first.rstrip("\\").rstrip())
     end = max(min(offset + len(token), visible_end), offset + 1)
-    return Position(path, line.number, offset + 1, end + 1)
+    return Position.on_line(path, line.number, offset + 1, end + 1)
 
 
 def logical_lines(text: str) -> Iterator[LogicalLine]:

@@ -66,7 +66,7 @@ def to_requirements(
                 name=normalize(parsed.name),
                 text=item.text,
                 pin=classified.pin,
-                position=Position(path, item.line, item.column, item.end_column),
+                position=Position.on_line(path, item.line, item.column, item.end_column),
                 kind=kind,
                 section=item.section,
                 version=classified.version if classified.pin is Pin.EXACT else None,

@@ -44,6 +44,6 @@ class DepsRule(BaseRule):
             where.path,
             where.line,
             where.column,
-            end=(where.line, where.end_column),
+            end=(where.end_line, where.end_column),
             cell=where.cell,
         )
