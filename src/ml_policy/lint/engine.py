@@ -4,7 +4,7 @@
    or (in files under the stdlib parse's limit) whose text screen says no are
    dropped; a file with no rule left is not parsed at all;
 2. the stdlib `ast` parse (also the syntax check: MLE001) and each rule's
-   screen, given the file's context (its import table and shared facts) built from the same tree;
+   screen, on the file's context (import table, shared facts) from the same tree;
 3. one libcst parse and one batched traversal for the rules left;
 4. positions (PositionProvider's, `lint/positions.py`) of the reported nodes only.
 
@@ -172,7 +172,7 @@ def _run_rules(
     visitors = [rule(context) for rule in rules]
     try:
         # The facts' visitors first: a rule sees each node after them. Duck-typed visitors.
-        cst.visit_batched(module, [*context.visitors, *visitors])  # type: ignore[arg-type]
+        cst.visit_batched(module, [*context.visitors, *visitors])  # type: ignore[list-item]
         for visitor in visitors:
             visitor.finish()
         if not context.findings:
