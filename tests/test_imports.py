@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ml_policy.lint.imports import ImportTable, _binding_nodes, _bound_names, _imports
+from ml_policy.lint.bindings import bound_names as _bound_names
+from ml_policy.lint.imports import ImportTable, _binding_nodes, _imports
 
 
 def table(source: str) -> dict[str, str]:

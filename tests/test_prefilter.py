@@ -28,7 +28,7 @@ from ml_policy.lint.rule import Rule
 from ml_policy.lint.source import Source, read_source
 from ml_policy.rules import ALL_RULES
 from ml_policy.rules.data_loading import DataLoaderPinMemory, SynchronousDataLoader
-from ml_policy.rules.hyperparameters.scopes import module_assignments
+from ml_policy.rules.hyperparameters.definitions import module_assignments
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = Settings(root=ROOT)

@@ -40,7 +40,8 @@ PARSE_ERROR = "MLE001"
 ALWAYS_ON = ("MLE",)
 _PARSE_ERROR_RULE = "ml_policy.parse_error:ParseError"
 
-_LINT = "ml_policy.rules"
+_HYPER = "ml_policy.rules.hyperparameters"
+_LOADING = "ml_policy.rules.data_loading"
 _THREADS = "ml_policy.rules.threaded_loading"
 _DEPS = "ml_policy.deps.rules"
 
@@ -49,13 +50,13 @@ FAMILIES = (
         "lint",
         "ml_policy.lint.runner:check",
         {
-            "MLM001": f"{_LINT}.hyperparameters.mutated_default:MutatedMutableDefault",
-            "MLM002": f"{_LINT}.hyperparameters.ml_object_default:MLObjectDefault",
-            "MLM003": f"{_LINT}.hyperparameters.class_attribute:ModuleClassAttribute",
-            "MLM004": f"{_LINT}.hyperparameters.argparse_default:ArgparseAppendDefault",
-            "MLP001": f"{_LINT}.data_loading:SynchronousDataLoader",
+            "MLM001": f"{_HYPER}.mutated_mutable_default:MutatedMutableDefault",
+            "MLM002": f"{_HYPER}.ml_object_default:MLObjectDefault",
+            "MLM003": f"{_HYPER}.module_class_attribute:ModuleClassAttribute",
+            "MLM004": f"{_HYPER}.argparse_append_default:ArgparseAppendDefault",
+            "MLP001": f"{_LOADING}.synchronous_dataloader:SynchronousDataLoader",
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
-            "MLP003": f"{_LINT}.data_loading:DataLoaderPinMemory",
+            "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
         },
     ),
     Family(

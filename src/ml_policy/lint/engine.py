@@ -4,7 +4,7 @@
    or (in files under the stdlib parse's limit) whose text screen says no are
    dropped; a file with no rule left is not parsed at all;
 2. the stdlib `ast` parse (also the syntax check: MLE001) and each rule's
-   screen, with the import table built from the same tree;
+   screen, on the file's context (import table, shared facts) from the same tree;
 3. one libcst parse and one batched traversal for the rules left;
 4. positions (PositionProvider's, `lint/positions.py`) of the reported nodes only.
 
@@ -107,8 +107,8 @@ def lint_source(
         return [_parse_error(path, source, message, error.lineno or 1, error.offset or 1)]
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
         return [_parse_error(path, source, f"cannot parse: {error}", 1, 1)]
-    imports = ImportTable.from_ast(tree)
-    screened = [rule for rule in candidates if rule.screen(tree, imports)]
+    context = FileContext(path, settings, ImportTable.from_ast(tree), tree)
+    screened = [rule for rule in candidates if rule.screen_context(context)]
     if not screened:
         return []
     if len(source.text) > CST_MAX_TOKENS:
@@ -116,7 +116,7 @@ def lint_source(
             tokens = count_tokens(source.text, AST_MAX_TOKENS)
         if tokens > CST_MAX_TOKENS:
             return [too_many_for_cst(path, tokens, screened)]
-    return _run_rules(path, source, settings, screened, imports, tree)
+    return _run_rules(source, screened, context)
 
 
 def _candidates(
@@ -160,23 +160,19 @@ def _text_screened(rules: list[type[Rule]], text: ScreenText) -> list[type[Rule]
 
 
 def _run_rules(
-    path: Path,
-    source: Source,
-    settings: Settings,
-    rules: Sequence[type[Rule]],
-    imports: ImportTable,
-    tree: ast.Module,
+    source: Source, rules: Sequence[type[Rule]], context: FileContext
 ) -> list[Diagnostic]:
+    path = context.path
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:
         return [_parse_error(path, source, error.message, error.raw_line, error.raw_column + 1)]
     except RecursionError:
         return [_parse_error(path, source, "cannot parse: nesting too deep", 1, 1)]
-    context = FileContext(path, settings, imports, tree)
     visitors = [rule(context) for rule in rules]
     try:
-        cst.visit_batched(module, visitors)  # type: ignore[arg-type]  # duck-typed batchable visitors
+        # The facts' visitors first: a rule sees each node after them. Duck-typed visitors.
+        cst.visit_batched(module, [*context.visitors, *visitors])  # type: ignore[list-item]
         for visitor in visitors:
             visitor.finish()
         if not context.findings:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ml_policy.lint.bindings import bound_names
 from ml_policy.lint.lazy import cst
 
 DATALOADER = "torch.utils.data.DataLoader"  # what the data-loading rules look for
@@ -60,7 +61,7 @@ class ImportTable:
                 for local, target in _imports(node):
                     imported.setdefault(local, set()).add(target)
             else:
-                other.update(_bound_names(node))
+                other.update(bound_names(node))
         names = {
             local: targets.pop()
             for local, targets in imported.items()
@@ -125,7 +126,7 @@ _CHILD_FIELDS = {
 }
 _CHILD_FIELDS[ast.Constant] = ()
 
-# The node classes other than Name that `_imports` or `_bound_names` read.
+# The node classes other than Name that `_imports` or `bound_names` read.
 _BINDING_KINDS = frozenset(
     {
         ast.Import,
@@ -166,17 +167,3 @@ def _binding_nodes(tree: ast.AST) -> Iterator[ast.AST]:
                 stack.extend(value)
             else:
                 stack.append(value)
-
-
-def _bound_names(node: ast.AST) -> Iterator[str]:
-    """Names a statement or expression binds other than by importing."""
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        yield node.name
-    elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-        yield node.id
-    elif isinstance(node, ast.arg):
-        yield node.arg
-    elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-        yield node.name
-    elif isinstance(node, ast.Global | ast.Nonlocal):
-        yield from node.names

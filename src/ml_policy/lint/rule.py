@@ -11,8 +11,9 @@ cheap chances to say the file cannot matter:
   such as "DataLoader", not "torch");
 - `text_screen(text)`: a sharper test on the text (`lint/prefilter.py`), such
   as "some def has a default that is a display, a call or a name";
-- `screen(tree, imports)`: a test on the stdlib `ast` (about ten times
-  cheaper to parse than libcst) that a candidate exists.
+- `screen_context(context)`: a test on the stdlib `ast` (about ten times
+  cheaper to parse than libcst) that a candidate exists (`screen(tree,
+  imports)` asks it of a tree alone).
 
 The first three run before any parse: a file that no rule passes them for is
 not parsed at all. The text tests must be sound (never drop a file the rule
@@ -21,6 +22,10 @@ four are parsed with libcst (and on a file too large for a stage, only the
 rules still in are named as not checked). A rule
 records findings with `self.report(node, message)`; positions are computed
 afterwards, only for files that have findings.
+
+What several screens and rules of a file need (binding counts, the calls of an
+API, the module's scopes) is a fact of the file's `FileContext`: computed once,
+on first use, by `context.fact(compute)`. Each rule decides its own verdict.
 
 Each rule documents itself in its docstring with Ruff's sections (What it
 does / Why is this bad? / Example / Use instead / References) and carries
@@ -36,7 +41,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar, cast
 
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability
@@ -59,18 +64,43 @@ class Finding:
     applicability: Applicability = Applicability.SAFE
 
 
+class Visitor:
+    """A batchable libcst visitor: its `visit_<Node>` and `leave_<Node>` methods."""
+
+    def get_visitors(self) -> dict[str, Callable[[cst.CSTNode], object]]:
+        """The visit_/leave_ methods, as libcst's visit_batched asks of a batchable visitor."""
+        return {n: getattr(self, n) for n in dir(self) if n.startswith(("visit_", "leave_"))}
+
+
+Fact = TypeVar("Fact")
+
+
 @dataclass
 class FileContext:
-    """What a rule knows about the file it checks."""
+    """What the screens and rules know about the file they check."""
 
     path: Path
     settings: Settings
     imports: ImportTable
-    tree: ast.Module  # the stdlib parse the screens used
+    tree: ast.Module  # the stdlib parse the screens use
     findings: list[Finding] = field(default_factory=list)
+    # Visitors that collect facts in the rules' traversal, ahead of the rules.
+    visitors: list[Visitor] = field(default_factory=list)
+    facts: dict[Callable[[FileContext], object], object] = field(default_factory=dict)
+
+    @classmethod
+    def of_tree(cls, tree: ast.Module, imports: ImportTable) -> FileContext:
+        """A context for a tree screened alone, with no file or settings behind it."""
+        return cls(Path(), Settings(root=Path()), imports, tree)
+
+    def fact(self, compute: Callable[[FileContext], Fact]) -> Fact:
+        """`compute(self)`, computed once for the file and shared by its screens and rules."""
+        if compute not in self.facts:
+            self.facts[compute] = compute(self)
+        return cast(Fact, self.facts[compute])
 
 
-class Rule(BaseRule):
+class Rule(BaseRule, Visitor):
     """Base class of every ML lint rule."""
 
     triggers: ClassVar[tuple[str, ...]]
@@ -78,10 +108,6 @@ class Rule(BaseRule):
 
     def __init__(self, context: FileContext) -> None:
         self.context = context
-
-    def get_visitors(self) -> dict[str, Callable[[cst.CSTNode], object]]:
-        """The visit_/leave_ methods, as libcst's visit_batched asks of a batchable visitor."""
-        return {n: getattr(self, n) for n in dir(self) if n.startswith(("visit_", "leave_"))}
 
     @classmethod
     def applies_to(cls, path: Path, settings: Settings) -> bool:
@@ -96,10 +122,15 @@ class Rule(BaseRule):
         return True
 
     @classmethod
-    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
+    def screen_context(cls, context: FileContext) -> bool:
         """Whether the file may hold a finding (cheap, on the stdlib ast). Default: yes."""
-        del tree, imports
+        del context
         return True
+
+    @classmethod
+    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
+        """`screen_context` of a tree alone (for tests and tools)."""
+        return cls.screen_context(FileContext.of_tree(tree, imports))
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of a Name/Attribute through the file's imports."""

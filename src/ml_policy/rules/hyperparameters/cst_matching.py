@@ -1,19 +1,54 @@
-"""The libcst side of MLM001 and MLM002: the defs and lambdas the analysis names.
+"""The libcst side of MLM001-MLM003: the defs, lambdas and classes their verdicts name.
 
-The analysis decides on the stdlib `ast`; libcst is parsed only to report at the right
-node. Defs and lambdas are matched between the two trees by their ordinal in source
-order, checked by name.
+The rules decide on the stdlib `ast`; libcst is parsed only to report at the right node.
+Defs, lambdas and classes are matched between the two trees by their ordinal in source
+order (`definitions.source_order`), checked by kind and name.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext, Rule
-from ml_policy.rules.hyperparameters.analysis import analysis
+from ml_policy.rules.hyperparameters.definitions import source_order
+
+Scoped = TypeVar("Scoped", bound=ast.AST)  # a def or lambda, or a class
+
+
+class OrdinalMatcher(Generic[Scoped]):
+    """The stdlib node of each def, lambda or class libcst visits: the next one in source order.
+
+    Once the trees disagree (kind or name), nothing matches: say nothing rather than
+    something wrong.
+    """
+
+    def __init__(self, expected: Sequence[Scoped]) -> None:
+        self.expected = expected
+        self.ordinal = -1
+        self.in_sync = True
+
+    def match(self, node: cst.FunctionDef | cst.Lambda | cst.ClassDef) -> Scoped | None:
+        self.ordinal += 1
+        if not self.in_sync or self.ordinal >= len(self.expected):
+            self.in_sync = False
+            return None
+        expected = self.expected[self.ordinal]
+        self.in_sync = _same(expected, node)
+        return expected if self.in_sync else None
+
+
+def _same(expected: ast.AST, node: cst.FunctionDef | cst.Lambda | cst.ClassDef) -> bool:
+    if isinstance(node, cst.FunctionDef):
+        return (
+            isinstance(expected, ast.FunctionDef | ast.AsyncFunctionDef)
+            and expected.name == node.name.value
+        )
+    if isinstance(node, cst.ClassDef):
+        return isinstance(expected, ast.ClassDef) and expected.name == node.name.value
+    return isinstance(expected, ast.Lambda)
 
 
 def defaulted_parameters(params: cst.Parameters) -> Iterator[tuple[cst.Param, cst.BaseExpression]]:
@@ -33,14 +68,11 @@ if TYPE_CHECKING:  # evaluating cst.Param here would import libcst with the rule
 
 
 class CallableRule(Rule):
-    """Matches libcst's defs and lambdas to the analysis by ordinal (checked by name)."""
+    """A rule that checks the defaulted parameters of each def and lambda."""
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self.analysis = analysis(context.tree, context.imports)
-        self.ordinal = -1
-        self.in_sync = True
-        self.current = 0  # id of the stdlib node of the def or lambda being checked
+        self.matcher = OrdinalMatcher(context.fact(source_order).callables)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._enter(node, node.params)
@@ -49,21 +81,12 @@ class CallableRule(Rule):
         self._enter(node, node.params)
 
     def _enter(self, node: cst.FunctionDef | cst.Lambda, params: cst.Parameters) -> None:
-        self.ordinal += 1
-        if not self.in_sync or self.ordinal >= len(self.analysis.callables):
-            self.in_sync = False
-            return
-        expected = self.analysis.callables[self.ordinal]
-        self.current = id(expected)
-        if isinstance(node, cst.FunctionDef):
-            self.in_sync = (
-                isinstance(expected, ast.FunctionDef | ast.AsyncFunctionDef)
-                and expected.name == node.name.value
-            )
-        else:
-            self.in_sync = isinstance(expected, ast.Lambda)
-        if self.in_sync:  # once the trees disagree, say nothing rather than something wrong
-            self.check(node, list(defaulted_parameters(params)))
+        expected = self.matcher.match(node)
+        if expected is not None:
+            self.check(node, id(expected), list(defaulted_parameters(params)))
 
-    def check(self, node: cst.FunctionDef | cst.Lambda, defaulted: Defaulted) -> None:
+    def check(
+        self, node: cst.FunctionDef | cst.Lambda, function: int, defaulted: Defaulted
+    ) -> None:
+        """Report on the defaulted parameters of `node`; `function`: the id of its stdlib node."""
         raise NotImplementedError

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING, ClassVar
 
-from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
-from ml_policy.rules.hyperparameters.analysis import analysis
+from ml_policy.lint.rule import FileContext
 from ml_policy.rules.hyperparameters.cst_matching import CallableRule, source
-from ml_policy.rules.hyperparameters.ml_state import STATE_WORDS
+from ml_policy.rules.hyperparameters.definitions import import_time, parameter_defaults
+from ml_policy.rules.hyperparameters.ml_state import STATE_WORDS, is_empty_placeholder, ml_state
+from ml_policy.rules.hyperparameters.mutated_mutable_default import mutated_defaults
 from ml_policy.rules.hyperparameters.text_screens import may_build_ml_default
 
 if TYPE_CHECKING:
@@ -251,12 +251,15 @@ class MLObjectDefault(CallableRule):
         return may_build_ml_default(text)
 
     @classmethod
-    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
-        return bool(analysis(tree, imports).ml_defaults)
+    def screen_context(cls, context: FileContext) -> bool:
+        return bool(context.fact(ml_defaults))
 
-    def check(self, node: cst.FunctionDef | cst.Lambda, defaulted: Defaulted) -> None:
+    def check(
+        self, node: cst.FunctionDef | cst.Lambda, function: int, defaulted: Defaulted
+    ) -> None:
+        found = self.context.fact(ml_defaults)
         for param, default in defaulted:
-            kind = self.analysis.ml_defaults.get((self.current, param.name.value))
+            kind = found.get((function, param.name.value))
             if kind is None:
                 continue
             what, why = STATE_WORDS[kind]
@@ -266,3 +269,17 @@ class MLObjectDefault(CallableRule):
                 f"when the function is defined: every call shares it{why}; "
                 "default to `None` and build it in the body",
             )
+
+
+def ml_defaults(context: FileContext) -> dict[tuple[int, str], str]:
+    """(id of the def or lambda, parameter) -> the kind of ML state its default builds
+    (on the stdlib tree; defaults MLM001 reports as mutated are left to it)."""
+    found: dict[tuple[int, str], str] = {}
+    for function in context.fact(import_time).callables:
+        for arg, default in parameter_defaults(function.args):
+            kind = ml_state(default, context.imports)
+            if kind is None or is_empty_placeholder(default, context.imports):
+                continue
+            if (id(function), arg.arg) not in context.fact(mutated_defaults):
+                found[id(function), arg.arg] = kind
+    return found

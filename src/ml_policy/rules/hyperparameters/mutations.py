@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from ml_policy.lint.bindings import bound_names
 from ml_policy.lint.imports import ImportTable
-from ml_policy.rules.hyperparameters.scopes import DefOrLambda, bound_names, function_body
+from ml_policy.rules.hyperparameters.definitions import DefOrLambda, function_body
 
 _LIST = ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "__iadd__")
 _ITEMS = ("__setitem__", "__delitem__")

@@ -1,6 +1,6 @@
 """The text screens of MLM001-MLM003: whether a file may hold a finding, before any parse.
 
-Each is a necessary condition for the rule's analysis (`analysis.py`) to find
+Each is a necessary condition for the rule's verdict (in the rule's module) to find
 anything, read from the text with `lint/textscan.py`'s sound scans:
 
 - MLM001 needs a default that `mutable_kind` accepts: a list/dict/set display or

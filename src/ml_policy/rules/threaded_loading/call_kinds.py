@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ml_policy.lint.lazy import cst
-from ml_policy.rules.threaded_loading.scopes import Scope
+from ml_policy.lint.scopes import Scope
 
 IO, PURE, COMPUTE, SCALAR, PUT, OTHER = "io", "pure", "compute", "scalar", "put", "other"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ml_policy.lint.calls import UNKNOWN, argument, literal_int
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.scopes import Scope
 from ml_policy.rules.threaded_loading.call_kinds import (
     COMPUTE,
     IO,
@@ -23,7 +24,6 @@ from ml_policy.rules.threaded_loading.call_kinds import (
     name_kind,
     qualified_kind,
 )
-from ml_policy.rules.threaded_loading.scopes import Scope
 from ml_policy.rules.threaded_loading.thread_apis import POSITIONAL_ONLY
 
 # Decorators after which the body still runs as written (and functools.*).

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from ml_policy.config import Settings
 from ml_policy.lint.calls import UNKNOWN, argument, is_test_file
-from ml_policy.lint.imports import DATALOADER, ImportTable
+from ml_policy.lint.imports import DATALOADER
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
+from ml_policy.lint.scopes import Scope, ScopedRule
 from ml_policy.rules.threaded_loading.cpu_bound import Summary, Work, WorkAnalysis
-from ml_policy.rules.threaded_loading.scopes import Scope, ScopeTracker
 from ml_policy.rules.threaded_loading.screen import Candidates
 from ml_policy.rules.threaded_loading.thread_apis import (
     FACTORIES,
@@ -47,7 +46,7 @@ class _HandOff:
     method: str | None  # None: a Thread(...) call
 
 
-class ThreadedCpuBoundLoading(ScopeTracker):
+class ThreadedCpuBoundLoading(ScopedRule):
     """## What it does
     Checks for CPU-bound Python handed to threads: the function given to
     `threading.Thread(target=...)`, to `ThreadPoolExecutor.submit`/`.map`, or
@@ -375,11 +374,11 @@ class ThreadedCpuBoundLoading(ScopeTracker):
         return text.mentions("Thread", "multiprocessing")
 
     @classmethod
-    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
+    def screen_context(cls, context: FileContext) -> bool:
         """A hand-off the full rule could resolve to a same-module function, and a loop."""
-        if not imports.mentions(*FACTORY_PACKAGES):
+        if not context.imports.mentions(*FACTORY_PACKAGES):
             return False
-        return Candidates(imports, tree).found()
+        return Candidates(context.imports, context.tree).found()
 
     @classmethod
     def applies_to(cls, path: Path, settings: Settings) -> bool:

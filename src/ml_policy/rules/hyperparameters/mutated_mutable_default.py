@@ -1,19 +1,38 @@
-"""MLM001: a mutable default that the function mutates, and its fix (default to None)."""
+"""MLM001: a mutable default that the function mutates, and its fix (default to None).
+
+The verdict (`mutated_defaults`) is decided on the stdlib `ast`, in the screen: libcst
+parses only files with findings. MLM002 reads it too (it does not report these again).
+"""
 
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from ml_policy.diagnostics import Applicability
-from ml_policy.lint.imports import ImportTable
+from ml_policy.lint.bindings import binding_counts
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
-from ml_policy.rules.hyperparameters.analysis import analysis
 from ml_policy.rules.hyperparameters.cst_matching import CallableRule, source
-from ml_policy.rules.hyperparameters.mutations import Mutation
+from ml_policy.rules.hyperparameters.definitions import (
+    DefOrLambda,
+    import_time,
+    local_names,
+    module_assignments,
+    parameter_defaults,
+)
+from ml_policy.rules.hyperparameters.mutable_defaults import (
+    BUILTIN_KINDS,
+    CACHE_WORDS,
+    is_cache_name,
+    is_empty_container,
+    might_be_mutable,
+    mutable_kind,
+)
+from ml_policy.rules.hyperparameters.mutations import Mutation, first_mutation
 from ml_policy.rules.hyperparameters.text_screens import may_mutate_default
 
 if TYPE_CHECKING:
@@ -277,8 +296,8 @@ class MutatedMutableDefault(CallableRule):
         return may_mutate_default(text)
 
     @classmethod
-    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
-        return bool(analysis(tree, imports).mutated)
+    def screen_context(cls, context: FileContext) -> bool:
+        return bool(context.fact(mutated_defaults))
 
     def visit_Module(self, node: cst.Module) -> None:
         self.module = node
@@ -289,12 +308,14 @@ class MutatedMutableDefault(CallableRule):
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         self.indents.pop()
 
-    def check(self, node: cst.FunctionDef | cst.Lambda, defaulted: Defaulted) -> None:
-        mutated = self.analysis.mutated
+    def check(
+        self, node: cst.FunctionDef | cst.Lambda, function: int, defaulted: Defaulted
+    ) -> None:
+        mutated = self.context.fact(mutated_defaults)
         reported = [
-            (param, default, mutated[self.current, param.name.value])
+            (param, default, mutated[function, param.name.value])
             for param, default in defaulted
-            if (self.current, param.name.value) in mutated
+            if (function, param.name.value) in mutated
         ]
         fix = self._fix(node, reported) if isinstance(node, cst.FunctionDef) else ()
         for param, default, mutation in reported:
@@ -343,6 +364,80 @@ class MutatedMutableDefault(CallableRule):
         indent = "".join(self.indents) + self._indent(body)
         edits.append((anchor, cst.IndentedBlock(header=anchor, body=checks, indent=indent)))
         return tuple(edits)
+
+
+# --- the verdict, on the stdlib tree ---
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def module_values(context: FileContext) -> dict[str, ast.expr]:
+    """What the module's `NAME = value` statements run at import time assign."""
+    return dict(module_assignments(context.tree.body))
+
+
+def mutated_defaults(context: FileContext) -> dict[tuple[int, str], Mutation]:
+    """(id of the def or lambda, parameter) -> the mutation that proves the harm."""
+    found: dict[tuple[int, str], Mutation] = {}
+    for function in context.fact(import_time).callables:
+        for arg, default in parameter_defaults(function.args):
+            mutation = _mutation(context, function, arg, default)
+            if mutation is not None:
+                found[id(function), arg.arg] = mutation
+    return found
+
+
+def _mutation(
+    context: FileContext, function: DefOrLambda, arg: ast.arg, default: ast.expr
+) -> Mutation | None:
+    if is_cache_name(arg.arg) or not might_be_mutable(default):
+        return None
+    if isinstance(default, ast.Name) and _is_registry(context, default.id):
+        return None
+    imports = context.imports
+    kind = mutable_kind(default, imports, context.fact(module_values))
+    empty = is_empty_container(default)
+    proof = None if kind is None else first_mutation(function, arg.arg, kind, imports, empty=empty)
+    if proof is None or not _unshadowed(context, default):
+        return None
+    return Mutation(proof[0], proof[1], _fixable(context, function, arg, default))
+
+
+def _is_registry(context: FileContext, name: str) -> bool:
+    """A module-level cache or registry passed in on purpose: a cache-like name, or an
+    empty container (a constant would hold values; an empty one exists to be filled)."""
+    value = context.fact(module_values).get(name)
+    cache_like = any(word in name.lower() for word in CACHE_WORDS)
+    return cache_like or (value is not None and is_empty_container(value))
+
+
+def _unshadowed(context: FileContext, default: ast.expr) -> bool:
+    """A module-level name bound nowhere else; `list()` and co. not rebound in the module."""
+    counts = context.fact(binding_counts)
+    if isinstance(default, ast.Name):
+        return counts[default.id] == 1 and not counts["*"]
+    func = default.func if isinstance(default, ast.Call) else None
+    if isinstance(func, ast.Name) and func.id in BUILTIN_KINDS:
+        return not counts[func.id] and not counts["*"]
+    return True
+
+
+def _fixable(context: FileContext, function: DefOrLambda, arg: ast.arg, default: ast.expr) -> bool:
+    """Moving the default into the body must evaluate the same names, to a new object."""
+    if isinstance(function, ast.Lambda) or isinstance(default, ast.Name):
+        return False
+    if isinstance(arg.annotation, ast.Constant):
+        return False  # "Tensor" | None is not an expression Python can evaluate
+    names = {n.id for n in ast.walk(default) if isinstance(n, ast.Name)}
+    counts = context.fact(binding_counts)
+    known = all(
+        name in context.imports.names or (name in BUILTIN_NAMES and not counts[name])
+        for name in names
+    )
+    return known and not names & local_names(function)
+
+
+# --- the fix, on the libcst tree ---
 
 
 def _none_default(

@@ -1,4 +1,4 @@
-"""What a module or function binds, what runs at import time, and in which order.
+"""What a module defines, what of it runs at import time, and in which order (stdlib `ast`).
 
 The rules match the stdlib tree to libcst's by the source order of defs, lambdas and
 classes (libcst visits in pre-order, which is the order of their start positions).
@@ -7,37 +7,16 @@ classes (libcst visits in pre-order, which is the order of their start positions
 from __future__ import annotations
 
 import ast
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ml_policy.lint.bindings import bound_names
+
+if TYPE_CHECKING:
+    from ml_policy.lint.rule import FileContext
 
 DefOrLambda = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-
-
-def binding_counts(tree: ast.Module) -> Counter[str]:
-    """How often each name is bound anywhere in the module; a star import binds anything."""
-    counts: Counter[str] = Counter()
-    for node in ast.walk(tree):
-        counts.update(bound_names(node))
-        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
-            counts["*"] += 1
-    return counts
-
-
-def bound_names(node: ast.AST) -> Iterator[str]:
-    """Names a node binds (parameters excluded: they never shadow at module level)."""
-    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-        yield node.id
-    elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        yield node.name
-    elif isinstance(node, ast.alias):
-        yield node.asname or node.name.split(".")[0]
-    elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-        yield node.name
-    elif isinstance(node, ast.MatchMapping) and node.rest:
-        yield node.rest
-    elif isinstance(node, ast.Global | ast.Nonlocal):
-        yield from node.names
 
 
 def module_assignments(body: list[ast.stmt]) -> Iterator[tuple[str, ast.expr]]:
@@ -94,6 +73,11 @@ class ImportTime:
         return found
 
 
+def import_time(context: FileContext) -> ImportTime:
+    """The file's defs, lambdas and classes created at import time (MLM001-MLM003 check these)."""
+    return ImportTime.of(context.tree)
+
+
 def _evaluated_now(node: DefOrLambda) -> list[ast.expr]:
     """The parts of a def or lambda evaluated where it is defined (not its body)."""
     args = node.args
@@ -103,14 +87,25 @@ def _evaluated_now(node: DefOrLambda) -> list[ast.expr]:
     return parts
 
 
-def all_scoped(tree: ast.Module) -> list[DefOrLambda | ast.ClassDef]:
-    """Every def, lambda and class in libcst's visiting order (for matching the two trees)."""
+@dataclass
+class SourceOrder:
+    """Every def and lambda, and every class, in libcst's visiting order (to match the trees)."""
+
+    callables: list[DefOrLambda]
+    classes: list[ast.ClassDef]
+
+
+def source_order(context: FileContext) -> SourceOrder:
     found = [
         node
-        for node in ast.walk(tree)
+        for node in ast.walk(context.tree)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef)
     ]
-    return sorted(found, key=_start)
+    ordered = sorted(found, key=_start)
+    return SourceOrder(
+        [node for node in ordered if not isinstance(node, ast.ClassDef)],
+        [node for node in ordered if isinstance(node, ast.ClassDef)],
+    )
 
 
 def function_body(node: DefOrLambda) -> list[ast.AST]:
@@ -130,6 +125,8 @@ def local_names(function: DefOrLambda) -> set[str]:
     args = function.args
     params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
     names = {a.arg for a in params if a is not None}
-    for node in function_body(function):
-        names.update(n for sub in ast.walk(node) for n in bound_names(sub))
+    for node in function_body(function):  # nested functions' parameters are theirs alone
+        names.update(
+            n for sub in ast.walk(node) if not isinstance(sub, ast.arg) for n in bound_names(sub)
+        )
     return names

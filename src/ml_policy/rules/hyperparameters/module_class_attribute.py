@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import ClassVar
 
-from ml_policy.lint.imports import ImportTable
+from ml_policy.lint.bindings import binding_counts
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Rule
-from ml_policy.rules.hyperparameters.analysis import analysis
-from ml_policy.rules.hyperparameters.cst_matching import source
-from ml_policy.rules.hyperparameters.ml_state import STATE_WORDS
+from ml_policy.rules.hyperparameters.cst_matching import OrdinalMatcher, source
+from ml_policy.rules.hyperparameters.definitions import import_time, source_order
+from ml_policy.rules.hyperparameters.ml_state import (
+    MODULE_BASES,
+    STATE_WORDS,
+    is_empty_placeholder,
+    ml_state,
+)
 from ml_policy.rules.hyperparameters.text_screens import may_assign_class_attribute
 
 
@@ -208,25 +214,23 @@ class ModuleClassAttribute(Rule):
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self.analysis = analysis(context.tree, context.imports)
-        self.ordinal = -1
+        self.matcher = OrdinalMatcher(context.fact(source_order).classes)
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
         return may_assign_class_attribute(text)
 
     @classmethod
-    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
-        return bool(analysis(tree, imports).class_attributes)
+    def screen_context(cls, context: FileContext) -> bool:
+        return bool(context.fact(class_attributes))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.ordinal += 1
-        classes = self.analysis.classes
-        expected = classes[self.ordinal] if self.ordinal < len(classes) else None
-        if expected is None or expected.name != node.name.value:
-            return  # the trees disagree: say nothing rather than something wrong
+        expected = self.matcher.match(node)
+        if expected is None:
+            return
+        found = self.context.fact(class_attributes)
         for index, stmt in enumerate(_statements(node.body)):
-            kind = self.analysis.class_attributes.get((id(expected), index))
+            kind = found.get((id(expected), index))
             if kind is None or not isinstance(stmt, cst.Assign | cst.AnnAssign):
                 continue
             if stmt.value is not None:
@@ -255,3 +259,67 @@ def _statements(body: cst.BaseSuite) -> list[cst.CSTNode]:
     for stmt in body.body:
         found.extend(stmt.body if isinstance(stmt, cst.SimpleStatementLine) else [stmt])
     return found
+
+
+# --- the verdict, on the stdlib tree ---
+
+
+def class_attributes(context: FileContext) -> dict[tuple[int, int], str]:
+    """(id of the class, statement index in its body) -> the kind of ML object."""
+    found: dict[tuple[int, int], str] = {}
+    loose = module_classes(context, strict=False)
+    for node in context.fact(import_time).classes:
+        if id(node) in loose:
+            found.update(_attributes(node, context))
+    if found:
+        strict = module_classes(context, strict=True)
+        found = {key: kind for key, kind in found.items() if key[0] in strict}
+    return found
+
+
+def module_classes(context: FileContext, *, strict: bool) -> set[int]:
+    """Ids of the import-time classes that subclass torch.nn.Module, directly or through
+    this file. Loose: a base named like a class of the file is that class; strict: only if
+    the name is bound by class statements alone (a full walk: only to confirm findings)."""
+    classes = context.fact(import_time).classes
+    by_name: dict[str, list[ast.ClassDef]] = {}
+    for node in classes:
+        by_name.setdefault(node.name, []).append(node)
+    found: set[int] = set()
+    changed = True
+    while changed:  # a fixpoint: classes may subclass classes defined further down
+        changed = False
+        for node in classes:
+            if id(node) in found:
+                continue
+            if any(_is_module_base(context, b, by_name, found, strict) for b in node.bases):
+                found.add(id(node))
+                changed = True
+    return found
+
+
+def _is_module_base(
+    context: FileContext,
+    base: ast.expr,
+    by_name: dict[str, list[ast.ClassDef]],
+    found: set[int],
+    strict: bool,
+) -> bool:
+    if context.imports.resolve_ast(base) in MODULE_BASES:
+        return True
+    if not isinstance(base, ast.Name) or base.id not in by_name:
+        return False
+    classes = by_name[base.id]
+    if strict and context.fact(binding_counts)[base.id] != len(classes):
+        return False
+    return all(id(node) in found for node in classes)
+
+
+def _attributes(node: ast.ClassDef, context: FileContext) -> Iterator[tuple[tuple[int, int], str]]:
+    for index, stmt in enumerate(node.body):
+        value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+        if value is None or is_empty_placeholder(value, context.imports):
+            continue
+        kind = ml_state(value, context.imports)
+        if kind in {"tensor", "parameter", "array", "module"}:
+            yield (id(node), index), kind

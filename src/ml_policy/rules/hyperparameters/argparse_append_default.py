@@ -6,9 +6,8 @@ import ast
 from typing import ClassVar
 
 from ml_policy.lint.calls import literal_str
-from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
-from ml_policy.lint.rule import Rule
+from ml_policy.lint.rule import FileContext, Rule
 
 APPEND_ACTIONS = frozenset({"append", "extend"})
 
@@ -97,9 +96,10 @@ class ArgparseAppendDefault(Rule):
     )
 
     @classmethod
-    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
-        del imports
-        return any(isinstance(n, ast.Call) and _appends_to_default(n) for n in ast.walk(tree))
+    def screen_context(cls, context: FileContext) -> bool:
+        return any(
+            isinstance(n, ast.Call) and _appends_to_default(n) for n in ast.walk(context.tree)
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -1,11 +1,16 @@
-"""Python's scoping, as MLP002 needs it: which name each scope binds to what."""
+"""Python's scoping on the libcst tree: which name each scope binds to what.
+
+The scopes are a fact of the file, collected once in the rules' traversal by a
+`ScopeTracker` that runs ahead of the rules: a `ScopedRule` reads, at each node,
+the scope it is in (`self.scope`) and, in `finish`, every binding of the module.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ml_policy.lint.lazy import cst
-from ml_policy.lint.rule import FileContext, Rule
+from ml_policy.lint.rule import FileContext, Rule, Visitor
 
 
 @dataclass(eq=False)
@@ -42,11 +47,10 @@ class Scope:
         return scope
 
 
-class ScopeTracker(Rule):
-    """A rule that records, during its traversal, the scopes of the module and their bindings."""
+class ScopeTracker(Visitor):
+    """Records, during the traversal, the scopes of the module and their bindings."""
 
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
         self.scope = self.module = Scope("module", None, None)
         # FunctionDef, Lambda, ClassDef -> the scope it opens
         self.scopes: dict[cst.CSTNode, Scope] = {}
@@ -134,3 +138,28 @@ class ScopeTracker(Rule):
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         for item in node.names:
             self.scope.bind(item.name.value, None)
+
+
+def module_scopes(context: FileContext) -> ScopeTracker:
+    """The file's scopes: collected in the traversal, so asked for before it (`ScopedRule`)."""
+    tracker = ScopeTracker()
+    context.visitors.append(tracker)
+    return tracker
+
+
+class ScopedRule(Rule):
+    """A rule that reads the module's scopes."""
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.tracker = context.fact(module_scopes)
+
+    @property
+    def scope(self) -> Scope:
+        """The scope of the node being visited."""
+        return self.tracker.scope
+
+    @property
+    def scopes(self) -> dict[cst.CSTNode, Scope]:
+        """FunctionDef, Lambda and ClassDef -> the scope it opens."""
+        return self.tracker.scopes
