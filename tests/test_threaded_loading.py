@@ -44,26 +44,13 @@ def screened(code: str) -> bool:
     return triggered and RULE.screen(tree, ImportTable.from_ast(tree))
 
 
-# --- the documented examples -------------------------------------------------------
-
-
-@pytest.mark.parametrize("code", RULE.examples("valid"))
-def test_valid_examples_are_silent(code: str) -> None:
-    assert lines(code) == []
-
-
-@pytest.mark.parametrize("code", RULE.examples("invalid"))
-def test_invalid_examples_report_the_marked_lines(code: str) -> None:
-    assert marked(code)
-    assert lines(code) == marked(code)
+# --- the documented examples (they run in test_rule_examples.py) ------------------------
 
 
 def test_documentation() -> None:
     assert (RULE.code, RULE.name) == ("MLP002", "threaded-cpu-bound-loading")
     assert len(RULE.valid) >= 8
     assert len(RULE.invalid) >= 6
-    doc = RULE.__doc__ or ""
-    assert doc.startswith("## What it does")  # every section: test_rules.test_rule_metadata
 
 
 def test_position_and_message_of_a_pool_hand_off() -> None:
