@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ml_policy, run
+from conftest import ml_policy, notebook, run, write
 
 from ml_policy import checkers
 from ml_policy.artifacts import RULES, check
@@ -43,23 +43,12 @@ def sized(root: Path, name: str, size: int) -> Path:
     return path
 
 
-def write(root: Path, name: str, text: str) -> Path:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def pyproject(root: Path, artifacts: str, bundle: str = "ml-strict@1") -> None:
     write(
         root,
         "pyproject.toml",
         f'[tool.ml-policy]\nbundle = "{bundle}"\n\n[tool.ml-policy.artifacts]\n{artifacts}\n',
     )
-
-
-def notebook(*cells: dict[str, Any]) -> str:
-    return json.dumps({"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
 def code_cell(outputs: Sequence[dict[str, Any]] = (), count: int | None = None) -> dict[str, Any]:

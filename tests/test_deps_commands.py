@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import notebook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,12 +45,6 @@ def packages(path: Path, text: str) -> list[str]:
 def spans(path: Path, text: str) -> list[tuple[str, int, int, int, int]]:
     scan = scan_file(path, text)
     return [(a.requirement, a.line, a.column, a.end_line, a.end_column) for a in scan.installs]
-
-
-def notebook(*cells: tuple[str, str | list[str]]) -> str:
-    return json.dumps(
-        {"cells": [{"cell_type": kind, "source": source} for kind, source in cells]}, indent=1
-    )
 
 
 # --- realistic files ------------------------------------------------------------------

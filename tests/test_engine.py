@@ -10,7 +10,7 @@ from pathlib import Path
 
 import hypothesmith
 import pytest
-from conftest import ml_policy, run
+from conftest import lint_file, ml_policy, notebook, run
 from hypothesis import HealthCheck, given, settings
 
 from ml_policy.config import Settings
@@ -21,10 +21,7 @@ TRIGGERING = "from torch.utils.data import DataLoader\nloader = DataLoader(ds, b
 
 
 def lint(tmp_path: Path, name: str, data: bytes) -> list[tuple[str, int, int, str]]:
-    path = tmp_path / name
-    path.write_bytes(data)
-    found = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
-    return [(d.code, d.line, d.column, d.message) for d in found]
+    return [(d.code, d.line, d.column, d.message) for d in lint_file(tmp_path / name, data)]
 
 
 def codes_and_lines(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str, str]]:
@@ -136,26 +133,13 @@ def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
 # --- notebooks ------------------------------------------------------------------------
 
 
-def notebook(*cells: tuple[str, str]) -> bytes:
-    return json.dumps(
-        {
-            "cells": [
-                {"cell_type": kind, "source": source, "metadata": {}} for kind, source in cells
-            ],
-            "metadata": {},
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        }
-    ).encode()
-
-
 def test_notebook_cells_are_checked_with_cell_positions(tmp_path: Path) -> None:
     data = notebook(
         ("markdown", "# Training\nSome prose, DataLoader(x)"),
         ("code", "%pip install torch==2.5.1\nfrom torch.utils.data import DataLoader"),
         ("code", "!nvidia-smi\nfor i in range(2):\n    %time x = i\nloader = DataLoader(ds)"),
         ("code", "%%bash\nDataLoader(  ds )"),
-    )
+    ).encode()
     path = tmp_path / "explore.ipynb"
     path.write_bytes(data)
     [diagnostic] = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
@@ -173,7 +157,7 @@ def test_notebook_magic_assignments_bind_unknown_values(tmp_path: Path) -> None:
     data = notebook(
         ("code", "VERSION = !curl -s https://example.invalid/v\ntimes = %timeit -o f()"),
         ("code", "from torch.utils.data import DataLoader\nloader = DataLoader(ds)"),
-    )
+    ).encode()
     path = tmp_path / "explore.ipynb"
     path.write_bytes(data)
     found = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
@@ -186,7 +170,7 @@ def test_notebook_magics_continued_with_a_backslash(tmp_path: Path) -> None:
         ("code", "!pip install torch \\\n    --index-url https://x \\\n  -q\nx = 1 + \\\n  2"),
         ("code", "%pip install a \\\n  b\nfrom torch.utils.data import DataLoader"),
         ("code", "loader = DataLoader(ds)"),
-    )
+    ).encode()
     path = tmp_path / "explore.ipynb"
     found = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
     assert [(d.code, d.cell, d.line) for d in found] == [("MLP001", 3, 1)]
@@ -199,7 +183,7 @@ def test_notebook_that_is_not_json(tmp_path: Path) -> None:
 
 
 def test_notebook_syntax_error_points_into_its_cell(tmp_path: Path) -> None:
-    data = notebook(("code", "import torch"), ("code", "x = 1\ndef f(:\n    pass"))
+    data = notebook(("code", "import torch"), ("code", "x = 1\ndef f(:\n    pass")).encode()
     path = tmp_path / "nb.ipynb"
     [diagnostic] = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
     assert (diagnostic.code, diagnostic.cell, diagnostic.line) == ("MLE001", 2, 2)

@@ -17,12 +17,10 @@ from pathlib import Path
 import hypothesmith
 import libcst as cst
 import pytest
-from conftest import ml_policy, run
+from conftest import lint_file, ml_policy, run
 from hypothesis import HealthCheck, given, settings
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from ml_policy.config import Settings
-from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.limits import AST_MAX_TOKENS, CST_MAX_TOKENS, count_tokens
 from ml_policy.lint.positions import WantedPositions, positions
 from ml_policy.rules import ALL_RULES
@@ -43,9 +41,7 @@ def numbers(tokens: int) -> str:
 
 
 def lint(path: Path, text: str) -> list[tuple[str, int, str]]:
-    path.write_text(text, encoding="utf-8")
-    found = lint_bytes(path, text.encode(), Settings(root=path.parent), ALL_RULES)
-    return [(d.code, d.line, d.message) for d in found]
+    return [(d.code, d.line, d.message) for d in lint_file(path, text.encode())]
 
 
 # --- files over a stage's limit: one MLE001 that names the rules not checked -------------

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import write
 
 from ml_policy import checkers
 from ml_policy.config import ConfigError, SettingsResolver
@@ -32,16 +33,6 @@ def check(root: Path, *names: str) -> list[Diagnostic]:
 def unreadable(found: list[Diagnostic], root: Path) -> dict[str, str]:
     """MLE001 messages by file, relative to `root`."""
     return {d.path.relative_to(root).as_posix(): d.message for d in found if d.code == "MLE001"}
-
-
-def write(root: Path, name: str, content: str | bytes) -> Path:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content)
-    return path
 
 
 @needs_fifo

@@ -24,9 +24,8 @@ from typing import cast
 
 import pytest
 import test_secrets_tokens as tokens
-from conftest import ml_policy, write_files
+from conftest import check_files, ml_policy, write_files
 
-from ml_policy import checkers
 from ml_policy.config import ConfigError, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.secrets import baseline, exact, scan
@@ -37,8 +36,7 @@ needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on t
 
 def findings(root: Path, files: dict[str, str | bytes]) -> list[Diagnostic]:
     """Write `files` under `root` and run the MLK checker over them."""
-    paths = write_files(root, files)
-    return checkers.run_all(paths, SettingsResolver(cwd=root), families=["MLK"])
+    return check_files(root, files, ["MLK"])
 
 
 def sha1(value: str) -> str:
