@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hypothesmith
 import pytest
+from hypothesis import strategies as st
 
 from ml_policy import checkers
 from ml_policy.config import Settings, SettingsResolver
@@ -24,6 +26,10 @@ from ml_policy.lint.engine import lint_bytes
 from ml_policy.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Valid Python from the grammar. hypothesmith builds a parser for that grammar on every
+# call (seconds each): build it once, when first drawn, not while the tests are collected.
+PYTHON_PROGRAMS = st.deferred(hypothesmith.from_grammar)
 
 # Hook ids are permanent: users' configurations name them.
 HOOK_IDS = (

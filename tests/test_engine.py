@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hypothesmith
 import pytest
-from conftest import lint_file, ml_policy, notebook, run
+from conftest import PYTHON_PROGRAMS, lint_file, ml_policy, notebook, run
 from hypothesis import HealthCheck, given, settings
 
 from ml_policy.config import Settings
@@ -313,7 +312,7 @@ def test_a_file_the_prefilter_clears_never_imports_libcst(tmp_path: Path) -> Non
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=hypothesmith.from_grammar())
+@given(source=PYTHON_PROGRAMS)
 def test_generated_programs_never_crash_the_engine(source: str) -> None:
     path = Path("generated.py")
     text = source + "\nfrom torch.utils.data import DataLoader\nDataLoader(ds)\n"

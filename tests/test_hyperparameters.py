@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import marked
 
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability, Diagnostic
@@ -42,10 +43,6 @@ def lint(code: str, rules: tuple[type[Rule], ...], name: str = "example.py") -> 
 
 def lines(code: str, rule: type[Rule]) -> list[int]:
     return [d.line for d in lint(code, (rule,))]
-
-
-def marked(code: str) -> list[int]:
-    return [n for n, line in enumerate(code.splitlines(), 1) if re.search(r"#\s*error\b", line)]
 
 
 EXAMPLES = [(r, kind, s) for r in RULES for kind in ("valid", "invalid") for s in r.examples(kind)]

@@ -6,8 +6,8 @@ import ast
 import textwrap
 import warnings
 
-import hypothesmith
 import pytest
+from conftest import PYTHON_PROGRAMS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -289,6 +289,6 @@ def test_programs_of_imports_and_bindings_match_the_reference(source: str) -> No
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=hypothesmith.from_grammar())
+@given(source=PYTHON_PROGRAMS)
 def test_generated_programs_match_the_reference(source: str) -> None:
     assert_matches_reference(parse("import torch\nfrom numpy import array\n" + source))

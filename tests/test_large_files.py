@@ -14,10 +14,9 @@ import sys
 import tokenize
 from pathlib import Path
 
-import hypothesmith
 import libcst as cst
 import pytest
-from conftest import lint_file, ml_policy, run
+from conftest import PYTHON_PROGRAMS, lint_file, ml_policy, run
 from hypothesis import HealthCheck, given, settings
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
@@ -302,7 +301,7 @@ def test_positions_stop_generating_code_after_the_last_wanted_node() -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(hypothesmith.from_grammar())
+@given(PYTHON_PROGRAMS)
 def test_positions_match_on_generated_programs(source: str) -> None:
     try:
         module = cst.parse_module(source)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import hypothesmith
 import pytest
+from conftest import PYTHON_PROGRAMS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -493,7 +494,7 @@ def _last_name(node: ast.expr) -> str:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
-@given(hypothesmith.from_grammar())
+@given(PYTHON_PROGRAMS)
 def test_scans_see_what_the_parser_sees_generated(text: str) -> None:
     check_scans(text)
 

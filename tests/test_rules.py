@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import marked
 
 from ml_policy.catalog import RuleInfo, family_rules
 from ml_policy.config import Settings
@@ -31,12 +32,6 @@ def findings(rule: type[Rule], code: str, name: str = "example.py") -> list[int]
     assert all(d.code in {rule.code, "MLE001"} for d in diagnostics)
     assert not [d for d in diagnostics if d.code == "MLE001"], diagnostics
     return [d.line for d in diagnostics]
-
-
-def marked(code: str) -> list[int]:
-    return [
-        n for n, line in enumerate(code.splitlines(), start=1) if re.search(r"#\s*error\b", line)
-    ]
 
 
 EXAMPLES = [
