@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hypothesmith
 import pytest
 from hypothesis import strategies as st
 
@@ -27,9 +26,18 @@ from ml_policy.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
+def _python_programs() -> st.SearchStrategy[str]:
+    # Imported here: importing hypothesmith reads Hypothesis's Unicode tables, which
+    # Hypothesis warns about while conftest is loading.
+    import hypothesmith
+
+    return hypothesmith.from_grammar()
+
+
 # Valid Python from the grammar. hypothesmith builds a parser for that grammar on every
 # call (seconds each): build it once, when first drawn, not while the tests are collected.
-PYTHON_PROGRAMS = st.deferred(hypothesmith.from_grammar)
+PYTHON_PROGRAMS = st.deferred(_python_programs)
 
 # Hook ids are permanent: users' configurations name them.
 HOOK_IDS = (

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import ml_policy, run, write_files
+
+pytestmark = pytest.mark.slow
 
 RANGES = '[project]\nname = "app"\nversion = "1"\ndependencies = [\n  "torch>=2.1",\n]\n'
 

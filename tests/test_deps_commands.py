@@ -782,6 +782,7 @@ def test_any_text_gives_a_scan_or_manifest_error(path: Path, text: str) -> None:
     scan_or_manifest_error(path, "install\n" + text)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(source=st.one_of(st.text(max_size=120), SHELLISH))
 def test_any_cell_or_run_step_gives_a_scan_or_manifest_error(source: str) -> None:
@@ -807,6 +808,7 @@ def run_step(style: str, command: str) -> str:
     return f"      - run: {header}\n          {command}\n"
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(names=st.lists(NAMES, min_size=1, max_size=4), style=st.sampled_from(STYLES))
 def test_workflow_positions_point_at_each_argument(names: list[str], style: str) -> None:
@@ -841,6 +843,7 @@ CELLS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(document=JSON_VALUES, cells=CELLS)
 def test_any_json_shape_gives_a_scan_or_manifest_error(document: object, cells: object) -> None:

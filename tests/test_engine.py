@@ -104,6 +104,7 @@ def test_long_operator_chains_do_not_crash(tmp_path: Path, terms: int) -> None:
     assert "deep" in message or "recursion" in message
 
 
+@pytest.mark.slow
 def test_python_syntax_warnings_are_not_printed(tmp_path: Path) -> None:
     # An invalid escape: a SyntaxWarning on 3.12+, a DeprecationWarning (shown with -W) before.
     (tmp_path / "train.py").write_text('PATTERN = "\\d+"\n' + TRIGGERING)
@@ -113,6 +114,7 @@ def test_python_syntax_warnings_are_not_printed(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("def f(:\n")
     (tmp_path / "train.py").write_text(TRIGGERING)
@@ -132,6 +134,7 @@ def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
 # --- notebooks ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_notebook_cells_are_checked_with_cell_positions(tmp_path: Path) -> None:
     data = notebook(
         ("markdown", "# Training\nSome prose, DataLoader(x)"),
@@ -208,6 +211,7 @@ def test_noqa(tmp_path: Path, comment: str, reported: bool) -> None:
     assert bool(lint(tmp_path, "a.py", data.encode())) is reported
 
 
+@pytest.mark.slow
 def test_selection_and_per_file_ignores_apply(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.ml-policy]\nselect = ["MLP"]\nper-file-ignores = { "scripts/" = ["MLP001"] }\n'
@@ -224,6 +228,7 @@ def test_selection_and_per_file_ignores_apply(tmp_path: Path) -> None:
 # --- cache and pool ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_concurrent_hook_processes_share_the_cache(tmp_path: Path) -> None:
     for index in range(30):
         (tmp_path / f"m{index}.py").write_text(TRIGGERING + f"x = {index}\n")
@@ -241,6 +246,7 @@ def test_concurrent_hook_processes_share_the_cache(tmp_path: Path) -> None:
     assert not list((tmp_path / ".ml-policy-cache").rglob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_pool_gives_the_same_result(tmp_path: Path) -> None:
     for index in range(40):
         (tmp_path / f"m{index}.py").write_text(TRIGGERING if index % 3 else "def f(:\n")
@@ -262,6 +268,7 @@ def test_pool_gives_the_same_result(tmp_path: Path) -> None:
 # --- fixes -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fix_keeps_encoding_and_line_endings(tmp_path: Path) -> None:
     source = (
         "# -*- coding: latin-1 -*-\n# été\nimport torch\n"
@@ -278,6 +285,7 @@ def test_fix_keeps_encoding_and_line_endings(tmp_path: Path) -> None:
     assert result.stdout.endswith("Found 2 errors (1 fixed, 1 remaining).\n")  # Ruff's wording
 
 
+@pytest.mark.slow
 def test_safe_fix_only_without_unsafe_flag(tmp_path: Path) -> None:
     source = (
         "import torch\n"
@@ -297,6 +305,7 @@ def test_safe_fix_only_without_unsafe_flag(tmp_path: Path) -> None:
 # --- start-up ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_file_the_prefilter_clears_never_imports_libcst(tmp_path: Path) -> None:
     (tmp_path / "utils.py").write_text("def add(a, b):\n    return a + b\n")
     probe = (
@@ -311,6 +320,7 @@ def test_a_file_the_prefilter_clears_never_imports_libcst(tmp_path: Path) -> Non
 # --- fuzzing -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(source=PYTHON_PROGRAMS)
 def test_generated_programs_never_crash_the_engine(source: str) -> None:

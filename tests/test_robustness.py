@@ -71,6 +71,7 @@ def test_notebook_json_nested_too_deep(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_conda_environment_nested_too_deep(tmp_path: Path) -> None:
     write(tmp_path, "environment.yml", "dependencies:\n  - " + "[" * 5000 + "]" * 5000 + "\n")
     found = check(tmp_path, "environment.yml")
@@ -102,6 +103,7 @@ def test_a_file_deleted_after_discovery(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow
 @needs_fifo
 def test_cli_on_a_tree_of_bad_input(git_repo: Path) -> None:
     """Every kind of bad input at once: exit 1, findings naming the files, nothing on stderr."""
