@@ -1,9 +1,11 @@
-"""Shared helpers: real git repositories in tmp_path, and the real CLI in a subprocess."""
+"""Shared helpers: files and notebooks in tmp_path, the checkers and rules in process, real git
+repositories, and the real CLI in a subprocess."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,8 +16,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
+
+from ml_policy import checkers
+from ml_policy.config import Settings, SettingsResolver
+from ml_policy.diagnostics import Diagnostic
+from ml_policy.lint.engine import lint_bytes
+from ml_policy.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _python_programs() -> st.SearchStrategy[str]:
+    # Imported here: importing hypothesmith reads Hypothesis's Unicode tables, which
+    # Hypothesis warns about while conftest is loading.
+    import hypothesmith
+
+    return hypothesmith.from_grammar()
+
+
+# Valid Python from the grammar. hypothesmith builds a parser for that grammar on every
+# call (seconds each): build it once, when first drawn, not while the tests are collected.
+PYTHON_PROGRAMS = st.deferred(_python_programs)
 
 # Hook ids are permanent: users' configurations name them.
 HOOK_IDS = (
@@ -43,6 +65,45 @@ def write_files(root: Path, files: Mapping[str, str | bytes]) -> list[Path]:
             path.write_text(content, encoding="utf-8")
         written.append(path)
     return written
+
+
+def write(root: Path, name: str, content: str | bytes) -> Path:
+    """Write one file under `root` (folders made as needed); its path."""
+    [path] = write_files(root, {name: content})
+    return path
+
+
+Cell = Mapping[str, Any] | tuple[str, str | list[str]]
+
+
+def notebook(*cells: Cell) -> str:
+    """An nbformat 4 notebook: each cell as stored, or `(cell_type, source)` for a bare one."""
+    stored = [
+        cell
+        if isinstance(cell, Mapping)
+        else {"cell_type": cell[0], "source": cell[1], "metadata": {}}
+        for cell in cells
+    ]
+    return json.dumps({"cells": stored, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def lint_file(path: Path, data: bytes) -> list[Diagnostic]:
+    """Write `data` to `path` and lint it with every rule, settings rooted at its folder."""
+    path.write_bytes(data)
+    return lint_bytes(path, data, Settings(root=path.parent), ALL_RULES)
+
+
+def check_files(
+    root: Path, files: Mapping[str, str | bytes], families: Sequence[str]
+) -> list[Diagnostic]:
+    """Write `files` under `root` and run the checkers of `families` over them, as the CLI does."""
+    paths = write_files(root, files)
+    return checkers.run_all(paths, SettingsResolver(cwd=root), families=families)
+
+
+def marked(code: str) -> list[int]:
+    """The lines of a rule's example marked `# error`: where a finding is expected."""
+    return [n for n, line in enumerate(code.splitlines(), 1) if re.search(r"#\s*error\b", line)]
 
 
 def run(
@@ -94,9 +155,7 @@ def git_repo(tmp_path: Path) -> Path:
     """An empty git repository (with an identity, so commits work in CI)."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    run(["git", "init", "-q", "-b", "main"], repo, check=True)
-    run(["git", "config", "user.email", "test@example.invalid"], repo, check=True)
-    run(["git", "config", "user.name", "Test"], repo, check=True)
+    init_repo(repo)
     return repo
 
 
@@ -159,6 +218,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
 
 
 def init_repo(path: Path) -> None:
+    """A git repository at `path`, with an identity so commits work in CI."""
     run(["git", "init", "-q", "-b", "main"], path, check=True)
     run(["git", "config", "user.email", "test@example.invalid"], path, check=True)
     run(["git", "config", "user.name", "Test"], path, check=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ml_policy, run
+from conftest import ml_policy, notebook, run, write
 
 from ml_policy import checkers
 from ml_policy.artifacts import check
@@ -45,23 +45,12 @@ def sized(root: Path, name: str, size: int) -> Path:
     return path
 
 
-def write(root: Path, name: str, text: str) -> Path:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def pyproject(root: Path, artifacts: str, bundle: str = "ml-strict@1") -> None:
     write(
         root,
         "pyproject.toml",
         f'[tool.ml-policy]\nbundle = "{bundle}"\n\n[tool.ml-policy.artifacts]\n{artifacts}\n',
     )
-
-
-def notebook(*cells: dict[str, Any]) -> str:
-    return json.dumps({"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
 def code_cell(outputs: Sequence[dict[str, Any]] = (), count: int | None = None) -> dict[str, Any]:
@@ -97,6 +86,7 @@ def messages(root: Path, *names: str) -> list[str]:
 # --- MLA001: git-lfs required ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_weights_outside_lfs_are_reported_whatever_their_size(git_repo: Path) -> None:
     write(git_repo, ".gitattributes", LFS_ATTRIBUTES)
     sized(git_repo, "models/tracked.pt", 3 * KB)
@@ -110,6 +100,7 @@ def test_weights_outside_lfs_are_reported_whatever_their_size(git_repo: Path) ->
     ]
 
 
+@pytest.mark.slow
 def test_lfs_message_gives_size_pattern_and_fix(git_repo: Path) -> None:
     sized(git_repo, "ckpt/epoch_3.safetensors", 3000)
     (message,) = messages(git_repo, "ckpt/epoch_3.safetensors")
@@ -121,6 +112,7 @@ def test_lfs_message_gives_size_pattern_and_fix(git_repo: Path) -> None:
     assert "Hugging Face Hub" in message
 
 
+@pytest.mark.slow
 def test_lfs_tracked_files_are_exempt_from_size_limits(git_repo: Path) -> None:
     write(
         git_repo, ".gitattributes", LFS_ATTRIBUTES + "*.csv filter=lfs diff=lfs merge=lfs -text\n"
@@ -130,6 +122,7 @@ def test_lfs_tracked_files_are_exempt_from_size_limits(git_repo: Path) -> None:
     assert findings(git_repo, "model.pt", "data/big.csv") == []
 
 
+@pytest.mark.slow
 def test_lfs_pointer_content_is_fine_without_the_attribute(git_repo: Path) -> None:
     write(git_repo, "model.pt", POINTER)
     write(git_repo, "not-a-pointer.pt", "version 2\n")
@@ -138,6 +131,7 @@ def test_lfs_pointer_content_is_fine_without_the_attribute(git_repo: Path) -> No
     ]
 
 
+@pytest.mark.slow
 def test_negated_lfs_pattern_excludes_a_folder(git_repo: Path) -> None:
     pyproject(git_repo, 'lfs = ["*.pt", "!tests/fixtures/**"]')
     sized(git_repo, "tests/fixtures/tiny.pt", 100)
@@ -147,6 +141,7 @@ def test_negated_lfs_pattern_excludes_a_folder(git_repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_unusual_file_names_reach_git_intact(git_repo: Path) -> None:
     write(git_repo, ".gitattributes", LFS_ATTRIBUTES)
     names = ["with space/ü model.pt", 'quote"d.pt', "tab\tname.pt", "new\nline.pt"]
@@ -161,6 +156,7 @@ def test_unusual_file_names_reach_git_intact(git_repo: Path) -> None:
 # --- MLA001: size limits ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_any_file_over_max_kb(git_repo: Path) -> None:
     sized(git_repo, "data/labels.csv", 500 * KB + 1)
     sized(git_repo, "data/exactly.csv", 500 * KB)
@@ -173,6 +169,7 @@ def test_any_file_over_max_kb(git_repo: Path) -> None:
     assert "raise the limit in [tool.ml-policy.artifacts]" in message
 
 
+@pytest.mark.slow
 def test_lock_files_are_held_to_a_size_only_by_a_limits_pattern(git_repo: Path) -> None:
     # MLD003 asks for uv.lock to be committed: max-kb must not send it to git-lfs.
     sized(git_repo, "uv.lock", 2 * KB * KB)
@@ -187,6 +184,7 @@ def test_lock_files_are_held_to_a_size_only_by_a_limits_pattern(git_repo: Path) 
     ]
 
 
+@pytest.mark.slow
 def test_per_pattern_limits_of_ml_baseline(git_repo: Path) -> None:
     pyproject(git_repo, "", bundle="ml-baseline@1")  # *.pt 1024 kB, max-kb 5120, no lfs
     sized(git_repo, "small.pt", 900 * KB)
@@ -204,6 +202,7 @@ def test_per_pattern_limits_of_ml_baseline(git_repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_the_last_matching_limit_wins(git_repo: Path) -> None:
     pyproject(git_repo, 'lfs = []\nlimits = { "*.npy" = 10, "tests/fixtures/**" = 100 }')
     sized(git_repo, "tests/fixtures/emb.npy", 50 * KB)
@@ -213,6 +212,7 @@ def test_the_last_matching_limit_wins(git_repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_each_package_of_a_monorepo_uses_its_own_limits(git_repo: Path) -> None:
     pyproject(git_repo / "research", "max-kb = 5000\nlfs = []")
     pyproject(git_repo / "serving", "max-kb = 10\nlfs = []")
@@ -223,6 +223,7 @@ def test_each_package_of_a_monorepo_uses_its_own_limits(git_repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_ignored_rules_do_no_work(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(git_repo, "pyproject.toml", '[tool.ml-policy]\nignore = ["MLA"]\n')
     sized(git_repo, "model.pt", 5 * KB * KB)
@@ -234,6 +235,7 @@ def test_ignored_rules_do_no_work(git_repo: Path, monkeypatch: pytest.MonkeyPatc
 # --- what is skipped, and where git cannot help --------------------------------------
 
 
+@pytest.mark.slow
 def test_deleted_files_symlinks_and_folders_are_skipped(git_repo: Path) -> None:
     target = sized(git_repo.parent, "outside.pt", 5 * KB * KB)
     (git_repo / "link.pt").symlink_to(target)
@@ -247,6 +249,7 @@ def test_outside_a_repository_only_sizes_apply(tmp_path: Path) -> None:
     assert findings(tmp_path, "small.pt", "large.pt") == [("large.pt", "MLA001", 1, None)]
 
 
+@pytest.mark.slow
 def test_git_missing_is_reported_not_passed(
     git_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -261,6 +264,7 @@ def test_git_missing_is_reported_not_passed(
     assert found[0].message == "not checked for git-lfs: git is not installed (or not on PATH)"
 
 
+@pytest.mark.slow
 def test_a_repository_git_refuses_is_reported(git_repo: Path) -> None:
     sized(git_repo, "model.pt", 10)
     (git_repo / ".git" / "HEAD").write_text("garbage\n")  # no longer a repository to git
@@ -269,6 +273,7 @@ def test_a_repository_git_refuses_is_reported(git_repo: Path) -> None:
     assert diagnostic.message.startswith("not checked for git-lfs: git rev-parse failed in ")
 
 
+@pytest.mark.slow
 def test_unreadable_small_file_is_reported(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sized(git_repo, "model.pt", 10)
 
@@ -285,6 +290,7 @@ def test_unreadable_small_file_is_reported(git_repo: Path, monkeypatch: pytest.M
     assert diagnostic.message == "cannot read: Permission denied"
 
 
+@pytest.mark.slow
 def test_hook_environment_does_not_redirect_git(
     git_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -313,6 +319,7 @@ def count_git_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return calls
 
 
+@pytest.mark.slow
 def test_one_check_attr_per_repository(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(git_repo, ".gitattributes", LFS_ATTRIBUTES)
     names = [f"{folder}/m{i}.pt" for folder in ("a", "b/c", "d") for i in range(20)]
@@ -328,6 +335,7 @@ def test_one_check_attr_per_repository(git_repo: Path, monkeypatch: pytest.Monke
     assert sorted(call[1] for call in calls) == ["check-attr"] * 2 + ["rev-parse"] * 2
 
 
+@pytest.mark.slow
 def test_no_git_call_when_nothing_depends_on_lfs(
     git_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -342,6 +350,7 @@ def test_no_git_call_when_nothing_depends_on_lfs(
 # --- MLA002: notebooks ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cells_with_outputs_are_reported_at_the_cell(git_repo: Path) -> None:
     write(git_repo, "eda.ipynb", notebook(MARKDOWN, code_cell([STREAM, PLOT], 3), code_cell()))
     assert findings(git_repo, "eda.ipynb") == [("eda.ipynb", "MLA002", 1, 2)]
@@ -350,23 +359,27 @@ def test_cells_with_outputs_are_reported_at_the_cell(git_repo: Path) -> None:
     assert "nbstripout" in message
 
 
+@pytest.mark.slow
 def test_execution_counts_alone_are_fine(git_repo: Path) -> None:
     write(git_repo, "clean.ipynb", notebook(code_cell(count=7), MARKDOWN))
     assert findings(git_repo, "clean.ipynb") == []
 
 
+@pytest.mark.slow
 def test_allow_notebook_outputs(git_repo: Path) -> None:
     pyproject(git_repo, "allow-notebook-outputs = true")
     write(git_repo, "eda.ipynb", notebook(code_cell([STREAM])))
     assert findings(git_repo, "eda.ipynb") == []
 
 
+@pytest.mark.slow
 def test_nbformat_3_worksheets(git_repo: Path) -> None:
     old = {"worksheets": [{"cells": [code_cell(), code_cell([STREAM])]}], "nbformat": 3}
     write(git_repo, "old.ipynb", json.dumps(old))
     assert findings(git_repo, "old.ipynb") == [("old.ipynb", "MLA002", 1, 2)]
 
 
+@pytest.mark.slow
 def test_notebook_over_its_limit_is_reported_at_the_file(git_repo: Path) -> None:
     pyproject(git_repo, "notebook-max-kb = 1")
     write(git_repo, "big.ipynb", notebook(code_cell(count=1)) + " " * 2 * KB)
@@ -375,6 +388,7 @@ def test_notebook_over_its_limit_is_reported_at_the_file(git_repo: Path) -> None
     assert message.startswith("notebook is 3 kB, over the 1 kB limit (notebook-max-kb): ")
 
 
+@pytest.mark.slow
 def test_a_limits_pattern_can_set_a_notebook_limit(git_repo: Path) -> None:
     pyproject(git_repo, 'limits = { "reports/*.ipynb" = 1 }')
     write(git_repo, "reports/weekly.ipynb", notebook(code_cell(count=1)) + " " * 2 * KB)
@@ -386,12 +400,14 @@ def test_a_limits_pattern_can_set_a_notebook_limit(git_repo: Path) -> None:
     assert message.startswith('notebook is 3 kB, over the 1 kB limit (limits "reports/*.ipynb"): ')
 
 
+@pytest.mark.slow
 def test_notebooks_are_not_held_to_max_kb(git_repo: Path) -> None:
     pyproject(git_repo, "max-kb = 1")
     write(git_repo, "nb.ipynb", notebook(code_cell(count=1)) + " " * 2 * KB)
     assert findings(git_repo, "nb.ipynb") == []
 
 
+@pytest.mark.slow
 def test_lfs_tracked_notebook_keeps_the_outputs_check(git_repo: Path) -> None:
     pyproject(git_repo, "notebook-max-kb = 1")
     write(git_repo, ".gitattributes", "*.ipynb filter=lfs diff=lfs merge=lfs -text\n")
@@ -400,6 +416,7 @@ def test_lfs_tracked_notebook_keeps_the_outputs_check(git_repo: Path) -> None:
     assert findings(git_repo, "big.ipynb", "pointer.ipynb") == [("big.ipynb", "MLA002", 1, 1)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
@@ -460,6 +477,7 @@ def repository_with_artifacts(git_repo: Path) -> None:
     write(git_repo, "notebooks/eda.ipynb", notebook(MARKDOWN, MARKDOWN, code_cell([PLOT], 1)))
 
 
+@pytest.mark.slow
 def test_cli_reports_file_line_and_code(git_repo: Path) -> None:
     repository_with_artifacts(git_repo)
     files = [
@@ -482,6 +500,7 @@ def test_cli_reports_file_line_and_code(git_repo: Path) -> None:
     assert lines[-1] == "Found 3 errors."
 
 
+@pytest.mark.slow
 def test_cli_json_output(git_repo: Path) -> None:
     repository_with_artifacts(git_repo)
     result = ml_policy("artifacts", "--output-format", "json", "data/labels.csv", cwd=git_repo)
@@ -492,6 +511,7 @@ def test_cli_json_output(git_repo: Path) -> None:
     assert record["url"].endswith("/docs/rules/MLA001.md")
 
 
+@pytest.mark.slow
 def test_cli_checks_committed_files_too(git_repo: Path) -> None:
     """The check-added-large-files trap: a file already committed is still judged."""
     repository_with_artifacts(git_repo)
@@ -504,6 +524,7 @@ def test_cli_checks_committed_files_too(git_repo: Path) -> None:
     assert "models/resnet.pt" not in result.stdout
 
 
+@pytest.mark.slow
 def test_pre_commit_all_files_fails_on_committed_weights(git_repo: Path) -> None:
     """What CI runs: `pre-commit run --all-files` sees files that were never staged now."""
     pytest.importorskip("pre_commit")
@@ -532,6 +553,7 @@ def test_pre_commit_all_files_fails_on_committed_weights(git_repo: Path) -> None
     assert "checkpoints/last.ckpt:1:1: MLA001" in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_gives_no_traceback_on_bad_input(git_repo: Path) -> None:
     write(git_repo, "broken.ipynb", "{not json")
     sized(git_repo, "data.npz", 10)

@@ -49,6 +49,7 @@ def codes(repo: Path) -> set[str]:
     return {str(e["code"]) for e in entries(repo)}
 
 
+@pytest.mark.slow
 def test_baseline_records_every_hooks_findings(adopted: Path) -> None:
     assert {
         "MLM001",
@@ -64,6 +65,7 @@ def test_baseline_records_every_hooks_findings(adopted: Path) -> None:
     ).items()
 
 
+@pytest.mark.slow
 def test_baseline_file_is_sorted_one_finding_per_line(adopted: Path) -> None:
     text = (adopted / store.NAME).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.startswith('    {"path"')]
@@ -74,6 +76,7 @@ def test_baseline_file_is_sorted_one_finding_per_line(adopted: Path) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -91,6 +94,7 @@ def test_every_hook_passes_on_baselined_findings(adopted: Path, command: tuple[s
     assert "accepted by .ml-policy-baseline.json" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -105,6 +109,7 @@ def test_hooks_fail_without_the_baseline(adopted: Path, command: tuple[str, ...]
     assert ml_policy(*command, cwd=adopted).returncode == 1
 
 
+@pytest.mark.slow
 def test_a_finding_that_moves_with_its_code_stays_accepted(adopted: Path) -> None:
     train = adopted / "train.py"
     train.write_text('"""Training."""\n\n# moved down\n' + train.read_text(encoding="utf-8"))
@@ -113,6 +118,7 @@ def test_a_finding_that_moves_with_its_code_stays_accepted(adopted: Path) -> Non
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_new_findings_fail_and_only_they_are_shown(adopted: Path) -> None:
     write_files(
         adopted,
@@ -128,6 +134,7 @@ def test_new_findings_fail_and_only_they_are_shown(adopted: Path) -> None:
     assert "train.py" not in ruff.stdout
 
 
+@pytest.mark.slow
 def test_a_second_copy_of_an_accepted_line_is_new(adopted: Path) -> None:
     train = adopted / "train.py"
     train.write_text(train.read_text(encoding="utf-8") + 'other: int = "many"\n')
@@ -137,12 +144,14 @@ def test_a_second_copy_of_an_accepted_line_is_new(adopted: Path) -> None:
     assert "train.py:10:" not in result.stdout
 
 
+@pytest.mark.slow
 def test_an_edited_line_is_a_new_finding(adopted: Path) -> None:
     train = adopted / "train.py"
     train.write_text(train.read_text(encoding="utf-8").replace('"many"', '"lots"'))
     assert ml_policy("mypy", "train.py", cwd=adopted).returncode == 1
 
 
+@pytest.mark.slow
 def test_formatter_skips_baselined_files_only(adopted: Path) -> None:
     write_files(adopted, {"fresh.py": "y=2\n"})
     result = ml_policy("ruff", "format", "--force-exclude", "messy.py", "fresh.py", cwd=adopted)
@@ -151,6 +160,7 @@ def test_formatter_skips_baselined_files_only(adopted: Path) -> None:
     assert (adopted / "fresh.py").read_text() == "y = 2\n"
 
 
+@pytest.mark.slow
 def test_formatter_given_only_exempt_files_formats_nothing(adopted: Path) -> None:
     write_files(adopted, {"other.py": "z=3\n"})
     result = ml_policy("ruff", "format", "messy.py", cwd=adopted)
@@ -158,6 +168,7 @@ def test_formatter_given_only_exempt_files_formats_nothing(adopted: Path) -> Non
     assert (adopted / "other.py").read_text() == "z=3\n"  # not the whole folder
 
 
+@pytest.mark.slow
 def test_rerecording_drops_fixed_findings_and_adds_nothing_new(adopted: Path) -> None:
     train = adopted / "train.py"
     train.write_text(train.read_text(encoding="utf-8").replace("import os\n", ""))
@@ -175,12 +186,14 @@ def test_rerecording_drops_fixed_findings_and_adds_nothing_new(adopted: Path) ->
     assert ml_policy("ruff", "check", "new.py", cwd=adopted).returncode == 0
 
 
+@pytest.mark.slow
 def test_rerecording_an_unchanged_repository_changes_nothing(adopted: Path) -> None:
     before = (adopted / store.NAME).read_bytes()
     assert ml_policy("baseline", cwd=adopted).returncode == 0
     assert (adopted / store.NAME).read_bytes() == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("content", "error"),
     [
@@ -239,6 +252,7 @@ def test_parse_counts_duplicates() -> None:
         store.parse(Path("b"), b"\xff")
 
 
+@pytest.mark.slow
 def test_init_baseline_makes_a_new_repository_green(git_repo: Path) -> None:
     write_files(git_repo, OLD)
     run(["git", "add", "."], git_repo, check=True)
@@ -255,6 +269,7 @@ def test_init_baseline_makes_a_new_repository_green(git_repo: Path) -> None:
 # -- the mypy hook in real repositories --------------------------------------------
 
 
+@pytest.mark.slow
 def test_mypy_skips_files_its_configuration_excludes(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -286,6 +301,7 @@ def plugin(version: str) -> type[Plugin]:
 """
 
 
+@pytest.mark.slow
 def test_mypy_loads_a_plugin_from_the_project_environment(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -300,6 +316,7 @@ def test_mypy_loads_a_plugin_from_the_project_environment(git_repo: Path) -> Non
     assert "loading mypy plugin 'teamplugin.mypy' from the project environment" in loaded.stderr
 
 
+@pytest.mark.slow
 def test_a_tool_that_cannot_run_is_left_out_then_recorded_in_full(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -322,6 +339,7 @@ def test_a_tool_that_cannot_run_is_left_out_then_recorded_in_full(git_repo: Path
     assert ml_policy("mypy", "train.py", cwd=git_repo).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_large_baseline_is_reviewed_text_not_a_large_artifact(git_repo: Path) -> None:
     padding = "x" * 600_000  # over ml-strict's 500 kB
     write_files(
@@ -337,6 +355,7 @@ def test_a_large_baseline_is_reviewed_text_not_a_large_artifact(git_repo: Path) 
     assert store.NAME not in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", [("--output-format", "github"), ("--output-format=github",)])
 def test_ruff_keeps_the_github_format_with_a_baseline(adopted: Path, form: tuple[str, ...]) -> None:
     write_files(adopted, {"new.py": "import sys\n"})
@@ -346,6 +365,7 @@ def test_ruff_keeps_the_github_format_with_a_baseline(adopted: Path, form: tuple
     assert "train.py" not in result.stdout
 
 
+@pytest.mark.slow
 def test_ruff_keeps_the_json_format_with_a_baseline(adopted: Path) -> None:
     write_files(adopted, {"new.py": "import sys\n"})
     result = ml_policy(
@@ -355,6 +375,7 @@ def test_ruff_keeps_the_json_format_with_a_baseline(adopted: Path) -> None:
     assert [item["code"] for item in json.loads(result.stdout)] == ["F401"]
 
 
+@pytest.mark.slow
 def test_bandit_with_its_own_format_option_still_filters(adopted: Path) -> None:
     result = ml_policy("bandit", "-f", "screen", "train.py", cwd=adopted)
     assert result.returncode == 0, result.stdout + result.stderr

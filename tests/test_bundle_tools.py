@@ -291,16 +291,19 @@ def test_bundles_are_discovered() -> None:
         latest(name)
 
 
+@pytest.mark.slow
 @per_bundle
 def test_ruff_check_accepts_config(bundle: Path, tmp_path: Path) -> None:
     assert check_ruff(bundle / "ruff.toml", make_project(tmp_path)) == []
 
 
+@pytest.mark.slow
 @per_bundle
 def test_ruff_format_accepts_config(bundle: Path, tmp_path: Path) -> None:
     assert check_ruff_format(bundle / "ruff.toml", make_project(tmp_path)) == []
 
 
+@pytest.mark.slow
 @per_bundle
 def test_ruff_config_keeps_the_contract(bundle: Path, tmp_path: Path) -> None:
     config = load_toml(bundle / "ruff.toml")
@@ -315,6 +318,7 @@ def test_ruff_config_keeps_the_contract(bundle: Path, tmp_path: Path) -> None:
     assert "B008" not in enabled, "ml-policy MLM002 replaces B008"
 
 
+@pytest.mark.slow
 def test_baseline_is_a_subset_of_strict(tmp_path: Path) -> None:
     baseline = ruff_enabled_rules(latest("ml-baseline") / "ruff.toml", tmp_path)
     strict = ruff_enabled_rules(latest("ml-strict") / "ruff.toml", tmp_path)
@@ -322,6 +326,7 @@ def test_baseline_is_a_subset_of_strict(tmp_path: Path) -> None:
     assert len(baseline) < len(strict)
 
 
+@pytest.mark.slow
 @per_bundle
 def test_mypy_accepts_config(bundle: Path, tmp_path: Path) -> None:
     config = bundle / "mypy.toml"
@@ -331,6 +336,7 @@ def test_mypy_accepts_config(bundle: Path, tmp_path: Path) -> None:
     assert check_mypy(config, make_project(tmp_path), tmp_path / "mypy-cache") == []
 
 
+@pytest.mark.slow
 @per_bundle
 def test_bandit_accepts_config(bundle: Path, tmp_path: Path) -> None:
     project = make_project(tmp_path)
@@ -350,6 +356,7 @@ def test_bandit_accepts_config(bundle: Path, tmp_path: Path) -> None:
     assert not [item for item in findings if "/tests/" in item["filename"]]
 
 
+@pytest.mark.slow
 @per_bundle
 def test_no_check_runs_in_both_ruff_and_bandit(bundle: Path, tmp_path: Path) -> None:
     bandit = load_toml(bundle / "bandit.toml")["tool"]["bandit"]
@@ -371,6 +378,7 @@ def any_bundle() -> Path:
     return latest("ml-strict")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("anchor", "replacement", "expected"),
     [
@@ -400,6 +408,7 @@ def test_ruff_detector_catches_broken_config(
     assert any(expected in problem for problem in problems), problems
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("anchor", "replacement", "expected"),
     [
@@ -443,6 +452,7 @@ def test_mypy_detector_catches_broken_config(
     assert any(expected in problem for problem in problems), problems
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("anchor", "replacement", "expected"),
     [
@@ -460,6 +470,7 @@ def test_bandit_detector_catches_broken_config(
     assert any(expected in problem for problem in problems), problems
 
 
+@pytest.mark.slow
 def test_twice_detector_sees_a_duplicate(any_bundle: Path, tmp_path: Path) -> None:
     """Dropping a skip whose Ruff twin is on must be reported as a double check."""
     bandit = load_toml(any_bundle / "bandit.toml")["tool"]["bandit"]

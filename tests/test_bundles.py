@@ -85,6 +85,7 @@ def test_lookup() -> None:
         bundles.get("ml strict")
 
 
+@pytest.mark.slow
 def test_bundles_command_lists_every_version(tmp_path: Path) -> None:
     result = ml_policy("bundles", cwd=tmp_path)
     assert result.returncode == 0
@@ -95,6 +96,7 @@ def test_bundles_command_lists_every_version(tmp_path: Path) -> None:
         assert bundle.summary in line
 
 
+@pytest.mark.slow
 def test_bundles_show(tmp_path: Path) -> None:
     result = ml_policy("bundles", "show", "ml-baseline@1", cwd=tmp_path)
     assert result.returncode == 0

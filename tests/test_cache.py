@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import cache_entry_records, ml_policy, rewrite_cache_entry, run, write_files
 
+pytestmark = pytest.mark.slow
+
 TRIGGERING = "from torch.utils.data import DataLoader\nloader = DataLoader(dataset, batch_size=4)\n"
 HF_LINE = 'TOKEN = "hf_' + "aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgH" + '"\n'
 

@@ -29,6 +29,7 @@ def found(root: Path, *paths: str) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in discover(given, resolver))
 
 
+@pytest.mark.slow
 def test_git_repository_respects_gitignore(git_repo: Path) -> None:
     touch(git_repo, "src/a.py", "src/b.py", "data/raw.csv", "notes/c.py", "build/gen.py")
     (git_repo / ".gitignore").write_text("data/\n*.csv\nnotes/\n")
@@ -135,6 +136,7 @@ def test_every_registered_checker_can_be_loaded() -> None:
         assert callable(checkers.load(spec))
 
 
+@pytest.mark.slow
 def test_check_on_a_clean_tree_exits_zero(tmp_path: Path) -> None:
     touch(tmp_path, "train.py")
     result = ml_policy("check", ".", cwd=tmp_path)
@@ -142,6 +144,7 @@ def test_check_on_a_clean_tree_exits_zero(tmp_path: Path) -> None:
     assert result.stdout == "All checks passed!\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output_format", ["json", "sarif", "junit", "github"])
 def test_check_output_formats_on_a_clean_tree(tmp_path: Path, output_format: str) -> None:
     touch(tmp_path, "train.py")
@@ -153,6 +156,7 @@ def test_check_output_formats_on_a_clean_tree(tmp_path: Path, output_format: str
         assert json.loads(result.stdout)["runs"][0]["results"] == []
 
 
+@pytest.mark.slow
 def test_config_error_exits_two_naming_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.ml-policy]\nselect = ['MLM']\nignroe = []\n")
     result = ml_policy("check", cwd=tmp_path)
@@ -164,6 +168,7 @@ def test_config_error_exits_two_naming_file_and_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -179,6 +184,7 @@ def test_usage_errors_exit_two(tmp_path: Path, args: list[str], message: str) ->
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_family_commands_exit_zero_without_files(tmp_path: Path) -> None:
     for family in registry.FAMILIES:
         if family.name != "check-config":
@@ -187,6 +193,7 @@ def test_family_commands_exit_zero_without_files(tmp_path: Path) -> None:
             assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_version(tmp_path: Path) -> None:
     from ml_policy import __version__
 
@@ -194,6 +201,7 @@ def test_version(tmp_path: Path) -> None:
     assert result.stdout == f"ml-policy {__version__}\n"
 
 
+@pytest.mark.slow
 def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
     probe = (
         "import sys; from ml_policy import cli; "

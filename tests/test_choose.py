@@ -212,6 +212,7 @@ def test_a_link_to_a_setup_py_elsewhere_is_not_read(tmp_path: Path) -> None:
     assert choice(repo, {}).ref == "ml-strict"
 
 
+@pytest.mark.slow
 def test_a_huge_top_folder_is_listed_only_so_far(tmp_path: Path) -> None:
     files = {f"sample_{n:05}.txt": "" for n in range(MAX_ENTRIES + 10)}
     chosen = choice(tmp_path, {**files, "setup.py": "setup()\n"})
@@ -268,6 +269,7 @@ def test_real_projects(tmp_path: Path, project: str, bundle: str) -> None:
 # --- through the CLI ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_init_dry_run_prints_the_guess_and_why(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": LIBRARY})
     result = ml_policy("init", "--dry-run", cwd=git_repo)
@@ -280,6 +282,7 @@ def test_init_dry_run_prints_the_guess_and_why(git_repo: Path) -> None:
     assert (git_repo / "pyproject.toml").read_text() == LIBRARY  # a dry run writes nothing
 
 
+@pytest.mark.slow
 def test_init_records_the_guess_and_the_deps_mode_follows(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": LIBRARY})
     assert ml_policy("init", cwd=git_repo).returncode == 0
@@ -298,6 +301,7 @@ def test_init_records_the_guess_and_the_deps_mode_follows(git_repo: Path) -> Non
     assert again.stdout.endswith("nothing to change\n")
 
 
+@pytest.mark.slow
 def test_init_bundle_option_overrides_the_guess(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": LIBRARY})
     result = ml_policy("init", "--dry-run", "--bundle", "ml-baseline", cwd=git_repo)
@@ -306,6 +310,7 @@ def test_init_bundle_option_overrides_the_guess(git_repo: Path) -> None:
     assert "ml-policy init: ml-baseline: given with --bundle\n" in result.stdout
 
 
+@pytest.mark.slow
 def test_init_on_a_training_repository(git_repo: Path) -> None:
     copy_templates(ML_PROJECT, git_repo)
     write_files(git_repo, {"uv.lock": "version = 1\n"})
@@ -324,6 +329,7 @@ def test_init_on_a_training_repository(git_repo: Path) -> None:
     ) in result.stdout
 
 
+@pytest.mark.slow
 def test_init_reads_nothing_through_a_pyproject_link_to_outside(git_repo: Path) -> None:
     outside = git_repo.parent / "outside.toml"
     outside.write_text(LIBRARY)

@@ -5,21 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import write
 
 from ml_policy import bundles
 from ml_policy.config import CliOverrides, ConfigError, Settings, SettingsResolver
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
-    return path
-
-
 def settings_for(
     tmp_path: Path, pyproject: str, file: str = "src/train.py", **cli: object
 ) -> Settings:
-    write(tmp_path / "pyproject.toml", pyproject)
+    write(tmp_path, "pyproject.toml", pyproject)
     resolver = SettingsResolver(CliOverrides(**cli), cwd=tmp_path)  # type: ignore[arg-type]
     return resolver.for_path(Path(file))
 
@@ -57,9 +52,9 @@ def test_user_keys_override_the_recorded_bundle_key_by_key(tmp_path: Path) -> No
 
 
 def test_nearest_pyproject_with_a_table_wins(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", '[tool.ml-policy]\nignore = ["MLP"]\n')
-    write(tmp_path / "pkg" / "pyproject.toml", '[tool.ml-policy]\nignore = ["MLM"]\n')
-    write(tmp_path / "pkg" / "inner" / "pyproject.toml", '[project]\nname = "inner"\n')
+    write(tmp_path, "pyproject.toml", '[tool.ml-policy]\nignore = ["MLP"]\n')
+    write(tmp_path, "pkg/pyproject.toml", '[tool.ml-policy]\nignore = ["MLM"]\n')
+    write(tmp_path, "pkg/inner/pyproject.toml", '[project]\nname = "inner"\n')
     resolver = SettingsResolver(cwd=tmp_path)
     assert resolver.for_path(Path("a.py")).ignore == ("MLP",)
     inner = resolver.for_path(Path("pkg/inner/deep/b.py"))
@@ -127,7 +122,7 @@ def test_malformed_toml_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_malformed_toml_in_a_parent_is_still_an_error(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", "[tool.ml-policy\n")
+    write(tmp_path, "pyproject.toml", "[tool.ml-policy\n")
     with pytest.raises(ConfigError, match="invalid TOML"):
         SettingsResolver(cwd=tmp_path).for_path(Path("src/a.py"))
 

@@ -44,6 +44,7 @@ def assert_config_error(result: subprocess.CompletedProcess[str], *expected: str
 # --- unknown codes and prefixes: exit 2 with a suggestion, as Ruff does ---------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -66,6 +67,7 @@ def test_unknown_codes_on_the_command_line_exit_2(
     assert_config_error(check(tmp_path, *args, "."), message)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("table", "line", "message"),
     [
@@ -109,6 +111,7 @@ def test_the_code_list_matches_the_rule_objects() -> None:
     assert families <= registered | set(registry.ALWAYS_ON)
 
 
+@pytest.mark.slow
 def test_a_family_reserved_for_later_is_valid_and_says_it_selects_nothing(tmp_path: Path) -> None:
     write_files(tmp_path, {"train.py": DATALOADER})
     result = check(tmp_path, "--select", "MLG")
@@ -120,6 +123,7 @@ def test_a_family_reserved_for_later_is_valid_and_says_it_selects_nothing(tmp_pa
     )
 
 
+@pytest.mark.slow
 def test_a_reserved_family_in_the_configuration_is_a_warning_at_its_line(tmp_path: Path) -> None:
     write_files(
         tmp_path,
@@ -133,6 +137,7 @@ def test_a_reserved_family_in_the_configuration_is_a_warning_at_its_line(tmp_pat
     )
 
 
+@pytest.mark.slow
 def test_a_bundle_selecting_a_reserved_family_loads_without_a_warning(tmp_path: Path) -> None:
     # ml-baseline@1 selects MLG (config drift) ahead of its rules.
     write_files(
@@ -143,6 +148,7 @@ def test_a_bundle_selecting_a_reserved_family_loads_without_a_warning(tmp_path: 
     assert (result.returncode, result.stderr) == (0, "")
 
 
+@pytest.mark.slow
 def test_a_long_bad_code_is_quoted_short(tmp_path: Path) -> None:
     write_files(tmp_path, {"pyproject.toml": f'[tool.ml-policy]\nignore = ["{TOKEN}"]\n'})
     result = check(tmp_path)
@@ -152,6 +158,7 @@ def test_a_long_bad_code_is_quoted_short(tmp_path: Path) -> None:
     assert TOKEN not in cli.stderr
 
 
+@pytest.mark.slow
 def test_an_unknown_key_is_quoted_short(tmp_path: Path) -> None:
     write_files(tmp_path, {"pyproject.toml": f"[tool.ml-policy.deps]\n{TOKEN} = 1\n"})
     result = check(tmp_path)
@@ -163,6 +170,7 @@ def test_an_unknown_key_is_quoted_short(tmp_path: Path) -> None:
 # --- invalid patterns: a clear error, not an internal one -----------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("table", "message"),
     [
@@ -189,6 +197,7 @@ def test_invalid_patterns_are_configuration_errors(
     assert_config_error(check(tmp_path), f"pyproject.toml:2: {message}")
 
 
+@pytest.mark.slow
 def test_an_invalid_exclude_on_the_command_line_is_a_usage_error(tmp_path: Path) -> None:
     write_files(tmp_path, {"a.py": "x = 1\n"})
     assert_config_error(
@@ -196,6 +205,7 @@ def test_an_invalid_exclude_on_the_command_line_is_a_usage_error(tmp_path: Path)
     )
 
 
+@pytest.mark.slow
 def test_a_5000_character_path_is_a_clear_error(tmp_path: Path) -> None:
     long_path = "a/" * 2500
     result = check(tmp_path, long_path)
@@ -206,6 +216,7 @@ def test_a_5000_character_path_is_a_clear_error(tmp_path: Path) -> None:
 # --- the settings table itself: present but not a table, or misspelt -----------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("pyproject", "message"),
     [
@@ -245,6 +256,7 @@ def nested_tree(root: Path, nested: str, root_table: str = "") -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_malformed_nested_pyproject_is_mle001_and_its_folder_is_still_checked(
     tmp_path: Path,
 ) -> None:
@@ -262,6 +274,7 @@ def test_a_malformed_nested_pyproject_is_mle001_and_its_folder_is_still_checked(
     assert any(line.startswith("src/train.py:2:10: MLP001") for line in lines)
 
 
+@pytest.mark.slow
 def test_an_invalid_nested_table_falls_back_to_the_settings_above(tmp_path: Path) -> None:
     nested_tree(tmp_path, '[tool.ml-policy]\nslect = ["MLM"]\n', root_table='ignore = ["MLP001"]')
     result = check(tmp_path)
@@ -273,6 +286,7 @@ def test_an_invalid_nested_table_falls_back_to_the_settings_above(tmp_path: Path
     ]
 
 
+@pytest.mark.slow
 def test_without_settings_above_the_defaults_are_named(tmp_path: Path) -> None:
     write_files(tmp_path, {"pkg/pyproject.toml": "[tool.ml-policy]\nselect = 5\n"})
     result = check(tmp_path)
@@ -280,6 +294,7 @@ def test_without_settings_above_the_defaults_are_named(tmp_path: Path) -> None:
     assert result.returncode == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["config", "cli"])
 def test_an_excluded_folder_pyproject_is_never_read(tmp_path: Path, how: str) -> None:
     nested_tree(tmp_path, "[tool.ml-policy\n", 'exclude = ["vendor/"]' if how == "config" else "")
@@ -290,12 +305,14 @@ def test_an_excluded_folder_pyproject_is_never_read(tmp_path: Path, how: str) ->
     assert result.stdout.startswith("src/train.py:2:10: MLP001")
 
 
+@pytest.mark.slow
 def test_an_excluded_pyproject_is_not_read_even_when_named(tmp_path: Path) -> None:
     nested_tree(tmp_path, "[tool.ml-policy\n", 'exclude = ["vendor/"]')
     result = check(tmp_path, "vendor/pkg/loader.py", "vendor/pkg/pyproject.toml")
     assert (result.returncode, result.stdout) == (0, "All checks passed!\n")
 
 
+@pytest.mark.slow
 def test_the_root_pyproject_stays_fatal(tmp_path: Path) -> None:
     write_files(tmp_path, {"pyproject.toml": "[tool.ml-policy\n", "sub/a.py": "x = 1\n"})
     assert_config_error(check(tmp_path), "pyproject.toml:1: invalid TOML")
@@ -313,6 +330,7 @@ def test_the_resolver_records_the_broken_file_and_uses_the_settings_above(tmp_pa
         SettingsResolver(cwd=tmp_path / "vendor" / "pkg").for_path(Path("loader.py"))
 
 
+@pytest.mark.slow
 def test_the_deps_hook_reports_a_broken_nested_pyproject_once(tmp_path: Path) -> None:
     nested_tree(tmp_path, "[tool.ml-policy\n")
     result = ml_policy("deps", "vendor/pkg/pyproject.toml", cwd=tmp_path)
@@ -322,6 +340,7 @@ def test_the_deps_hook_reports_a_broken_nested_pyproject_once(tmp_path: Path) ->
 # --- [tool.bandit] values bandit would crash on, or misread -----------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("table", "message"),
     [
@@ -381,6 +400,7 @@ def test_dependencies_of_the_wrong_shape_are_mle001(text: str, line: int, messag
     assert (error.line, error.message) == (line, message)
 
 
+@pytest.mark.slow
 def test_a_dependency_string_is_reported_by_the_cli(tmp_path: Path) -> None:
     write_files(tmp_path, {"pyproject.toml": '[project]\nname = "x"\ndependencies = "torch"\n'})
     result = ml_policy("deps", "pyproject.toml", cwd=tmp_path)
@@ -409,6 +429,7 @@ def test_an_unterminated_quote_hides_only_its_own_command() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_an_unterminated_quote_in_a_workflow_step_hides_only_its_line(tmp_path: Path) -> None:
     workflow = (
         "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
@@ -440,6 +461,7 @@ def cache_tree(root: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_outside_git_a_tagged_cache_folder_is_not_walked(tmp_path: Path) -> None:
     cache_tree(tmp_path)
     assert run(["git", "rev-parse", "--git-dir"], tmp_path).returncode != 0  # the walk, not git
@@ -449,12 +471,14 @@ def test_outside_git_a_tagged_cache_folder_is_not_walked(tmp_path: Path) -> None
     ]
 
 
+@pytest.mark.slow
 def test_a_cache_folder_named_on_the_command_line_is_checked(tmp_path: Path) -> None:
     cache_tree(tmp_path)
     result = check(tmp_path, "cache")
     assert result.stdout.count("MLP001") == 2
 
 
+@pytest.mark.slow
 def test_in_git_an_untracked_cache_is_skipped_and_a_committed_one_is_not(git_repo: Path) -> None:
     cache_tree(git_repo)
     assert cache_findings(check(git_repo)) == 0
@@ -522,6 +546,7 @@ def lock(path: Path) -> None:
     path.chmod(0)
 
 
+@pytest.mark.slow
 def test_a_folder_that_cannot_be_listed_is_mle001(open_tree: Path) -> None:
     write_files(open_tree, {"a.py": "x = 1\n", "private/b.py": DATALOADER})
     lock(open_tree / "private")
@@ -533,6 +558,7 @@ def test_a_folder_that_cannot_be_listed_is_mle001(open_tree: Path) -> None:
     assert result.returncode == 1
 
 
+@pytest.mark.slow
 def test_an_excluded_folder_that_cannot_be_listed_is_not_reported(open_tree: Path) -> None:
     write_files(open_tree, {"a.py": "x = 1\n", "private/b.py": DATALOADER})
     lock(open_tree / "private")
@@ -540,6 +566,7 @@ def test_an_excluded_folder_that_cannot_be_listed_is_not_reported(open_tree: Pat
     assert (result.returncode, result.stdout) == (0, "All checks passed!\n"), result.stderr
 
 
+@pytest.mark.slow
 def test_a_file_named_in_a_folder_that_cannot_be_entered_is_mle001(open_tree: Path) -> None:
     write_files(open_tree, {"private/b.py": DATALOADER})
     lock(open_tree / "private")
@@ -551,6 +578,7 @@ def test_a_file_named_in_a_folder_that_cannot_be_entered_is_mle001(open_tree: Pa
     ]
 
 
+@pytest.mark.slow
 def test_in_git_a_folder_that_cannot_be_listed_is_mle001(open_tree: Path) -> None:
     run(["git", "init", "-q"], open_tree, check=True)
     write_files(open_tree, {"a.py": "x = 1\n", "deep/private/b.py": "x = 1\n"})
@@ -567,6 +595,7 @@ def test_in_git_a_folder_that_cannot_be_listed_is_mle001(open_tree: Path) -> Non
     assert from_below.stdout.startswith("private:1:1: MLE001 not checked"), from_below.stderr
 
 
+@pytest.mark.slow
 def test_an_unreadable_nested_pyproject_is_mle001(open_tree: Path) -> None:
     write_files(
         open_tree,
@@ -589,6 +618,7 @@ def test_command_line_problems_list_every_bad_value() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_a_setup_py_libcst_parses_but_python_rejects_is_mle001(tmp_path: Path) -> None:
     # Found by the readers' fuzz test: libcst's parser takes U+31350 as a name, then
     # refuses to build the node (an internal error before).

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import ml_policy, run
-from test_deps_support import write
+import pytest
+from conftest import ml_policy, run, write_files
+
+pytestmark = pytest.mark.slow
 
 RANGES = '[project]\nname = "app"\nversion = "1"\ndependencies = [\n  "torch>=2.1",\n]\n'
 
@@ -29,21 +31,21 @@ def _track(repo: Path, *names: str) -> None:
 
 
 def test_untracked_lock_file_does_not_count(git_repo: Path) -> None:
-    write(git_repo, {"pyproject.toml": RANGES, "uv.lock": "version = 1\n"})
+    write_files(git_repo, {"pyproject.toml": RANGES, "uv.lock": "version = 1\n"})
     result = ml_policy("deps", "pyproject.toml", cwd=git_repo)
     assert result.returncode == 1, result.stderr
     assert _lines(result.stdout) == ["pyproject.toml:5 MLD001", "pyproject.toml:5 MLD003"]
 
 
 def test_tracked_lock_file_covers_pyproject_ranges(git_repo: Path) -> None:
-    write(git_repo, {"pyproject.toml": RANGES, "uv.lock": "version = 1\n"})
+    write_files(git_repo, {"pyproject.toml": RANGES, "uv.lock": "version = 1\n"})
     _track(git_repo, "uv.lock")
     result = ml_policy("deps", "pyproject.toml", cwd=git_repo)
     assert (result.returncode, _lines(result.stdout)) == (0, []), result.stdout
 
 
 def test_lock_file_above_counts_and_a_sibling_does_not(git_repo: Path) -> None:
-    write(
+    write_files(
         git_repo,
         {
             "packages/poetry.lock": "# lock\n",
@@ -52,7 +54,7 @@ def test_lock_file_above_counts_and_a_sibling_does_not(git_repo: Path) -> None:
         },
     )
     _track(git_repo, "packages/poetry.lock", "other/b/pdm.lock")
-    write(git_repo, {"other/c/pyproject.toml": RANGES})
+    write_files(git_repo, {"other/c/pyproject.toml": RANGES})
     result = ml_policy("deps", "packages/a/pyproject.toml", "other/c/pyproject.toml", cwd=git_repo)
     assert _lines(result.stdout) == [
         "other/c/pyproject.toml:5 MLD001",
@@ -61,19 +63,19 @@ def test_lock_file_above_counts_and_a_sibling_does_not(git_repo: Path) -> None:
 
 
 def test_lock_file_outside_the_repository_does_not_count(tmp_path: Path) -> None:
-    write(tmp_path, {"uv.lock": "version = 1\n"})
+    write_files(tmp_path, {"uv.lock": "version = 1\n"})
     repo = tmp_path / "inner"
     repo.mkdir()
     run(["git", "init", "-q"], repo, check=True)
-    write(repo, {"pyproject.toml": RANGES})
+    write_files(repo, {"pyproject.toml": RANGES})
     result = ml_policy("deps", "pyproject.toml", cwd=repo)
     assert _lines(result.stdout) == ["pyproject.toml:5 MLD001", "pyproject.toml:5 MLD003"]
 
 
 def test_outside_every_repository_a_lock_file_on_disk_counts(tmp_path: Path) -> None:
     # An unpacked sdist: nothing is tracked, so whether uv.lock is committed cannot be told.
-    write(tmp_path, {"locked/pyproject.toml": RANGES, "locked/uv.lock": "version = 1\n"})
-    write(tmp_path, {"loose/pyproject.toml": RANGES})
+    write_files(tmp_path, {"locked/pyproject.toml": RANGES, "locked/uv.lock": "version = 1\n"})
+    write_files(tmp_path, {"loose/pyproject.toml": RANGES})
     result = ml_policy("deps", "locked/pyproject.toml", "loose/pyproject.toml", cwd=tmp_path)
     assert _lines(result.stdout) == [
         "loose/pyproject.toml:5 MLD001",
@@ -82,7 +84,7 @@ def test_outside_every_repository_a_lock_file_on_disk_counts(tmp_path: Path) -> 
 
 
 def test_pylock_and_conda_lock_names(git_repo: Path) -> None:
-    write(
+    write_files(
         git_repo,
         {
             "a/pylock.gpu.toml": "lock-version = '1.0'\n",
@@ -101,14 +103,14 @@ def test_pylock_and_conda_lock_names(git_repo: Path) -> None:
 
 
 def test_lock_file_does_not_cover_requirements_files(git_repo: Path) -> None:
-    write(git_repo, {"uv.lock": "version = 1\n", "requirements.txt": "torch>=2\n"})
+    write_files(git_repo, {"uv.lock": "version = 1\n", "requirements.txt": "torch>=2\n"})
     _track(git_repo, "uv.lock")
     result = ml_policy("deps", "requirements.txt", cwd=git_repo)
     assert _lines(result.stdout) == ["requirements.txt:1 MLD001"]
 
 
 def test_check_picks_manifests_by_name(git_repo: Path) -> None:
-    write(
+    write_files(
         git_repo,
         {
             "requirements/base.txt": "numpy\n",
@@ -135,7 +137,7 @@ def test_check_picks_manifests_by_name(git_repo: Path) -> None:
 
 
 def test_deps_hook_reports_unreadable_files_and_checks_the_rest(git_repo: Path) -> None:
-    write(
+    write_files(
         git_repo,
         {
             "environment.yml": "dependencies:\n  - numpy\n - scipy: [\n",
@@ -155,7 +157,7 @@ def test_deps_hook_reports_unreadable_files_and_checks_the_rest(git_repo: Path) 
 
 
 def test_json_output_has_positions_and_rule_urls(git_repo: Path) -> None:
-    write(git_repo, {"requirements.txt": "torch==2.2.0\n  torchvision==0.16.0\n"})
+    write_files(git_repo, {"requirements.txt": "torch==2.2.0\n  torchvision==0.16.0\n"})
     result = ml_policy("deps", "--output-format", "json", "requirements.txt", cwd=git_repo)
     (record,) = json.loads(result.stdout)
     assert record["code"] == "MLD005"
@@ -169,13 +171,13 @@ def test_library_mode_from_the_nearest_pyproject(git_repo: Path) -> None:
         '[project]\nname = "lib"\nversion = "1"\ndependencies = ["torch==2.5.1", "numpy>=1.26"]\n'
         '[tool.ml-policy.deps]\nmode = "library"\n'
     )
-    write(git_repo, {"lib/pyproject.toml": library, "app/requirements.txt": "numpy>=1.26\n"})
+    write_files(git_repo, {"lib/pyproject.toml": library, "app/requirements.txt": "numpy>=1.26\n"})
     result = ml_policy("deps", "lib/pyproject.toml", "app/requirements.txt", cwd=git_repo)
     assert _lines(result.stdout) == ["app/requirements.txt:1 MLD001", "lib/pyproject.toml:4 MLD002"]
 
 
 def test_ignore_and_noqa_free_selection(git_repo: Path) -> None:
-    write(git_repo, {"requirements.txt": "torch\n--extra-index-url https://x.org/simple\n"})
+    write_files(git_repo, {"requirements.txt": "torch\n--extra-index-url https://x.org/simple\n"})
     result = ml_policy("deps", "--ignore", "MLD001", "requirements.txt", cwd=git_repo)
     assert _lines(result.stdout) == ["requirements.txt:2 MLD004"]
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import notebook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,12 +45,6 @@ def packages(path: Path, text: str) -> list[str]:
 def spans(path: Path, text: str) -> list[tuple[str, int, int, int, int]]:
     scan = scan_file(path, text)
     return [(a.requirement, a.line, a.column, a.end_line, a.end_column) for a in scan.installs]
-
-
-def notebook(*cells: tuple[str, str | list[str]]) -> str:
-    return json.dumps(
-        {"cells": [{"cell_type": kind, "source": source} for kind, source in cells]}, indent=1
-    )
 
 
 # --- realistic files ------------------------------------------------------------------
@@ -787,6 +782,7 @@ def test_any_text_gives_a_scan_or_manifest_error(path: Path, text: str) -> None:
     scan_or_manifest_error(path, "install\n" + text)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(source=st.one_of(st.text(max_size=120), SHELLISH))
 def test_any_cell_or_run_step_gives_a_scan_or_manifest_error(source: str) -> None:
@@ -812,6 +808,7 @@ def run_step(style: str, command: str) -> str:
     return f"      - run: {header}\n          {command}\n"
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(names=st.lists(NAMES, min_size=1, max_size=4), style=st.sampled_from(STYLES))
 def test_workflow_positions_point_at_each_argument(names: list[str], style: str) -> None:
@@ -846,6 +843,7 @@ CELLS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(document=JSON_VALUES, cells=CELLS)
 def test_any_json_shape_gives_a_scan_or_manifest_error(document: object, cells: object) -> None:

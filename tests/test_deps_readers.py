@@ -185,6 +185,7 @@ REQUIREMENT_LIKE = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -236,6 +237,7 @@ def _invalid(line: str) -> bool:
 PLAIN_LINES = st.lists(st.text(alphabet="abtorch=<>!~.;@[], 0123'\"", max_size=14), max_size=8)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -256,6 +258,7 @@ def test_every_malformed_line_is_reported_at_its_line(tmp_path: Path, lines: lis
 TOMLISH = st.text(alphabet="[]{}=\"', .\n#abdeijnoprt0123=<>~^*-", max_size=200)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

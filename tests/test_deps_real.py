@@ -56,6 +56,7 @@ def test_there_are_at_least_ten_projects() -> None:
     assert len(PROJECTS) >= 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["app", "library"])
 @pytest.mark.parametrize("project", PROJECTS)
 def test_findings_on_real_manifests(tmp_path: Path, project: str, mode: str) -> None:

@@ -15,12 +15,9 @@ from ml_policy.diagnostics import Diagnostic
 Finding = tuple[str, int, str]  # (path relative to the root, line, code)
 
 
-write = write_files
-
-
 def diagnostics(root: Path, files: Mapping[str, str | bytes]) -> list[Diagnostic]:
     """Write `files` under `root` and check them all (settings resolved from `root`)."""
-    paths = write(root, files)
+    paths = write_files(root, files)
     return check(paths, SettingsResolver(cwd=root), RunOptions())
 
 

@@ -31,6 +31,8 @@ from conftest import (
 
 from ml_policy import HOOK_REPO_URL
 
+pytestmark = pytest.mark.slow
+
 PRE_COMMIT_CONFIG = """\
 default_language_version:
     python: python3

@@ -157,6 +157,7 @@ def output(result: subprocess.CompletedProcess[str]) -> str:
 # --- the examples are what `ml-policy init` writes -----------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["antipatterns", "clean"])
 def test_example_configuration_is_what_init_writes(name: str, tmp_path: Path) -> None:
     """Running init again changes neither file: the examples follow the bundle exactly."""
@@ -204,6 +205,7 @@ def antipatterns(hook_repo: HookRepo, tmp_path_factory: pytest.TempPathFactory) 
     return example_repo("antipatterns", tmp_path_factory.mktemp("e2e"), hook_repo)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("hook_id", "codes"), EXPECTED.items())
 def test_antipatterns_fail_each_hook_with_its_codes(
     antipatterns: Path, hook_repo: HookRepo, hook_id: str, codes: tuple[str, ...]
@@ -216,6 +218,7 @@ def test_antipatterns_fail_each_hook_with_its_codes(
     assert "Traceback" not in output(result)
 
 
+@pytest.mark.slow
 def test_antipatterns_secret_is_not_printed_in_full(
     antipatterns: Path, hook_repo: HookRepo
 ) -> None:
@@ -229,6 +232,7 @@ def test_antipatterns_secret_is_not_printed_in_full(
     assert token not in output(result)
 
 
+@pytest.mark.slow
 def test_antipatterns_mypy_hook_fails_on_torch_without_a_project_environment(
     antipatterns: Path, hook_repo: HookRepo
 ) -> None:
@@ -239,6 +243,7 @@ def test_antipatterns_mypy_hook_fails_on_torch_without_a_project_environment(
     assert 'module named "torch"' in result.stdout
 
 
+@pytest.mark.slow
 def test_hooks_take_part_of_the_file_list(antipatterns: Path, hook_repo: HookRepo) -> None:
     """pre-commit passes only the files of the commit: findings elsewhere do not appear."""
     only = "src/trainer/data.py"
@@ -249,6 +254,7 @@ def test_hooks_take_part_of_the_file_list(antipatterns: Path, hook_repo: HookRep
     assert "MLM003" not in result.stdout
 
 
+@pytest.mark.slow
 def test_hooks_without_matching_files_are_skipped(antipatterns: Path, hook_repo: HookRepo) -> None:
     result = pre_commit(antipatterns, hook_repo, "run", "--files", "README.md")
     assert result.returncode == 0, output(result)
@@ -266,6 +272,7 @@ def clean(hook_repo: HookRepo, tmp_path: Path) -> Path:
     return example_repo("clean", tmp_path, hook_repo)
 
 
+@pytest.mark.slow
 def test_clean_example_passes_every_hook(clean: Path, hook_repo: HookRepo) -> None:
     python = make_project_venv(clean)
     result = pre_commit(clean, hook_repo, "run", "--all-files", "--verbose")
@@ -277,6 +284,7 @@ def test_clean_example_passes_every_hook(clean: Path, hook_repo: HookRepo) -> No
     assert f"type-checking against {python}" in result.stdout
 
 
+@pytest.mark.slow
 def test_clean_example_without_its_environment_fails_mypy_and_says_why(
     clean: Path, hook_repo: HookRepo
 ) -> None:
@@ -286,6 +294,7 @@ def test_clean_example_without_its_environment_fails_mypy_and_says_why(
     assert 'module named "torch"' in result.stdout
 
 
+@pytest.mark.slow
 def test_staged_checkpoint_fails_unless_tracked_by_lfs(clean: Path, hook_repo: HookRepo) -> None:
     run(["git", "rm", "-q", "--cached", ".gitattributes"], clean, check=True)
     (clean / ".gitattributes").unlink()
@@ -303,6 +312,7 @@ def test_staged_checkpoint_fails_unless_tracked_by_lfs(clean: Path, hook_repo: H
     assert passed.returncode == 0, output(passed)
 
 
+@pytest.mark.slow
 def test_staged_hugging_face_token_fails_and_is_not_printed(
     clean: Path, hook_repo: HookRepo
 ) -> None:

@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hypothesmith
 import pytest
-from conftest import ml_policy, run
+from conftest import PYTHON_PROGRAMS, lint_file, ml_policy, notebook, run
 from hypothesis import HealthCheck, given, settings
 
 from ml_policy.config import Settings
@@ -21,10 +20,7 @@ TRIGGERING = "from torch.utils.data import DataLoader\nloader = DataLoader(ds, b
 
 
 def lint(tmp_path: Path, name: str, data: bytes) -> list[tuple[str, int, int, str]]:
-    path = tmp_path / name
-    path.write_bytes(data)
-    found = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
-    return [(d.code, d.line, d.column, d.message) for d in found]
+    return [(d.code, d.line, d.column, d.message) for d in lint_file(tmp_path / name, data)]
 
 
 def codes_and_lines(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str, str]]:
@@ -108,6 +104,7 @@ def test_long_operator_chains_do_not_crash(tmp_path: Path, terms: int) -> None:
     assert "deep" in message or "recursion" in message
 
 
+@pytest.mark.slow
 def test_python_syntax_warnings_are_not_printed(tmp_path: Path) -> None:
     # An invalid escape: a SyntaxWarning on 3.12+, a DeprecationWarning (shown with -W) before.
     (tmp_path / "train.py").write_text('PATTERN = "\\d+"\n' + TRIGGERING)
@@ -117,6 +114,7 @@ def test_python_syntax_warnings_are_not_printed(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("def f(:\n")
     (tmp_path / "train.py").write_text(TRIGGERING)
@@ -136,26 +134,14 @@ def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
 # --- notebooks ------------------------------------------------------------------------
 
 
-def notebook(*cells: tuple[str, str]) -> bytes:
-    return json.dumps(
-        {
-            "cells": [
-                {"cell_type": kind, "source": source, "metadata": {}} for kind, source in cells
-            ],
-            "metadata": {},
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        }
-    ).encode()
-
-
+@pytest.mark.slow
 def test_notebook_cells_are_checked_with_cell_positions(tmp_path: Path) -> None:
     data = notebook(
         ("markdown", "# Training\nSome prose, DataLoader(x)"),
         ("code", "%pip install torch==2.5.1\nfrom torch.utils.data import DataLoader"),
         ("code", "!nvidia-smi\nfor i in range(2):\n    %time x = i\nloader = DataLoader(ds)"),
         ("code", "%%bash\nDataLoader(  ds )"),
-    )
+    ).encode()
     path = tmp_path / "explore.ipynb"
     path.write_bytes(data)
     [diagnostic] = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
@@ -173,7 +159,7 @@ def test_notebook_magic_assignments_bind_unknown_values(tmp_path: Path) -> None:
     data = notebook(
         ("code", "VERSION = !curl -s https://example.invalid/v\ntimes = %timeit -o f()"),
         ("code", "from torch.utils.data import DataLoader\nloader = DataLoader(ds)"),
-    )
+    ).encode()
     path = tmp_path / "explore.ipynb"
     path.write_bytes(data)
     found = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
@@ -186,7 +172,7 @@ def test_notebook_magics_continued_with_a_backslash(tmp_path: Path) -> None:
         ("code", "!pip install torch \\\n    --index-url https://x \\\n  -q\nx = 1 + \\\n  2"),
         ("code", "%pip install a \\\n  b\nfrom torch.utils.data import DataLoader"),
         ("code", "loader = DataLoader(ds)"),
-    )
+    ).encode()
     path = tmp_path / "explore.ipynb"
     found = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
     assert [(d.code, d.cell, d.line) for d in found] == [("MLP001", 3, 1)]
@@ -199,7 +185,7 @@ def test_notebook_that_is_not_json(tmp_path: Path) -> None:
 
 
 def test_notebook_syntax_error_points_into_its_cell(tmp_path: Path) -> None:
-    data = notebook(("code", "import torch"), ("code", "x = 1\ndef f(:\n    pass"))
+    data = notebook(("code", "import torch"), ("code", "x = 1\ndef f(:\n    pass")).encode()
     path = tmp_path / "nb.ipynb"
     [diagnostic] = lint_bytes(path, data, Settings(root=tmp_path), ALL_RULES)
     assert (diagnostic.code, diagnostic.cell, diagnostic.line) == ("MLE001", 2, 2)
@@ -225,6 +211,7 @@ def test_noqa(tmp_path: Path, comment: str, reported: bool) -> None:
     assert bool(lint(tmp_path, "a.py", data.encode())) is reported
 
 
+@pytest.mark.slow
 def test_selection_and_per_file_ignores_apply(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.ml-policy]\nselect = ["MLP"]\nper-file-ignores = { "scripts/" = ["MLP001"] }\n'
@@ -241,6 +228,7 @@ def test_selection_and_per_file_ignores_apply(tmp_path: Path) -> None:
 # --- cache and pool ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_concurrent_hook_processes_share_the_cache(tmp_path: Path) -> None:
     for index in range(30):
         (tmp_path / f"m{index}.py").write_text(TRIGGERING + f"x = {index}\n")
@@ -258,6 +246,7 @@ def test_concurrent_hook_processes_share_the_cache(tmp_path: Path) -> None:
     assert not list((tmp_path / ".ml-policy-cache").rglob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_pool_gives_the_same_result(tmp_path: Path) -> None:
     for index in range(40):
         (tmp_path / f"m{index}.py").write_text(TRIGGERING if index % 3 else "def f(:\n")
@@ -279,6 +268,7 @@ def test_pool_gives_the_same_result(tmp_path: Path) -> None:
 # --- fixes -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fix_keeps_encoding_and_line_endings(tmp_path: Path) -> None:
     source = (
         "# -*- coding: latin-1 -*-\n# été\nimport torch\n"
@@ -295,6 +285,7 @@ def test_fix_keeps_encoding_and_line_endings(tmp_path: Path) -> None:
     assert result.stdout.endswith("Found 2 errors (1 fixed, 1 remaining).\n")  # Ruff's wording
 
 
+@pytest.mark.slow
 def test_safe_fix_only_without_unsafe_flag(tmp_path: Path) -> None:
     source = (
         "import torch\n"
@@ -314,6 +305,7 @@ def test_safe_fix_only_without_unsafe_flag(tmp_path: Path) -> None:
 # --- start-up ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_file_the_prefilter_clears_never_imports_libcst(tmp_path: Path) -> None:
     (tmp_path / "utils.py").write_text("def add(a, b):\n    return a + b\n")
     probe = (
@@ -328,8 +320,9 @@ def test_a_file_the_prefilter_clears_never_imports_libcst(tmp_path: Path) -> Non
 # --- fuzzing -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=hypothesmith.from_grammar())
+@given(source=PYTHON_PROGRAMS)
 def test_generated_programs_never_crash_the_engine(source: str) -> None:
     path = Path("generated.py")
     text = source + "\nfrom torch.utils.data import DataLoader\nDataLoader(ds)\n"

@@ -39,6 +39,7 @@ BY_ID = {hook["id"]: hook for hook in MANIFEST}
 # --- the manifest ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_manifest_is_valid_for_pre_commit() -> None:
     result = run(
         [sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml"], ROOT
@@ -105,6 +106,7 @@ def test_whole_program_tools_run_serially_and_config_drift_takes_no_file_names()
         assert "require_serial" not in BY_ID[hook_id], hook_id  # files are judged one by one
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hook", MANIFEST, ids=lambda hook: str(hook["id"]))
 def test_manifest_entry_is_a_command_this_package_installs(
     hook: dict[str, Any], tmp_path: Path
@@ -139,6 +141,7 @@ def test_own_config_runs_the_manifest_hooks_from_this_checkout() -> None:
 # --- the ML hooks with no files ----------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["lint", "deps", "artifacts", "secrets", "bandit"])
 def test_hook_command_without_files_does_nothing(command: str, tmp_path: Path) -> None:
     result = run([sys.executable, "-m", "ml_policy", command], tmp_path)
@@ -182,6 +185,7 @@ def project(git_repo: Path) -> Path:
     return git_repo.resolve()  # the wrapper names resolved folders (/tmp is a link on macOS)
 
 
+@pytest.mark.slow
 def test_mypy_uses_the_dot_venv_of_the_project(project: Path) -> None:
     python = make_venv(project / ".venv")
     code, out, err = mypy_hook(project, "src/train.py")
@@ -190,6 +194,7 @@ def test_mypy_uses_the_dot_venv_of_the_project(project: Path) -> None:
     assert f"type-checking against {python} (.venv in {project})" in err
 
 
+@pytest.mark.slow
 def test_mypy_finds_the_dot_venv_from_a_subfolder(project: Path) -> None:
     make_venv(project / ".venv")
     code, out, err = mypy_hook(project / "src", "train.py")
@@ -198,6 +203,7 @@ def test_mypy_finds_the_dot_venv_from_a_subfolder(project: Path) -> None:
     assert ".venv in" in err
 
 
+@pytest.mark.slow
 def test_mypy_uses_an_activated_virtualenv(project: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "envs" / "research"
     elsewhere.parent.mkdir()
@@ -208,6 +214,7 @@ def test_mypy_uses_an_activated_virtualenv(project: Path, tmp_path: Path) -> Non
     assert f"type-checking against {python} (VIRTUAL_ENV)" in err
 
 
+@pytest.mark.slow
 def test_mypy_ignores_its_own_environment_as_pre_commit_sets_it(project: Path) -> None:
     """pre-commit points VIRTUAL_ENV at the hook's environment: that is not the project's."""
     python = make_venv(project / ".venv")
@@ -217,6 +224,7 @@ def test_mypy_ignores_its_own_environment_as_pre_commit_sets_it(project: Path) -
     assert f"type-checking against {python}" in err
 
 
+@pytest.mark.slow
 def test_mypy_says_when_no_project_environment_is_found(project: Path) -> None:
     # A .venv above the repository belongs to something else and is not used.
     make_venv(project.parent / ".venv")
@@ -226,6 +234,7 @@ def test_mypy_says_when_no_project_environment_is_found(project: Path) -> None:
     assert "no project environment found" in err
 
 
+@pytest.mark.slow
 def test_mypy_keeps_an_interpreter_given_on_the_command_line(project: Path, tmp_path: Path) -> None:
     make_venv(project / ".venv")
     chosen = make_venv(tmp_path / "chosen", with_package=False)
@@ -235,6 +244,7 @@ def test_mypy_keeps_an_interpreter_given_on_the_command_line(project: Path, tmp_
     assert "type-checking against" not in err
 
 
+@pytest.mark.slow
 def test_mypy_is_the_pinned_version(tmp_path: Path) -> None:
     pin = re.search(r'"mypy==([^"]+)"', (ROOT / "pyproject.toml").read_text())
     assert pin is not None
@@ -243,6 +253,7 @@ def test_mypy_is_the_pinned_version(tmp_path: Path) -> None:
     assert out.startswith(f"mypy {pin.group(1)} ")
 
 
+@pytest.mark.slow
 def test_interpreter_discovery_prefers_an_activated_virtualenv(
     project: Path, tmp_path: Path
 ) -> None:
@@ -257,6 +268,7 @@ def test_interpreter_discovery_prefers_an_activated_virtualenv(
     assert [i.executable for i in missing] == [dot_venv]
 
 
+@pytest.mark.slow
 def test_mypy_skips_an_environment_whose_python_does_not_run(project: Path) -> None:
     broken = project / ".venv" / "bin" / "python"
     broken.parent.mkdir(parents=True)
@@ -280,6 +292,7 @@ def bandit_hook(cwd: Path, *args: str) -> tuple[int, str]:
     return result.returncode, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_bandit_reads_tool_bandit(tmp_path: Path) -> None:
     (tmp_path / "load.py").write_text(UNSAFE_LOAD)
     (tmp_path / "pyproject.toml").write_text('[tool.bandit]\nskips = ["B614"]\n')
@@ -288,6 +301,7 @@ def test_bandit_reads_tool_bandit(tmp_path: Path) -> None:
     assert "No issues identified" in out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pyproject", [None, '[project]\nname = "demo"\n'])
 def test_bandit_without_tool_bandit_runs_its_defaults(
     tmp_path: Path, pyproject: str | None
@@ -301,6 +315,7 @@ def test_bandit_without_tool_bandit_runs_its_defaults(
     assert "Could not read config file" not in out
 
 
+@pytest.mark.slow
 def test_bandit_reports_a_malformed_pyproject_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "load.py").write_text(UNSAFE_LOAD)
     (tmp_path / "pyproject.toml").write_text("[tool.bandit]\nskips = [B614]\n")
@@ -311,6 +326,7 @@ def test_bandit_reports_a_malformed_pyproject_with_its_line(tmp_path: Path) -> N
     assert "Traceback" not in out
 
 
+@pytest.mark.slow
 def test_bandit_exclude_dirs_applies_to_files_pre_commit_passes(tmp_path: Path) -> None:
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_load.py").write_text(UNSAFE_LOAD)
@@ -322,6 +338,7 @@ def test_bandit_exclude_dirs_applies_to_files_pre_commit_passes(tmp_path: Path) 
     assert "test_load.py" not in out
 
 
+@pytest.mark.slow
 def test_bandit_keeps_a_config_file_given_on_the_command_line(tmp_path: Path) -> None:
     (tmp_path / "load.py").write_text(UNSAFE_LOAD)
     (tmp_path / "pyproject.toml").write_text('[tool.bandit]\nskips = ["B614"]\n')

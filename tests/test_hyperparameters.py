@@ -499,6 +499,7 @@ def test_no_fix_when_moving_the_default_changes_its_meaning(code: str) -> None:
 # --- start-up -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_rules_and_screens_do_not_import_libcst() -> None:
     probe = (
         "import ast, sys\n"

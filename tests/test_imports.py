@@ -6,8 +6,8 @@ import ast
 import textwrap
 import warnings
 
-import hypothesmith
 import pytest
+from conftest import PYTHON_PROGRAMS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -282,14 +282,16 @@ def programs(draw: st.DrawFn) -> str:
     return "\n".join(statements) + "\n"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(source=programs())
 def test_programs_of_imports_and_bindings_match_the_reference(source: str) -> None:
     assert_matches_reference(parse(source))
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=hypothesmith.from_grammar())
+@given(source=PYTHON_PROGRAMS)
 def test_generated_programs_match_the_reference(source: str) -> None:
     assert_matches_reference(parse("import torch\nfrom numpy import array\n" + source))

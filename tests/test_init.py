@@ -14,6 +14,8 @@ from conftest import ml_policy, run
 
 from ml_policy import HOOK_REPO_URL, __version__, bundles
 
+pytestmark = pytest.mark.slow
+
 USER_PYPROJECT = """\
 # The demo project. Comments here must survive.
 [project]

@@ -93,6 +93,7 @@ SCENARIOS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_each_risk_is_reported_by_exactly_one_tool(git_repo: Path, scenario: str) -> None:
     pyproject, extra = SCENARIOS[scenario]
@@ -108,6 +109,7 @@ def test_each_risk_is_reported_by_exactly_one_tool(git_repo: Path, scenario: str
     assert (again, "nothing to change" in out) == (0, True), out
 
 
+@pytest.mark.slow
 def test_without_the_merge_rules_risks_went_unreported(git_repo: Path) -> None:
     """The configuration init wrote before: the user's select kept, the bundle's skips whole."""
     bandit = STRICT.text("bandit.toml").split("[tool.bandit]", 1)[1]
@@ -124,6 +126,7 @@ def test_without_the_merge_rules_risks_went_unreported(git_repo: Path) -> None:
 # --- Ruff: the file Ruff reads, select, ignore, lists ----------------------------
 
 
+@pytest.mark.slow
 def test_ruff_toml_is_merged_not_pyproject(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -145,6 +148,7 @@ def test_ruff_toml_is_merged_not_pyproject(git_repo: Path) -> None:
     assert ruff_codes(git_repo) == {"T201"}  # the hook's Ruff now runs the bundle's rules
 
 
+@pytest.mark.slow
 def test_dot_ruff_toml_beats_ruff_toml(git_repo: Path) -> None:
     write_files(git_repo, {".ruff.toml": "line-length = 100\n", "ruff.toml": "line-length = 90\n"})
     code, out = init(git_repo)
@@ -154,6 +158,7 @@ def test_dot_ruff_toml_beats_ruff_toml(git_repo: Path) -> None:
     assert "i ruff.toml: Ruff reads .ruff.toml instead" in out
 
 
+@pytest.mark.slow
 def test_a_select_equal_to_the_bundles_needs_no_extend_select(git_repo: Path) -> None:
     select = ", ".join(f'"{c}"' for c in STRICT.ruff()["lint"]["select"])
     write_files(git_repo, {"pyproject.toml": f"[tool.ruff.lint]\nselect = [{select}]\n"})
@@ -161,6 +166,7 @@ def test_a_select_equal_to_the_bundles_needs_no_extend_select(git_repo: Path) ->
     assert "extend-select" not in toml(git_repo)["tool"]["ruff"]["lint"]
 
 
+@pytest.mark.slow
 def test_a_select_of_all_covers_the_bundle(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": '[tool.ruff.lint]\nselect = ["ALL"]\n'})
     code, out = init(git_repo)
@@ -169,6 +175,7 @@ def test_a_select_of_all_covers_the_bundle(git_repo: Path) -> None:
     assert "extend-select" not in toml(git_repo)["tool"]["ruff"]["lint"]
 
 
+@pytest.mark.slow
 def test_deprecated_top_level_keys_are_merged_where_they_are(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -189,6 +196,7 @@ def test_deprecated_top_level_keys_are_merged_where_they_are(git_repo: Path) -> 
     assert "S307" in ruff_codes(git_repo)
 
 
+@pytest.mark.slow
 def test_a_bundle_ignore_the_user_selects_is_not_added(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": '[tool.ruff.lint]\nextend-select = ["S311"]\n'})
     assert init(git_repo)[0] == 0
@@ -197,6 +205,7 @@ def test_a_bundle_ignore_the_user_selects_is_not_added(git_repo: Path) -> None:
     assert "S105" in ruff["ignore"]
 
 
+@pytest.mark.slow
 def test_list_keys_are_unions_in_the_users_order(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -222,6 +231,7 @@ def test_list_keys_are_unions_in_the_users_order(git_repo: Path) -> None:
     assert "! " not in out  # lists never conflict
 
 
+@pytest.mark.slow
 def test_weakening_ignores_are_recorded_and_kept(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -248,6 +258,7 @@ def test_weakening_ignores_are_recorded_and_kept(git_repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_force_removes_weakening_ignores(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": '[tool.ruff.lint]\nignore = ["E501", "B008"]\n'})
     code, out = init(git_repo, "--force")
@@ -259,6 +270,7 @@ def test_force_removes_weakening_ignores(git_repo: Path) -> None:
     assert "~ tool.ruff.lint.ignore: removed E501" in out
 
 
+@pytest.mark.slow
 def test_a_recorded_reason_is_kept(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -277,6 +289,7 @@ def test_a_recorded_reason_is_kept(git_repo: Path) -> None:
     assert data["ml-policy"]["overrides"] == {"ruff.lint.ignore": {"reason": "generated code"}}
 
 
+@pytest.mark.slow
 def test_scalars_are_recorded_at_adoption(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": "[tool.ruff]\nline-length = 120\n"})
     code, out = init(git_repo)
@@ -288,6 +301,7 @@ def test_scalars_are_recorded_at_adoption(git_repo: Path) -> None:
     assert init(git_repo)[0] == 0  # and init stays a no-op
 
 
+@pytest.mark.slow
 def test_scalars_conflict_once_a_bundle_is_recorded(git_repo: Path) -> None:
     text = '[tool.ruff]\nline-length = 120\n[tool.ml-policy]\nbundle = "ml-strict@1"\n'
     write_files(git_repo, {"pyproject.toml": text})
@@ -300,6 +314,7 @@ def test_scalars_conflict_once_a_bundle_is_recorded(git_repo: Path) -> None:
 # --- mypy: strictness, shadowing INI files, --migrate -----------------------------
 
 
+@pytest.mark.slow
 def test_a_weaker_mypy_flag_is_recorded_and_force_takes_the_bundles(git_repo: Path) -> None:
     text = "[tool.mypy]\nstrict = false\nallow_untyped_defs = true\nwarn_unreachable = true\n"
     write_files(git_repo, {"pyproject.toml": text})
@@ -321,6 +336,7 @@ def test_a_weaker_mypy_flag_is_recorded_and_force_takes_the_bundles(git_repo: Pa
     assert "allow_untyped_defs" not in mypy
 
 
+@pytest.mark.slow
 def test_a_stricter_mypy_flag_is_kept_without_a_record(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": "[tool.mypy]\nallow_redefinition = false\n"})
     code, out = init(git_repo, "--bundle", "ml-baseline")
@@ -356,6 +372,7 @@ allow_untyped_calls = True
 UNTYPED = "def f(x):\n    return x\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["mypy.ini", ".mypy.ini", "setup.cfg"])
 def test_an_ini_mypy_reads_is_not_hidden_under_a_silent_tool_mypy(
     git_repo: Path, name: str
@@ -370,6 +387,7 @@ def test_an_ini_mypy_reads_is_not_hidden_under_a_silent_tool_mypy(
     assert "mypy" not in toml(git_repo)["tool"]  # nothing mypy would ignore was written
 
 
+@pytest.mark.slow
 def test_migrate_moves_the_ini_and_the_bundle_applies(git_repo: Path) -> None:
     write_files(git_repo, {".mypy.ini": MYPY_INI, "src/a.py": UNTYPED})
     strict = ml_policy("mypy", "--no-incremental", "src/a.py", cwd=git_repo)
@@ -395,6 +413,7 @@ def test_migrate_moves_the_ini_and_the_bundle_applies(git_repo: Path) -> None:
     assert init(git_repo, "--migrate")[1].count("nothing to change") == 1
 
 
+@pytest.mark.slow
 def test_migrate_keeps_the_rest_of_setup_cfg(git_repo: Path) -> None:
     rest_before = "[metadata]\nname = demo\n\n"
     rest_after = "# flake8 settings\n[flake8]\nmax-line-length = 100\n"
@@ -405,6 +424,7 @@ def test_migrate_keeps_the_rest_of_setup_cfg(git_repo: Path) -> None:
     assert toml(git_repo)["tool"]["mypy"]["ignore_missing_imports"] is True
 
 
+@pytest.mark.slow
 def test_migrate_dry_run_and_diff_show_the_removal(git_repo: Path) -> None:
     write_files(git_repo, {"mypy.ini": MYPY_INI})
     before = (git_repo / "mypy.ini").read_text()
@@ -417,6 +437,7 @@ def test_migrate_dry_run_and_diff_show_the_removal(git_repo: Path) -> None:
     assert not (git_repo / "pyproject.toml").exists()
 
 
+@pytest.mark.slow
 def test_migrate_refuses_what_it_cannot_move_cleanly(git_repo: Path) -> None:
     write_files(git_repo, {"mypy.ini": "[mypy]\nstrict = True\n", ".mypy.ini": "[mypy]\n"})
     result = ml_policy("init", "--migrate", cwd=git_repo)
@@ -430,6 +451,7 @@ def test_migrate_refuses_what_it_cannot_move_cleanly(git_repo: Path) -> None:
     assert not (git_repo / "pyproject.toml").exists()
 
 
+@pytest.mark.slow
 def test_a_symlinked_ini_is_not_removed(git_repo: Path) -> None:
     write_files(git_repo, {"config/mypy.ini": "[mypy]\nstrict = True\n"})
     (git_repo / "mypy.ini").symlink_to("config/mypy.ini")
@@ -481,6 +503,7 @@ repos:
 ASSERTS = "def f(x: int) -> int:\n    assert x\n    return x\n"
 
 
+@pytest.mark.slow
 def test_hook_arguments_reach_ml_policy_bandit(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -501,6 +524,7 @@ def test_hook_arguments_reach_ml_policy_bandit(git_repo: Path) -> None:
     assert "S101" not in ruff_codes(git_repo)
 
 
+@pytest.mark.slow
 def test_without_the_hooks_skip_the_assert_runs_in_bandit(git_repo: Path) -> None:
     write_files(
         git_repo, {"pyproject.toml": '[tool.ruff.lint]\nignore = ["S101"]\n', "src/a.py": ASSERTS}
@@ -511,6 +535,7 @@ def test_without_the_hooks_skip_the_assert_runs_in_bandit(git_repo: Path) -> Non
     assert bandit_codes(git_repo, "src/a.py") == {"B101"}
 
 
+@pytest.mark.slow
 def test_dot_bandit_is_read_and_migrated(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -528,6 +553,7 @@ def test_dot_bandit_is_read_and_migrated(git_repo: Path) -> None:
     assert bandit_codes(git_repo, "src/a.py") == set()  # B101 still skipped
 
 
+@pytest.mark.slow
 def test_dot_bandit_with_run_options_stays(git_repo: Path) -> None:
     write_files(git_repo, {".bandit": "[bandit]\nskips = B101\ntargets = src\nrecursive = true\n"})
     code, out = init(git_repo, "--migrate")
@@ -536,6 +562,7 @@ def test_dot_bandit_with_run_options_stays(git_repo: Path) -> None:
     assert "i .bandit: .bandit also sets targets, recursive, which [tool.bandit] cannot hold" in out
 
 
+@pytest.mark.slow
 def test_a_tests_list_is_recorded_and_force_removes_it(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": '[tool.bandit]\ntests = ["B101"]\n'})
     code, out = init(git_repo)
@@ -549,6 +576,7 @@ def test_a_tests_list_is_recorded_and_force_removes_it(git_repo: Path) -> None:
     assert "tests" not in toml(git_repo)["tool"]["bandit"]
 
 
+@pytest.mark.slow
 def test_no_tool_bandit_when_dot_bandit_names_another_config(git_repo: Path) -> None:
     write_files(
         git_repo, {".bandit": "[bandit]\nconfigfile = bandit.yaml\n", "bandit.yaml": "skips: []\n"}
@@ -560,6 +588,7 @@ def test_no_tool_bandit_when_dot_bandit_names_another_config(git_repo: Path) -> 
     assert (git_repo / ".bandit").exists()
 
 
+@pytest.mark.slow
 def test_a_hooks_config_file_is_carried_and_the_rest_named(git_repo: Path) -> None:
     hooked = HOOKED.replace('"-x", "scripts"', '"-c", "bandit.yaml"')
     write_files(

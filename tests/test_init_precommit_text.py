@@ -314,6 +314,7 @@ def test_exact_bytes(tmp_path: Path, name: str) -> None:
     assert not result.conflicts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHAPES)
 def test_loads_as_before_plus_the_entry(tmp_path: Path, name: str) -> None:
     before = SHAPES[name]
@@ -428,6 +429,7 @@ repos: [
 """
 
 
+@pytest.mark.slow
 def test_missing_hooks_in_flow_mapping_items_are_added_alike(tmp_path: Path) -> None:
     before = (
         f'---\nrepos:\n  - repo: {HOOK_REPO_URL}\n    rev: "{REV}"\n'
@@ -438,6 +440,7 @@ def test_missing_hooks_in_flow_mapping_items_are_added_alike(tmp_path: Path) -> 
     assert_valid_for_pre_commit(tmp_path, result.after)
 
 
+@pytest.mark.slow
 def test_an_entry_without_hooks_gets_a_hooks_key(tmp_path: Path) -> None:
     before = f"---\nrepos:\n-   repo: {HOOK_REPO_URL}\n    rev: {REV}\nexclude: x\n"
     result, _ = plan(tmp_path, before)
@@ -456,6 +459,7 @@ def test_flow_style_repos_asks_for_a_paste(tmp_path: Path) -> None:
     assert load(pasted) == with_entry(FLOW_REPOS)
 
 
+@pytest.mark.slow
 def test_one_line_flow_repos_that_ruamel_reproduces_is_edited_by_it(tmp_path: Path) -> None:
     before = "repos: [{repo: local, hooks: [{id: x, name: x, entry: x, language: system}]}]\n"
     result, _ = plan(tmp_path, before)
@@ -489,6 +493,7 @@ def test_anchored_repos_ask_for_a_paste(tmp_path: Path) -> None:
     assert change.paste == entry("- ", "  ", "    - ").rstrip("\n")
 
 
+@pytest.mark.slow
 def test_null_repos_gets_the_entry(tmp_path: Path) -> None:
     before = "repos:\n# nothing yet\n"
     result, _ = plan(tmp_path, before)
@@ -516,6 +521,7 @@ def test_repos_null_written_out_asks_for_a_paste(tmp_path: Path) -> None:
 # --- the real CLI, in real git repositories ---
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["mixed", "offset-four", "partial-entry"])
 def test_cli_edits_and_second_run_is_a_no_op(git_repo: Path, name: str) -> None:
     before, after = EXACT[name]
@@ -532,6 +538,7 @@ def test_cli_edits_and_second_run_is_a_no_op(git_repo: Path, name: str) -> None:
     assert validate.returncode == 0, validate.stdout
 
 
+@pytest.mark.slow
 def test_cli_diff_shows_the_insertion(git_repo: Path) -> None:
     write_files(git_repo, {CONFIG: MIXED})
     result = ml_policy("init", "--diff", cwd=git_repo)
@@ -540,6 +547,7 @@ def test_cli_diff_shows_the_insertion(git_repo: Path) -> None:
     assert (git_repo / CONFIG).read_text() == MIXED
 
 
+@pytest.mark.slow
 def test_cli_flow_repos_prints_the_block_and_still_merges_pyproject(git_repo: Path) -> None:
     write_files(git_repo, {CONFIG: FLOW_REPOS})
     result = ml_policy("init", cwd=git_repo)
@@ -563,6 +571,7 @@ def test_cli_flow_repos_prints_the_block_and_still_merges_pyproject(git_repo: Pa
     assert (git_repo / CONFIG).read_text() == pasted
 
 
+@pytest.mark.slow
 def test_cli_mirror_entry_is_not_duplicated(git_repo: Path) -> None:
     before = (
         "repos:\n-   repo: https://mirror.example.com/ml-policy.git\n    rev: v0.0.1\n"

@@ -14,15 +14,12 @@ import sys
 import tokenize
 from pathlib import Path
 
-import hypothesmith
 import libcst as cst
 import pytest
-from conftest import ml_policy, run
+from conftest import PYTHON_PROGRAMS, lint_file, ml_policy, run
 from hypothesis import HealthCheck, given, settings
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from ml_policy.config import Settings
-from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.limits import AST_MAX_TOKENS, CST_MAX_TOKENS, count_tokens
 from ml_policy.lint.positions import WantedPositions, positions
 from ml_policy.rules import ALL_RULES
@@ -43,9 +40,7 @@ def numbers(tokens: int) -> str:
 
 
 def lint(path: Path, text: str) -> list[tuple[str, int, str]]:
-    path.write_text(text, encoding="utf-8")
-    found = lint_bytes(path, text.encode(), Settings(root=path.parent), ALL_RULES)
-    return [(d.code, d.line, d.message) for d in found]
+    return [(d.code, d.line, d.message) for d in lint_file(path, text.encode())]
 
 
 # --- files over a stage's limit: one MLE001 that names the rules not checked -------------
@@ -66,6 +61,7 @@ def test_over_the_ast_limit_without_any_trigger_is_clean(tmp_path: Path) -> None
     assert lint(tmp_path / "table.py", numbers(2 * AST_MAX_TOKENS)) == []
 
 
+@pytest.mark.slow
 def test_over_the_libcst_limit_is_mle001_naming_the_screened_rules(tmp_path: Path) -> None:
     text = LOADER + numbers(CST_MAX_TOKENS)
     tokens = count_tokens(text, AST_MAX_TOKENS)
@@ -97,6 +93,7 @@ def test_a_large_file_of_few_tokens_is_checked_to_its_end(tmp_path: Path) -> Non
     assert [(code, line) for code, line, _ in found] == [("MLP001", 3), ("MLP001", 5)]
 
 
+@pytest.mark.slow
 def test_a_file_just_within_the_libcst_limit_is_checked(tmp_path: Path) -> None:
     text = LOADER + numbers(CST_MAX_TOKENS - 1000) + "late = DataLoader(ds)\n"
     assert count_tokens(text, AST_MAX_TOKENS) <= CST_MAX_TOKENS
@@ -147,6 +144,7 @@ def _python_tokens(text: str) -> int:
     return sum(1 for token in tokens if token.type not in layout)
 
 
+@pytest.mark.slow
 def test_the_count_is_never_below_pythons_on_real_code() -> None:
     """The limits bound memory per token: the estimate must not undercount real code."""
     for folder in ("src", "tests", "examples", "benchmarks"):
@@ -160,6 +158,7 @@ def test_counting_stops_past_the_limit() -> None:
     assert count_tokens("a " * 1000, 10) == 11
 
 
+@pytest.mark.slow
 def test_the_cli_reports_an_unchecked_large_file_as_an_error(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text(LOADER + numbers(AST_MAX_TOKENS))
     result = ml_policy("lint", "--no-cache", "train.py", cwd=tmp_path)
@@ -169,6 +168,7 @@ def test_the_cli_reports_an_unchecked_large_file_as_an_error(tmp_path: Path) -> 
     )
 
 
+@pytest.mark.slow
 def test_a_file_over_the_libcst_limit_never_imports_libcst(tmp_path: Path) -> None:
     """The work a large file costs: the stdlib parse and the screens, no libcst at all."""
     (tmp_path / "train.py").write_text(LOADER + numbers(CST_MAX_TOKENS))
@@ -184,6 +184,7 @@ def test_a_file_over_the_libcst_limit_never_imports_libcst(tmp_path: Path) -> No
 # --- the other checkers -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_manifest_over_a_megabyte_is_mle001_not_minutes_of_parsing(tmp_path: Path) -> None:
     lines = "".join(f"package-{i}==1.0.{i}\n" for i in range(60_000))  # about 1.3 MB
     (tmp_path / "requirements.txt").write_text("numpy>=1.2\n" + lines)
@@ -194,6 +195,7 @@ def test_a_manifest_over_a_megabyte_is_mle001_not_minutes_of_parsing(tmp_path: P
     assert record["message"] == "not checked: larger than 1 MB"
 
 
+@pytest.mark.slow
 def test_a_large_notebook_is_still_scanned_for_install_commands(tmp_path: Path) -> None:
     cells = [
         {"cell_type": "markdown", "metadata": {}, "source": padding(3 << 20)},
@@ -274,6 +276,7 @@ def _sources() -> list[tuple[str, str]]:
 SOURCES = _sources()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "text"), SOURCES, ids=[name for name, _ in SOURCES])
 def test_positions_of_every_node_are_position_providers(name: str, text: str) -> None:
     module = cst.parse_module(text)
@@ -296,6 +299,7 @@ def test_positions_of_nothing_generate_nothing() -> None:
     assert positions(cst.parse_module("x = 1\n"), []) == {}
 
 
+@pytest.mark.slow
 def test_positions_stop_generating_code_after_the_last_wanted_node() -> None:
     """Work in proportion to where the findings are, not to the module's size."""
     module = cst.parse_module("x = [1, 2]\n" + "y = x\n" * 20_000)
@@ -305,8 +309,9 @@ def test_positions_stop_generating_code_after_the_last_wanted_node() -> None:
     assert len(state.tokens) < 20  # the first statement's tokens, not 100,000
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(hypothesmith.from_grammar())
+@given(PYTHON_PROGRAMS)
 def test_positions_match_on_generated_programs(source: str) -> None:
     try:
         module = cst.parse_module(source)

@@ -20,6 +20,8 @@ import test_secrets_tokens as tokens
 from conftest import ml_policy, run, write_files
 from test_secrets_tokens import ALNUM, body
 
+pytestmark = pytest.mark.slow
+
 OUTPUT_FORMATS = ("text", "json", "sarif", "github", "junit")
 
 HF = tokens.hugging_face()

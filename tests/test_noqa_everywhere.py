@@ -59,6 +59,7 @@ lightning>=2 \\
 """
 
 
+@pytest.mark.slow
 def test_requirements_file(git_repo: Path) -> None:
     assert _deps(git_repo, {"requirements.txt": REQUIREMENTS}) == [
         "requirements.txt:2 MLD001",  # another code in the comment
@@ -70,6 +71,7 @@ def test_requirements_file(git_repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_included_requirements_file_has_its_own_comments(git_repo: Path) -> None:
     files = {
         "requirements.txt": "-r requirements-common.txt\ntorch  # noqa: MLD001\nnumpy\n",
@@ -81,6 +83,7 @@ def test_included_requirements_file_has_its_own_comments(git_repo: Path) -> None
     ]
 
 
+@pytest.mark.slow
 def test_file_included_from_a_conda_pip_list(git_repo: Path) -> None:
     files = {
         "environment.yml": "dependencies:\n  - pip:\n    - -r requirements-pip.txt\n",
@@ -112,6 +115,7 @@ extra-index-url = ["https://example.org/simple#noqa"]
 """
 
 
+@pytest.mark.slow
 def test_pyproject_toml(git_repo: Path) -> None:
     assert _deps(git_repo, {"pyproject.toml": PYPROJECT}) == [
         "pyproject.toml:8 MLD003",  # the comment names MLD001 only
@@ -149,6 +153,7 @@ setup(
 """
 
 
+@pytest.mark.slow
 def test_setup_cfg_and_setup_py(git_repo: Path) -> None:
     assert _deps(git_repo, {"setup.cfg": SETUP_CFG, "setup.py": SETUP_PY}) == [
         "setup.cfg:4 MLD001",
@@ -177,6 +182,7 @@ dependencies:
 """
 
 
+@pytest.mark.slow
 def test_conda_environment(git_repo: Path) -> None:
     assert _deps(git_repo, {"environment.yml": ENVIRONMENT}) == [
         "environment.yml:4 MLD001",  # the noqa inside a quoted YAML value
@@ -214,6 +220,7 @@ EOF
 """
 
 
+@pytest.mark.slow
 def test_dockerfile(git_repo: Path) -> None:
     assert _deps(git_repo, {"Dockerfile": DOCKERFILE}) == [
         "Dockerfile:4 MLD006",
@@ -243,6 +250,7 @@ conda install -y pytorch=2.1  # noqa: MLD006
 """
 
 
+@pytest.mark.slow
 def test_shell_script(git_repo: Path) -> None:
     assert _deps(git_repo, {"scripts/setup_env.sh": SCRIPT}) == [
         "scripts/setup_env.sh:4 MLD006",
@@ -278,6 +286,7 @@ jobs:
 """
 
 
+@pytest.mark.slow
 def test_github_workflow(git_repo: Path) -> None:
     assert _deps(git_repo, {".github/workflows/ci.yml": WORKFLOW}) == [
         ".github/workflows/ci.yml:8 MLD006",
@@ -323,6 +332,7 @@ INSTALL_CELL = [
 ]
 
 
+@pytest.mark.slow
 def test_notebook_cells(git_repo: Path) -> None:
     notebook = _notebook((["import torch"], False), (INSTALL_CELL, False))
     assert _deps(git_repo, {"explore.ipynb": notebook}) == [
@@ -332,6 +342,7 @@ def test_notebook_cells(git_repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_check_directory_with_every_family(git_repo: Path) -> None:
     token = tokens.hugging_face()
     notebook = _notebook(
@@ -359,6 +370,7 @@ def test_check_directory_with_every_family(git_repo: Path) -> None:
     ], result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_json_output_leaves_out_suppressed_findings(git_repo: Path) -> None:
     write_files(git_repo, {"requirements.txt": "torch>=2  # noqa: MLD001\nnumpy  # noqa: MLD006\n"})
     result = ml_policy("deps", "requirements.txt", "--output-format", "json", cwd=git_repo)
@@ -367,6 +379,7 @@ def test_json_output_leaves_out_suppressed_findings(git_repo: Path) -> None:
     assert result.returncode == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("comment", ["# noqa", "# noqa: MLD001", "#NOQA:mld001,MLD004"])
 def test_no_findings_exit_zero(git_repo: Path, comment: str) -> None:
     write_files(git_repo, {"requirements.txt": f"torch>=2  {comment}\n"})

@@ -77,6 +77,7 @@ def latin1_name(repo: Path) -> Path:
 LOCALES = [{"LC_ALL": "C"}, {"LC_ALL": "C.UTF-8"}, {"PYTHONIOENCODING": "ascii"}]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env", LOCALES, ids=["C", "C.UTF-8", "ascii"])
 def test_non_utf8_name_in_json_is_valid_utf8_and_lossy(
     latin1_name: Path, env: dict[str, str]
@@ -85,6 +86,7 @@ def test_non_utf8_name_in_json_is_valid_utf8_and_lossy(
     assert Path(finding["filename"]).name == "caf\ufffd.py"  # Ruff's to_string_lossy
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env", LOCALES, ids=["C", "C.UTF-8", "ascii"])
 def test_non_utf8_name_in_sarif_keeps_its_bytes_in_the_uri(
     latin1_name: Path, env: dict[str, str]
@@ -97,6 +99,7 @@ def test_non_utf8_name_in_sarif_keeps_its_bytes_in_the_uri(
     assert location["region"]["startLine"] == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env", LOCALES[:2], ids=["C", "C.UTF-8"])
 def test_non_utf8_name_in_text_github_and_junit(latin1_name: Path, env: dict[str, str]) -> None:
     text = utf8(check(latin1_name, env=env))
@@ -109,6 +112,7 @@ def test_non_utf8_name_in_text_github_and_junit(latin1_name: Path, env: dict[str
     assert suite.get("name") == "caf\ufffd.py"
 
 
+@pytest.mark.slow
 def test_text_on_an_ascii_terminal_escapes_what_it_cannot_encode(latin1_name: Path) -> None:
     result = check(latin1_name, env={"PYTHONIOENCODING": "ascii"})
     assert result.returncode == 1, result.stderr
@@ -137,6 +141,7 @@ def hostile(repo: Path) -> Path:
     return repo
 
 
+@pytest.mark.slow
 def test_text_shows_hostile_names_escaped_one_finding_per_line(hostile: Path) -> None:
     output = utf8(check(hostile))
     lines = output.splitlines()
@@ -151,6 +156,7 @@ def test_text_shows_hostile_names_escaped_one_finding_per_line(hostile: Path) ->
     assert f"{forged}:1:9: MLM001 " in output
 
 
+@pytest.mark.slow
 def test_github_shows_hostile_names_escaped(hostile: Path) -> None:
     output = utf8(check(hostile, "--output-format", "github"))
     lines = output.splitlines()
@@ -162,6 +168,7 @@ def test_github_shows_hostile_names_escaped(hostile: Path) -> None:
     assert "file=x.py%0Afake.py%3A1%3A1%3A MLK001 forged finding%0A\\x1b]0;pwned" in output
 
 
+@pytest.mark.slow
 def test_junit_and_json_carry_hostile_names_as_valid_documents(hostile: Path) -> None:
     junit = utf8(check(hostile, "--output-format", "junit"))
     assert ESC not in junit
@@ -257,6 +264,7 @@ def pre_commit_run(repo: Path, tmp_path: Path) -> tuple[subprocess.CompletedProc
     return result, len(log.read_text().splitlines()) if log.exists() else 0
 
 
+@pytest.mark.slow
 def test_under_pre_commit_a_clean_run_does_not_say_it_per_process(
     repo: Path, tmp_path: Path
 ) -> None:
@@ -269,6 +277,7 @@ def test_under_pre_commit_a_clean_run_does_not_say_it_per_process(
     assert "All checks passed!" not in result.stdout  # 0.1.0: once per process
 
 
+@pytest.mark.slow
 def test_under_pre_commit_findings_come_without_partial_summaries(
     repo: Path, tmp_path: Path
 ) -> None:
@@ -285,6 +294,7 @@ def test_under_pre_commit_findings_come_without_partial_summaries(
     assert "Found " not in result.stdout
 
 
+@pytest.mark.slow
 def test_outside_pre_commit_the_summary_stays(repo: Path) -> None:
     make(repo, b"clean.py", b"x = 1\n")
     assert check(repo).stdout == b"All checks passed!\n"
@@ -314,6 +324,7 @@ BROKEN_NOTEBOOKS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", BROKEN_NOTEBOOKS)
 def test_a_broken_notebook_is_one_complete_mle001(repo: Path, name: str) -> None:
     make(repo, b"broken.ipynb", BROKEN_NOTEBOOKS[name])
@@ -332,6 +343,7 @@ def test_a_broken_notebook_is_one_complete_mle001(repo: Path, name: str) -> None
     assert not line.endswith((" at", " starting at"))  # Python's cut-off wording
 
 
+@pytest.mark.slow
 def test_broken_notebook_messages_name_the_cell_and_its_place(repo: Path) -> None:
     make(repo, b"broken.ipynb", BROKEN_NOTEBOOKS["null-cell"])
     assert utf8(check(repo)).splitlines()[0] == (
@@ -343,6 +355,7 @@ def test_broken_notebook_messages_name_the_cell_and_its_place(repo: Path) -> Non
 # --- notebook findings where GitHub code scanning shows them --------------------------
 
 
+@pytest.mark.slow
 def test_sarif_and_github_point_at_the_notebook_line_that_holds_the_code(repo: Path) -> None:
     cells = [
         {"cell_type": "markdown", "metadata": {}, "source": ["# Training\n"]},

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import hypothesmith
 import pytest
+from conftest import PYTHON_PROGRAMS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -376,6 +377,7 @@ def perturb(code: str, chosen: list[bool]) -> str:
     return code
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.sampled_from(PERTURBABLE),
@@ -492,12 +494,14 @@ def _last_name(node: ast.expr) -> str:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
-@given(hypothesmith.from_grammar())
+@given(PYTHON_PROGRAMS)
 def test_scans_see_what_the_parser_sees_generated(text: str) -> None:
     check_scans(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_node())
 def test_scans_see_what_the_parser_sees_generated_nodes(text: str) -> None:

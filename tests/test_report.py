@@ -65,6 +65,7 @@ def test_every_format_renders(output_format: str, root: Path) -> None:
     assert render(output_format, findings(root), root).endswith("\n")
 
 
+@pytest.mark.slow
 def test_writers_are_imported_only_when_used() -> None:
     src = str(Path(ml_policy.__file__).parent.parent)
     code = (

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import write
 
 from ml_policy import checkers
 from ml_policy.config import ConfigError, SettingsResolver
@@ -32,16 +33,6 @@ def check(root: Path, *names: str) -> list[Diagnostic]:
 def unreadable(found: list[Diagnostic], root: Path) -> dict[str, str]:
     """MLE001 messages by file, relative to `root`."""
     return {d.path.relative_to(root).as_posix(): d.message for d in found if d.code == "MLE001"}
-
-
-def write(root: Path, name: str, content: str | bytes) -> Path:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content)
-    return path
 
 
 @needs_fifo
@@ -80,6 +71,7 @@ def test_notebook_json_nested_too_deep(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_conda_environment_nested_too_deep(tmp_path: Path) -> None:
     write(tmp_path, "environment.yml", "dependencies:\n  - " + "[" * 5000 + "]" * 5000 + "\n")
     found = check(tmp_path, "environment.yml")
@@ -111,6 +103,7 @@ def test_a_file_deleted_after_discovery(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow
 @needs_fifo
 def test_cli_on_a_tree_of_bad_input(git_repo: Path) -> None:
     """Every kind of bad input at once: exit 1, findings naming the files, nothing on stderr."""

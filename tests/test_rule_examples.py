@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import write_files
+from conftest import marked, write_files
 
 from ml_policy import checkers, registry, rule_docs
 from ml_policy.config import CliOverrides, SettingsResolver
@@ -44,11 +44,6 @@ def run_example(root: Path, rule: type[BaseRule], example: str) -> list[Diagnost
     cli = CliOverrides(select=None if always_on else (rule.code,))
     families = None if always_on else (rule.code[:3],)
     return checkers.run_all(paths, SettingsResolver(cli, cwd=root), families)
-
-
-def marked(example: str) -> list[int]:
-    lines = example.splitlines()
-    return [n for n, line in enumerate(lines, start=1) if re.search(r"#\s*error\b", line)]
 
 
 @pytest.mark.parametrize(("rule", "kind", "example"), EXAMPLES)

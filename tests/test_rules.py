@@ -3,7 +3,6 @@ text triggers, and the MLP001 / MLP003 boundaries the precision review found."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,6 @@ def findings(rule: type[Rule], code: str, name: str = "example.py") -> list[int]
     assert all(d.code in {rule.code, "MLE001"} for d in diagnostics)
     assert not [d for d in diagnostics if d.code == "MLE001"], diagnostics
     return [d.line for d in diagnostics]
-
-
-def marked(code: str) -> list[int]:
-    return [
-        n for n, line in enumerate(code.splitlines(), start=1) if re.search(r"#\s*error\b", line)
-    ]
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import test_secrets_tokens as tokens
-from conftest import write_files
+from conftest import check_files
 
 from ml_policy import checkers
 from ml_policy.config import SettingsResolver
@@ -20,8 +20,7 @@ from ml_policy.secrets.checker import redact
 
 def findings(root: Path, files: dict[str, str | bytes]) -> list[Diagnostic]:
     """Write `files` under `root` and run the MLK checker over them, as `ml-policy secrets` does."""
-    paths = write_files(root, files)
-    return checkers.run_all(paths, SettingsResolver(cwd=root), families=["MLK"])
+    return check_files(root, files, ["MLK"])
 
 
 def where(diagnostics: list[Diagnostic], root: Path) -> list[tuple[str, int, int, str]]:

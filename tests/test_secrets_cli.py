@@ -12,6 +12,8 @@ from conftest import cache_entry_records, ml_policy, rewrite_cache_entry, run
 
 from ml_policy.secrets import plugins
 
+pytestmark = pytest.mark.slow
+
 
 def commit(repo: Path, *names: str) -> None:
     run(["git", "add", *names], repo, check=True)

@@ -24,9 +24,8 @@ from typing import cast
 
 import pytest
 import test_secrets_tokens as tokens
-from conftest import ml_policy, write_files
+from conftest import check_files, ml_policy, write_files
 
-from ml_policy import checkers
 from ml_policy.config import ConfigError, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.secrets import baseline, exact, scan
@@ -37,8 +36,7 @@ needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on t
 
 def findings(root: Path, files: dict[str, str | bytes]) -> list[Diagnostic]:
     """Write `files` under `root` and run the MLK checker over them."""
-    paths = write_files(root, files)
-    return checkers.run_all(paths, SettingsResolver(cwd=root), families=["MLK"])
+    return check_files(root, files, ["MLK"])
 
 
 def sha1(value: str) -> str:
@@ -416,6 +414,7 @@ def test_an_exact_old_entry_gets_no_family_hint(tmp_path: Path) -> None:
     assert "0.1.0" not in found[0].message  # the family entry is for another file
 
 
+@pytest.mark.slow
 def test_the_cache_of_a_run_before_the_fix_is_not_used(git_repo: Path) -> None:
     from ml_policy.cache import Cache
 
@@ -445,6 +444,7 @@ def accepting_baseline(repo: Path) -> str:
     return baseline.create(settings)[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["../outside/file", "{outside}/file"])
 def test_a_configured_baseline_outside_the_project_is_a_config_error(
     project: Path, value: str
@@ -465,6 +465,7 @@ def test_a_configured_baseline_outside_the_project_is_a_config_error(
     assert outside.read_text() == "precious\n"
 
 
+@pytest.mark.slow
 def test_init_does_not_create_a_baseline_outside_the_project(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.ml-policy.secrets]\nbaseline = "../outside/b"\n')
     result = guarded("init", cwd=project)
@@ -473,6 +474,7 @@ def test_init_does_not_create_a_baseline_outside_the_project(project: Path) -> N
     assert not (project.parent / "outside" / "b").exists()
 
 
+@pytest.mark.slow
 def test_a_baseline_symlink_to_outside_is_neither_written_nor_read(project: Path) -> None:
     outside = project.parent / "outside" / "baseline.json"
     outside.write_text(accepting_baseline(project))  # it would accept the token
@@ -489,6 +491,7 @@ def test_a_baseline_symlink_to_outside_is_neither_written_nor_read(project: Path
     assert (project / ".secrets.baseline").is_symlink()
 
 
+@pytest.mark.slow
 def test_a_baseline_in_a_linked_folder_outside_is_refused(project: Path) -> None:
     (project / "ci").symlink_to(project.parent / "outside")
     (project / "pyproject.toml").write_text('[tool.ml-policy.secrets]\nbaseline = "ci/b.json"\n')
@@ -498,6 +501,7 @@ def test_a_baseline_in_a_linked_folder_outside_is_refused(project: Path) -> None
     assert not (project.parent / "outside" / "b.json").exists()
 
 
+@pytest.mark.slow
 def test_a_baseline_symlink_inside_is_read_and_written_through(project: Path) -> None:
     (project / "ci").mkdir()
     (project / "ci" / "baseline.json").write_text('{"results": {}}\n')
@@ -510,6 +514,7 @@ def test_a_baseline_symlink_inside_is_read_and_written_through(project: Path) ->
     assert guarded("secrets", "train.py", cwd=project).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_baseline_symlink_to_dev_zero_is_an_error_at_once(project: Path) -> None:
     (project / ".secrets.baseline").symlink_to("/dev/zero")
     result = guarded("secrets", "train.py", cwd=project)
@@ -517,6 +522,7 @@ def test_a_baseline_symlink_to_dev_zero_is_an_error_at_once(project: Path) -> No
     assert ".secrets.baseline: the secrets baseline" in result.stderr
 
 
+@pytest.mark.slow
 @needs_fifo
 def test_a_fifo_baseline_is_an_error_at_once(project: Path) -> None:
     os.mkfifo(project / ".secrets.baseline")
@@ -530,6 +536,7 @@ def test_a_fifo_baseline_is_an_error_at_once(project: Path) -> None:
     assert "not a regular file: the secrets baseline was not written" in update.stderr
 
 
+@pytest.mark.slow
 def test_a_huge_baseline_is_refused_before_it_is_read(project: Path) -> None:
     with (project / ".secrets.baseline").open("wb") as handle:
         handle.truncate(baseline.BASELINE_MAX_BYTES + 1)  # sparse: no disk, 16 MB of NULs
@@ -552,6 +559,7 @@ def test_location_refusals_in_process(tmp_path: Path) -> None:
 # --- the scanned files: symlinks, FIFOs, what is opened --------------------------------------
 
 
+@pytest.mark.slow
 def test_a_symlink_to_a_secret_outside_is_not_read(project: Path) -> None:
     secret_file = project.parent / "outside" / "credentials.env"
     secret_file.write_text(f"HF_TOKEN={tokens.hugging_face()}\n")
@@ -561,6 +569,7 @@ def test_a_symlink_to_a_secret_outside_is_not_read(project: Path) -> None:
         assert "creds.env" not in result.stdout, result.stdout
 
 
+@pytest.mark.slow
 def test_a_symlink_is_judged_by_what_git_stores(project: Path) -> None:
     token = tokens.hugging_face()
     (project / "link").symlink_to(f"../{token}")  # git stores this text
@@ -571,6 +580,7 @@ def test_a_symlink_is_judged_by_what_git_stores(project: Path) -> None:
     assert token not in result.stdout
 
 
+@pytest.mark.slow
 def test_a_symlinks_finding_is_baselined_under_the_links_name(project: Path) -> None:
     (project / "train.py").unlink()
     (project / "link").symlink_to(f"../{tokens.hugging_face()}")
@@ -580,6 +590,7 @@ def test_a_symlinks_finding_is_baselined_under_the_links_name(project: Path) -> 
     assert guarded("secrets", "--no-cache", "link", cwd=project).returncode == 0
 
 
+@pytest.mark.slow
 @needs_fifo
 def test_a_fifo_is_reported_not_waited_for(project: Path) -> None:
     os.mkfifo(project / "fifo.py")

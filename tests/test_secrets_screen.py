@@ -54,6 +54,7 @@ def both(paths: list[Path], monkeypatch: pytest.MonkeyPatch) -> scan.ScanResult:
     return screened
 
 
+@pytest.mark.slow
 def test_repository_files(monkeypatch: pytest.MonkeyPatch) -> None:
     folders = ("src", "tests", "examples", "docs", "policies")
     paths = [
@@ -151,6 +152,7 @@ def _token_files() -> dict[str, str | bytes]:
     return files
 
 
+@pytest.mark.slow
 def test_every_token_format_in_every_context(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -158,6 +160,7 @@ def test_every_token_format_in_every_context(
     assert len(found.findings) > 400  # the contexts really hold secrets
 
 
+@pytest.mark.slow
 def test_every_token_with_every_key_in_yaml_and_ini(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -240,6 +243,7 @@ def test_secrets_only_in_transformed_lines_are_found(
 # --- the checker: baselines, pragmas, noqa -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_checker_results_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ml_policy.secrets import baseline
 
@@ -289,6 +293,7 @@ def _pattern_ids() -> list[str]:
     return [p.pattern.pattern[:40] for p in default_screen().patterns]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(default_screen().patterns)), ids=_pattern_ids())
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
@@ -318,6 +323,7 @@ def test_whitespace_is_every_space_character() -> None:
     assert set(factors.WHITESPACE) == spaces
 
 
+@pytest.mark.slow
 def test_case_folding_covers_every_code_point() -> None:
     """A character re.IGNORECASE takes for an ASCII letter is that letter in the folded
     bytes, and folding keeps offsets (one character for one)."""
@@ -349,6 +355,7 @@ def _classes() -> Iterator[Any]:
             stack.append(node.node)
 
 
+@pytest.mark.slow
 def test_classes_know_their_non_ascii_members() -> None:
     """Runs and shapes read a non-ASCII character as a member only of `wide` classes;
     `ascii` segments are searched in bytes, where only the folded letters stand in."""
@@ -435,6 +442,7 @@ _TEXT = st.text(_CHARACTERS, max_size=30)
 _STYLES = st.sampled_from([None, "'", '"', "|", ">"])
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     values=st.dictionaries(_TEXT, _TEXT | st.lists(_TEXT, max_size=3), max_size=5),
@@ -451,6 +459,7 @@ def test_yaml_lines_invent_no_safe_text(
         _check_line(line, text, "doc.yaml")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     sections=st.dictionaries(
@@ -497,6 +506,7 @@ def test_ini_helper_writes_what_configparser_reads() -> None:
 # --- a run answered from the cache ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_cached_run_does_not_import_detect_secrets(tmp_path: Path) -> None:
     write_files(tmp_path, {"train.py": "import torch\n", "conf.yaml": "lr: 0.1\n"})
     cache_dir = tmp_path / ".cache"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 import pytest
+from conftest import marked
 
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Diagnostic
@@ -31,10 +31,6 @@ def lint(code: str, settings: Settings = SETTINGS, name: str = "x.py") -> list[D
 
 def lines(code: str, settings: Settings = SETTINGS, name: str = "x.py") -> list[int]:
     return [d.line for d in lint(code, settings, name)]
-
-
-def marked(code: str) -> list[int]:
-    return [n for n, line in enumerate(code.splitlines(), 1) if re.search(r"#\s*error\b", line)]
 
 
 def screened(code: str) -> bool:

@@ -29,6 +29,7 @@ RUFF_CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(RUFF_CASES))
 def test_ruff_reads_what_toolconfig_says(git_repo: Path, case: str) -> None:
     files, _ = RUFF_CASES[case]
@@ -44,6 +45,7 @@ def test_ruff_reads_what_toolconfig_says(git_repo: Path, case: str) -> None:
     assert ignored == expected
 
 
+@pytest.mark.slow
 def test_no_ruff_configuration(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": "[project]\nname = 'x'\n"})
     assert toolconfig.ruff(git_repo) == toolconfig.Found("Ruff", None, ())
@@ -82,6 +84,7 @@ MYPY_CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(MYPY_CASES))
 def test_mypy_reads_what_toolconfig_says(git_repo: Path, case: str) -> None:
     files, reads, shadows = MYPY_CASES[case]
@@ -96,11 +99,13 @@ def test_mypy_reads_what_toolconfig_says(git_repo: Path, case: str) -> None:
     assert Path(config[1]).name == reads
 
 
+@pytest.mark.slow
 def test_setup_cfg_without_mypy_section_is_not_mypy_configuration(git_repo: Path) -> None:
     write_files(git_repo, {"setup.cfg": "[flake8]\nmax-line-length = 100\n"})
     assert toolconfig.mypy(git_repo).reads is None
 
 
+@pytest.mark.slow
 def test_malformed_ini_is_an_error_naming_the_line(git_repo: Path) -> None:
     write_files(git_repo, {"setup.cfg": "[mypy]\nstrict = True\nstrict = False\n"})
     result = ml_policy("init", "--dry-run", cwd=git_repo)
@@ -137,6 +142,7 @@ SELECTIONS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", SELECTIONS)
 def test_selection_matches_ruff(tmp_path: Path, config: str) -> None:
     write_files(tmp_path, {"ruff.toml": config, "a.py": SAMPLE})
@@ -151,6 +157,7 @@ def test_selection_matches_ruff(tmp_path: Path, config: str) -> None:
         assert set(CODES) <= reported
 
 
+@pytest.mark.slow
 def test_selection_follows_extend(tmp_path: Path) -> None:
     write_files(
         tmp_path,
@@ -237,6 +244,7 @@ def _bandit_tests(output: str) -> set[str]:
     return set(re.findall(r"Issue: \[(B\d{3})", output))
 
 
+@pytest.mark.slow
 def test_bandit_ignores_dot_bandit_for_files_but_the_hook_reads_it(git_repo: Path) -> None:
     write_files(git_repo, {".bandit": "[bandit]\nskips = B307\n", "a.py": EVAL_AND_EXEC})
     plain = run([PYTHON, "-m", "bandit", "a.py"], git_repo)
@@ -245,6 +253,7 @@ def test_bandit_ignores_dot_bandit_for_files_but_the_hook_reads_it(git_repo: Pat
     assert _bandit_tests(hook.stdout) == {"B102"}, hook.stdout + hook.stderr
 
 
+@pytest.mark.slow
 def test_bandit_hook_applies_dot_bandit_and_tool_bandit_together(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -258,6 +267,7 @@ def test_bandit_hook_applies_dot_bandit_and_tool_bandit_together(git_repo: Path)
     assert _bandit_tests(hook.stdout) == {"B403"}, hook.stdout + hook.stderr
 
 
+@pytest.mark.slow
 def test_dot_bandit_without_section_is_not_passed(git_repo: Path) -> None:
     write_files(git_repo, {".bandit": "# nothing here\n", "a.py": EVAL_AND_EXEC})
     assert toolconfig.bandit_arguments(git_repo, ["a.py"], pyproject_ok=False) == []
@@ -265,6 +275,7 @@ def test_dot_bandit_without_section_is_not_passed(git_repo: Path) -> None:
     assert _bandit_tests(hook.stdout) == {"B102", "B307"}
 
 
+@pytest.mark.slow
 def test_dot_bandit_naming_its_config_file_keeps_it(git_repo: Path) -> None:
     write_files(
         git_repo,
@@ -281,6 +292,7 @@ def test_dot_bandit_naming_its_config_file_keeps_it(git_repo: Path) -> None:
     assert _bandit_tests(hook.stdout) == {"B307"}, hook.stdout + hook.stderr
 
 
+@pytest.mark.slow
 def test_options_given_to_the_hook_win(git_repo: Path) -> None:
     write_files(git_repo, {".bandit": "[bandit]\nskips = B307\n"})
     assert toolconfig.bandit_arguments(git_repo, ["--ini", "x", "a.py"], True) == [
@@ -293,6 +305,7 @@ def test_options_given_to_the_hook_win(git_repo: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_malformed_dot_bandit_is_reported(git_repo: Path) -> None:
     write_files(git_repo, {".bandit": "skips = B101\n", "a.py": "x = 1\n"})
     result = ml_policy("bandit", "a.py", cwd=git_repo)
@@ -315,6 +328,7 @@ def test_hook_arguments_in_every_spelling(args: list[str]) -> None:
     assert settings.configfile == "pyproject.toml"
 
 
+@pytest.mark.slow
 def test_bandit_hooks_are_found(git_repo: Path) -> None:
     write_files(
         git_repo,

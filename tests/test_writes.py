@@ -44,6 +44,7 @@ def temporaries(folder: Path) -> list[str]:
 # --- what --fix reports ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fix_reports_what_remains_not_what_it_fixed(tmp_path: Path) -> None:
     # Both findings share one fix; 0.1.0 applied it and still reported the second one
     # ("1 unsafe fix available", exit 1).
@@ -56,6 +57,7 @@ def test_fix_reports_what_remains_not_what_it_fixed(tmp_path: Path) -> None:
     assert (again.stdout, again.returncode) == ("All checks passed!\n", 0)
 
 
+@pytest.mark.slow
 def test_remaining_findings_are_those_of_the_files_as_written(tmp_path: Path) -> None:
     loader = "from torch.utils.data import DataLoader\nloader = DataLoader(ds)\n"
     source = TWO_DEFAULTS + "\n\n" + loader  # the DataLoader on line 8
@@ -81,6 +83,7 @@ def test_remaining_findings_are_those_of_the_files_as_written(tmp_path: Path) ->
     assert fixed.returncode == 1
 
 
+@pytest.mark.slow
 def test_diff_shows_what_fix_writes(tmp_path: Path) -> None:
     (tmp_path / "h.py").write_text(TWO_DEFAULTS)
     diff = ml_policy("check", "--diff", "--unsafe-fixes", "--no-cache", "h.py", cwd=tmp_path)
@@ -98,6 +101,7 @@ def test_diff_shows_what_fix_writes(tmp_path: Path) -> None:
 # --- all or nothing ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_one_read_only_file_among_three_writes_none(tmp_path: Path) -> None:
     paths = write_files(tmp_path, dict.fromkeys(("a.py", "b.py", "c.py"), TWO_DEFAULTS))
     paths[1].chmod(0o444)
@@ -108,6 +112,7 @@ def test_one_read_only_file_among_three_writes_none(tmp_path: Path) -> None:
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_every_file_that_cannot_be_written_is_named(tmp_path: Path) -> None:
     paths = write_files(tmp_path, dict.fromkeys(("a.py", "b.py", "c.py"), TWO_DEFAULTS))
     paths[0].chmod(0o444)
@@ -126,6 +131,7 @@ def limited_file_size(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
+@pytest.mark.slow
 def test_a_write_failing_after_the_checks_still_writes_nothing(tmp_path: Path) -> None:
     big = TWO_DEFAULTS + "# padding\n" * 1000
     paths = write_files(tmp_path, {"a.py": TWO_DEFAULTS, "big.py": big})
@@ -145,6 +151,7 @@ def test_a_write_failing_after_the_checks_still_writes_nothing(tmp_path: Path) -
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_failure_in_a_later_batch_says_what_was_written(tmp_path: Path) -> None:
     # More files than are staged at once: the first batch is renamed before the second
     # fails, and the error lists both sides exactly.
@@ -181,6 +188,7 @@ def test_a_failure_in_a_later_batch_says_what_was_written(tmp_path: Path) -> Non
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_name_too_long_for_a_temporary_file_is_refused_up_front(tmp_path: Path) -> None:
     long_name = "m" * 248 + ".py"  # 251 bytes: fits, its temporary file (265) does not
     paths = write_files(tmp_path, {"a.py": TWO_DEFAULTS, long_name: TWO_DEFAULTS})
@@ -194,6 +202,7 @@ def test_a_name_too_long_for_a_temporary_file_is_refused_up_front(tmp_path: Path
 # --- links -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fix_writes_through_a_symlink_inside_the_repository(git_repo: Path) -> None:
     (git_repo / "real").mkdir()
     (git_repo / "real" / "mod.py").write_text(TWO_DEFAULTS)
@@ -208,6 +217,7 @@ def test_fix_writes_through_a_symlink_inside_the_repository(git_repo: Path) -> N
     assert temporaries(git_repo) == temporaries(git_repo / "real") == []
 
 
+@pytest.mark.slow
 def test_no_write_through_a_link_leading_outside_the_repository(
     git_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -232,6 +242,7 @@ def test_no_write_through_a_link_leading_outside_the_repository(
     assert (git_repo / "link.py").is_symlink()
 
 
+@pytest.mark.slow
 def test_init_writes_through_a_symlink_inside_the_repository(git_repo: Path) -> None:
     (git_repo / "config").mkdir()
     (git_repo / "config" / "pyproject.toml").write_text('[project]\nname = "demo"\n')
@@ -244,6 +255,7 @@ def test_init_writes_through_a_symlink_inside_the_repository(git_repo: Path) -> 
     assert again.stdout.endswith("nothing to change\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flag", [[], ["--dry-run"]])
 def test_init_refuses_a_symlink_leading_outside_the_repository(
     git_repo: Path, flag: list[str]
@@ -262,6 +274,7 @@ def test_init_refuses_a_symlink_leading_outside_the_repository(
     assert sorted(p.name for p in git_repo.iterdir()) == [".git", "pyproject.toml"]
 
 
+@pytest.mark.slow
 def test_init_refuses_a_link_to_a_missing_file(git_repo: Path) -> None:
     (git_repo / ".pre-commit-config.yaml").symlink_to("missing.yaml")
     result = ml_policy("init", cwd=git_repo)
@@ -273,6 +286,7 @@ def test_init_refuses_a_link_to_a_missing_file(git_repo: Path) -> None:
     assert not (git_repo / "pyproject.toml").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["init", "fix"])
 def test_hard_linked_files_are_refused_not_split(git_repo: Path, command: str) -> None:
     name = "pyproject.toml" if command == "init" else "h.py"
@@ -292,6 +306,7 @@ def test_hard_linked_files_are_refused_not_split(git_repo: Path, command: str) -
 # --- modes -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
 def test_new_files_get_the_umask_mode(git_repo: Path, umask: int, mode: int) -> None:
     result = subprocess.run(
@@ -307,6 +322,7 @@ def test_new_files_get_the_umask_mode(git_repo: Path, umask: int, mode: int) -> 
         assert stat.S_IMODE((git_repo / name).stat().st_mode) == mode, name
 
 
+@pytest.mark.slow
 def test_fix_keeps_the_mode_of_a_rewritten_file(tmp_path: Path) -> None:
     path = tmp_path / "run.py"
     path.write_text(TWO_DEFAULTS)
@@ -345,6 +361,7 @@ def files_of(repo: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in repo.iterdir() if p.is_file()}
 
 
+@pytest.mark.slow
 def test_init_killed_between_two_files_is_detected_and_completed(
     git_repo: Path, tmp_path: Path
 ) -> None:
@@ -369,6 +386,7 @@ def test_init_killed_between_two_files_is_detected_and_completed(
     assert temporaries(git_repo) == []
 
 
+@pytest.mark.slow
 def test_a_crash_state_left_by_an_earlier_version_is_completed(
     git_repo: Path, tmp_path: Path
 ) -> None:
@@ -391,6 +409,7 @@ def test_a_crash_state_left_by_an_earlier_version_is_completed(
     assert temporaries(git_repo) == []
 
 
+@pytest.mark.slow
 def test_only_our_own_abandoned_temporary_files_are_removed(git_repo: Path) -> None:
     others = [
         ".pyproject.toml.abc.tmp",  # not our length
@@ -415,6 +434,7 @@ def test_only_our_own_abandoned_temporary_files_are_removed(git_repo: Path) -> N
     assert (git_repo / "sub" / ".pyproject.toml.abcdefgh.tmp").exists()
 
 
+@pytest.mark.slow
 def test_fix_removes_what_an_interrupted_write_of_the_same_file_left(tmp_path: Path) -> None:
     (tmp_path / "h.py").write_text(TWO_DEFAULTS)
     (tmp_path / ".h.py.0a1b2c3d.tmp").write_text(TWO_DEFAULTS[:10])
