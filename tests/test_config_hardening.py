@@ -55,7 +55,7 @@ def assert_config_error(result: subprocess.CompletedProcess[str], *expected: str
         (["--select", "MLM,,MLP"], "'' is not a rule code"),
         (["--ignore", "MLP01"], "--ignore: 'MLP01' is not an ml-policy rule code or prefix"),
         (["--extend-select", "MLX999"], "--extend-select: 'MLX999' is not"),
-        (["--select", "MLG001"], "the MLG rules, config drift, come in a later release"),
+        (["--select", "MLT001"], "the MLT rules, TorchFix parity, come in a later release"),
         (["--select", "ALL"], "`ML` selects every ml-policy rule"),
         (["--select", "E9"], "ml-policy codes start with ML; Ruff's go in [tool.ruff]"),
     ],
@@ -97,7 +97,7 @@ def test_every_prefix_of_a_known_code_is_valid(code: str) -> None:
     assert code_problem(code) is None
 
 
-@pytest.mark.parametrize("code", ["M", "MLX", "MLP004", "MLP0010", "MLG0", "E9", "", "mlp"])
+@pytest.mark.parametrize("code", ["M", "MLX", "MLP004", "MLP0010", "MLT0", "E9", "", "mlp"])
 def test_anything_else_is_not(code: str) -> None:
     assert code_problem(code) is not None
 
@@ -114,12 +114,12 @@ def test_the_code_list_matches_the_rule_objects() -> None:
 @pytest.mark.slow
 def test_a_family_reserved_for_later_is_valid_and_says_it_selects_nothing(tmp_path: Path) -> None:
     write_files(tmp_path, {"train.py": DATALOADER})
-    result = check(tmp_path, "--select", "MLG")
+    result = check(tmp_path, "--select", "MLT")
     assert result.returncode == 0
     assert result.stdout == "All checks passed!\n"
     assert (
-        "ml-policy: warning: --select: 'MLG' selects no rule yet: "
-        "the MLG rules (config drift) come in a later release" in result.stderr
+        "ml-policy: warning: --select: 'MLT' selects no rule yet: "
+        "the MLT rules (TorchFix parity) come in a later release" in result.stderr
     )
 
 
@@ -138,14 +138,16 @@ def test_a_reserved_family_in_the_configuration_is_a_warning_at_its_line(tmp_pat
 
 
 @pytest.mark.slow
-def test_a_bundle_selecting_a_reserved_family_loads_without_a_warning(tmp_path: Path) -> None:
-    # ml-baseline@1 selects MLG (config drift) ahead of its rules.
+def test_a_family_a_bundle_selected_ahead_runs_once_it_arrives(tmp_path: Path) -> None:
+    # ml-baseline@1 selected MLG (config drift) before its rules existed: they run now,
+    # and a repository that records the bundle without its configuration has drifted.
     write_files(
         tmp_path,
         {"pyproject.toml": '[tool.ml-policy]\nbundle = "ml-baseline@1"\n', "a.py": "x = 1\n"},
     )
     result = check(tmp_path)
-    assert (result.returncode, result.stderr) == (0, "")
+    assert (result.returncode, result.stderr) == (1, "")
+    assert "MLG004 " in result.stdout  # no .pre-commit-config.yaml: every hook is missing
 
 
 @pytest.mark.slow

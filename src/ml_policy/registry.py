@@ -44,6 +44,7 @@ _HYPER = "ml_policy.rules.hyperparameters"
 _LOADING = "ml_policy.rules.data_loading"
 _THREADS = "ml_policy.rules.threaded_loading"
 _DEPS = "ml_policy.deps.rules"
+_DRIFT = "ml_policy.drift"
 
 FAMILIES = (
     Family(
@@ -87,7 +88,16 @@ FAMILIES = (
             "MLK002": "ml_policy.secrets.secret:Secret",
         },
     ),
-    Family("check-config", None, planned="MLG"),
+    Family(
+        "check-config",
+        "ml_policy.drift.checker:check",
+        {
+            "MLG001": f"{_DRIFT}.ruff_weaker_than_bundle:RuffWeakerThanBundle",
+            "MLG002": f"{_DRIFT}.mypy_weaker_than_bundle:MypyWeakerThanBundle",
+            "MLG003": f"{_DRIFT}.bandit_weaker_than_bundle:BanditWeakerThanBundle",
+            "MLG004": f"{_DRIFT}.hooks_weaker_than_bundle:HooksWeakerThanBundle",
+        },
+    ),
 )
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

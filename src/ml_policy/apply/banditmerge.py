@@ -99,7 +99,7 @@ def adopt_tests(merger: Merger, tool: Slot, ini_tests: Sequence[str], ini_name: 
         return
     recorded = merger.overrides.get(TESTS)
     if recorded is not None:
-        merger.changes.append(Change(where, Action.OVERRIDE, f"kept yours ({recorded.reason})"))
+        merger.changes.append(Change(where, Action.ACCEPTED, f"kept yours ({recorded.reason})"))
     elif merger.force and tests:
         tool.child("bandit").drop("tests")
         detail = (

@@ -43,7 +43,7 @@ def _adopt_strict_flags(merger: Merger, mypy: Slot, named: set[str]) -> None:
         logical, name = mypy.key(key), mypy.name(key)
         if logical in merger.overrides:
             reason = merger.overrides[logical].reason
-            merger.changes.append(Change(name, Action.OVERRIDE, f"kept yours ({reason})"))
+            merger.changes.append(Change(name, Action.ACCEPTED, f"kept yours ({reason})"))
         elif merger.force:
             mypy.drop(key)
             detail = f"removed (it turned off {flag[0]}, which the bundle's strict = true sets)"

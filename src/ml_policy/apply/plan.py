@@ -16,6 +16,7 @@ class Action(enum.Enum):
     CONFLICT = "conflict"  # the repository has another value: left alone
     FORCED = "forced"  # another value, replaced because of --force
     OVERRIDE = "override"  # another value, recorded in [tool.ml-policy.overrides]
+    ACCEPTED = "accepted"  # another value, already recorded there with a reason
     MANUAL = "manual"  # needed, but ml-policy cannot write it: the user pastes `paste`
     NOTE = "note"  # left as the user has it, worth knowing (not a failure)
     MERGED = "merged"  # a list: the bundle's entries added after yours
@@ -89,6 +90,7 @@ _SYMBOL = {
     Action.CONFLICT: "!",
     Action.FORCED: "~",
     Action.OVERRIDE: "o",
+    Action.ACCEPTED: "o",
     Action.UNCHANGED: "=",
     Action.MANUAL: "?",
     Action.MERGED: "+",

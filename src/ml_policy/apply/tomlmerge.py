@@ -172,7 +172,7 @@ class Merger:
         recorded = self.overrides.get(logical)
         stricter = self.rules.stricter(logical, ours, theirs)
         if recorded is not None:
-            self.changes.append(Change(name, Action.OVERRIDE, f"kept yours ({recorded.reason})"))
+            self.changes.append(Change(name, Action.ACCEPTED, f"kept yours ({recorded.reason})"))
         elif stricter:
             self.changes.append(Change(name, Action.KEPT, f"yours {show(ours)} is stricter"))
         elif self.force:

@@ -1,0 +1,115 @@
+"""The MLG checker: what `ml-policy init` would change in a repository, as findings.
+
+init already knows, key by key and in the files each tool really reads, where a
+repository departs from its bundle: a bundle entry missing from a list, a value
+that checks less, a hook that is not there. A departure recorded in
+`[tool.ml-policy.overrides]` with a reason is accepted; a stricter value is kept. So
+the drift check plans init against the recorded bundle, writes nothing, and reports
+each departure init would make, at the key's line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ml_policy import registry
+from ml_policy.apply.keyrules import strict_value
+from ml_policy.apply.plan import Action, Change, FilePlan
+from ml_policy.checkers import RunOptions
+from ml_policy.config import SettingsResolver
+from ml_policy.diagnostics import Diagnostic
+from ml_policy.drift.rule import DriftRule
+from ml_policy.tomlpos import TomlPositions
+
+PRECOMMIT = ".pre-commit-config.yaml"
+# Lists whose bundle entries, when missing, leave something unchecked (a missing `ignore`
+# or `exclude` entry checks more: that is fine).
+CHECKING_LISTS = frozenset({"select", "extend-select", "enable_error_code"})
+INIT_ADVICE = ("; kept yours", "; added after yours", " (--force")
+
+
+def check(
+    files: Sequence[Path], resolver: SettingsResolver, options: RunOptions
+) -> list[Diagnostic]:
+    """Every MLG finding for the projects the files belong to (each project once)."""
+    del options
+    roots = {resolver.for_path(path).root for path in files}
+    found: list[Diagnostic] = []
+    for root in sorted(roots):
+        settings = resolver.for_path(root / "pyproject.toml")
+        if settings.bundle is None:
+            resolver.warnings[_NO_BUNDLE.format(root=_shown(root))] = None
+            continue
+        found += drift(root, settings.bundle)
+    return found
+
+
+_NO_BUNDLE = (
+    "{root}: no bundle is recorded in [tool.ml-policy], so there is nothing to hold the "
+    "configuration to; run `ml-policy init` to choose one"
+)
+
+
+def drift(root: Path, bundle_ref: str) -> list[Diagnostic]:
+    """The departures from `bundle_ref` that init would change, as MLG findings."""
+    from ml_policy.apply.init import plan_init
+
+    _, planned = plan_init(root, bundle_ref, force=False)
+    rules = [rule for rule in registry.rules("check-config") if issubclass(rule, DriftRule)]
+    found = []
+    for planned_file in planned:
+        plan = planned_file.plan
+        for change in plan.changes:
+            rule = _claimant(rules, plan.path.name, change)
+            if rule is not None:
+                line = _line(plan, change.key)
+                found.append(rule.at(_message(change, bundle_ref), plan.path, line))
+    return found
+
+
+def _claimant(rules: list[type[DriftRule]], name: str, change: Change) -> type[DriftRule] | None:
+    if change.key.startswith("tool.ml-policy.") or not _weakens(name, change):
+        return None  # the overrides init would record follow from the departures reported
+    return next((rule for rule in rules if rule.claims(name, change.key)), None)
+
+
+def _weakens(name: str, change: Change) -> bool:
+    """Whether init's change restores something the repository does not check.
+
+    A value init would record as an override turns a bundle rule or flag off; a hook it
+    would add or fix is missing or changed; a missing entry of a selecting list or a
+    missing mypy strict flag leaves rules off. Other differences (a line length, a
+    missing `ignore` entry) have no known direction and are left alone.
+    """
+    if change.action in (Action.OVERRIDE, Action.MANUAL):
+        return True
+    if change.action not in (Action.ADD, Action.MERGED, Action.CONFLICT):
+        return False
+    if name == PRECOMMIT:
+        return True
+    last = change.key.rsplit(".", 1)[-1]
+    if change.action is Action.CONFLICT:
+        return False
+    return last in CHECKING_LISTS or ("mypy" in change.key and strict_value(last) is not None)
+
+
+def _message(change: Change, bundle_ref: str) -> str:
+    detail = change.detail
+    for advice in INIT_ADVICE:
+        detail = detail.split(advice, 1)[0]
+    what = f"{change.key}: {detail}" if detail else change.key
+    return (
+        f"{what}: weaker than {bundle_ref}; take the bundle's value (`ml-policy init "
+        f"--force`) or record why in [tool.ml-policy.overrides]"
+    )
+
+
+def _line(plan: FilePlan, key: str) -> int:
+    if plan.before is None or not plan.path.name.endswith(".toml"):
+        return 1
+    return TomlPositions(plan.before).key_line(key.split(".")) or 1
+
+
+def _shown(root: Path) -> str:
+    return str(root) if root != Path() else "."
