@@ -295,6 +295,22 @@ def test_clean_example_without_its_environment_fails_mypy_and_says_why(
 
 
 @pytest.mark.slow
+def test_config_hook_passes_clean_and_fails_a_weakened_mypy_flag_at_its_line(
+    clean: Path, hook_repo: HookRepo
+) -> None:
+    assert pre_commit(clean, hook_repo, "run", "ml-policy-config", "--all-files").returncode == 0
+    pyproject = clean / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(
+        text.replace("strict = true\n", "strict = true\nwarn_return_any = false\n")
+    )
+    line = pyproject.read_text().splitlines().index("warn_return_any = false") + 1
+    result = pre_commit(clean, hook_repo, "run", "ml-policy-config", "--all-files")
+    assert result.returncode == 1, output(result)
+    assert f"pyproject.toml:{line}:1: MLG002 tool.mypy.warn_return_any: " in result.stdout
+
+
+@pytest.mark.slow
 def test_staged_checkpoint_fails_unless_tracked_by_lfs(clean: Path, hook_repo: HookRepo) -> None:
     run(["git", "rm", "-q", "--cached", ".gitattributes"], clean, check=True)
     (clean / ".gitattributes").unlink()
