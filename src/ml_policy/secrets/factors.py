@@ -51,7 +51,7 @@ from ml_policy.secrets.regex_tree import (
     all_chars,
     ascii_members,
     char_repeat,
-    end_classes,
+    edge_classes,
     matches,
     nullable,
     repeated_char,
@@ -445,19 +445,13 @@ def _edge(items: Iterable[Node], *, last: bool, ahead_of: Char | None = None) ->
     """The classes the nearest character in `items` may come from (`last`: their last
     character); None when it may be outside the pattern or is unknown. A negative
     lookahead of a class that holds `ahead_of` settles it."""
-    found: list[Char] = []
-    for item in items:
-        if isinstance(item, Zero):
-            if ahead_of is not None and item.not_ahead and _covers(item.not_ahead, ahead_of):
-                return found
-            continue
-        classes = end_classes(item, last=last)
-        if classes is None:
-            return None
-        found += classes
-        if not nullable(item):
-            return found
-    return None
+
+    def settles(zero: Zero) -> bool:
+        excluded = zero.not_ahead
+        return ahead_of is not None and excluded is not None and _covers(excluded, ahead_of)
+
+    edge = edge_classes(items, last=last, stops=settles)
+    return edge[0] if edge is not None and edge[1] else None
 
 
 def _disjoint(a: Char, b: Char) -> bool:

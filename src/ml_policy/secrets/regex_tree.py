@@ -10,7 +10,7 @@ anything else as opaque. Groups are flattened into their sequence.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from re import Pattern
@@ -257,18 +257,31 @@ def end_classes(node: Node, *, last: bool) -> list[Char] | None:
         parts = [end_classes(branch, last=last) for branch in node.branches]
         return None if any(p is None for p in parts) else [c for p in parts if p for c in p]
     if isinstance(node, Seq):
-        found: list[Char] = []
-        for item in reversed(node.items) if last else node.items:
-            if isinstance(item, Zero):
-                continue
-            classes = end_classes(item, last=last)
-            if classes is None:
-                return None
-            found += classes
-            if not nullable(item):
-                return found
-        return found  # all of it may be empty: the caller goes on (the item is nullable)
+        edge = edge_classes(reversed(node.items) if last else node.items, last=last)
+        # When all of it may be empty, the caller goes on (the item is nullable).
+        return None if edge is None else edge[0]
     return None
+
+
+def edge_classes(
+    items: Iterable[Node], *, last: bool, stops: Callable[[Zero], bool] | None = None
+) -> tuple[list[Char], bool] | None:
+    """The classes the nearest character of `items` (in walking order) may come from, and
+    whether it surely is one of them: a non-empty item ends the walk, and so does a
+    zero-width item `stops` accepts. None when a class cannot be told."""
+    found: list[Char] = []
+    for item in items:
+        if isinstance(item, Zero):
+            if stops is not None and stops(item):
+                return found, True
+            continue
+        classes = end_classes(item, last=last)
+        if classes is None:
+            return None
+        found += classes
+        if not nullable(item):
+            return found, True
+    return found, False
 
 
 def same_class(a: Char, b: Char) -> bool:
