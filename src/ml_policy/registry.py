@@ -27,11 +27,10 @@ class Family:
     name: str
     checker: str | None
     rules: dict[str, str] = field(default_factory=dict)
-    planned: str = ""  # the prefix of a family filed for a later release (it has no rule yet)
 
     @property
     def prefixes(self) -> tuple[str, ...]:
-        return tuple(sorted({code[:3] for code in self.rules})) or (self.planned,)
+        return tuple(sorted({code[:3] for code in self.rules}))
 
 
 # Findings of no family: a file that could not be read or parsed was not checked, and
@@ -106,11 +105,10 @@ _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
 RULE_CODES = tuple(sorted(_SPECS))
 
 # Families filed for later releases, until their first rule arrives. Naming one
-# (`select = ["MLG"]`) is valid, so a configuration or bundle can be written ahead of
+# (`select = ["MLT"]`) is valid, so a configuration or bundle can be written ahead of
 # them; it selects no rule yet.
 _PLANNED = {
     "MLC": "training correctness",
-    "MLG": "config drift",
     "MLI": "container images",
     "MLR": "reproducibility",
     "MLS": "supply chain",
@@ -139,11 +137,14 @@ def rule_class(code: str) -> type[BaseRule] | None:
     return None if spec is None else _rule(spec)
 
 
-def rules(family_name: str | None = None) -> list[type[BaseRule]]:
-    """The rule classes of one family (of every family and MLE001 when None), by code."""
+@cache
+def rules(family_name: str | None = None) -> tuple[type[BaseRule], ...]:
+    """The rule classes of one family (of every family and MLE001 when None), by code.
+
+    Kept once loaded: the deps checker asks for its rules for every manifest."""
     if family_name is None:
-        return [_rule(_SPECS[code]) for code in RULE_CODES]
-    return [_rule(spec) for _, spec in sorted(family(family_name).rules.items())]
+        return tuple(_rule(_SPECS[code]) for code in RULE_CODES)
+    return tuple(_rule(spec) for _, spec in sorted(family(family_name).rules.items()))
 
 
 def _rule(spec: str) -> type[BaseRule]:
