@@ -31,6 +31,7 @@ _LANGUAGES = {
     ".ipynb": "json",
     ".toml": "toml",
     ".txt": "text",
+    ".yaml": "yaml",
     "Dockerfile": "dockerfile",
 }
 

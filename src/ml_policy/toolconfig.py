@@ -35,8 +35,9 @@ from typing import Any
 
 from ml_policy.config import ConfigError, read_toml
 
-RUFF_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
-MYPY_FILES = ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg")
+PYPROJECT = "pyproject.toml"
+RUFF_FILES = (".ruff.toml", "ruff.toml", PYPROJECT)
+MYPY_FILES = ("mypy.ini", ".mypy.ini", PYPROJECT, "setup.cfg")
 BANDIT_INI = ".bandit"
 PRECOMMIT = ".pre-commit-config.yaml"
 BANDIT_HOOK_REPO = "github.com/pycqa/bandit"

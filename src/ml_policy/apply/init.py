@@ -19,9 +19,8 @@ from ml_policy.apply.precommit import plan_precommit
 from ml_policy.apply.pyproject import plan_pyproject
 from ml_policy.apply.textfile import InputError, TextStyle
 from ml_policy.config import ConfigError, read_toml
+from ml_policy.toolconfig import PRECOMMIT, PYPROJECT
 
-PYPROJECT = "pyproject.toml"
-PRECOMMIT = ".pre-commit-config.yaml"
 # Written when Ruff reads one of them. (setup.cfg, rewritten only by --migrate, is not
 # listed: a temporary file beside it is removed by the write that rewrites it.)
 RUFF_FILES = (".ruff.toml", "ruff.toml")

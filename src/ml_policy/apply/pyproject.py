@@ -33,9 +33,8 @@ from ml_policy.bandit_twins import SkipChoice, skips_for
 from ml_policy.bundles import Bundle
 from ml_policy.config import ConfigError
 from ml_policy.ruffselect import extend_chain, of_tables
-from ml_policy.toolconfig import BANDIT_INI, BanditSettings
+from ml_policy.toolconfig import BANDIT_INI, PYPROJECT, BanditSettings
 
-PYPROJECT = "pyproject.toml"
 Planned = tuple[FilePlan, TextStyle]
 
 

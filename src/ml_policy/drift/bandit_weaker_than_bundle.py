@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ml_policy.drift.rule import DriftRule
+from ml_policy.toolconfig import BANDIT_INI
 
 
 class BanditWeakerThanBundle(DriftRule):
@@ -59,4 +60,4 @@ class BanditWeakerThanBundle(DriftRule):
 
     @classmethod
     def claims(cls, file_name: str, key: str) -> bool:
-        return file_name == ".bandit" or key.startswith("tool.bandit.")
+        return file_name == BANDIT_INI or key.startswith("tool.bandit.")

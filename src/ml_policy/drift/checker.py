@@ -21,8 +21,8 @@ from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.drift.rule import DriftRule
 from ml_policy.tomlpos import TomlPositions
+from ml_policy.toolconfig import PRECOMMIT
 
-PRECOMMIT = ".pre-commit-config.yaml"
 # Lists whose bundle entries, when missing, leave something unchecked (a missing `ignore`
 # or `exclude` entry checks more: that is fine).
 CHECKING_LISTS = frozenset({"select", "extend-select", "enable_error_code"})
@@ -39,7 +39,7 @@ def check(
     for root in sorted(roots):
         settings = resolver.for_path(root / "pyproject.toml")
         if settings.bundle is None:
-            resolver.warnings[_NO_BUNDLE.format(root=_shown(root))] = None
+            resolver.warnings[_NO_BUNDLE.format(root=root)] = None
             continue
         found += drift(root, settings.bundle)
     return found
@@ -84,13 +84,11 @@ def _weakens(name: str, change: Change) -> bool:
     """
     if change.action in (Action.OVERRIDE, Action.MANUAL):
         return True
-    if change.action not in (Action.ADD, Action.MERGED, Action.CONFLICT):
-        return False
     if name == PRECOMMIT:
-        return True
-    last = change.key.rsplit(".", 1)[-1]
-    if change.action is Action.CONFLICT:
+        return change.action in (Action.ADD, Action.MERGED, Action.CONFLICT)
+    if change.action not in (Action.ADD, Action.MERGED):
         return False
+    last = change.key.rsplit(".", 1)[-1]
     return last in CHECKING_LISTS or ("mypy" in change.key and strict_value(last) is not None)
 
 
@@ -109,7 +107,3 @@ def _line(plan: FilePlan, key: str) -> int:
     if plan.before is None or not plan.path.name.endswith(".toml"):
         return 1
     return TomlPositions(plan.before).key_line(key.split(".")) or 1
-
-
-def _shown(root: Path) -> str:
-    return str(root) if root != Path() else "."

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ml_policy.drift.rule import DriftRule
+from ml_policy.toolconfig import PRECOMMIT
 
-PRECOMMIT = ".pre-commit-config.yaml"
 _HEADER = """# FILE: .pre-commit-config.yaml
 repos:
   - repo: https://github.com/ml-policy/ml-policy

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ml_policy.drift.rule import DriftRule
-
-MYPY_FILES = frozenset({"mypy.ini", ".mypy.ini", "setup.cfg"})
+from ml_policy.toolconfig import MYPY_FILES, PYPROJECT
 
 
 class MypyWeakerThanBundle(DriftRule):
@@ -72,4 +71,6 @@ class MypyWeakerThanBundle(DriftRule):
 
     @classmethod
     def claims(cls, file_name: str, key: str) -> bool:
-        return file_name in MYPY_FILES or key.startswith("tool.mypy.")
+        if file_name == PYPROJECT:
+            return key.startswith("tool.mypy.")
+        return file_name in MYPY_FILES

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ml_policy.drift.rule import DriftRule
-
-RUFF_FILES = frozenset({"ruff.toml", ".ruff.toml"})
+from ml_policy.toolconfig import PYPROJECT, RUFF_FILES
 
 
 class RuffWeakerThanBundle(DriftRule):
@@ -75,4 +74,6 @@ class RuffWeakerThanBundle(DriftRule):
 
     @classmethod
     def claims(cls, file_name: str, key: str) -> bool:
-        return file_name in RUFF_FILES or key.startswith("tool.ruff.")
+        if file_name == PYPROJECT:
+            return key.startswith("tool.ruff.")
+        return file_name in RUFF_FILES

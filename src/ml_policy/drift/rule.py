@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, MutableMapping
+from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,7 +29,7 @@ class DriftRule(BaseRule):
 
     @classmethod
     def example_files(cls, example: str) -> dict[str, str | bytes]:
-        files = initialised(EXAMPLE_BUNDLE)
+        files = dict(initialised(EXAMPLE_BUNDLE))
         if example.startswith("# FILE: "):
             first, _, rest = example.partition("\n")
             files[first.removeprefix("# FILE: ").strip()] = rest
@@ -39,6 +40,7 @@ class DriftRule(BaseRule):
         return files
 
 
+@cache
 def initialised(bundle_ref: str) -> dict[str, str | bytes]:
     """The files `ml-policy init --bundle REF` writes into an empty repository."""
     from ml_policy.apply.init import plan_init
