@@ -31,6 +31,8 @@ TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".txt", ".cfg", ".ipynb
 
 # Words that follow "ml-policy" in sentences, where ml-policy is the program, not a command.
 PROSE = {
+    "release": "the ml-policy release of the recorded bundle",
+    "that": "the release of ml-policy that added each rule",
     "hooks": "the ml-policy hooks run from one checkout",
     "reads": "ml-policy reads Ruff's comment grammar",
     "ships": "every hook id ml-policy ships",

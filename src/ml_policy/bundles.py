@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ml_policy.errors import PolicyError
+from ml_policy.registry import FIRST_RELEASE
 from ml_policy.settings.errors import ConfigError
 from ml_policy.settings.tomlfile import read_toml
 from ml_policy.settings.validation import checked_table
@@ -51,6 +52,7 @@ class Bundle:
     tools: dict[str, str]
     changes: tuple[str, ...]
     path: Path
+    release: str  # the ml-policy release that shipped it: the rules it can turn on
 
     @property
     def ref(self) -> str:
@@ -106,6 +108,8 @@ def _load(path: Path) -> Bundle:
             tools=dict(meta.get("tools", {})),
             changes=tuple(meta.get("changes", ())),
             path=path,
+            # Version 1 of each bundle came with the first release and does not say so.
+            release=str(meta.get("ml-policy", FIRST_RELEASE)),
         )
     except (ConfigError, KeyError, TypeError, ValueError) as error:
         raise BundleError(f"broken bundle at {path}: {error}") from None

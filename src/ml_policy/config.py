@@ -22,7 +22,7 @@ from ml_policy.settings.errors import (
     quoted,
 )
 from ml_policy.settings.kinds import Override
-from ml_policy.settings.layers import build_settings, bundle_defaults
+from ml_policy.settings.layers import build_settings, recorded_bundle
 from ml_policy.settings.model import ArtifactSettings, DepsSettings, SecretSettings, Settings
 from ml_policy.settings.patterns import PLAIN_PATTERN, pattern_problem
 from ml_policy.settings.pyproject import TABLE, ml_policy_table, settings_table
@@ -52,7 +52,6 @@ __all__ = [
     "Settings",
     "SettingsResolver",
     "build_settings",
-    "bundle_defaults",
     "checked_table",
     "code_problem",
     "excerpt",
@@ -61,6 +60,7 @@ __all__ = [
     "pattern_problem",
     "quoted",
     "read_toml",
+    "recorded_bundle",
     "selects_nothing",
     "settings_table",
     "toml_error_position",

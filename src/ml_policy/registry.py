@@ -99,6 +99,18 @@ FAMILIES = (
     ),
 )
 
+# The release of ml-policy that added each rule. A bundle version turns on only the rules
+# of its release and before, so a repository meets new rules when it upgrades its bundle,
+# not when it bumps the hook's rev (a later rule is still selected by its full code). The
+# first release's codes are frozen in tests/test_registry.py: a new rule needs a line here.
+FIRST_RELEASE = "0.1.0"
+_ADDED_LATER = {
+    "MLG001": "0.2.0",
+    "MLG002": "0.2.0",
+    "MLG003": "0.2.0",
+    "MLG004": "0.2.0",
+}
+
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
     code: spec for family in FAMILIES for code, spec in family.rules.items()
 }
@@ -119,6 +131,20 @@ RESERVED_FAMILIES = {
     for prefix, what in _PLANNED.items()
     if not any(code.startswith(prefix) for code in RULE_CODES)
 }
+
+
+def added(code: str) -> str:
+    """The release of ml-policy that added the rule `code`."""
+    return _ADDED_LATER.get(code, FIRST_RELEASE)
+
+
+def added_after(release: str) -> frozenset[str]:
+    """The codes of rules added in a release later than `release`."""
+    return frozenset(code for code in RULE_CODES if _version(added(code)) > _version(release))
+
+
+def _version(release: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in release.split("."))
 
 
 def family(name: str) -> Family:

@@ -40,14 +40,27 @@ def check(
         settings = resolver.for_path(root / "pyproject.toml")
         if settings.bundle is None:
             resolver.warnings[_NO_BUNDLE.format(root=root)] = None
-            continue
-        found += drift(root, settings.bundle)
+        elif _drift_codes() <= settings.held_back:
+            resolver.warnings[_BEFORE_DRIFT.format(root=root, bundle=settings.bundle)] = None
+        else:
+            found += drift(root, settings.bundle)
     return found
+
+
+def _drift_codes() -> frozenset[str]:
+    return frozenset(registry.family("check-config").rules)
 
 
 _NO_BUNDLE = (
     "{root}: no bundle is recorded in [tool.ml-policy], so there is nothing to hold the "
     "configuration to; run `ml-policy init` to choose one"
+)
+
+
+_BEFORE_DRIFT = (
+    "{root}: {bundle} came before the drift rules (MLG, ml-policy 0.2.0), so the "
+    "configuration is not checked against it; `ml-policy upgrade` moves to a version "
+    "that has them"
 )
 
 

@@ -12,12 +12,12 @@ import tomlkit
 
 from ml_policy.rule import BaseRule
 
-EXAMPLE_BUNDLE = "ml-strict@1"
+EXAMPLE_BUNDLE = "ml-strict@2"
 
 
 class DriftRule(BaseRule):
     """A rule of `check-config`. Its examples are what a repository changed after
-    `ml-policy init --bundle ml-strict@1`: TOML merged into pyproject.toml key by key, or a
+    `ml-policy init --bundle ml-strict@2`: TOML merged into pyproject.toml key by key, or a
     whole file given after a `# FILE:` line."""
 
     example_file: ClassVar[str] = "pyproject.toml"

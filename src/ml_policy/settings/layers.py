@@ -16,9 +16,13 @@ from ml_policy.settings.tomlfile import key_line
 
 
 def build_settings(
-    root: Path, source: Path | None, layers: Sequence[Mapping[str, Any]]
+    root: Path,
+    source: Path | None,
+    layers: Sequence[Mapping[str, Any]],
+    release: str | None = None,
 ) -> Settings:
-    """Fold validated tables (bundle defaults first, user last) into Settings."""
+    """Fold validated tables (bundle defaults first, user last) into Settings; `release`:
+    the ml-policy release of the bundle, whose rules are the ones it can turn on."""
     merged: dict[str, Any] = {}
     for layer in layers:
         for key, value in layer.items():
@@ -26,15 +30,15 @@ def build_settings(
                 merged[key] = {**merged[key], **value}
             else:
                 merged[key] = value
-    return from_table(Settings, merged, root=root, source=source)
+    return from_table(Settings, merged, root=root, source=source, release=release)
 
 
-def bundle_defaults(ref: str | None, pyproject: Path | None) -> dict[str, Any]:
-    """The bundle's ml-policy.toml (ml-strict's latest when none is recorded)."""
+def recorded_bundle(ref: str | None, pyproject: Path | None) -> bundles.Bundle:
+    """The bundle `ref` names (ml-strict's latest when none is recorded); an unknown one
+    is a ConfigError at pyproject.toml's `bundle` line."""
     try:
-        bundle = bundles.get(ref) if ref else bundles.latest(bundles.DEFAULT_BUNDLE)
+        return bundles.get(ref) if ref else bundles.latest(bundles.DEFAULT_BUNDLE)
     except bundles.BundleError as error:
         where = pyproject or Path("pyproject.toml")
         line = key_line(where.read_text("utf-8-sig"), TABLE, ["bundle"]) if pyproject else None
         raise ConfigError(where, f"[{TABLE}] bundle: {error}", line) from None
-    return bundle.ml_policy_settings()

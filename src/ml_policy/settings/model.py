@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ml_policy.registry import added_after
 from ml_policy.settings.declare import toml_key
 from ml_policy.settings.kinds import (
     BOOLEAN,
@@ -96,6 +97,9 @@ class Settings:
 
     root: Path
     source: Path | None = None  # the pyproject.toml read, if any
+    # The ml-policy release of the recorded bundle: rules added later are off unless
+    # selected by their full code (registry.added). None: every rule of this release.
+    release: str | None = None
     bundle: str | None = field(
         default=None, metadata=toml_key("bundle", BUNDLE_REF, '"name@version" as recorded by init')
     )
@@ -141,7 +145,12 @@ class Settings:
     )
 
     def is_enabled(self, code: str, path: Path | None = None) -> bool:
-        """Whether `code` is on for `path`: the longest matching prefix wins, as in Ruff."""
+        """Whether `code` is on for `path`: the longest matching prefix wins, as in Ruff.
+
+        A rule newer than the bundle's release is on only when selected by its full code.
+        """
+        if code in self.held_back:
+            return False
         selected = _longest_prefix(code, (*self.select, *self.extend_select))
         ignored = _longest_prefix(code, self.ignore)
         if selected < 0 or ignored >= selected:
@@ -177,6 +186,14 @@ class Settings:
             return Path(os.path.realpath(path)).relative_to(self._real_root).as_posix()
         except ValueError:
             return path.as_posix()
+
+    @cached_property
+    def held_back(self) -> frozenset[str]:
+        """Rules added after the bundle's release that no selector names by full code."""
+        if self.release is None:
+            return frozenset()
+        named = {*self.select, *self.extend_select}
+        return frozenset(code for code in added_after(self.release) if code not in named)
 
     @cached_property
     def _real_root(self) -> str:

@@ -10,10 +10,11 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
+from ml_policy.registry import added
 from ml_policy.settings.cli_overrides import CliOverrides
 from ml_policy.settings.codes import selects_nothing, selects_nothing_yet
 from ml_policy.settings.errors import ConfigError
-from ml_policy.settings.layers import build_settings, bundle_defaults
+from ml_policy.settings.layers import build_settings, recorded_bundle
 from ml_policy.settings.model import Settings
 from ml_policy.settings.pyproject import TABLE, settings_table
 from ml_policy.settings.tomlfile import key_line, read_toml
@@ -127,20 +128,38 @@ class SettingsResolver:
         if table is None:
             return None
         checked_table(pyproject, text, table, TABLE)
-        bundle_layer = bundle_defaults(table.get("bundle"), pyproject)
-        settings = build_settings(pyproject.parent, pyproject, [bundle_layer, table])
-        self._warn_reserved(pyproject, text, table)
+        bundle = recorded_bundle(table.get("bundle"), pyproject)
+        layers = [bundle.ml_policy_settings(), table]
+        settings = build_settings(pyproject.parent, pyproject, layers, bundle.release)
+        self._warn_selects_nothing(pyproject, text, table, settings)
         return self._cli.apply(settings)
 
-    def _warn_reserved(self, pyproject: Path, text: str, table: Mapping[str, Any]) -> None:
+    def _warn_selects_nothing(
+        self, pyproject: Path, text: str, table: Mapping[str, Any], settings: Settings
+    ) -> None:
+        """A selector of the user's that turns nothing on: a family of a later release, or
+        rules newer than the recorded bundle (those only their full code selects)."""
         for key in ("select", "extend-select"):
             for code in table.get(key, ()):
+                held = sorted(c for c in settings.held_back if c.startswith(code))
                 if selects_nothing(code):
-                    where = f"{pyproject}:{key_line(text, TABLE, [key]) or 1}"
-                    self.warnings[f"{where}: [{TABLE}] {key}: {selects_nothing_yet(code)}"] = None
+                    problem = selects_nothing_yet(code)
+                elif held:
+                    problem = (
+                        f"{code!r} does not turn on {', '.join(held)} under {settings.bundle}: "
+                        f"they came with ml-policy {added(held[0])}, after the bundle; "
+                        "`ml-policy upgrade` moves to a bundle that has them, or name each "
+                        "by its full code"
+                    )
+                else:
+                    continue
+                where = f"{pyproject}:{key_line(text, TABLE, [key]) or 1}"
+                self.warnings[f"{where}: [{TABLE}] {key}: {problem}"] = None
 
     def _defaults(self) -> Settings:
         if self._defaults_settings is None:
-            settings = build_settings(self._cwd, None, [bundle_defaults(None, None)])
+            bundle = recorded_bundle(None, None)
+            layers = [bundle.ml_policy_settings()]
+            settings = build_settings(self._cwd, None, layers, bundle.release)
             self._defaults_settings = self._cli.apply(settings)
         return self._defaults_settings
