@@ -138,14 +138,19 @@ def test_a_reserved_family_in_the_configuration_is_a_warning_at_its_line(tmp_pat
 
 
 @pytest.mark.slow
-def test_a_family_a_bundle_selected_ahead_runs_once_it_arrives(tmp_path: Path) -> None:
-    # ml-baseline@1 selected MLG (config drift) before its rules existed: they run now,
-    # and a repository that records the bundle without its configuration has drifted.
-    write_files(
-        tmp_path,
-        {"pyproject.toml": '[tool.ml-policy]\nbundle = "ml-baseline@1"\n', "a.py": "x = 1\n"},
-    )
-    result = check(tmp_path)
+def test_a_family_a_bundle_selected_ahead_waits_for_a_bundle_of_its_release(
+    tmp_path: Path,
+) -> None:
+    # ml-baseline@1 selected MLG (config drift) before its rules existed. A bundle turns on
+    # only the rules of its release, so they run under ml-baseline@2, not @1 (which says so).
+    files = {"pyproject.toml": '[tool.ml-policy]\nbundle = "ml-baseline@1"\n', "a.py": "x = 1\n"}
+    write_files(tmp_path / "one", files)
+    result = check(tmp_path / "one")
+    assert result.returncode == 0, result.stdout
+    assert "ml-baseline@1 came before the drift rules (MLG" in result.stderr
+    files["pyproject.toml"] = files["pyproject.toml"].replace("@1", "@2")
+    write_files(tmp_path / "two", files)
+    result = check(tmp_path / "two")
     assert (result.returncode, result.stderr) == (1, "")
     assert "MLG004 " in result.stdout  # no .pre-commit-config.yaml: every hook is missing
 

@@ -105,7 +105,11 @@ def _parser() -> argparse.ArgumentParser:
         hook.add_argument("paths", nargs="*", type=Path, default=default, metavar="FILE")
         _add_rule_options(hook)
         _add_output_options(hook)
-        hook.set_defaults(handler=_run_check, families=family.prefixes)
+        hook.set_defaults(
+            handler=_run_check,
+            families=family.prefixes,
+            project_paths=family.name == "check-config",
+        )
         if family.name == "secrets":
             hook.add_argument(
                 "--update-baseline",
@@ -231,12 +235,18 @@ def _run_check(args: argparse.Namespace) -> int:
     if families is not None and not args.paths:
         return 0  # a hook called with no files has nothing to do
     resolver = SettingsResolver(overrides)
-    found = files.find(args.paths, resolver)
-    for warning in [*overrides.warnings(), *resolver.warnings]:
-        print(f"ml-policy: warning: {warning}", file=sys.stderr)
+    if getattr(args, "project_paths", False):
+        # Drift is a property of the project: its folders are the input, nothing is
+        # walked, and no `exclude` can hide the configuration from its own check.
+        found = files.Discovery(list(args.paths))
+    else:
+        found = files.find(args.paths, resolver)
     cache_dir = None if args.no_cache else args.cache_dir
     options = checkers.RunOptions(cache_dir=cache_dir, workers=_workers())
     diagnostics = checkers.run_all(found.files, resolver, families, options=options)
+    # After the run: checkers add warnings of their own (check-config's "run init").
+    for warning in [*overrides.warnings(), *resolver.warnings]:
+        print(f"ml-policy: warning: {warning}", file=sys.stderr)
     if found.unchecked:
         diagnostics = sorted(
             [*diagnostics, *checkers.unchecked_diagnostics(found.unchecked)],

@@ -95,6 +95,8 @@ FAMILIES = (
             "MLG002": f"{_DRIFT}.mypy_weaker_than_bundle:MypyWeakerThanBundle",
             "MLG003": f"{_DRIFT}.bandit_weaker_than_bundle:BanditWeakerThanBundle",
             "MLG004": f"{_DRIFT}.hooks_weaker_than_bundle:HooksWeakerThanBundle",
+            "MLG005": f"{_DRIFT}.ml_policy_weaker_than_bundle:MlPolicyWeakerThanBundle",
+            "MLG006": f"{_DRIFT}.stale_override:StaleOverride",
         },
     ),
 )
@@ -109,6 +111,8 @@ _ADDED_LATER = {
     "MLG002": "0.2.0",
     "MLG003": "0.2.0",
     "MLG004": "0.2.0",
+    "MLG005": "0.2.0",
+    "MLG006": "0.2.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

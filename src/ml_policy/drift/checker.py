@@ -13,15 +13,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ml_policy import registry
+from ml_policy import bundles, registry
 from ml_policy.apply.keyrules import strict_value
 from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.checkers import RunOptions
-from ml_policy.config import SettingsResolver
+from ml_policy.config import SettingsResolver, build_settings, read_toml, settings_table
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.drift.departure import Departure
+from ml_policy.drift.ml_policy_table import weakenings
+from ml_policy.drift.ml_policy_weaker_than_bundle import MlPolicyWeakerThanBundle
 from ml_policy.drift.rule import DriftRule
+from ml_policy.drift.stale import stale_overrides
+from ml_policy.drift.stale_override import StaleOverride
 from ml_policy.tomlpos import TomlPositions
-from ml_policy.toolconfig import PRECOMMIT
+from ml_policy.toolconfig import PRECOMMIT, PYPROJECT
 
 # Lists whose bundle entries, when missing, leave something unchecked (a missing `ignore`
 # or `exclude` entry checks more: that is fine).
@@ -34,16 +39,17 @@ def check(
 ) -> list[Diagnostic]:
     """Every MLG finding for the projects the files belong to (each project once)."""
     del options
-    roots = {resolver.for_path(path).root for path in files}
+    roots = {resolver.for_path(path / PYPROJECT if path.is_dir() else path).root for path in files}
     found: list[Diagnostic] = []
     for root in sorted(roots):
-        settings = resolver.for_path(root / "pyproject.toml")
+        settings = resolver.for_path(root / PYPROJECT)
         if settings.bundle is None:
             resolver.warnings[_NO_BUNDLE.format(root=root)] = None
         elif _drift_codes() <= settings.held_back:
             resolver.warnings[_BEFORE_DRIFT.format(root=root, bundle=settings.bundle)] = None
         else:
             found += drift(root, settings.bundle)
+            found += own_table_drift(root, bundles.get(settings.bundle))
     return found
 
 
@@ -120,3 +126,47 @@ def _line(plan: FilePlan, key: str) -> int:
     if plan.before is None or not plan.path.name.endswith(".toml"):
         return 1
     return TomlPositions(plan.before).key_line(key.split(".")) or 1
+
+
+def own_table_drift(root: Path, bundle: bundles.Bundle) -> list[Diagnostic]:
+    """MLG005 for [tool.ml-policy] itself and MLG006 for stale overrides, as the file says
+    (the command line's --select does not count as a departure)."""
+    pyproject = root / PYPROJECT
+    text, document = read_toml(pyproject)
+    table = settings_table(pyproject, text, document) or {}
+    positions = TomlPositions(text)
+    bundle_layer = bundle.ml_policy_settings()
+    theirs = build_settings(root, None, [bundle_layer], bundle.release)
+    ours = build_settings(root, pyproject, [bundle_layer, table], bundle.release)
+    found = [
+        MlPolicyWeakerThanBundle.at(
+            _own_message(departure, bundle.ref),
+            pyproject,
+            _own_line(positions, departure.key, departure.entries),
+        )
+        for departure in weakenings(theirs, ours)
+        if not departure.accepted(ours.overrides)
+    ]
+    for stale in stale_overrides(root, bundle, ours.overrides):
+        line = positions.key_line([*_OVERRIDES, stale.key]) or 1
+        message = f'override "{stale.key}" ({stale.reason}): {stale.why}; remove it'
+        found.append(StaleOverride.at(message, pyproject, line))
+    return found
+
+
+_OVERRIDES = ("tool", "ml-policy", "overrides")
+
+
+def _own_message(departure: Departure, bundle_ref: str) -> str:
+    table = departure.key.rsplit(".", 1)[0]
+    return (
+        f"[tool.{table}] {departure.message}: weaker than {bundle_ref}; take the bundle's "
+        "value or record why in [tool.ml-policy.overrides]"
+    )
+
+
+def _own_line(positions: TomlPositions, key: str, entries: tuple[object, ...]) -> int:
+    path = ["tool", *key.split(".")]
+    if key.endswith("per-file-ignores") and entries:
+        path.append(str(entries[0]))
+    return positions.key_line(path) or positions.key_line(path[:2]) or 1

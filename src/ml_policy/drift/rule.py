@@ -29,15 +29,21 @@ class DriftRule(BaseRule):
 
     @classmethod
     def example_files(cls, example: str) -> dict[str, str | bytes]:
-        files = dict(initialised(EXAMPLE_BUNDLE))
-        if example.startswith("# FILE: "):
-            first, _, rest = example.partition("\n")
-            files[first.removeprefix("# FILE: ").strip()] = rest
-            return files
-        document = tomlkit.parse(str(files["pyproject.toml"]))
-        _merge(document, tomlkit.parse(example))
-        files["pyproject.toml"] = tomlkit.dumps(document)
+        return changed_after_init(EXAMPLE_BUNDLE, example)
+
+
+def changed_after_init(bundle_ref: str, example: str) -> dict[str, str | bytes]:
+    """The files init writes for `bundle_ref`, changed by `example`: TOML merged into
+    pyproject.toml key by key, or a whole file given after a `# FILE: name` line."""
+    files = dict(initialised(bundle_ref))
+    if example.startswith("# FILE: "):
+        first, _, rest = example.partition("\n")
+        files[first.removeprefix("# FILE: ").strip()] = rest
         return files
+    document = tomlkit.parse(str(files["pyproject.toml"]))
+    _merge(document, tomlkit.parse(example))
+    files["pyproject.toml"] = tomlkit.dumps(document)
+    return files
 
 
 @cache
