@@ -209,3 +209,23 @@ def test_an_override_of_a_mypy_ini_is_not_judged(tmp_path: Path) -> None:
 def test_exclude_cannot_hide_the_configuration_from_its_own_check(tmp_path: Path) -> None:
     found = drift(tmp_path, '[tool.ml-policy]\nexclude = ["**"]\n')
     assert [d.code for d in found] == ["MLG005"]
+
+
+def test_turning_every_drift_rule_off_is_said(tmp_path: Path) -> None:
+    write_files(tmp_path, changed_after_init("ml-strict@2", '[tool.ml-policy]\nignore = ["MLG"]\n'))
+    resolver = SettingsResolver(cwd=tmp_path)
+    assert checkers.run_all([tmp_path], resolver, families=("MLG",)) == []
+    [warning] = resolver.warnings
+    assert "every MLG rule is turned off" in warning
+
+
+def test_live_overrides_are_noted_with_their_reasons(tmp_path: Path) -> None:
+    fragment = (
+        "[tool.ruff]\nline-length = 120\n[tool.ml-policy.overrides]\n"
+        '"ruff.line-length" = { reason = "generated code" }\n'
+    )
+    write_files(tmp_path, changed_after_init("ml-strict@2", fragment))
+    resolver = SettingsResolver(cwd=tmp_path)
+    assert checkers.run_all([tmp_path], resolver, families=("MLG",)) == []
+    [note] = resolver.notes
+    assert note.endswith("override 'ruff.line-length' accepted: generated code")

@@ -47,9 +47,11 @@ def check(
             resolver.warnings[_NO_BUNDLE.format(root=root)] = None
         elif _drift_codes() <= settings.held_back:
             resolver.warnings[_BEFORE_DRIFT.format(root=root, bundle=settings.bundle)] = None
+        elif not any(settings.is_enabled(code) for code in _drift_codes()):
+            resolver.warnings[_DRIFT_OFF.format(root=root, bundle=settings.bundle)] = None
         else:
             found += drift(root, settings.bundle)
-            found += own_table_drift(root, bundles.get(settings.bundle))
+            found += own_table_drift(root, bundles.get(settings.bundle), resolver.notes)
     return found
 
 
@@ -68,6 +70,9 @@ _BEFORE_DRIFT = (
     "configuration is not checked against it; `ml-policy upgrade` moves to a version "
     "that has them"
 )
+
+
+_DRIFT_OFF = "{root}: every MLG rule is turned off, so nothing holds the configuration to {bundle}"
 
 
 def drift(root: Path, bundle_ref: str) -> list[Diagnostic]:
@@ -128,9 +133,10 @@ def _line(plan: FilePlan, key: str) -> int:
     return TomlPositions(plan.before).key_line(key.split(".")) or 1
 
 
-def own_table_drift(root: Path, bundle: bundles.Bundle) -> list[Diagnostic]:
+def own_table_drift(root: Path, bundle: bundles.Bundle, notes: dict[str, None]) -> list[Diagnostic]:
     """MLG005 for [tool.ml-policy] itself and MLG006 for stale overrides, as the file says
-    (the command line's --select does not count as a departure)."""
+    (the command line's --select does not count as a departure); each live override, with
+    its reason, goes to `notes`."""
     pyproject = root / PYPROJECT
     text, document = read_toml(pyproject)
     table = settings_table(pyproject, text, document) or {}
@@ -147,10 +153,17 @@ def own_table_drift(root: Path, bundle: bundles.Bundle) -> list[Diagnostic]:
         for departure in weakenings(theirs, ours)
         if not departure.accepted(ours.overrides)
     ]
-    for stale in stale_overrides(root, bundle, ours.overrides):
-        line = positions.key_line([*_OVERRIDES, stale.key]) or 1
-        message = f'override "{stale.key}" ({stale.reason}): {stale.why}; remove it'
-        found.append(StaleOverride.at(message, pyproject, line))
+    stale = {s.key: s for s in stale_overrides(root, bundle, ours.overrides)}
+    for key, override in ours.overrides.items():
+        line = positions.key_line([*_OVERRIDES, key]) or 1
+        if key in stale and not stale[key].entries:
+            message = f'override "{key}" ({override.reason}): {stale[key].why}; remove it'
+            found.append(StaleOverride.at(message, pyproject, line))
+            continue
+        if key in stale:
+            message = f'override "{key}" ({override.reason}): {stale[key].why}; remove them'
+            found.append(StaleOverride.at(message, pyproject, line))
+        notes[f"{pyproject}:{line}: override {key!r} accepted: {override.reason}"] = None
     return found
 
 
