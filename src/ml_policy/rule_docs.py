@@ -23,7 +23,8 @@ def document(code: str) -> str | None:
 
 
 def _page(rule: type[BaseRule]) -> str:
-    parts = [f"# {rule.name} ({rule.code})", "", rule.summary, "", rule.documentation()]
+    parts = [f"# {rule.name} ({rule.code})", "", rule.summary, "", _added(rule.code)]
+    parts += ["", rule.documentation()]
     parts += ["", f"Fix: {rule.fix()}.", ""]
     for heading, kind in (
         ("Examples the rule reports", "invalid"),
@@ -34,6 +35,16 @@ def _page(rule: type[BaseRule]) -> str:
             parts += [f"## {heading}", ""]
             parts += [f"```{rule.example_language()}\n{_snippet(e)}\n```\n" for e in examples]
     return "\n".join(parts).rstrip()
+
+
+def _added(code: str) -> str:
+    release = registry.added(code)
+    if release == registry.FIRST_RELEASE:
+        return f"Added in ml-policy {release}; on in every bundle version that selects it."
+    return (
+        f"Added in ml-policy {release}: on in bundle versions released with it or later; "
+        "under an older bundle, only when selected by its full code."
+    )
 
 
 def _snippet(example: str) -> str:
