@@ -105,6 +105,13 @@ def test_bundles_show(tmp_path: Path) -> None:
     assert result.returncode == 0
     for name in bundles.FILES[1:]:  # every file after bundle.toml, whose fields head the output
         assert f"--- {name} ---" in result.stdout
+    rules = next(line for line in result.stdout.splitlines() if line.startswith("ML rules on"))
+    assert "(those of ml-policy 0.1.0 and before)" in rules
+    assert "MLM001" in rules
+    assert "MLP001" not in rules  # ml-baseline leaves it off
+    assert "MLG001" not in rules  # added after the bundle's release
+    later = ml_policy("bundles", "show", "ml-baseline@2", cwd=tmp_path).stdout
+    assert "MLG001" in next(line for line in later.splitlines() if line.startswith("ML rules"))
     missing = ml_policy("bundles", "show", "ml-nope", cwd=tmp_path)
     assert missing.returncode == 2
     assert "no bundle named 'ml-nope'" in missing.stderr

@@ -20,6 +20,7 @@ from ml_policy.tools import TOOL_COMMANDS
 
 if TYPE_CHECKING:
     from ml_policy.apply.init import PlannedFile
+    from ml_policy.bundles import Bundle
     from ml_policy.checkers import RunOptions
     from ml_policy.config import SettingsResolver
     from ml_policy.diagnostics import Diagnostic
@@ -455,6 +456,14 @@ def _run_bundles_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rules_on(bundle: Bundle) -> str:
+    from ml_policy.config import build_settings
+    from ml_policy.registry import RULE_CODES
+
+    settings = build_settings(Path(), None, [bundle.ml_policy_settings()], bundle.release)
+    return ", ".join(code for code in RULE_CODES if settings.is_enabled(code))
+
+
 def _run_bundles_show(args: argparse.Namespace) -> int:
     from ml_policy import bundles
 
@@ -465,6 +474,7 @@ def _run_bundles_show(args: argparse.Namespace) -> int:
         + ", ".join(f"{tool} {version}" for tool, version in bundle.tools.items())
     )
     print("changes: " + " ".join(bundle.changes))
+    print(f"ML rules on (those of ml-policy {bundle.release} and before): {_rules_on(bundle)}")
     for filename in bundles.FILES[1:]:
         print(f"\n--- {filename} ---\n{bundle.text(filename).rstrip()}")
     return 0
