@@ -95,6 +95,8 @@ FAMILIES = (
             "MLG002": f"{_DRIFT}.mypy_weaker_than_bundle:MypyWeakerThanBundle",
             "MLG003": f"{_DRIFT}.bandit_weaker_than_bundle:BanditWeakerThanBundle",
             "MLG004": f"{_DRIFT}.hooks_weaker_than_bundle:HooksWeakerThanBundle",
+            "MLG007": f"{_DRIFT}.config_not_read:ConfigNotRead",
+            "MLG008": f"{_DRIFT}.checks_off_project_wide:ChecksOffProjectWide",
         },
     ),
 )
@@ -109,6 +111,8 @@ _ADDED_LATER = {
     "MLG002": "0.2.0",
     "MLG003": "0.2.0",
     "MLG004": "0.2.0",
+    "MLG007": "0.2.0",
+    "MLG008": "0.2.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

@@ -19,6 +19,7 @@ from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.checkers import RunOptions
 from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.drift import traps
 from ml_policy.drift.rule import DriftRule
 from ml_policy.tomlpos import TomlPositions
 from ml_policy.toolconfig import PRECOMMIT
@@ -43,7 +44,7 @@ def check(
         elif _drift_codes() <= settings.held_back:
             resolver.warnings[_BEFORE_DRIFT.format(root=root, bundle=settings.bundle)] = None
         else:
-            found += drift(root, settings.bundle)
+            found += drift(root, settings.bundle) + traps.check(settings, files, resolver)
     return found
 
 
