@@ -177,9 +177,10 @@ class _HookJudge:
             add("entry", f"entry {str(entry)!r} replaces the hook's `{spec.entry}`")
         args = hook.get("args")
         if isinstance(args, list):
-            for index, arg in _narrowing(hook_id, [str(a) for a in args], self.project.root):
+            listed = [str(a) for a in args]
+            for index, shown in _narrowing(hook_id, listed, self.project.root):
                 line = _item_line(args, index)
-                add("args", f"argument {arg!r} narrows what it checks", line, arg)
+                add("args", f"`{shown}` narrows what it checks", line, listed[index])
         for key, left_out in (("exclude", _searched), ("files", _not_searched)):
             pattern = hook.get(key)
             if isinstance(pattern, str):
@@ -238,11 +239,13 @@ def _narrowing(hook_id: str, args: list[str], root: Path) -> list[tuple[int, str
         return []
     found = []
     for index, arg in enumerate(args):
-        option, _, value = arg.partition("=")
-        if not value and index + 1 < len(args):
+        option, equals, value = arg.partition("=")
+        shown = arg
+        if not equals and index + 1 < len(args) and not args[index + 1].startswith("-"):
             value = args[index + 1]
+            shown = f"{arg} {value}"
         if arg.startswith("-") and judge(option, value, root):
-            found.append((index, arg))
+            found.append((index, shown))
     return found
 
 

@@ -129,6 +129,8 @@ class _MypyPlace:
                 "name the modules that need it"
             )
             line = self.pattern_line(pattern)
+            if any(trap.line == line for trap in found):
+                continue  # one entry naming several patterns: reported once
             found.append(
                 Trap(CODE, self.path, line, message, key=f"mypy.overrides[{pattern}].{flag}")
             )
