@@ -116,7 +116,7 @@ def test_global_ignore_errors_with_override_and_reason(tmp_path: Path) -> None:
     assert findings(tmp_path, {"pyproject.toml": text}, WIDE) == []
 
 
-OVERRIDE = '\n[[tool.mypy.overrides]]\nmodule = {module}\n{setting}\n'
+OVERRIDE = "\n[[tool.mypy.overrides]]\nmodule = {module}\n{setting}\n"
 
 
 @pytest.mark.parametrize(
@@ -207,7 +207,9 @@ def test_per_file_ignores_override_names_the_pattern(tmp_path: Path) -> None:
 def test_ruff_exclude_of_the_source_tree(tmp_path: Path, patterns: str, reported: bool) -> None:
     text = pyproject(f"[tool.ruff]\nextend-exclude = {patterns}\n")
     found = findings(tmp_path, {"pyproject.toml": text}, WIDE)
-    assert found == ([f"pyproject.toml:{line_of(text, 'extend-exclude')} MLG008"] if reported else [])
+    assert found == (
+        [f"pyproject.toml:{line_of(text, 'extend-exclude')} MLG008"] if reported else []
+    )
 
 
 def test_flat_layout_packages(tmp_path: Path) -> None:

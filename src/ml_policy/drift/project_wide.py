@@ -120,7 +120,7 @@ class _MypyPlace:
         if getattr(options, flag) == value:
             message = f"{shown} for the whole project: {meaning}"
             return [Trap(CODE, self.path, self.global_line(flag), message, key=f"mypy.{flag}")]
-        found = []
+        found: list[Trap] = []
         for pattern, values in options.per_module_options.items():
             if values.get(flag) != value or not any(_covers(options, pattern, m) for m in probes):
                 continue
