@@ -227,7 +227,8 @@ def _not_searched(pattern: str, names: Iterable[str]) -> list[str]:
 
 
 def _leaves(removed: Sequence[str]) -> str:
-    return f"leaves {len(removed)} of the project's files (like {removed[0]})"
+    example = next((name for name in removed if name.endswith(_PYTHON)), removed[0])
+    return f"leaves {len(removed)} of the project's files (like {example})"
 
 
 def _narrowing(hook_id: str, args: list[str], root: Path) -> list[tuple[int, str]]:

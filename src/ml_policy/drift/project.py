@@ -5,7 +5,8 @@ file there is, and every file that could be added beside them (a probe in each
 source folder), so naming one file, one legacy folder or the tests is not it.
 Source files are the Python files git shows below the root, without tests,
 scripts, examples, docs, benchmarks and vendored code (a setting scoped to those
-is fine), in the src or the flat layout.
+is fine), in the src or the flat layout. A folder below the root with its own
+LICENSE or COPYING file holds vendored code.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _NOT_SOURCE_FOLDERS = frozenset(
     }
 )
 _TEST_FILE = re.compile(r"^(test_.*|.*_test|conftest|setup|noxfile|tasks)\.pyi?$")
+_LICENCE = re.compile(r"^(LICEN[CS]E|COPYING)([._-].*)?$", re.IGNORECASE)
 PROBE = "ml_policy_probe"  # the name of a module nobody wrote
 
 
@@ -46,7 +48,22 @@ class Project:
     @cached_property
     def owned(self) -> tuple[str, ...]:
         """The files outside tests, scripts, docs and vendored code."""
-        return tuple(name for name in self.files if _owned(PurePosixPath(name)))
+        vendored = self._licensed_folders
+        return tuple(
+            name
+            for name in self.files
+            if _owned(PurePosixPath(name))
+            and not any(str(p) in vendored for p in PurePosixPath(name).parents)
+        )
+
+    @cached_property
+    def _licensed_folders(self) -> frozenset[str]:
+        """Folders below the root with their own licence: code copied from elsewhere."""
+        return frozenset(
+            str(PurePosixPath(name).parent)
+            for name in self.files
+            if "/" in name and _LICENCE.match(PurePosixPath(name).name)
+        )
 
     @cached_property
     def sources(self) -> tuple[str, ...]:
