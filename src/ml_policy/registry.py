@@ -97,6 +97,8 @@ FAMILIES = (
             "MLG004": f"{_DRIFT}.hooks_weaker_than_bundle:HooksWeakerThanBundle",
             "MLG005": f"{_DRIFT}.ml_policy_weaker_than_bundle:MlPolicyWeakerThanBundle",
             "MLG006": f"{_DRIFT}.stale_override:StaleOverride",
+            "MLG007": f"{_DRIFT}.config_not_read:ConfigNotRead",
+            "MLG008": f"{_DRIFT}.checks_off_project_wide:ChecksOffProjectWide",
         },
     ),
 )
@@ -113,6 +115,8 @@ _ADDED_LATER = {
     "MLG004": "0.2.0",
     "MLG005": "0.2.0",
     "MLG006": "0.2.0",
+    "MLG007": "0.2.0",
+    "MLG008": "0.2.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

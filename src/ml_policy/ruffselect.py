@@ -121,16 +121,19 @@ def extend_chain(config: Mapping[str, Any], folder: Path) -> list[Mapping[str, A
 
     A file that cannot be read or parsed ends the chain: Ruff itself reports it.
     """
+    return [table for _, table in reversed(extended(config, folder))] + [config]
+
+
+def extended(config: Mapping[str, Any], folder: Path) -> list[tuple[Path, Mapping[str, Any]]]:
+    """The files `config` extends and their Ruff tables, nearest first."""
     from ml_policy.config import ConfigError, read_toml
 
-    chain: list[Mapping[str, Any]] = [config]
-    seen: set[Path] = set()
+    chain: list[tuple[Path, Mapping[str, Any]]] = []
     current, here = config, folder
-    while isinstance(current.get("extend"), str) and len(chain) < _MAX_EXTEND:
+    while isinstance(current.get("extend"), str) and len(chain) < _MAX_EXTEND - 1:
         path = (here / Path(str(current["extend"])).expanduser()).resolve()
-        if path in seen:
+        if any(path == seen for seen, _ in chain):
             break
-        seen.add(path)
         try:
             document = read_toml(path)[1]
         except ConfigError:
@@ -140,6 +143,6 @@ def extend_chain(config: Mapping[str, Any], folder: Path) -> list[Mapping[str, A
         )
         if not isinstance(base, Mapping):
             break
-        chain.insert(0, base)
+        chain.append((path, base))
         current, here = base, path.parent
     return chain

@@ -19,6 +19,7 @@ from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.checkers import RunOptions
 from ml_policy.config import SettingsResolver, build_settings, read_toml, settings_table
 from ml_policy.diagnostics import Diagnostic
+from ml_policy.drift import traps
 from ml_policy.drift.departure import Departure
 from ml_policy.drift.ml_policy_table import weakenings
 from ml_policy.drift.ml_policy_weaker_than_bundle import MlPolicyWeakerThanBundle
@@ -50,7 +51,7 @@ def check(
         elif not any(settings.is_enabled(code) for code in _drift_codes()):
             resolver.warnings[_DRIFT_OFF.format(root=root, bundle=settings.bundle)] = None
         else:
-            found += drift(root, settings.bundle)
+            found += drift(root, settings.bundle) + traps.check(settings)
             found += own_table_drift(root, bundles.get(settings.bundle), resolver.notes)
     return found
 

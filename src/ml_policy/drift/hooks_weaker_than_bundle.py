@@ -33,11 +33,39 @@ class HooksWeakerThanBundle(DriftRule):
     """## What it does
     Compares `.pre-commit-config.yaml` with the hooks of the recorded bundle: a hook
     the bundle runs that is missing, or the ml-policy entry pinned to a `rev:` other
-    than the release the bundle was recorded with. The finding is on the file.
+    than the release the bundle was recorded with (the finding is on the file); and,
+    at the line of the key, a hook that is there but checks less:
+
+    - `entry:` other than the hook's own (`entry: "true"` runs nothing);
+    - `args:` that narrow the check. Ruff: `--exit-zero`, `--ignore`,
+      `--extend-ignore`, `--select` (it replaces the configuration's), the
+      `--per-file-ignores` and `--exclude` options, `--fix-only`, `--diff`,
+      `--add-noqa`, `--isolated`, `--config` naming another file or a `KEY=VALUE`
+      (for `ruff format`: `--exclude`, `--extend-exclude`, `--isolated`, `--range`,
+      `--config`). mypy: `--allow-*`, `--implicit-*`, `--disable-*`, `--ignore-*`
+      (`--ignore-missing-imports`), `--no-warn-*`, `--no-check-*`, `--no-strict*`,
+      `--no-disallow-*`, `--no-extra-checks`, `--exclude`, `--follow-imports=skip`,
+      `--config-file` naming another file than the one mypy reads. bandit: `--skip`,
+      `--tests`, `--exclude`, `--exit-zero`, `-ll`, `-lll`, `-ii`, `-iii`, a
+      severity or confidence level above low, `--baseline`, `-c` or `--ini` naming
+      other files. The ML hooks: `--ignore`, `--exclude`, `--exit-zero`,
+      `--update-baseline`, and `--select` that leaves out some of the hook's rules.
+      Any other argument (`--show-fixes`, `--output-format`, `--strict`,
+      `--extend-select`, `--follow-imports=silent`, `-v`) is left alone;
+    - `files:` or `exclude:`, on the hook or at the top of the file, that leave out
+      some of the project's own files the hook would check (tests, scripts, docs and
+      vendored code may be left out);
+    - `stages:` on which the hook never runs before a commit or a push (`[manual]`).
+
+    A departure recorded in `[tool.ml-policy.overrides]` with a reason is accepted:
+    `"pre-commit.HOOK-ID.args" = { add = ["--ignore-missing-imports"], reason = "..." }`
+    (likewise `.entry`, `.files`, `.exclude`, `.stages`; `pre-commit.exclude` for the
+    top level).
 
     ## Why is this bad?
     A hook left out of the configuration checks nothing, and nothing says so:
-    `pre-commit run --all-files` is green. The `rev:` pins the tools, their
+    `pre-commit run --all-files` is green. So is a hook whose `entry:` was replaced,
+    or whose `args:` add `--exit-zero`. The `rev:` pins the tools, their
     configuration and the ML rules together; another release runs another policy.
 
     ## Example
@@ -62,13 +90,19 @@ class HooksWeakerThanBundle(DriftRule):
 
     ## References
     - [pre-commit: adding plugins to your project](https://pre-commit.com/#2-add-a-pre-commit-configuration)
+    - [pre-commit: .pre-commit-config.yaml hooks (overriding `entry`, `args`, `files`, `stages`)](https://pre-commit.com/#pre-commit-configyaml---hooks)
+    - [Ruff: `ruff check` options](https://docs.astral.sh/ruff/configuration/#full-command-line-interface)
+    - [mypy: command line](https://mypy.readthedocs.io/en/stable/command_line.html)
     """
 
     code = "MLG004"
     name = "hooks-weaker-than-bundle"
-    summary = "pre-commit configuration lacks a hook of the recorded bundle"
+    summary = "pre-commit configuration lacks a hook of the recorded bundle, or narrows one"
     example_file = PRECOMMIT
-    invalid: ClassVar[tuple[str, ...]] = (_HEADER + "      - id: ml-policy-lint\n",)
+    invalid: ClassVar[tuple[str, ...]] = (
+        _HEADER + "      - id: ml-policy-lint\n",
+        _HEADER + _ALL_HOOKS.replace("mypy\n", "mypy\n        args: [--ignore-missing-imports]\n"),
+    )
     valid: ClassVar[tuple[str, ...]] = (_HEADER + _ALL_HOOKS,)
 
     @classmethod

@@ -147,7 +147,7 @@ class SettingsResolver:
                     problem = selects_nothing_yet(code)
                 elif held:
                     problem = (
-                        f"{code!r} does not turn on {', '.join(held)} under {settings.bundle}: "
+                        f"{code!r} does not turn on {_codes(held)} under {settings.bundle}: "
                         f"they came with ml-policy {added(held[0])}, after the bundle; "
                         "`ml-policy upgrade` moves to a bundle that has them, or name each "
                         "by its full code"
@@ -164,3 +164,9 @@ class SettingsResolver:
             settings = build_settings(self._cwd, None, layers, bundle.release)
             self._defaults_settings = self._cli.apply(settings)
         return self._defaults_settings
+
+
+def _codes(codes: list[str]) -> str:
+    if len(codes) <= 4:
+        return ", ".join(codes)
+    return f"{codes[0]} to {codes[-1]} ({len(codes)} rules)"
