@@ -213,8 +213,11 @@ def _refuse_second_ini(found: toolconfig.Found, reads: toolconfig.Source, root: 
             )
 
 
-def record_overrides(path: Path, tool: Slot, adopted: Mapping[str, list[Any]]) -> list[Change]:
-    """Write each kept departure into [tool.ml-policy.overrides]; what was written."""
+def record_overrides(
+    path: Path, tool: Slot, adopted: Mapping[str, list[Any]], reason: str = tomlmerge.ADOPTED
+) -> list[Change]:
+    """Write each kept departure into [tool.ml-policy.overrides] with `reason`; what was
+    written."""
     if not adopted:
         return []
     ml_policy = tomlmerge.child_table(path, tool, "ml-policy", ("ml-policy",), holder=False)
@@ -231,9 +234,9 @@ def record_overrides(path: Path, tool: Slot, adopted: Mapping[str, list[Any]]) -
             continue
         value = tomlkit.inline_table()
         value.update({"add": list(entries)} if entries else {})
-        value.update({"reason": tomlmerge.ADOPTED})
+        value.update({"reason": reason})
         table.put(key, value)
-        changes.append(Change(name, Action.ADD, tomlmerge.ADOPTED))
+        changes.append(Change(name, Action.ADD, reason))
     return changes
 
 
