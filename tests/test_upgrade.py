@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import shutil
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 from conftest import write
 from ruamel.yaml import YAML
 
@@ -47,7 +47,9 @@ def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     edit(v2 / "ruff.toml", "line-length = 100", "line-length = 110")
     edit(v2 / "ruff.toml", 'extend-exclude = ["wandb", "mlruns", "lightning_logs", "multirun"]', "")
     edit(v2 / "ruff.toml", '  "T10",    # flake8-debugger\n', "")
-    edit(v2 / "ruff.toml", '  "ASYNC",  # flake8-async\n', '  "ASYNC",  # flake8-async\n  "FURB",\n')
+    edit(
+        v2 / "ruff.toml", '  "ASYNC",  # flake8-async\n', '  "ASYNC",  # flake8-async\n  "FURB",\n'
+    )
     edit(v2 / "ruff.toml", '  "PD015",    # pd.merge', '  "E731",  # lambdas\n  # "PD015",')
     edit(v2 / "mypy.toml", "warn_unreachable = true\n", "local_partial_types = true\n")
     edit(v2 / "mypy.toml", '  "deprecated",\n', '  "explicit-override",\n')
@@ -178,16 +180,16 @@ def test_user_edits_are_kept_and_reported_as_conflicts(
     capsys.readouterr()
     code, out, err = upgrade(repo, capsys=capsys)
     assert code == 1
-    assert (
-        "! tool.ruff.line-length: yours 120, old bundle 100, new bundle 110; kept yours" in out
-    )
+    assert "! tool.ruff.line-length: yours 120, old bundle 100, new bundle 110; kept yours" in out
     assert "! tool.mypy.warn_unreachable: yours false, old bundle true, new bundle nothing" in out
     assert "2 conflict(s) left as you had them" in err
     data = toml(pyproject)["tool"]
     assert data["ruff"]["line-length"] == 120
     assert data["mypy"]["warn_unreachable"] is False
     select = data["ruff"]["lint"]["select"]
-    assert "ERA" in select and "FURB" in select and "T10" not in select
+    assert "ERA" in select
+    assert "FURB" in select
+    assert "T10" not in select
     assert "E501" in data["ruff"]["lint"]["ignore"]
     assert "line-length = 120  # our screens" in pyproject.read_text()
     assert "overrides" not in data["ml-policy"]
@@ -260,12 +262,15 @@ def test_switching_bundles_ends_where_init_with_the_other_bundle_does(
 def test_ruff_settings_are_upgraded_in_ruff_toml(
     history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = initialised(tmp_path / "repo", "ml-strict@1", {"ruff.toml": "# ours\nline-length = 100\n"})
+    repo = initialised(
+        tmp_path / "repo", "ml-strict@1", {"ruff.toml": "# ours\nline-length = 100\n"}
+    )
     pyproject = (repo / "pyproject.toml").read_text()
     code, out, _ = upgrade(repo, capsys=capsys)
     assert code == 0, out
     ruff = toml(repo / "ruff.toml")
-    assert ruff["line-length"] == 110 and "FURB" in ruff["lint"]["select"]
+    assert ruff["line-length"] == 110
+    assert "FURB" in ruff["lint"]["select"]
     assert (repo / "ruff.toml").read_text().startswith("# ours\n")
     assert "ruff" not in toml(repo / "pyproject.toml")["tool"]
     assert "~ line-length: 100 -> 110" in out
@@ -351,12 +356,17 @@ def test_a_hook_the_user_configured_is_not_removed(
 ) -> None:
     repo = initialised(tmp_path / "repo", "ml-strict@1")
     config = repo / ".pre-commit-config.yaml"
-    edit(config, "      - id: ml-policy-bandit\n", "      - id: ml-policy-bandit\n        args: [-ll]\n")
+    edit(
+        config,
+        "      - id: ml-policy-bandit\n",
+        "      - id: ml-policy-bandit\n        args: [-ll]\n",
+    )
     edit(config, "rev: v", "rev: v0.0.9  # was v")
     code, out, _ = upgrade(repo, capsys=capsys)
     assert code == 1
     assert "! repos[ml-policy].hooks[ml-policy-bandit]: the new bundle drops it; kept" in out
-    assert "ml-policy-bandit" in hooks(repo) and "ml-policy-ruff-format" in hooks(repo)
+    assert "ml-policy-bandit" in hooks(repo)
+    assert "ml-policy-ruff-format" in hooks(repo)
     assert "~ repos[ml-policy].rev: v0.0.9 -> v" in out
     assert "args: [-ll]" in config.read_text()
 
