@@ -54,6 +54,7 @@ def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     edit(v2 / "mypy.toml", "warn_unreachable = true\n", "local_partial_types = true\n")
     edit(v2 / "mypy.toml", '  "deprecated",\n', '  "explicit-override",\n')
     edit(v2 / "pre-commit.yaml", "  - id: ml-policy-bandit\n", "  - id: ml-policy-ruff-format\n")
+    edit(v2 / "mypy.toml", '  "catboost.*",', '  "bitsandbytes.*",  # no py.typed\n  "catboost.*",')
     monkeypatch.setattr(bundles, "policies_root", lambda: root)
     bundles.all_bundles.cache_clear()
     yield root
@@ -121,6 +122,7 @@ def test_untouched_keys_follow_the_bundle_removals_included(
     assert "warn_unreachable" not in mypy
     assert mypy["local_partial_types"] is True
     assert "deprecated" not in mypy["enable_error_code"]
+    assert "bitsandbytes.*" in mypy["overrides"][0]["module"]
     assert "explicit-override" in mypy["enable_error_code"]
     assert "ml-policy-ruff-format" in hooks(repo)
     assert "ml-policy-bandit" not in hooks(repo)
@@ -423,3 +425,51 @@ def test_every_shipped_v1_upgrades_to_every_shipped_v2(
     code, out, _ = upgrade(repo, "--to", new, capsys=capsys)
     assert (code, snapshot(repo)) == (0, before)
     assert "nothing to do" in out
+
+
+def test_a_select_of_the_users_own_gets_the_new_selectors_in_extend_select(
+    history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own = '[tool.ruff.lint]\nselect = ["E", "F", "T10"]  # ours\n'
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    write(repo, "pyproject.toml", PROJECT + "\n" + own)
+    assert cli("init", "--bundle", "ml-strict@1", repo) == 0
+    code, out, _ = upgrade(repo, capsys=capsys)
+    assert code == 0, out
+    lint = toml(repo / "pyproject.toml")["tool"]["ruff"]["lint"]
+    assert lint["select"] == ["E", "F"]  # T10: the old bundle's too, and the new one drops it
+    assert "FURB" in lint["extend-select"]
+    assert "T10" not in lint["extend-select"]
+    assert 'select = ["E", "F"]  # ours' in (repo / "pyproject.toml").read_text()
+
+
+PRE_COMMIT = """\
+repos:
+-   repo: local
+    hooks:
+    -   id: no-todo
+        name: no TODO files
+        entry: TODO files are not committed
+        language: fail
+        args:
+          [
+              '--strict',
+          ]
+"""
+
+
+def test_hooks_are_added_and_removed_as_text_where_yaml_cannot_round_trip(
+    history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = initialised(tmp_path / "repo", "ml-strict@1", {".pre-commit-config.yaml": PRE_COMMIT})
+    before = (repo / ".pre-commit-config.yaml").read_text()
+    assert before.startswith(PRE_COMMIT)
+    code, out, _ = upgrade(repo, capsys=capsys)
+    assert code == 0, out
+    after = (repo / ".pre-commit-config.yaml").read_text()
+    assert after.startswith(PRE_COMMIT)
+    assert after == before.replace("    -   id: ml-policy-bandit\n", "").replace(
+        "    -   id: ml-policy-mypy\n",
+        "    -   id: ml-policy-mypy\n    -   id: ml-policy-ruff-format\n",
+    )
