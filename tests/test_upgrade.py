@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import tomllib
-from conftest import write
+from conftest import write, write_files
 from ruamel.yaml import YAML
 
 from ml_policy import bundles
@@ -87,12 +87,13 @@ def hooks(repo: Path) -> list[str]:
     return [h["id"] for h in data["repos"][0]["hooks"]]
 
 
-def initialised(repo: Path, bundle: str, files: dict[str, str] | None = None) -> Path:
+def initialised(
+    repo: Path, bundle: str, files: dict[str, str] | None = None, *, conflicts: bool = False
+) -> Path:
+    """`repo` with PROJECT and `files`, after init with `bundle`."""
     repo.mkdir()
-    write(repo, "pyproject.toml", PROJECT)
-    for name, text in (files or {}).items():
-        write(repo, name, text)
-    assert cli("init", "--bundle", bundle, repo) == 0
+    write_files(repo, {"pyproject.toml": PROJECT, **(files or {})})
+    assert cli("init", "--bundle", bundle, repo) == (1 if conflicts else 0)
     return repo
 
 
@@ -283,11 +284,8 @@ def test_mypy_settings_in_mypy_ini_are_reported_where_they_are(
     history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ini = "[mypy]\nstrict = True\nwarn_unreachable = True\n"
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    write(repo, "pyproject.toml", PROJECT)
-    write(repo, ".mypy.ini", ini)
-    assert cli("init", "--bundle", "ml-strict@1", repo) == 1  # init: mypy.ini hides [tool.mypy]
+    # init reports that .mypy.ini hides [tool.mypy], and writes no mypy settings
+    repo = initialised(tmp_path / "repo", "ml-strict@1", {".mypy.ini": ini}, conflicts=True)
     code, out, _ = upgrade(repo, capsys=capsys)
     assert code == 1
     assert "! tool.mypy: mypy reads .mypy.ini, which ml-policy does not edit" in out
@@ -431,10 +429,7 @@ def test_a_select_of_the_users_own_gets_the_new_selectors_in_extend_select(
     history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     own = '[tool.ruff.lint]\nselect = ["E", "F", "T10"]  # ours\n'
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    write(repo, "pyproject.toml", PROJECT + "\n" + own)
-    assert cli("init", "--bundle", "ml-strict@1", repo) == 0
+    repo = initialised(tmp_path / "repo", "ml-strict@1", {"pyproject.toml": f"{PROJECT}\n{own}"})
     code, out, _ = upgrade(repo, capsys=capsys)
     assert code == 0, out
     lint = toml(repo / "pyproject.toml")["tool"]["ruff"]["lint"]

@@ -126,8 +126,7 @@ def _parser() -> argparse.ArgumentParser:
             "(ml-library for a package published to PyPI, else ml-strict), printed with its reasons"
         ),
     )
-    init.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    init.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
+    _add_plan_options(init)
     init.add_argument(
         "--force", action="store_true", help="take the bundle's value where yours differs"
     )
@@ -154,8 +153,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME[@VERSION]",
         help="default: the latest version of the recorded bundle",
     )
-    upgrade.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    upgrade.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
+    _add_plan_options(upgrade)
     upgrade.add_argument(
         "--reason",
         metavar="TEXT",
@@ -201,6 +199,11 @@ def _parser() -> argparse.ArgumentParser:
     for tool, summary in TOOL_COMMANDS.items():
         commands.add_parser(tool, help=f"{summary}; arguments go to {tool}")
     return parser
+
+
+def _add_plan_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    command.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
 
 
 def _add_rule_options(command: argparse.ArgumentParser) -> None:

@@ -39,7 +39,7 @@ Planned = tuple[FilePlan, TextStyle]
 
 
 @dataclass
-class _Document:
+class Document:
     """A TOML file being merged: its text, style, tomlkit document and plain data."""
 
     path: Path
@@ -49,7 +49,7 @@ class _Document:
     root: Slot
 
     @classmethod
-    def read(cls, path: Path, label: tuple[str, ...] = ()) -> _Document:
+    def read(cls, path: Path, label: tuple[str, ...] = ()) -> Document:
         before, style = read_text(path)
         document = tomlmerge.parse(path, before or "")
         return cls(path, before, style, document, tomlmerge.root_slot(document, label))
@@ -72,7 +72,7 @@ def plan_pyproject(
 class _Planner:
     def __init__(self, root: Path, bundle: Bundle, *, force: bool, migrate: bool) -> None:
         self.root, self.bundle, self.force, self.migrate = root, bundle, force, migrate
-        self.pyproject = _Document.read(root / PYPROJECT)
+        self.pyproject = Document.read(root / PYPROJECT)
         self.recorded = tomlmerge.recorded_overrides(self.pyproject.document)
         self.adopting = _recorded_bundle(self.pyproject.document) is None
         self.merger = Merger(RULES, force, self.recorded, adopting=self.adopting)
@@ -110,7 +110,7 @@ class _Planner:
                 ruffmerge.merge_ruff(self.merger, self.tool.child("ruff"), self.bundle)
             config: Mapping[str, Any] = self.tool.plain["ruff"]
             return config
-        target = _Document.read(found.reads.path)
+        target = Document.read(found.reads.path)
         target.root.logical = ("ruff",)
         merger = Merger(RULES, self.force, self.recorded, adopting=self.adopting)
         merger.changes += _notes(found, self.root, "the bundle's Ruff settings are merged there")

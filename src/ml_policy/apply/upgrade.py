@@ -17,7 +17,6 @@ from typing import Any
 
 import tomlkit
 from tomlkit.items import Table
-from tomlkit.toml_document import TOMLDocument
 
 from ml_policy import bundles, toolconfig
 from ml_policy.apply import banditmerge, mypymerge, precommit, ruffmerge, tomlmerge
@@ -25,8 +24,8 @@ from ml_policy.apply.choose import recorded_bundle
 from ml_policy.apply.init import PlannedFile, check_root
 from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.apply.precommit_intent import KEY, REV, Intent, find_entry, hook_ids, is_canonical
-from ml_policy.apply.pyproject import record_overrides
-from ml_policy.apply.textfile import InputError, TextStyle, read_text
+from ml_policy.apply.pyproject import Document, record_overrides
+from ml_policy.apply.textfile import InputError, read_text
 from ml_policy.apply.threeway import MISSING, ThreeWay
 from ml_policy.apply.tomlmerge import Slot
 from ml_policy.bandit_twins import skips_for
@@ -67,30 +66,11 @@ class Upgrade:
         return lines
 
 
-@dataclass
-class _TomlFile:
-    path: Path
-    before: str | None
-    style: TextStyle
-    document: TOMLDocument
-    root: Slot
-
-    @classmethod
-    def read(cls, path: Path) -> _TomlFile:
-        before, style = read_text(path)
-        document = tomlmerge.parse(path, before or "")
-        return cls(path, before, style, document, tomlmerge.root_slot(document))
-
-    def planned(self, changes: list[Change]) -> PlannedFile:
-        after = tomlmerge.render(self.path, self.document, self.root.plain)
-        return PlannedFile(FilePlan(self.path, self.before, after, changes), self.style)
-
-
 def plan_upgrade(root: Path, to: str | None, *, reason: str | None = None) -> Upgrade:
     """What upgrading the repository at `root` to `to` (default: the latest version of the
     recorded bundle) changes; writes nothing. `reason`: record conflicts as overrides."""
     check_root(root)
-    pyproject = _TomlFile.read(root / PYPROJECT)
+    pyproject = Document.read(root / PYPROJECT)
     base = _recorded(pyproject)
     target = target_of(base, to)
     if target == base:
@@ -102,7 +82,7 @@ def plan_upgrade(root: Path, to: str | None, *, reason: str | None = None) -> Up
     return Upgrade(base, target, planned)
 
 
-def _recorded(pyproject: _TomlFile) -> Bundle:
+def _recorded(pyproject: Document) -> Bundle:
     ref = recorded_bundle(pyproject.root.plain)
     if ref is None:
         raise UpgradeError(
@@ -127,7 +107,7 @@ def target_of(base: Bundle, to: str | None) -> Bundle:
 
 class _Planner:
     def __init__(
-        self, root: Path, pyproject: _TomlFile, base: Bundle, target: Bundle, reason: str | None
+        self, root: Path, pyproject: Document, base: Bundle, target: Bundle, reason: str | None
     ) -> None:
         self.root, self.pyproject, self.base, self.target = root, pyproject, base, target
         self.reason = reason
@@ -153,7 +133,7 @@ class _Planner:
             self.pyproject.path, self.tool, self.recorded, reason=self.reason or ""
         )
         return [
-            self.pyproject.planned(self.merge.changes),
+            PlannedFile(*self.pyproject.plan(self.merge.changes)),
             *self.others,
             _plan_precommit(self.root / PRECOMMIT, self.base, self.target),
         ]
@@ -169,12 +149,12 @@ class _Planner:
                 self.merge.merge(self.tool, "ruff", self.base.ruff(), target)
             config = self.tool.plain.get("ruff", {})
         else:
-            file = _TomlFile.read(found.reads.path)
+            file = Document.read(found.reads.path)
             file.root.logical = ("ruff",)
             merge = self._three_way()
             merge_ruff(merge, file.root, self.base, self.target)
             self.recorded.update(merge.recorded)
-            self.others.append(file.planned(merge.changes))
+            self.others.append(PlannedFile(*file.plan(merge.changes)))
             config = file.root.plain
         return of_tables(extend_chain(config, self.root))
 
