@@ -145,7 +145,12 @@ def test_comments_order_and_unrelated_bytes_are_kept(
     history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo = initialised(tmp_path / "repo", "ml-strict@1")
-    before = (repo / "pyproject.toml").read_text()
+    pyproject = repo / "pyproject.toml"
+    edit(
+        pyproject, "ignore_missing_imports = true", "# ours: untyped\nignore_missing_imports = true"
+    )
+    edit(pyproject, '  "I",      # isort', '  # ours: sorted imports\n  "I",      # isort')
+    before = pyproject.read_text()
     assert upgrade(repo, capsys=capsys)[0] == 0
     after = (repo / "pyproject.toml").read_text()
     diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
@@ -166,6 +171,7 @@ def test_comments_order_and_unrelated_bytes_are_kept(
         '  "E731", # lambdas',
         '  "explicit-override",',
         "local_partial_types = true",
+        '  "bitsandbytes.*",  # no py.typed',
         'bundle = "ml-strict@2"',
     ]
     assert after.startswith(PROJECT)  # the user's own table, byte for byte
@@ -289,7 +295,8 @@ def test_mypy_settings_in_mypy_ini_are_reported_where_they_are(
     code, out, _ = upgrade(repo, capsys=capsys)
     assert code == 1
     assert "! tool.mypy: mypy reads .mypy.ini, which ml-policy does not edit" in out
-    assert "changes local_partial_types, enable_error_code, warn_unreachable: set them" in out
+    changed = "local_partial_types, enable_error_code, overrides, warn_unreachable: set them"
+    assert f"changes {changed}" in out
     assert (repo / ".mypy.ini").read_text() == ini
     assert "mypy" not in toml(repo / "pyproject.toml")["tool"]
 

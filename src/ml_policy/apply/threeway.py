@@ -18,12 +18,13 @@ drops go, entries it adds come, the user's own stay.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import tomlkit
-from tomlkit.items import Array, Item, Table
+from tomlkit.items import AoT, Array, Item, Table
 
 from ml_policy.apply import tomlmerge
 from ml_policy.apply.keyrules import kind
@@ -58,6 +59,8 @@ class ThreeWay:
         ours = slot.plain.get(key, MISSING)
         if _tables(ours, base, new) and isinstance(ours, dict):
             self._merge_child(slot, key, base, item)
+        elif ours == base and isinstance(item, AoT) and isinstance(slot.table.get(key), AoT):
+            self._merge_entries(slot, key, base, item)
         elif _per_entry(slot.key(key)) and isinstance(slot.table.get(key), Array | None):
             if slot.key(key) == SELECT:
                 self._select(slot, key, base, new)
@@ -72,6 +75,28 @@ class ThreeWay:
         if item is None and not slot.plain[key]:
             slot.drop(key)  # the new bundle has no such table, and nothing of the user's is left
             self.changes.append(Change(slot.name(key), Action.REMOVED, "the new bundle has none"))
+
+    def _merge_entries(self, slot: Slot, key: str, base: list[Any], item: AoT) -> None:
+        """[[tool.mypy.overrides]] as the old bundle wrote it: entry by entry, in place,
+        so that comments the user added between its values stay."""
+        existing: AoT = slot.table[key]
+        entries = slot.plain[key]
+        for index, entry in enumerate(item):
+            label = f"{key}[{tomlmerge.module_key(entry)}]"
+            if index < len(base):
+                child = Slot(
+                    existing[index], entries[index], (*slot.label, label), (*slot.logical, label)
+                )
+                self.merge_table(child, base[index], entry)
+                continue
+            existing.append(tomlmerge.fresh(entry))
+            entries.append(copy.deepcopy(plain(entry)))
+            self.changes.append(Change(slot.name(label), Action.ADD, tomlmerge.keys(entry)))
+        for index in reversed(range(len(item), len(base))):
+            label = f"{key}[{tomlmerge.module_key(entries[index])}]"
+            del existing[index]
+            del entries[index]
+            self.changes.append(Change(slot.name(label), Action.REMOVED, "the new bundle has none"))
 
     def _value(self, slot: Slot, key: str, base: Any, item: Item | None) -> None:
         ours, new = slot.plain.get(key, MISSING), MISSING if item is None else plain(item)
