@@ -1,6 +1,6 @@
 """Every `ml-policy COMMAND --option` that a message, a doc or a bundle mentions exists.
 
-A hint that names a command the CLI does not have (`ml-policy upgrade`) sends
+A hint that names a command the CLI does not have (`ml-policy sync`) sends
 the user to an argparse error. This test reads every text ml-policy ships or
 documents - the package's sources and data, the bundles, docs/, README.md,
 the examples and the hook definitions - finds each `ml-policy WORD` (in
@@ -196,8 +196,8 @@ def test_every_prose_word_is_still_used() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("run `ml-policy upgrade` first", ["no command 'upgrade'"]),
-        ("kept yours (--force, or ml-policy upgrade)", ["no command 'upgrade'"]),
+        ("run `ml-policy sync` first", ["no command 'sync'"]),
+        ("kept yours (--force, or ml-policy sync)", ["no command 'sync'"]),
         ("`ml-policy init --difff` shows it", ["init has no option --difff"]),
         ("ml-policy init [PATH] [--bundle NAME[@VERSION]] [--dry-run]", []),
         ("`ml-policy check --output-format=sarif src`", []),

@@ -19,6 +19,7 @@ from ml_policy.errors import PolicyError
 from ml_policy.tools import TOOL_COMMANDS
 
 if TYPE_CHECKING:
+    from ml_policy.apply import newfindings
     from ml_policy.apply.init import PlannedFile
     from ml_policy.bundles import Bundle
     from ml_policy.checkers import RunOptions
@@ -130,8 +131,7 @@ def _parser() -> argparse.ArgumentParser:
             "(ml-library for a package published to PyPI, else ml-strict), printed with its reasons"
         ),
     )
-    init.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    init.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
+    _add_plan_options(init)
     init.add_argument(
         "--force", action="store_true", help="take the bundle's value where yours differs"
     )
@@ -147,6 +147,29 @@ def _parser() -> argparse.ArgumentParser:
         help="then record every current finding of every hook (see `ml-policy baseline`)",
     )
     init.set_defaults(handler=_run_init)
+
+    upgrade = commands.add_parser(
+        "upgrade",
+        help="move to a newer bundle version (or another bundle), keeping your edits",
+    )
+    upgrade.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
+    upgrade.add_argument(
+        "--to",
+        metavar="NAME[@VERSION]",
+        help="default: the latest version of the recorded bundle",
+    )
+    _add_plan_options(upgrade)
+    upgrade.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="record each conflict in [tool.ml-policy.overrides] with this reason",
+    )
+    upgrade.add_argument(
+        "--baseline",
+        action="store_true",
+        help="then accept the existing findings the new configuration adds (the baseline)",
+    )
+    upgrade.set_defaults(handler=_run_upgrade)
 
     baseline = commands.add_parser(
         "baseline",
@@ -181,6 +204,11 @@ def _parser() -> argparse.ArgumentParser:
     for tool, summary in TOOL_COMMANDS.items():
         commands.add_parser(tool, help=f"{summary}; arguments go to {tool}")
     return parser
+
+
+def _add_plan_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    command.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
 
 
 def _add_rule_options(command: argparse.ArgumentParser) -> None:
@@ -343,22 +371,32 @@ def _run_init(args: argparse.Namespace) -> int:
     bundle, planned = init.plan_init(args.path, choice.ref, force=args.force, migrate=args.migrate)
     print(f"ml-policy init: {bundle.ref} into {args.path}")
     print(f"ml-policy init: {choice.explain()}")
+    left = _show_and_write(planned, args.path, diff=args.diff, dry_run=dry_run)
+    failed = _record_baseline(args.path, add=False) if args.baseline and not dry_run else 0
+    return 1 if left or failed else 0
+
+
+def _show_and_write(planned: list[PlannedFile], root: Path, *, diff: bool, dry_run: bool) -> int:
+    """Print the plan (or its diff) and write it unless `dry_run`; the number of conflicts
+    and changes left for the user to make by hand."""
+    from ml_policy.apply import init
+
     for item in planned:
-        label = _label(item.plan.path, args.path)
-        if args.diff:
+        label = _label(item.plan.path, root)
+        if diff:
             sys.stdout.write(item.plan.diff(label))
         else:
             print("\n".join(item.plan.describe(label)))
-    manual = _print_paste_blocks(planned, args.path)
+    manual = _print_paste_blocks(planned, root)
     conflicts = sum(len(item.plan.conflicts) for item in planned)
     if dry_run:
         print("(dry run: nothing written)")
     else:
-        done = init.write(planned, args.path)
+        done = init.write(planned, root)
         if done.paths:
-            print(f"wrote {', '.join(_label(path, args.path) for path in done.paths)}")
+            print(f"wrote {', '.join(_label(path, root) for path in done.paths)}")
         if done.deleted:
-            print(f"removed {', '.join(_label(path, args.path) for path in done.deleted)}")
+            print(f"removed {', '.join(_label(path, root) for path in done.deleted)}")
         if not done.paths and not done.deleted:
             print("nothing to change")
     if conflicts:
@@ -369,8 +407,39 @@ def _run_init(args: argparse.Namespace) -> int:
             "every other change was " + ("planned" if dry_run else "made"),
             file=sys.stderr,
         )
-    failed = _record_baseline(args.path, add=False) if args.baseline and not dry_run else 0
-    return 1 if conflicts or manual or failed else 0
+    return conflicts + manual
+
+
+def _run_upgrade(args: argparse.Namespace) -> int:
+    from ml_policy.apply import newfindings, upgrade
+
+    if args.reason is not None and not args.reason.strip():
+        print("ml-policy: error: --reason needs a text saying why", file=sys.stderr)
+        return 2
+    dry_run = args.dry_run or args.diff
+    plan = upgrade.plan_upgrade(args.path, args.to, reason=args.reason)
+    if plan.base == plan.target:
+        print(f"ml-policy upgrade: {args.path} is already on {plan.target.ref}; nothing to do")
+        return 0
+    print(f"ml-policy upgrade: {plan.base.ref} -> {plan.target.ref} in {args.path}")
+    print("\n".join(plan.changelog()))
+    before = newfindings.collect(args.path) if args.baseline and not dry_run else None
+    left = _show_and_write(plan.planned, args.path, diff=args.diff, dry_run=dry_run)
+    failed = 0
+    if before is not None:
+        failed = _print_new_findings(newfindings.accept_new(args.path, before), args.path)
+    return 1 if left or failed else 0
+
+
+def _print_new_findings(accepted: newfindings.Accepted, root: Path) -> int:
+    """Say what `upgrade --baseline` accepted; 1 when a tool could not be recorded."""
+    print(
+        f"ml-policy baseline: {accepted.added} finding(s) of the new configuration accepted in "
+        f"{_label(accepted.path, root)}"
+    )
+    for tool, reason in accepted.failed.items():
+        print(f"ml-policy baseline: {tool} not recorded: {reason}", file=sys.stderr)
+    return 1 if accepted.failed else 0
 
 
 def _print_paste_blocks(planned: list[PlannedFile], root: Path) -> int:

@@ -41,7 +41,7 @@ def plan_init(
 
     `migrate`: move mypy (and .bandit) settings out of INI files into pyproject.toml.
     """
-    _check_root(root)
+    check_root(root)
     bundle = _bundle(root, bundle_ref)
     configs = plan_pyproject(root, bundle, force=force, migrate=migrate)
     planned = [
@@ -81,7 +81,7 @@ def leftovers(root: Path, bundle_ref: str | None) -> list[Path]:
     Their presence is the mark of a cut-short update: the files are written
     together only once every temporary file is complete (apply.atomic).
     """
-    _check_root(root)
+    check_root(root)
     bundle = _bundle(root, bundle_ref)
     from ml_policy.secrets import baseline
 
@@ -116,7 +116,7 @@ def _label(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _check_root(root: Path) -> None:
+def check_root(root: Path) -> None:
     """A folder whose files can be read: a link leading out of the repository is not."""
     if not root.exists():
         raise InputError(root, "no such directory")
@@ -129,7 +129,7 @@ def _check_root(root: Path) -> None:
 def choose_bundle(root: Path, bundle_ref: str | None) -> Choice:
     """The bundle init applies to `root`, and why: `bundle_ref` (--bundle), else the
     bundle recorded by an earlier init, else a guess from the repository (apply.choose)."""
-    _check_root(root)  # before reading: a pyproject.toml linked from outside is not read
+    check_root(root)  # before reading: a pyproject.toml linked from outside is not read
     return choose(root, bundle_ref, _pyproject(root))
 
 

@@ -21,7 +21,8 @@ class Action(enum.Enum):
     NOTE = "note"  # left as the user has it, worth knowing (not a failure)
     MERGED = "merged"  # a list: the bundle's entries added after yours
     KEPT = "kept"  # another value that is stricter than the bundle's: kept, nothing to record
-    REMOVED = "removed"  # taken out: a setting moved elsewhere (init --migrate)
+    REMOVED = "removed"  # taken out: moved elsewhere (init --migrate), or dropped by the bundle
+    UPDATED = "updated"  # the bundle's new value replaces its old one (upgrade)
 
 
 @dataclass(frozen=True)
@@ -96,5 +97,6 @@ _SYMBOL = {
     Action.MERGED: "+",
     Action.KEPT: "=",
     Action.REMOVED: "-",
+    Action.UPDATED: "~",
     Action.NOTE: "i",
 }

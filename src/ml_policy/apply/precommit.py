@@ -40,19 +40,29 @@ def plan_precommit(
         return FilePlan(
             path, before, after, [Change(KEY, Action.ADD, f"{len(hooks)} hooks at {REV}")]
         ), style
-    data = _parse(path, before)
+    data = load(path, before)
+    intent = intend(path, data, hooks, our_hook_ids(hooks), force=force)
+    return plan_intent(path, before, data, intent), style
+
+
+def load(path: Path, text: str) -> dict[Any, Any]:
+    """The file's top-level mapping (empty for a file of comments only)."""
+    data = _parse(path, text)
     if data is not None and not isinstance(data, dict):
         raise InputError(path, "expected a mapping with a 'repos' list at the top level")
-    data = data or {}  # a file of comments only
-    intent = intend(path, data, hooks, our_hook_ids(hooks), force=force)
+    return data or {}
+
+
+def plan_intent(path: Path, before: str, data: dict[Any, Any], intent: Intent) -> FilePlan:
+    """The file with `intent`'s edits made, or the text to paste when they cannot be."""
     if not intent.edits:
-        return FilePlan(path, before, before, intent.changes), style
+        return FilePlan(path, before, before, intent.changes)
     try:
         after = _edited(path, before, intent, expected(data, intent))
     except NotEditableError as reason:
         changes = precommit_paste.manual(before, intent, str(reason), has_repos="repos" in data)
-        return FilePlan(path, before, before, changes), style
-    return FilePlan(path, before, after, intent.changes), style
+        return FilePlan(path, before, before, changes)
+    return FilePlan(path, before, after, intent.changes)
 
 
 def new_config(bundle_ref: str, hooks: list[str]) -> str:
@@ -123,6 +133,11 @@ def _round_trip(text: str, intent: Intent) -> str | None:
         entry = repos[intent.entry]
         if intent.set_rev:
             entry["rev"] = REV
+        if intent.drop:
+            hooks = entry["hooks"]
+            for index in reversed(range(len(hooks))):
+                if isinstance(hooks[index], dict) and hooks[index].get("id") in intent.drop:
+                    del hooks[index]
         if intent.missing:
             if entry.get("hooks") is None:
                 entry["hooks"] = CommentedSeq()

@@ -32,6 +32,7 @@ class Intent:
     entry: int | None = None  # index of the ml-policy entry in `repos`; None: add one
     set_rev: bool = False
     missing: list[str] = field(default_factory=list)  # hooks to add to the entry
+    drop: list[str] = field(default_factory=list)  # hooks to take out of it (upgrade)
 
     @property
     def add_entry(self) -> bool:
@@ -39,7 +40,7 @@ class Intent:
 
     @property
     def edits(self) -> bool:
-        return self.add_entry or self.set_rev or bool(self.missing)
+        return self.add_entry or self.set_rev or bool(self.missing) or bool(self.drop)
 
 
 def intend(
@@ -55,7 +56,7 @@ def intend(
     if index is None:
         return Intent(hooks, [Change(KEY, Action.ADD, f"{len(hooks)} hooks at {REV}")])
     entry = repos[index]
-    present = _hook_ids(path, entry)
+    present = hook_ids(path, entry)
     missing = [hook for hook in hooks if hook not in present]
     if not is_canonical(entry.get("repo")):
         return Intent(hooks, _other_source(entry.get("repo"), missing), entry=index)
@@ -102,8 +103,9 @@ def expected(data: dict[Any, Any], intent: Intent) -> dict[Any, Any]:
         entry = dict(repos[intent.entry])
         if intent.set_rev:
             entry["rev"] = REV
-        if intent.missing:
-            entry["hooks"] = [*(entry.get("hooks") or []), *({"id": h} for h in intent.missing)]
+        hooks = [h for h in entry.get("hooks") or [] if _id(h) not in intent.drop]
+        if intent.missing or intent.drop:
+            entry["hooks"] = [*hooks, *({"id": h} for h in intent.missing)]
         repos[intent.entry] = entry
     result["repos"] = repos
     return result
@@ -113,7 +115,7 @@ def _id(hook: object) -> object:
     return hook.get("id") if isinstance(hook, dict) else None
 
 
-def _hook_ids(path: Path, entry: dict[Any, Any]) -> set[object]:
+def hook_ids(path: Path, entry: dict[Any, Any]) -> set[object]:
     hooks = entry.get("hooks")
     if hooks is None:
         return set()

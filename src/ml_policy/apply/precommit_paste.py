@@ -20,7 +20,8 @@ from ml_policy.apply.yaml_insert import SeqStyle, compose, value_of
 def manual(text: str, intent: Intent, reason: str, *, has_repos: bool) -> list[Change]:
     """The plan when the file cannot be edited: each wanted edit as text to paste."""
     flow = in_flow(text, intent)
-    changes = [c for c in intent.changes if c.action not in {Action.ADD, Action.FORCED}]
+    made = {Action.ADD, Action.FORCED, Action.UPDATED, Action.REMOVED}
+    changes = [c for c in intent.changes if c.action not in made]
     why = f"not edited because {reason}"
     if intent.add_entry:
         changes.append(_entry(intent.hooks, why, flow=flow, has_repos=has_repos))
@@ -31,6 +32,10 @@ def manual(text: str, intent: Intent, reason: str, *, has_repos: bool) -> list[C
         changes.append(
             Change(f"{KEY}.hooks", Action.MANUAL, f"{why}: add these to its hooks by hand", paste)
         )
+    if intent.drop:
+        paste = "\n".join(f"- id: {hook}" for hook in intent.drop)
+        detail = f"{why}: take these out of its hooks by hand"
+        changes.append(Change(f"{KEY}.hooks", Action.MANUAL, detail, paste))
     return changes
 
 

@@ -22,6 +22,7 @@ from ml_policy.apply.yaml_insert import (
     apply,
     check_owned,
     compose,
+    content_end,
     is_block,
     replace_scalar,
     sequence_style,
@@ -118,6 +119,27 @@ def _complete_entry(text: str, repos: SequenceNode, index: int, intent: Intent) 
         edits.append(replace_scalar(text, found[1], REV))
     if intent.missing:
         edits.append(_add_hooks(text, entry, intent.missing))
+    if intent.drop:
+        edits += _drop_hooks(text, entry, intent.drop)
+    return edits
+
+
+def _drop_hooks(text: str, entry: MappingNode, drop: list[str]) -> list[Edit]:
+    """Delete the whole lines of each hook item whose id is in `drop`."""
+    found = value_of(entry, "hooks")
+    hooks = found[1] if found else None
+    if not (isinstance(hooks, SequenceNode) and is_block(hooks)):
+        raise NotEditableError("the ml-policy entry's 'hooks' is not a block list")
+    edits = []
+    for item in hooks.value:
+        hook = value_of(item, "id") if isinstance(item, MappingNode) else None
+        if hook is None or not isinstance(hook[1], ScalarNode) or hook[1].value not in drop:
+            continue
+        if item.flow_style or len(item.value) != 1:
+            raise NotEditableError("a hook to remove is not a plain `- id: NAME` item")
+        start = text.rfind("\n", 0, item.start_mark.index) + 1
+        end = text.find("\n", content_end(text, item))
+        edits.append(Edit(start, len(text) if end == -1 else end + 1, ""))
     return edits
 
 

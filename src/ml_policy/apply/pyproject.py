@@ -39,7 +39,7 @@ Planned = tuple[FilePlan, TextStyle]
 
 
 @dataclass
-class _Document:
+class Document:
     """A TOML file being merged: its text, style, tomlkit document and plain data."""
 
     path: Path
@@ -49,7 +49,7 @@ class _Document:
     root: Slot
 
     @classmethod
-    def read(cls, path: Path, label: tuple[str, ...] = ()) -> _Document:
+    def read(cls, path: Path, label: tuple[str, ...] = ()) -> Document:
         before, style = read_text(path)
         document = tomlmerge.parse(path, before or "")
         return cls(path, before, style, document, tomlmerge.root_slot(document, label))
@@ -72,7 +72,7 @@ def plan_pyproject(
 class _Planner:
     def __init__(self, root: Path, bundle: Bundle, *, force: bool, migrate: bool) -> None:
         self.root, self.bundle, self.force, self.migrate = root, bundle, force, migrate
-        self.pyproject = _Document.read(root / PYPROJECT)
+        self.pyproject = Document.read(root / PYPROJECT)
         self.recorded = tomlmerge.recorded_overrides(self.pyproject.document)
         self.adopting = _recorded_bundle(self.pyproject.document) is None
         self.merger = Merger(RULES, force, self.recorded, adopting=self.adopting)
@@ -110,7 +110,7 @@ class _Planner:
                 ruffmerge.merge_ruff(self.merger, self.tool.child("ruff"), self.bundle)
             config: Mapping[str, Any] = self.tool.plain["ruff"]
             return config
-        target = _Document.read(found.reads.path)
+        target = Document.read(found.reads.path)
         target.root.logical = ("ruff",)
         merger = Merger(RULES, self.force, self.recorded, adopting=self.adopting)
         merger.changes += _notes(found, self.root, "the bundle's Ruff settings are merged there")
@@ -213,8 +213,11 @@ def _refuse_second_ini(found: toolconfig.Found, reads: toolconfig.Source, root: 
             )
 
 
-def record_overrides(path: Path, tool: Slot, adopted: Mapping[str, list[Any]]) -> list[Change]:
-    """Write each kept departure into [tool.ml-policy.overrides]; what was written."""
+def record_overrides(
+    path: Path, tool: Slot, adopted: Mapping[str, list[Any]], reason: str = tomlmerge.ADOPTED
+) -> list[Change]:
+    """Write each kept departure into [tool.ml-policy.overrides] with `reason`; what was
+    written."""
     if not adopted:
         return []
     ml_policy = tomlmerge.child_table(path, tool, "ml-policy", ("ml-policy",), holder=False)
@@ -231,9 +234,9 @@ def record_overrides(path: Path, tool: Slot, adopted: Mapping[str, list[Any]]) -
             continue
         value = tomlkit.inline_table()
         value.update({"add": list(entries)} if entries else {})
-        value.update({"reason": tomlmerge.ADOPTED})
+        value.update({"reason": reason})
         table.put(key, value)
-        changes.append(Change(name, Action.ADD, tomlmerge.ADOPTED))
+        changes.append(Change(name, Action.ADD, reason))
     return changes
 
 

@@ -34,7 +34,7 @@ from ml_policy.ruffselect import RuffSelection, covers, of_tables
 IGNORE = "ruff.lint.ignore"
 # Genuine top-level options that share a name with a lint option (`exclude`
 # excludes files from everything; `lint.exclude` from linting only).
-_TOP_LEVEL_ONLY = {"exclude"}
+TOP_LEVEL_ONLY = {"exclude"}
 
 
 def bundle_table(bundle: Bundle) -> Table:
@@ -79,7 +79,7 @@ def _prepare_lint(merger: Merger, slot: Slot, source: Table) -> tuple[Table, Tab
     _drop_ignores_the_user_selects(slot, lint)
     moved = tomlkit.table()
     for key in list(lint.keys()):
-        top_level = key in slot.plain and key not in _TOP_LEVEL_ONLY
+        top_level = key in slot.plain and key not in TOP_LEVEL_ONLY
         if top_level and key not in _user_lint(slot):
             moved.append(key, lint[key])
             del lint[key]
