@@ -183,8 +183,6 @@ LIVE = [
     '"ruff.lint.extend-ignore" = { add = ["E501"], reason = "urls" }\n',
     '[tool.ml-policy.artifacts]\nlfs = ["*.pt"]\n[tool.ml-policy.overrides]\n'
     '"ml-policy.artifacts.lfs" = { remove = ["*.safetensors"], reason = "no weights" }\n',
-    # not a tool ml-policy reads: not judged
-    '[tool.ml-policy.overrides]\n"pre-commit.ml-policy-mypy" = { reason = "CI runs it" }\n',
 ]
 
 
@@ -229,3 +227,57 @@ def test_live_overrides_are_noted_with_their_reasons(tmp_path: Path) -> None:
     assert checkers.run_all([tmp_path], resolver, families=("MLG",)) == []
     [note] = resolver.notes
     assert note.endswith("override 'ruff.line-length' accepted: generated code")
+
+
+HOOK_OVERRIDE = (
+    '[tool.ml-policy.overrides]\n"pre-commit.ml-policy-mypy.args" = '
+    '{ add = ["--ignore-missing-imports"], reason = "no stubs for our C extension" }\n'
+)
+
+
+@pytest.mark.parametrize(("args", "stale"), [("", True), ("--ignore-missing-imports", False)])
+def test_a_hook_override_is_stale_once_the_hook_is_plain_again(
+    tmp_path: Path, args: str, stale: bool
+) -> None:
+    files = changed_after_init("ml-strict@2", HOOK_OVERRIDE)
+    config = str(files[".pre-commit-config.yaml"])
+    if args:
+        config = config.replace(
+            "- id: ml-policy-mypy\n", f"- id: ml-policy-mypy\n        args: [{args}]\n"
+        )
+    files[".pre-commit-config.yaml"] = config
+    write_files(tmp_path, files)
+    found = checkers.run_all([tmp_path], SettingsResolver(cwd=tmp_path), families=("MLG",))
+    assert [d.code for d in found] == (["MLG006"] if stale else [])
+    if stale:
+        assert "what it excuses is not there any more" in found[0].message
+
+
+MISSING_HOOK = (
+    '[tool.ml-policy.overrides]\n"pre-commit.ml-policy-mypy" = { reason = "CI runs it" }\n'
+)
+
+
+@pytest.mark.parametrize("override", ["", MISSING_HOOK])
+def test_a_missing_hook_is_mlg004_unless_an_override_says_why(
+    tmp_path: Path, override: str
+) -> None:
+    files = changed_after_init("ml-strict@2", override)
+    files[".pre-commit-config.yaml"] = str(files[".pre-commit-config.yaml"]).replace(
+        "      - id: ml-policy-mypy\n", ""
+    )
+    write_files(tmp_path, files)
+    found = checkers.run_all([tmp_path], SettingsResolver(cwd=tmp_path), families=("MLG",))
+    if override:
+        assert found == []
+    else:
+        [finding] = found
+        assert finding.code == "MLG004"
+        assert "hook ml-policy-mypy of ml-strict@2 is missing" in finding.message
+        assert '"pre-commit.ml-policy-mypy"' in finding.message
+
+
+def test_an_override_for_a_hook_that_is_there_is_stale(tmp_path: Path) -> None:
+    [finding] = drift(tmp_path, MISSING_HOOK)
+    assert finding.code == "MLG006"
+    assert "(CI runs it): what it excuses is not there any more" in finding.message

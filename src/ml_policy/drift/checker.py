@@ -10,6 +10,7 @@ each departure init would make, at the key's line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,15 +18,12 @@ from ml_policy import bundles, registry
 from ml_policy.apply.keyrules import strict_value
 from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.checkers import RunOptions
-from ml_policy.config import SettingsResolver, build_settings, read_toml, settings_table
+from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.drift import traps
-from ml_policy.drift.departure import Departure
-from ml_policy.drift.ml_policy_table import weakenings
-from ml_policy.drift.ml_policy_weaker_than_bundle import MlPolicyWeakerThanBundle
+from ml_policy.drift.own_table import own_table_drift
 from ml_policy.drift.rule import DriftRule
-from ml_policy.drift.stale import stale_overrides
-from ml_policy.drift.stale_override import StaleOverride
+from ml_policy.drift.trap import Trap
 from ml_policy.tomlpos import TomlPositions
 from ml_policy.toolconfig import PRECOMMIT, PYPROJECT
 
@@ -51,8 +49,11 @@ def check(
         elif not any(settings.is_enabled(code) for code in _drift_codes()):
             resolver.warnings[_DRIFT_OFF.format(root=root, bundle=settings.bundle)] = None
         else:
-            found += drift(root, settings.bundle) + traps.check(settings)
-            found += own_table_drift(root, bundles.get(settings.bundle), resolver.notes)
+            findings, hooks = drift(root, settings.bundle)
+            trapped = [*hooks, *traps.departures(settings)]
+            found += findings + traps.findings(trapped, settings.overrides)
+            bundle = bundles.get(settings.bundle)
+            found += own_table_drift(root, bundle, trapped, resolver.notes)
     return found
 
 
@@ -76,21 +77,43 @@ _BEFORE_DRIFT = (
 _DRIFT_OFF = "{root}: every MLG rule is turned off, so nothing holds the configuration to {bundle}"
 
 
-def drift(root: Path, bundle_ref: str) -> list[Diagnostic]:
-    """The departures from `bundle_ref` that init would change, as MLG findings."""
+def drift(root: Path, bundle_ref: str) -> tuple[list[Diagnostic], list[Trap]]:
+    """The departures from `bundle_ref` that init would change: as MLG findings, and for
+    the hooks, as traps (a hook left out is accepted by an override "pre-commit.<id>",
+    which init's plan does not know about)."""
     from ml_policy.apply.init import plan_init
 
     _, planned = plan_init(root, bundle_ref, force=False)
     rules = [rule for rule in registry.rules("check-config") if issubclass(rule, DriftRule)]
-    found = []
+    found, hooks = [], []
     for planned_file in planned:
         plan = planned_file.plan
         for change in plan.changes:
             rule = _claimant(rules, plan.path.name, change)
-            if rule is not None:
-                line = _line(plan, change.key)
-                found.append(rule.at(_message(change, bundle_ref), plan.path, line))
-    return found
+            if rule is None:
+                continue
+            message, line = _message(change, bundle_ref), _line(plan, change.key)
+            if plan.path.name == PRECOMMIT:
+                key = f"pre-commit.{_hook_id(change.key)}"
+                if change.action is Action.ADD and key != f"pre-commit.{change.key}":
+                    message = _missing_hook(_hook_id(change.key), bundle_ref, key)
+                hooks.append(Trap(rule.code, plan.path, line, message, key=key))
+            else:
+                found.append(rule.at(message, plan.path, line))
+    return found, hooks
+
+
+def _missing_hook(hook_id: str, bundle_ref: str, key: str) -> str:
+    return (
+        f"hook {hook_id} of {bundle_ref} is missing: `ml-policy init` adds it; or record "
+        f'why in [tool.ml-policy.overrides] as "{key}"'
+    )
+
+
+def _hook_id(key: str) -> str:
+    """ "repos[ml-policy].hooks[ml-policy-mypy]" -> "ml-policy-mypy"; other keys as they are."""
+    match = re.fullmatch(r"repos\[[^]]*\]\.hooks\[(?P<id>[^]]+)\]", key)
+    return match["id"] if match else key
 
 
 def _claimant(rules: list[type[DriftRule]], name: str, change: Change) -> type[DriftRule] | None:
@@ -132,55 +155,3 @@ def _line(plan: FilePlan, key: str) -> int:
     if plan.before is None or not plan.path.name.endswith(".toml"):
         return 1
     return TomlPositions(plan.before).key_line(key.split(".")) or 1
-
-
-def own_table_drift(root: Path, bundle: bundles.Bundle, notes: dict[str, None]) -> list[Diagnostic]:
-    """MLG005 for [tool.ml-policy] itself and MLG006 for stale overrides, as the file says
-    (the command line's --select does not count as a departure); each live override, with
-    its reason, goes to `notes`."""
-    pyproject = root / PYPROJECT
-    text, document = read_toml(pyproject)
-    table = settings_table(pyproject, text, document) or {}
-    positions = TomlPositions(text)
-    bundle_layer = bundle.ml_policy_settings()
-    theirs = build_settings(root, None, [bundle_layer], bundle.release)
-    ours = build_settings(root, pyproject, [bundle_layer, table], bundle.release)
-    found = [
-        MlPolicyWeakerThanBundle.at(
-            _own_message(departure, bundle.ref),
-            pyproject,
-            _own_line(positions, departure.key, departure.entries),
-        )
-        for departure in weakenings(theirs, ours)
-        if not departure.accepted(ours.overrides)
-    ]
-    stale = {s.key: s for s in stale_overrides(root, bundle, ours.overrides)}
-    for key, override in ours.overrides.items():
-        line = positions.key_line([*_OVERRIDES, key]) or 1
-        if key in stale and not stale[key].entries:
-            message = f'override "{key}" ({override.reason}): {stale[key].why}; remove it'
-            found.append(StaleOverride.at(message, pyproject, line))
-            continue
-        if key in stale:
-            message = f'override "{key}" ({override.reason}): {stale[key].why}; remove them'
-            found.append(StaleOverride.at(message, pyproject, line))
-        notes[f"{pyproject}:{line}: override {key!r} accepted: {override.reason}"] = None
-    return found
-
-
-_OVERRIDES = ("tool", "ml-policy", "overrides")
-
-
-def _own_message(departure: Departure, bundle_ref: str) -> str:
-    table = departure.key.rsplit(".", 1)[0]
-    return (
-        f"[tool.{table}] {departure.message}: weaker than {bundle_ref}; take the bundle's "
-        "value or record why in [tool.ml-policy.overrides]"
-    )
-
-
-def _own_line(positions: TomlPositions, key: str, entries: tuple[object, ...]) -> int:
-    path = ["tool", *key.split(".")]
-    if key.endswith("per-file-ignores") and entries:
-        path.append(str(entries[0]))
-    return positions.key_line(path) or positions.key_line(path[:2]) or 1

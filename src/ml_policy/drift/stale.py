@@ -12,7 +12,7 @@ INI file) are not judged.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,11 @@ from ml_policy import toolconfig
 from ml_policy.apply.tomlmerge import module_key
 from ml_policy.bundles import Bundle
 from ml_policy.config import ConfigError, Override, read_toml
+from ml_policy.drift.trap import Trap
 from ml_policy.toolconfig import PYPROJECT
 
 _MISSING = object()
+_CONFIG_FILES = (".toml", ".ini", ".cfg", ".bandit")
 _ENTRY = re.compile(r"(?P<table>[^\[]+)\[(?P<module>.*)\]")  # overrides[torch.*]
 
 
@@ -37,18 +39,40 @@ class Stale:
     entries: tuple[Any, ...] = ()
 
 
-def stale_overrides(root: Path, bundle: Bundle, overrides: Mapping[str, Override]) -> list[Stale]:
+def stale_overrides(
+    root: Path, bundle: Bundle, overrides: Mapping[str, Override], trapped: Sequence[Trap]
+) -> list[Stale]:
+    """The overrides that excuse nothing: judged by value where ml-policy reads the tool's
+    settings, by the traps for hooks and configuration files (drift.traps)."""
     tables = _tables(root, bundle)
     found = []
     for key, override in overrides.items():
         tool, _, path = key.partition(".")
-        if tool not in tables or not path:
-            continue  # a tool ml-policy does not read (or an INI file): not judged
-        ours, theirs = (_lookup(table, path) for table in tables[tool])
-        stale = _judge(override, ours, theirs)
+        if tool in tables and path:
+            ours, theirs = (_lookup(table, path) for table in tables[tool])
+            stale = _judge(override, ours, theirs)
+        elif _trap_key(key):
+            stale = _judge_by_traps(override, [t for t in trapped if t.key == key])
+        else:
+            continue  # configuration ml-policy does not read (a mypy INI file): not judged
         if stale is not None:
             found.append(stale)
     return found
+
+
+def _trap_key(key: str) -> bool:
+    """A key that names a hook or a configuration file (drift.trap.Trap.key)."""
+    return key.startswith("pre-commit.") or key.split(" ", maxsplit=1)[0].endswith(_CONFIG_FILES)
+
+
+def _judge_by_traps(override: Override, live: Sequence[Trap]) -> Stale | None:
+    if not live:
+        return Stale(override.key, override.reason, "what it excuses is not there any more")
+    gone = [e for e in override.add if e not in {t.entry for t in live}]
+    if not gone:
+        return None
+    why = f"add {_shown(gone)}: not a departure any more"
+    return Stale(override.key, override.reason, why, tuple(gone))
 
 
 def _judge(override: Override, ours: Any, theirs: Any) -> Stale | None:

@@ -10,21 +10,22 @@ recorded in [tool.ml-policy.overrides] with a reason is not reported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ml_policy import bundles, files, registry
-from ml_policy.config import CliOverrides, Settings, SettingsResolver
+from ml_policy.config import CliOverrides, Override, Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.drift import hidden_configs, hook_details, project_wide
 from ml_policy.drift.project import Project
 from ml_policy.drift.trap import Trap
 
 
-def check(settings: Settings) -> list[Diagnostic]:
-    """The traps of the project at `settings.root` that no override accepts, as findings."""
+def findings(trapped: Sequence[Trap], overrides: Mapping[str, Override]) -> list[Diagnostic]:
+    """The traps no override accepts, as findings."""
     found = []
-    for trap in departures(settings):
-        if trap.accepted_by(settings.overrides) is None:
+    for trap in trapped:
+        if trap.accepted_by(overrides) is None:
             rule = registry.rule_class(trap.code)
             assert rule is not None  # noqa: S101 - the codes are the registry's own
             found.append(rule.at(trap.message, trap.path, trap.line))
