@@ -146,6 +146,8 @@ def test_a_family_a_bundle_selected_ahead_waits_for_a_bundle_of_its_release(
     files = {"pyproject.toml": '[tool.ml-policy]\nbundle = "ml-baseline@1"\n', "a.py": "x = 1\n"}
     write_files(tmp_path / "one", files)
     result = check(tmp_path / "one")
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    result = ml_policy("check-config", cwd=tmp_path / "one")
     assert result.returncode == 0, result.stdout
     assert "ml-baseline@1 came before the drift rules (MLG" in result.stderr
     files["pyproject.toml"] = files["pyproject.toml"].replace("@1", "@2")

@@ -276,6 +276,9 @@ def _run_check(args: argparse.Namespace) -> int:
     # After the run: checkers add warnings of their own (check-config's "run init").
     for warning in [*overrides.warnings(), *resolver.warnings]:
         print(f"ml-policy: warning: {warning}", file=sys.stderr)
+    if getattr(args, "project_paths", False):
+        for note in resolver.notes:  # what check-config accepted or could not check, and why
+            print(f"ml-policy: note: {note}", file=sys.stderr)
     if found.unchecked:
         diagnostics = sorted(
             [*diagnostics, *checkers.unchecked_diagnostics(found.unchecked)],

@@ -42,12 +42,14 @@ def check(
     found: list[Diagnostic] = []
     for root in sorted(roots):
         settings = resolver.for_path(root / PYPROJECT)
+        # Why nothing is checked goes to the notes, which check-config prints (`check`
+        # would repeat it on every run).
         if settings.bundle is None:
-            resolver.warnings[_NO_BUNDLE.format(root=root)] = None
+            resolver.notes[_NO_BUNDLE.format(root=root)] = None
         elif _drift_codes() <= settings.held_back:
-            resolver.warnings[_BEFORE_DRIFT.format(root=root, bundle=settings.bundle)] = None
+            resolver.notes[_BEFORE_DRIFT.format(root=root, bundle=settings.bundle)] = None
         elif not any(settings.is_enabled(code) for code in _drift_codes()):
-            resolver.warnings[_DRIFT_OFF.format(root=root, bundle=settings.bundle)] = None
+            resolver.notes[_DRIFT_OFF.format(root=root, bundle=settings.bundle)] = None
         else:
             findings, hooks = drift(root, settings.bundle)
             trapped = [*hooks, *traps.departures(settings)]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ml_policy.apply.precommit_intent import REV
 from ml_policy.drift.rule import DriftRule
 from ml_policy.toolconfig import PRECOMMIT
 
-_HEADER = """# FILE: .pre-commit-config.yaml
+_HEADER = f"""# FILE: .pre-commit-config.yaml
 repos:
   - repo: https://github.com/ml-policy/ml-policy
-    rev: v0.1.0
+    rev: {REV}
     hooks:
 """
 _ALL_HOOKS = "".join(
@@ -72,7 +73,7 @@ class HooksWeakerThanBundle(DriftRule):
     ```yaml
     repos:
       - repo: https://github.com/ml-policy/ml-policy
-        rev: v0.1.0
+        rev: v0.2.0
         hooks:
           - id: ml-policy-lint
     ```
@@ -81,7 +82,7 @@ class HooksWeakerThanBundle(DriftRule):
     ```yaml
     repos:
       - repo: https://github.com/ml-policy/ml-policy
-        rev: v0.1.0
+        rev: v0.2.0
         hooks:
           - id: ml-policy-lint
           - id: ml-policy-deps

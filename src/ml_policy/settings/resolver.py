@@ -52,7 +52,7 @@ class SettingsResolver:
         self._defaults_settings: Settings | None = None
         self.broken: dict[Path, BrokenSettings] = {}
         self.warnings: dict[str, None] = {}  # in order, each once
-        self.notes: dict[str, None] = {}  # worth knowing, not wrong (check-config's overrides)
+        self.notes: dict[str, None] = {}  # what check-config accepted or could not check, and why
 
     def for_path(self, path: Path) -> Settings:
         try:
