@@ -25,8 +25,10 @@ import re
 import shutil
 import subprocess
 import sys
-from collections import Counter, defaultdict
+import tempfile
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from harness import mirror, project_tool, say, today, version_of, write_json
 
@@ -43,7 +45,7 @@ CODE_BASES = {
     "liger-kernel": (Path("/work/cmp/lk"), "py310"),
 }
 CONFIG_NAME = "ruff-noise.toml"
-SAMPLES_KEPT = 3
+SAMPLES_KEPT = 1
 ENABLED_LINE = re.compile(r"^\t[\w-]+ \(([A-Z]+[0-9]+)\),$")
 
 
@@ -147,15 +149,15 @@ def spread(items: list[dict[str, object]], count: int) -> list[dict[str, object]
 
 def where(finding: dict[str, object], root: Path) -> str:
     location = finding["location"]
-    assert isinstance(location, dict)
+    row = location.get("row") if isinstance(location, dict) else "?"
     path = Path(str(finding["filename"])).relative_to(root)
-    return f"{path}:{location['row']}"
+    return f"{path}:{row}"
 
 
 def measure_bundle(
     bundle: str, version: int, rules: dict[str, dict[str, str]], work: Path
 ) -> dict[str, object]:
-    per_rule: dict[str, dict[str, object]] = defaultdict(dict)
+    per_rule: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     lines: dict[str, int] = {}
     candidates: list[str] = []
     for name in CODE_BASES:
@@ -168,8 +170,9 @@ def measure_bundle(
         by_code: dict[str, list[dict[str, object]]] = defaultdict(list)
         for finding in found:
             by_code[str(finding["code"])].append(finding)
-        for code in candidates:
-            hits = by_code.get(code, [])
+        for code, hits in by_code.items():
+            if code not in set(candidates):
+                continue
             per_rule[code][name] = {
                 "findings": len(hits),
                 "per_kloc": round(1000 * len(hits) / max(lines[name], 1), 3),
@@ -179,29 +182,55 @@ def measure_bundle(
         say(f"{bundle}@{version} {name}: {lines[name]:,} lines, {len(found):,} findings")
     total_lines = sum(lines.values())
     table = {}
-    for code in candidates:
-        total = sum(int(per_rule[code][n]["findings"]) for n in CODE_BASES)  # type: ignore[call-overload]
+    silent = sorted(code for code in candidates if not per_rule[code])
+    for code in sorted(per_rule):
+        total = sum(int(found["findings"]) for found in per_rule[code].values())
         table[code] = {
             **rules[code],
             "total": total,
             "per_kloc": round(1000 * total / total_lines, 3),
-            "code_bases": per_rule[code],
+            "code_bases": per_rule[code],  # only the code bases where it fired
         }
-    return {"version": version, "lines": lines, "candidates": len(candidates), "rules": table}
+    return {
+        "version": version,
+        "lines": lines,
+        "candidates": len(candidates),
+        "rules": table,  # the candidates that fired somewhere
+        "silent": silent,  # the candidates that fired nowhere
+    }
 
 
 def measure(work: Path, bundles: list[str], version: int, output: Path) -> None:
     rules = stable_rules()
+    measured: dict[str, object] = {}
     results: dict[str, object] = {
         "date": today(),
         "ruff": version_of([ruff(), "--version"]),
         "code_bases": {n: {"path": str(p), "target": t} for n, (p, t) in CODE_BASES.items()},
-        "bundles": {},
+        "bundles": measured,
     }
     for bundle in bundles:
-        results["bundles"][bundle] = measure_bundle(bundle, version, rules, work)  # type: ignore[index]
+        measured[bundle] = measure_bundle(bundle, version, rules, work)
         write_json(output, results)
     say(f"wrote {output}")
+
+
+def print_table(output: Path, bundle: str, codes: list[str]) -> None:
+    """A Markdown table of `codes` from a results file: findings per code base and per kloc."""
+    results = json.loads(output.read_text())
+    rules = results["bundles"][bundle]["rules"]
+    silent = set(results["bundles"][bundle]["silent"])
+    names = list(results["code_bases"])
+    say("| rule | " + " | ".join(names) + " | all | per kloc |")
+    say("|---|" + "---:|" * (len(names) + 2))
+    for code in codes:
+        rule = rules.get(code)
+        if rule is None:
+            verdict = "0" if code in silent else "on already"
+            say(f"| {code} | " + " | ".join(verdict for _ in names) + f" | {verdict} | |")
+            continue
+        counts = [str(rule["code_bases"].get(n, {}).get("findings", 0)) for n in names]
+        say(f"| {code} | " + " | ".join(counts) + f" | {rule['total']} | {rule['per_kloc']} |")
 
 
 def show_samples(work: Path, bundle: str, code: str, count: int) -> None:
@@ -228,11 +257,15 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=HERE / "results" / "ruff-noise.json")
     parser.add_argument("--samples", metavar="CODE", help="print findings of CODE and stop")
     parser.add_argument("--count", type=int, default=12, help="samples per code base")
+    parser.add_argument("--table", nargs="+", metavar="CODE", help="print a table and stop")
     args = parser.parse_args()
     work = args.work.resolve()
-    if Path("/tmp") in (work, *work.parents):
-        sys.exit("--work must not be under /tmp: a stray ruff.toml there changes Ruff's runs")
-    if args.samples:
+    temp = Path(tempfile.gettempdir()).resolve()
+    if temp in (work, *work.parents):
+        sys.exit(f"--work must not be under {temp}: a stray ruff.toml there changes Ruff's runs")
+    if args.table:
+        print_table(args.output, args.bundles[0], args.table)
+    elif args.samples:
         show_samples(work, args.bundles[0], args.samples, args.count)
     else:
         measure(work, args.bundles, args.version, args.output)
