@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import write, write_files
 
-from ml_policy import checkers
+from ml_policy import bundles, checkers
 from ml_policy.config import SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.drift.rule import changed_after_init
@@ -88,12 +88,11 @@ def test_an_override_for_other_entries_does_not_accept(tmp_path: Path) -> None:
     assert "MLM001" in found[0].message
 
 
+STRICT_LFS = bundles.get("ml-strict@2").ml_policy_settings()["artifacts"]["lfs"]
 STRICTER_OR_NEUTRAL = [
     '[tool.ml-policy]\nextend-select = ["MLG001"]\n',
     "[tool.ml-policy.artifacts]\nmax-kb = 100\nnotebook-max-kb = 200\n",
-    '[tool.ml-policy.artifacts]\nlfs = ["*.pt", "*.pth", "*.ckpt", "*.safetensors", "*.bin",'
-    ' "*.onnx", "*.h5", "*.keras", "*.pb", "*.tflite", "*.gguf", "*.pkl", "*.joblib", "*.npy",'
-    ' "*.npz", "*.parquet", "*.arrow", "*.tfrecord", "*.zip"]\n',
+    f"[tool.ml-policy.artifacts]\nlfs = {[*STRICT_LFS, '*.zip']}\n".replace("'", '"'),
     '[tool.ml-policy]\nexclude = ["vendor/", "third_party/**"]\n',
     '[tool.ml-policy.per-file-ignores]\n"tests/**" = ["MLM"]\n',
     '[tool.ml-policy.secrets]\nbaseline = "config/.secrets.baseline"\n',
@@ -117,10 +116,12 @@ def test_a_raised_pattern_limit_is_weaker(tmp_path: Path) -> None:
     fragment = '[tool.ml-policy.artifacts]\nlimits = { "*.pt" = 2048 }\n'
     found = [d for d in drift(tmp_path / "raised", fragment, "ml-baseline@2") if d.code == "MLG005"]
     # a `limits` table replaces the bundle's: the patterns it leaves out fall back to max-kb
+    others = list(bundles.get("ml-baseline@2").ml_policy_settings()["artifacts"]["limits"])
+    others.remove("*.pt")
     assert [d.message.split(":")[0] for d in found] == [
         "[tool.ml-policy.artifacts] limits '*.pt'",
-        "[tool.ml-policy.artifacts] limits no longer has *.pth, *.ckpt, *.safetensors, *.bin, "
-        "*.onnx, *.h5 and 1 more",
+        f"[tool.ml-policy.artifacts] limits no longer has {', '.join(others[:6])} "
+        f"and {len(others) - 6} more",
     ]
     assert "2048 kB, bundle 1024" in found[0].message
     assert "fall back to max-kb 5120" in found[1].message
