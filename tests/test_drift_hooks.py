@@ -28,6 +28,8 @@ def config_with(hook: str, *lines: str) -> tuple[str, int]:
     ("hook", "line"),
     [
         ("ml-policy-ruff", 'entry: "true"'),
+        ("ml-policy-ruff", 'entry: "true ml-policy ruff check --force-exclude"'),
+        ("ml-policy-lint", "entry: uv run ml-policy lint --exit-zero"),
         ("ml-policy-ruff", "args: [--exit-zero]"),
         ("ml-policy-ruff", "args: [--extend-ignore, S]"),
         ("ml-policy-ruff", "args: [--config, other.toml]"),
@@ -62,6 +64,8 @@ def test_narrowed_hook(tmp_path: Path, hook: str, line: str) -> None:
         ("ml-policy-ruff", "args: [--config, pyproject.toml]"),
         ("ml-policy-ruff", "args: [--extend-select, FURB]"),
         ("ml-policy-ruff", "entry: ml-policy ruff check --force-exclude"),
+        ("ml-policy-ruff", "entry: uv run --frozen ml-policy ruff check --force-exclude"),
+        ("ml-policy-lint", "entry: pipx run ml-policy lint"),
         ("ml-policy-ruff-format", "args: [--diff]"),
         ("ml-policy-mypy", "args: [--strict, --warn-unreachable, --no-implicit-reexport]"),
         ("ml-policy-mypy", "args: [--follow-imports=silent]"),

@@ -63,7 +63,7 @@ class ThreeWay:
             self._merge_entries(slot, key, base, item)
         elif _per_entry(slot.key(key)) and isinstance(slot.table.get(key), Array | None):
             if slot.key(key) == SELECT:
-                self._select(slot, key, base, new)
+                self._select(slot, key, base, item)
             else:
                 self._entries(slot, key, base, item)
         else:
@@ -162,10 +162,11 @@ class ThreeWay:
                 slot.drop(key)
         self._report_entries(slot.name(key), added, dropped)
 
-    def _select(self, slot: Slot, key: str, base: Any, new: Any) -> None:
+    def _select(self, slot: Slot, key: str, base: Any, item: Item | None) -> None:
         """Ruff's `select`: entry by entry, with the user's `extend-select` counting as
         theirs too. New selectors go into `select` when it still holds every selector of
         the old bundle, else into `extend-select` (as init puts them)."""
+        new = MISSING if item is None else plain(item)
         old, wanted = _entries_of(SELECT, base), _entries_of(SELECT, new)
         ours = _entries_of(SELECT, slot.plain.get(key, MISSING))
         extended = _entries_of(SELECT, slot.plain.get(EXTEND_SELECT, MISSING))
@@ -177,7 +178,8 @@ class ThreeWay:
                 tomlmerge.remove_entries(slot, where, dropped)
         target = key if all(e in ours for e in old) and key in slot.plain else EXTEND_SELECT
         if added and target in slot.plain:
-            tomlmerge.extend_array(slot, target, list(slot.plain[target]), added, {})
+            comments = tomlmerge.item_comments(item) if item is not None else {}
+            tomlmerge.extend_array(slot, target, list(slot.plain[target]), added, comments)
         elif added:
             slot.put(target, tomlkit.item(added))
         self._report_entries(slot.name(target if added else key), added, dropped)

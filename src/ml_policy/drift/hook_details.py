@@ -134,6 +134,20 @@ def _load(path: Path) -> Any:
         return None
 
 
+# Programs that run a command in a project's environment: `uv run --frozen ml-policy lint`
+# in a `repo: local` hook runs what `ml-policy lint` runs.
+_RUNNERS = frozenset({"uv", "uvx", "pipx", "poetry", "pdm", "hatch", "rye", "conda", "pixi"})
+
+
+def _same_command(entry: str, own: str) -> bool:
+    """Whether `entry` runs the hook's own command, directly or through a runner."""
+    words, wanted = entry.split(), own.split()
+    if words == wanted:
+        return True
+    prefix = words[: len(words) - len(wanted)]
+    return words[len(prefix) :] == wanted and bool(prefix) and prefix[0] in _RUNNERS
+
+
 def _key_line(node: Any, key: str) -> int:
     try:
         return int(node.lc.key(key)[0]) + 1
@@ -173,7 +187,7 @@ class _HookJudge:
             found.append(Trap(CODE, self.path, where, message, key=override, entry=entry))
 
         entry = hook.get("entry")
-        if entry is not None and str(entry).split() != spec.entry.split():
+        if entry is not None and not _same_command(str(entry), spec.entry):
             add("entry", f"entry {str(entry)!r} replaces the hook's `{spec.entry}`")
         args = hook.get("args")
         if isinstance(args, list):

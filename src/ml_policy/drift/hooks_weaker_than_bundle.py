@@ -37,7 +37,9 @@ class HooksWeakerThanBundle(DriftRule):
     than the release the bundle was recorded with (the finding is on the file); and,
     at the line of the key, a hook that is there but checks less:
 
-    - `entry:` other than the hook's own (`entry: "true"` runs nothing);
+    - `entry:` other than the hook's own (`entry: "true"` runs nothing); the same
+      command through a runner (`uv run --frozen ml-policy lint`, in a `repo: local`
+      hook) is the hook's own;
     - `args:` that narrow the check. Ruff: `--exit-zero`, `--ignore`,
       `--extend-ignore`, `--select` (it replaces the configuration's), the
       `--per-file-ignores` and `--exclude` options, `--fix-only`, `--diff`,
@@ -59,6 +61,7 @@ class HooksWeakerThanBundle(DriftRule):
     - `stages:` on which the hook never runs before a commit or a push (`[manual]`).
 
     A departure recorded in `[tool.ml-policy.overrides]` with a reason is accepted:
+    `"pre-commit.HOOK-ID" = { reason = "..." }` for a hook left out,
     `"pre-commit.HOOK-ID.args" = { add = ["--ignore-missing-imports"], reason = "..." }`
     (likewise `.entry`, `.files`, `.exclude`, `.stages`; `pre-commit.exclude` for the
     top level).
