@@ -475,3 +475,29 @@ def test_hooks_are_added_and_removed_as_text_where_yaml_cannot_round_trip(
         "    -   id: ml-policy-mypy\n",
         "    -   id: ml-policy-mypy\n    -   id: ml-policy-ruff-format\n",
     )
+
+
+def test_an_untyped_library_of_the_users_own_stays_beside_the_bundles_new_ones(
+    history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The common edit of [[tool.mypy.overrides]]: one more library without types.
+    repo = initialised(tmp_path / "repo", "ml-strict@1")
+    edit(repo / "pyproject.toml", '  "catboost.*",', '  "catboost.*",\n  "wandb.*",  # ours')
+    code, out, _ = upgrade(repo, capsys=capsys)
+    assert code == 0, out
+    assert "module: added bitsandbytes.*" in out
+    modules = toml(repo / "pyproject.toml")["tool"]["mypy"]["overrides"][0]["module"]
+    assert {"wandb.*", "bitsandbytes.*", "catboost.*"} <= set(modules)
+    assert '"wandb.*",  # ours' in (repo / "pyproject.toml").read_text()
+    again, out, _ = upgrade(repo, capsys=capsys)
+    assert (again, "nothing to do" in out) == (0, True)
+
+
+def test_an_override_entry_the_user_reshaped_is_a_conflict(
+    history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = initialised(tmp_path / "repo", "ml-strict@1")
+    edit(repo / "pyproject.toml", "ignore_missing_imports = true\n", 'follow_imports = "skip"\n')
+    code, out, _ = upgrade(repo, capsys=capsys)
+    assert code == 1, out
+    assert "! tool.mypy.overrides" in out

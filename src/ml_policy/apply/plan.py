@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,13 +78,23 @@ class FilePlan:
         lines = [f"{label}: {self.verb()}"]
         unchanged = sum(c.action is Action.UNCHANGED for c in self.changes)
         lines += [
-            f"  {_SYMBOL[c.action]} {c.key}{': ' + c.detail if c.detail else ''}"
+            f"  {_SYMBOL[c.action]} {_short(c.key)}{': ' + c.detail if c.detail else ''}"
             for c in self.changes
             if c.action is not Action.UNCHANGED
         ]
         if unchanged:
             lines.append(f"  = {unchanged} key(s) already as the bundle sets them")
         return lines
+
+
+def _short(key: str) -> str:
+    """A key as shown: a long list of modules in a label ("overrides[a.*,b.*,...]") cut
+    to its first module and a count."""
+    return re.sub(r"\[([^],\[]+),([^]\[]{40,})\]", _count, key)
+
+
+def _count(match: re.Match[str]) -> str:
+    return f"[{match[1]}, ... {match[2].count(',') + 2} modules]"
 
 
 _SYMBOL = {

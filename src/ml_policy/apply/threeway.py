@@ -59,7 +59,7 @@ class ThreeWay:
         ours = slot.plain.get(key, MISSING)
         if _tables(ours, base, new) and isinstance(ours, dict):
             self._merge_child(slot, key, base, item)
-        elif ours == base and isinstance(item, AoT) and isinstance(slot.table.get(key), AoT):
+        elif isinstance(item, AoT) and _aligned(slot.table.get(key), ours, base):
             self._merge_entries(slot, key, base, item)
         elif _per_entry(slot.key(key)) and isinstance(slot.table.get(key), Array | None):
             if slot.key(key) == SELECT:
@@ -77,8 +77,9 @@ class ThreeWay:
             self.changes.append(Change(slot.name(key), Action.REMOVED, "the new bundle has none"))
 
     def _merge_entries(self, slot: Slot, key: str, base: list[Any], item: AoT) -> None:
-        """[[tool.mypy.overrides]] as the old bundle wrote it: entry by entry, in place,
-        so that comments the user added between its values stay."""
+        """[[tool.mypy.overrides]] whose entries are still the old bundle's (values edited,
+        entries appended): entry by entry, in place, so that the user's values, entries and
+        comments stay."""
         existing: AoT = slot.table[key]
         entries = slot.plain[key]
         for index, entry in enumerate(item):
@@ -138,7 +139,7 @@ class ThreeWay:
         else:
             before = slot.plain[key]
             slot.put(key, item)
-            self.changes.append(Change(name, Action.UPDATED, f"{show(before)} -> {show(item)}"))
+            self.changes.append(Change(name, Action.UPDATED, _updated(before, plain(item))))
 
     def _entries(self, slot: Slot, key: str, base: Any, item: Item | None) -> None:
         logical = slot.key(key)
@@ -201,7 +202,23 @@ def _tables(*values: Any) -> bool:
 
 
 def _per_entry(logical: str) -> bool:
-    return logical == SELECT or kind(logical) is Kind.UNION
+    """Lists merged entry by entry: those the bundle adds to, Ruff's `select`, and the
+    modules of a [[tool.mypy.overrides]] entry (the user's own untyped libraries stay)."""
+    module_list = logical.startswith("mypy.overrides[") and logical.endswith("].module")
+    return logical == SELECT or module_list or kind(logical) is Kind.UNION
+
+
+def _aligned(written: Any, ours: Any, base: Any) -> bool:
+    """Whether the user's array of tables still starts with the old bundle's entries, each
+    with the same keys (its values may differ; entries of the user's may follow)."""
+    if not isinstance(written, AoT) or not isinstance(base, list):
+        return False
+    if not isinstance(ours, list) or len(ours) < len(base):
+        return False
+    return all(
+        isinstance(mine, dict) and isinstance(old, dict) and mine.keys() == old.keys()
+        for mine, old in zip(ours, base, strict=False)
+    )
 
 
 def _entries_of(logical: str, value: Any) -> list[Any]:
@@ -210,6 +227,17 @@ def _entries_of(logical: str, value: Any) -> list[Any]:
 
 def _listed(entries: list[Any]) -> str:
     return ", ".join(map(str, entries[:6])) + (", ..." if len(entries) > 6 else "")
+
+
+def _updated(before: Any, after: Any) -> str:
+    """What changed in a value: the entries in and out of a list, else old -> new."""
+    if not (isinstance(before, list) and isinstance(after, list)):
+        return f"{show(before)} -> {show(after)}"
+    added = [e for e in after if e not in before]
+    removed = [e for e in before if e not in after]
+    parts = [f"added {_listed(added)}"] if added else []
+    parts += [f"removed {_listed(removed)}"] if removed else []
+    return "; ".join(parts) or "reordered"
 
 
 def _three(ours: Any, base: Any, new: Any) -> str:

@@ -10,6 +10,7 @@ each departure init would make, at the key's line.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,11 +46,13 @@ def check(
         # Why nothing is checked goes to the notes, which check-config prints (`check`
         # would repeat it on every run).
         if settings.bundle is None:
-            resolver.notes[_NO_BUNDLE.format(root=root)] = None
+            resolver.notes[_NO_BUNDLE.format(root=os.path.relpath(root / PYPROJECT))] = None
         elif _drift_codes() <= settings.held_back:
-            resolver.notes[_BEFORE_DRIFT.format(root=root, bundle=settings.bundle)] = None
+            where = os.path.relpath(root / PYPROJECT)
+            resolver.notes[_BEFORE_DRIFT.format(root=where, bundle=settings.bundle)] = None
         elif not any(settings.is_enabled(code) for code in _drift_codes()):
-            resolver.notes[_DRIFT_OFF.format(root=root, bundle=settings.bundle)] = None
+            where = os.path.relpath(root / PYPROJECT)
+            resolver.notes[_DRIFT_OFF.format(root=where, bundle=settings.bundle)] = None
         else:
             findings, hooks = drift(root, settings.bundle)
             trapped = [*hooks, *traps.departures(settings)]

@@ -6,6 +6,7 @@ still in use is noted with its reason, so `check-config` shows the exceptions it
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def own_table_drift(
         if key in stale:
             message = f'override "{key}" ({override.reason}): {stale[key].why}; remove them'
             found.append(StaleOverride.at(message, pyproject, line))
-        notes[f"{pyproject}:{line}: override {key!r} accepted: {override.reason}"] = None
+        where = os.path.relpath(pyproject)
+        notes[f"{where}:{line}: override {key!r} accepted: {override.reason}"] = None
     return found
 
 
