@@ -171,7 +171,7 @@ def test_comments_order_and_unrelated_bytes_are_kept(
         '  "E731", # lambdas',
         '  "explicit-override",',
         "local_partial_types = true",
-        '  "bitsandbytes.*",  # no py.typed',
+        '  "bitsandbytes.*", # no py.typed',
         'bundle = "ml-strict@2"',
     ]
     assert after.startswith(PROJECT)  # the user's own table, byte for byte
