@@ -501,3 +501,17 @@ def test_an_override_entry_the_user_reshaped_is_a_conflict(
     code, out, _ = upgrade(repo, capsys=capsys)
     assert code == 1, out
     assert "! tool.mypy.overrides" in out
+
+
+def test_override_entries_of_the_users_own_before_the_bundles_are_left_alone(
+    history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # init --migrate puts the user's own [[tool.mypy.overrides]] first (axolotl's case)
+    repo = initialised(tmp_path / "repo", "ml-strict@1")
+    own = '[[tool.mypy.overrides]]\nmodule = "legacy.*"\nignore_missing_imports = true\n\n'
+    edit(repo / "pyproject.toml", "[[tool.mypy.overrides]]\n", own + "[[tool.mypy.overrides]]\n")
+    code, out, _ = upgrade(repo, capsys=capsys)
+    assert code == 0, out
+    overrides = toml(repo / "pyproject.toml")["tool"]["mypy"]["overrides"]
+    assert overrides[0] == {"module": "legacy.*", "ignore_missing_imports": True}
+    assert "bitsandbytes.*" in overrides[1]["module"]

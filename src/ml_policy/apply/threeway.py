@@ -59,8 +59,8 @@ class ThreeWay:
         ours = slot.plain.get(key, MISSING)
         if _tables(ours, base, new) and isinstance(ours, dict):
             self._merge_child(slot, key, base, item)
-        elif isinstance(item, AoT) and _aligned(slot.table.get(key), ours, base):
-            self._merge_entries(slot, key, base, item)
+        elif isinstance(item, AoT) and (pairs := _pairing(slot.table.get(key), ours, base)):
+            self._merge_entries(slot, key, base, item, pairs)
         elif _per_entry(slot.key(key)) and isinstance(slot.table.get(key), Array | None):
             if slot.key(key) == SELECT:
                 self._select(slot, key, base, item)
@@ -76,27 +76,30 @@ class ThreeWay:
             slot.drop(key)  # the new bundle has no such table, and nothing of the user's is left
             self.changes.append(Change(slot.name(key), Action.REMOVED, "the new bundle has none"))
 
-    def _merge_entries(self, slot: Slot, key: str, base: list[Any], item: AoT) -> None:
-        """[[tool.mypy.overrides]] whose entries are still the old bundle's (values edited,
-        entries appended): entry by entry, in place, so that the user's values, entries and
-        comments stay."""
+    def _merge_entries(
+        self, slot: Slot, key: str, base: list[Any], item: AoT, pairs: list[int]
+    ) -> None:
+        """[[tool.mypy.overrides]] that still holds each of the old bundle's entries (at
+        `pairs`; values edited, modules or entries of the user's added): entry by entry, in
+        place, so that the user's values, entries and comments stay."""
         existing: AoT = slot.table[key]
         entries = slot.plain[key]
         for index, entry in enumerate(item):
             label = f"{key}[{tomlmerge.module_key(entry)}]"
             if index < len(base):
+                mine = pairs[index]
                 child = Slot(
-                    existing[index], entries[index], (*slot.label, label), (*slot.logical, label)
+                    existing[mine], entries[mine], (*slot.label, label), (*slot.logical, label)
                 )
                 self.merge_table(child, base[index], entry)
                 continue
             existing.append(tomlmerge.fresh(entry))
             entries.append(copy.deepcopy(plain(entry)))
             self.changes.append(Change(slot.name(label), Action.ADD, tomlmerge.keys(entry)))
-        for index in reversed(range(len(item), len(base))):
-            label = f"{key}[{tomlmerge.module_key(entries[index])}]"
-            del existing[index]
-            del entries[index]
+        for mine in sorted((pairs[i] for i in range(len(item), len(base))), reverse=True):
+            label = f"{key}[{tomlmerge.module_key(entries[mine])}]"
+            del existing[mine]
+            del entries[mine]
             self.changes.append(Change(slot.name(label), Action.REMOVED, "the new bundle has none"))
 
     def _value(self, slot: Slot, key: str, base: Any, item: Item | None) -> None:
@@ -208,17 +211,30 @@ def _per_entry(logical: str) -> bool:
     return logical == SELECT or module_list or kind(logical) is Kind.UNION
 
 
-def _aligned(written: Any, ours: Any, base: Any) -> bool:
-    """Whether the user's array of tables still starts with the old bundle's entries, each
-    with the same keys (its values may differ; entries of the user's may follow)."""
-    if not isinstance(written, AoT) or not isinstance(base, list):
-        return False
-    if not isinstance(ours, list) or len(ours) < len(base):
-        return False
-    return all(
-        isinstance(mine, dict) and isinstance(old, dict) and mine.keys() == old.keys()
-        for mine, old in zip(ours, base, strict=False)
-    )
+def _pairing(written: Any, ours: Any, base: Any) -> list[int]:
+    """Where each of the old bundle's [[tool.mypy.overrides]] entries is in the user's
+    array: the entry with the same keys that shares the most modules with it (the user may
+    have edited values, added modules, added entries of their own before or after). Empty
+    when one cannot be found: then the array is compared as a whole."""
+    if not isinstance(written, AoT) or not isinstance(base, list) or not isinstance(ours, list):
+        return []
+    pairs: list[int] = []
+    for old in base:
+        candidates = [
+            (len(_modules(old) & _modules(mine)), index)
+            for index, mine in enumerate(ours)
+            if index not in pairs and isinstance(mine, dict) and mine.keys() == old.keys()
+        ]
+        best = max(candidates, default=(0, -1))
+        if best[0] == 0:
+            return []
+        pairs.append(best[1])
+    return pairs
+
+
+def _modules(entry: Any) -> set[str]:
+    module = entry.get("module", []) if isinstance(entry, dict) else []
+    return set(module) if isinstance(module, list) else {str(module)}
 
 
 def _entries_of(logical: str, value: Any) -> list[Any]:
