@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import commit, init_repo, write
+from conftest import HookRepo, commit, init_repo, ml_policy, pre_commit, run, write
+from test_e2e_adoption import point_at
 
 from ml_policy import bundles
 from ml_policy.cli import main
@@ -97,3 +98,45 @@ def test_without_baseline_the_new_rule_fails_the_existing_code(
     code, found = check(capsys)
     assert code == 1
     assert "train.py:5:12: MLP001" in found
+
+
+# --- the shipped history, under pre-commit ---------------------------------------
+
+MASKED = """\
+import torch
+
+
+def scale(x: torch.Tensor, mask: torch.Tensor = torch.ones(4)) -> torch.Tensor:
+    return x * mask
+"""
+
+
+def test_shipped_baseline_upgrade_keeps_pre_commit_green(
+    hook_repo: HookRepo, tmp_path: Path
+) -> None:
+    """ml-baseline@1 -> @2 (which turns MLM002 on), through the real hooks: the old shared
+    tensor default is accepted by --baseline, a new one fails the lint hook."""
+    repo = tmp_path / "trainer"
+    repo.mkdir()
+    init_repo(repo)
+    write(repo, "pyproject.toml", '[project]\nname = "trainer"\nversion = "1.0"\n')
+    write(repo, "src/trainer/scale.py", MASKED)
+    commit(repo)
+    assert ml_policy("init", "--bundle", "ml-baseline@1", "--baseline", cwd=repo).returncode == 0
+    point_at(repo, hook_repo)
+    commit(repo)
+    assert pre_commit(repo, hook_repo, "run", "--all-files").returncode == 0
+    upgraded = ml_policy("upgrade", "--baseline", cwd=repo)
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
+    assert "ml-baseline@1 -> ml-baseline@2" in upgraded.stdout
+    assert 'bundle = "ml-baseline@2"' in (repo / "pyproject.toml").read_text()
+    commit(repo)
+    result = pre_commit(repo, hook_repo, "run", "--all-files")
+    assert result.returncode == 0, result.stdout + result.stderr
+    write(repo, "src/trainer/again.py", MASKED)
+    run(["git", "add", "."], repo, check=True)
+    result = pre_commit(repo, hook_repo, "run", "ml-policy-lint", "--all-files")
+    assert result.returncode == 1
+    assert "again.py:4:" in result.stdout
+    assert "MLM002" in result.stdout
+    assert "scale.py" not in result.stdout
