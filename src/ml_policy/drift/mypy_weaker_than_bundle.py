@@ -16,7 +16,9 @@ class MypyWeakerThanBundle(DriftRule):
     turned off, whatever the spelling (`disallow_untyped_defs = false`,
     `allow_untyped_defs = true`), or an error code the bundle enables that is missing.
     The finding is at the key's line. A flag the bundle does not set, turned on, is
-    stricter and fine.
+    stricter and fine. An INI file is read with mypy's own parser (so `strict = True`
+    counts, and the last of two spellings wins); the flags it leaves unset are one
+    finding at its `[mypy]` line (`"mypy.strict"` in the overrides accepts that one).
 
     A departure recorded in `[tool.ml-policy.overrides]` with a reason
     (`"mypy.disallow_untyped_defs" = { reason = "..." }`) is accepted.

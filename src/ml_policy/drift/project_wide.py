@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ml_policy import toolconfig
+from ml_policy.apply.keyrules import MYPY_STRICT_FLAGS
 from ml_policy.apply.ruffmerge import bundle_selection
 from ml_policy.bundles import Bundle
 from ml_policy.config import ConfigError, read_toml
@@ -68,7 +69,7 @@ def _mypy(project: Project) -> list[Trap]:
     reads = toolconfig.mypy(project.root).reads
     if reads is None:
         return []
-    options = _mypy_options(reads.path)
+    options = mypy_options(reads.path)
     if options is None:
         return []
     place = _MypyPlace(reads.path)
@@ -82,7 +83,7 @@ def _mypy(project: Project) -> list[Trap]:
     return found
 
 
-def _mypy_options(path: Path) -> Options | None:
+def mypy_options(path: Path) -> Options | None:
     """The options mypy reads from `path` (None when mypy cannot read it: mypy says so)."""
     from mypy.config_parser import parse_config_file
     from mypy.options import Options
@@ -91,7 +92,7 @@ def _mypy_options(path: Path) -> Options | None:
     quiet = io.StringIO()
     saved = os.environ.get("MYPY_CONFIG_FILE_DIR")
     try:
-        parse_config_file(options, lambda: None, str(path), quiet, quiet)
+        parse_config_file(options, lambda: _set_strict(options), str(path), quiet, quiet)
     except (OSError, ValueError, SystemExit):
         return None
     finally:  # mypy records the folder for its own use; this process does not need it
@@ -100,6 +101,12 @@ def _mypy_options(path: Path) -> Options | None:
         else:
             os.environ["MYPY_CONFIG_FILE_DIR"] = saved
     return options
+
+
+def _set_strict(options: Options) -> None:
+    """What `strict = True` does where mypy reads it (mypy.main passes the same callback)."""
+    for flag, value in MYPY_STRICT_FLAGS:
+        setattr(options, flag, value)
 
 
 class _MypyPlace:
@@ -149,11 +156,11 @@ class _MypyPlace:
     def global_line(self, flag: str) -> int:
         if self.toml:
             return TomlPositions(self.text).key_line(["tool", "mypy", flag]) or 1
-        return _ini_line(self.text, lambda header: header == "mypy", flag)
+        return ini_line(self.text, lambda header: header == "mypy", flag)
 
     def pattern_line(self, pattern: str) -> int:
         if not self.toml:
-            return _ini_line(self.text, lambda h: pattern in _ini_modules(h), None)
+            return ini_line(self.text, lambda h: pattern in _ini_modules(h), None)
         literal = re.compile(rf"""["']{re.escape(pattern)}["']""")
         start = self.text.find("overrides")
         match = literal.search(self.text, max(start, 0))
@@ -187,7 +194,7 @@ def _ini_modules(header: str) -> list[str]:
     return [m.strip() for m in header.removeprefix("mypy-").split(",")]
 
 
-def _ini_line(text: str, section: Callable[[str], bool], key: str | None) -> int:
+def ini_line(text: str, section: Callable[[str], bool], key: str | None) -> int:
     """The line of `key` in the first INI section `section` accepts (of the section
     itself when `key` is None, or when the key is not found)."""
     header_line = None

@@ -16,7 +16,7 @@ from pathlib import Path
 from ml_policy import bundles, files, registry
 from ml_policy.config import CliOverrides, Override, Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
-from ml_policy.drift import hidden_configs, hook_details, project_wide
+from ml_policy.drift import hidden_configs, hook_details, mypy_ini, project_wide
 from ml_policy.drift.project import Project
 from ml_policy.drift.trap import Trap
 
@@ -42,6 +42,7 @@ def departures(settings: Settings) -> list[Trap]:
     return [
         *hidden_configs.traps(project),
         *project_wide.traps(project, bundle),
+        *mypy_ini.traps(root, bundle),
         *hook_details.traps(project, bundle.hook_ids()),
     ]
 
