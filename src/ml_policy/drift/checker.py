@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ml_policy import bundles, registry
+from ml_policy import HOOK_REPO_URL, bundles, registry
 from ml_policy.apply.keyrules import strict_value
 from ml_policy.apply.plan import Action, Change, FilePlan
 from ml_policy.checkers import RunOptions
@@ -157,6 +157,21 @@ def _message(change: Change, bundle_ref: str) -> str:
 
 
 def _line(plan: FilePlan, key: str) -> int:
-    if plan.before is None or not plan.path.name.endswith(".toml"):
+    if plan.before is None:
+        return 1
+    if plan.path.name == PRECOMMIT:
+        return _hook_repo_line(plan.before, "rev:" if key.endswith(".rev") else "hooks:")
+    if not plan.path.name.endswith(".toml"):
         return 1
     return TomlPositions(plan.before).key_line(key.split(".")) or 1
+
+
+def _hook_repo_line(text: str, key: str) -> int:
+    """The line of `key` ("rev:", "hooks:") in the ml-policy entry of the pre-commit
+    configuration; 1 when there is no such entry (the whole entry is missing)."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if HOOK_REPO_URL in line), None)
+    if start is None:
+        return 1
+    found = (n for n in range(start, len(lines)) if lines[n].strip().startswith(key))
+    return next(found, start) + 1
