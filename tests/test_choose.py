@@ -9,6 +9,7 @@ import pytest
 import tomllib
 from conftest import ml_policy, write_files
 
+from ml_policy import bundles
 from ml_policy.apply.choose import MAX_ENTRIES, Choice
 from ml_policy.apply.init import choose_bundle
 from ml_policy.config import SettingsResolver
@@ -19,6 +20,7 @@ ML_PROJECT = Path(__file__).parent / "fixtures" / "ml_project"
 NAME = '[project]\nname = "pkg"\nversion = "1.0"\n'
 HATCHLING = '\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
 LIBRARY = NAME + HATCHLING
+LATEST_LIBRARY = bundles.latest("ml-library").ref
 CLASSIFIERS = 'classifiers = ["Programming Language :: Python :: 3"]\n'
 OVERRIDE = "--bundle overrides"
 
@@ -275,7 +277,7 @@ def test_init_dry_run_prints_the_guess_and_why(git_repo: Path) -> None:
     result = ml_policy("init", "--dry-run", cwd=git_repo)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(
-        "ml-policy init: ml-library@1 into .\n"
+        f"ml-policy init: {LATEST_LIBRARY} into .\n"
         "ml-policy init: ml-library: pyproject.toml has [project] and a build backend "
         "(hatchling), no lock file; --bundle overrides\n"
     )
@@ -287,7 +289,7 @@ def test_init_records_the_guess_and_the_deps_mode_follows(git_repo: Path) -> Non
     write_files(git_repo, {"pyproject.toml": LIBRARY})
     assert ml_policy("init", cwd=git_repo).returncode == 0
     written = tomllib.loads((git_repo / "pyproject.toml").read_text())
-    assert written["tool"]["ml-policy"] == {"bundle": "ml-library@1"}
+    assert written["tool"]["ml-policy"] == {"bundle": LATEST_LIBRARY}
     settings = SettingsResolver(cwd=git_repo).for_path(git_repo / "pyproject.toml")
     assert settings.deps.mode == "library"  # ml-library's ml-policy.toml
     # A lock file added later does not change what was recorded.
@@ -295,7 +297,7 @@ def test_init_records_the_guess_and_the_deps_mode_follows(git_repo: Path) -> Non
     again = ml_policy("init", cwd=git_repo)
     assert again.returncode == 0, again.stderr
     assert (
-        "ml-policy init: ml-library@1: recorded in pyproject.toml by an earlier init; "
+        f"ml-policy init: {LATEST_LIBRARY}: recorded in pyproject.toml by an earlier init; "
         "--bundle overrides\n" in again.stdout
     )
     assert again.stdout.endswith("nothing to change\n")
@@ -306,7 +308,7 @@ def test_init_bundle_option_overrides_the_guess(git_repo: Path) -> None:
     write_files(git_repo, {"pyproject.toml": LIBRARY})
     result = ml_policy("init", "--dry-run", "--bundle", "ml-baseline", cwd=git_repo)
     assert result.returncode == 0, result.stderr
-    assert "ml-policy init: ml-baseline@1 into .\n" in result.stdout
+    assert f"ml-policy init: {bundles.latest('ml-baseline').ref} into .\n" in result.stdout
     assert "ml-policy init: ml-baseline: given with --bundle\n" in result.stdout
 
 

@@ -195,7 +195,7 @@ EXPECTED = {
     "ml-policy-deps": ("MLD001", "MLD003", "MLD004", "MLD006"),
     "ml-policy-artifacts": ("MLA001", "MLA002"),
     "ml-policy-secrets": ("MLK001",),
-    "ml-policy-config": ("MLG002", "MLG006"),
+    "ml-policy-config": ("MLG005", "MLG006"),
     "ml-policy-ruff": ("NPY002",),
     "ml-policy-bandit": ("B614",),
 }

@@ -344,9 +344,10 @@ def test_mypy_overrides_are_matched_by_module(git_repo: Path) -> None:
     (git_repo / "pyproject.toml").write_text(text)
     result = ml_policy("init", cwd=git_repo)
     assert result.returncode == 0, result.stdout  # stricter than the bundle: no conflict
+    shown = f"{entry['module'][0]}, ... {len(entry['module'])} modules"  # long labels are cut
     assert (
-        f"= tool.mypy.overrides[{','.join(entry['module'])}].ignore_missing_imports: yours false "
-        "is stricter" in result.stdout
+        f"= tool.mypy.overrides[{shown}].ignore_missing_imports: yours false is stricter"
+        in result.stdout
     )
     parsed = tomllib.loads((git_repo / "pyproject.toml").read_text())
     assert len(parsed["tool"]["mypy"]["overrides"]) == len(
