@@ -201,25 +201,24 @@ def measure_bundle(
 
 
 def measure(work: Path, bundles: list[str], version: int, output: Path) -> None:
+    """One results file per bundle (together they are too large for our own MLA001 limit)."""
     rules = stable_rules()
-    measured: dict[str, object] = {}
-    results: dict[str, object] = {
+    shared: dict[str, object] = {
         "date": today(),
         "ruff": version_of([ruff(), "--version"]),
         "code_bases": {n: {"path": str(p), "target": t} for n, (p, t) in CODE_BASES.items()},
-        "bundles": measured,
     }
     for bundle in bundles:
-        measured[bundle] = measure_bundle(bundle, version, rules, work)
-        write_json(output, results)
+        measured = measure_bundle(bundle, version, rules, work)
+        write_json(output / f"{bundle}.json", {**shared, "bundle": bundle, **measured})
     say(f"wrote {output}")
 
 
 def print_table(output: Path, bundle: str, codes: list[str]) -> None:
     """A Markdown table of `codes` from a results file: findings per code base and per kloc."""
-    results = json.loads(output.read_text())
-    rules = results["bundles"][bundle]["rules"]
-    silent = set(results["bundles"][bundle]["silent"])
+    results = json.loads((output / f"{bundle}.json").read_text())
+    rules = results["rules"]
+    silent = set(results["silent"])
     names = list(results["code_bases"])
     say("| rule | " + " | ".join(names) + " | all | per kloc |")
     say("|---|" + "---:|" * (len(names) + 2))
@@ -254,7 +253,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True, help="mirrors and raw Ruff output")
     parser.add_argument("--bundles", nargs="+", default=list(BUNDLES), choices=BUNDLES)
     parser.add_argument("--version", type=int, default=1, help="the bundle version measured")
-    parser.add_argument("--output", type=Path, default=HERE / "results" / "ruff-noise.json")
+    parser.add_argument("--output", type=Path, default=HERE / "results" / "ruff-noise")
     parser.add_argument("--samples", metavar="CODE", help="print findings of CODE and stop")
     parser.add_argument("--count", type=int, default=12, help="samples per code base")
     parser.add_argument("--table", nargs="+", metavar="CODE", help="print a table and stop")
