@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_deps_support import findings
+from test_deps_support import diagnostics, findings
 
 from ml_policy.config import Settings
 from ml_policy.deps.commands import CommandScan, IndexOption, InstallArg
@@ -187,3 +187,83 @@ def test_broken_notebook_is_mle001(tmp_path: Path) -> None:
         ("a.ipynb", "MLE001"),
         ("requirements.txt", "MLD001"),
     ]
+
+
+# --- torchvision / torchaudio pinned through torch, VCS installs at a branch -----------------
+
+
+@pytest.mark.parametrize(
+    ("command", "reported"),
+    [
+        ("pip install torch==2.5.1 torchvision torchaudio", []),
+        ("pip install torchvision torch==2.5.1+cu121", []),  # the pin may come after
+        ("pip install torch===2.5.1 'torchvision>=0.15' torchaudio~=2.5", []),
+        ("pip install torch==${TORCH_VERSION} torchvision", []),
+        ('pip install "torch==$TORCH+cu118" torchaudio', []),
+        ("uv pip install torch==2.5.1 torchvision", []),
+        ("conda install -y pytorch=2.5.1 torchvision torchaudio -c pytorch", []),
+        ("conda install -y pytorch=$VERSION torchvision -c pytorch", []),
+        # not pinned through torch
+        ("pip install torch torchvision", ["torch", "torchvision"]),
+        ("pip install 'torch>=2.1' torchvision", ["torch>=2.1", "torchvision"]),
+        ("pip install 'torch>=$V' torchvision", ["torchvision"]),
+        ("pip install $TORCH torchvision", ["torchvision"]),  # any torch, perhaps none
+        ("conda install -y pytorch=2.1 torchvision", ["pytorch=2.1", "torchvision"]),
+        ("pip install torch==2.5.1 && pip install torchvision", ["torchvision"]),
+        ("pip install torch==2.5.1; pip install torchaudio", ["torchaudio"]),
+        ("pip install torch==2.5.1 timm", ["timm"]),  # only torch's own companions
+        (
+            "pip install torch==2.5.1 git+https://github.com/pytorch/vision@main#egg=torchvision",
+            ["git+https://github.com/pytorch/vision@main#egg=torchvision"],
+        ),
+    ],
+)
+def test_companions_pinned_through_torch(tmp_path: Path, command: str, reported: list[str]) -> None:
+    found = diagnostics_of(tmp_path, {"install.sh": command + "\n"})
+    assert [_installed(d) for d in found] == reported
+
+
+def test_companion_pin_holds_within_one_notebook_cell(tmp_path: Path) -> None:
+    cells = [
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": s}
+        for s in (["%pip install torch==2.5.1 torchvision\n"], ["%pip install torchaudio\n"])
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    found = diagnostics_of(tmp_path, {"setup.ipynb": json.dumps(notebook)})
+    assert [(_installed(d), d.cell) for d in found] == [("torchaudio", 2)]
+
+
+def test_an_exact_companion_stays_for_mld005(tmp_path: Path) -> None:
+    command = "pip install torch==2.5.1 torchvision==0.16.0\n"
+    found = diagnostics_of(tmp_path, {"install.sh": command})
+    assert [d.code for d in found] == ["MLD005"]
+
+
+def test_a_vcs_install_at_a_branch_beside_pinned_ones(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM python:3.11\n"
+        "RUN pip install --no-cache-dir torch==2.5.1 torchvision \\\n"
+        '    "transformers @ git+https://github.com/huggingface/transformers.git@main" \\\n'
+        "    git+https://github.com/huggingface/peft@master#egg=peft \\\n"
+        "    'accelerate @ git+https://github.com/huggingface/accelerate@v1.0.0' \\\n"
+        "    git+https://github.com/huggingface/diffusers@" + "a" * 40 + "#egg=diffusers \\\n"
+        "    git+https://github.com/huggingface/datasets@main \\\n"
+        "    numpy==1.26.4\n"
+    )
+    found = diagnostics_of(tmp_path, {"Dockerfile": dockerfile})
+    assert [(d.line, d.code) for d in found] == [(3, "MLD006"), (4, "MLD006"), (5, "MLD006")]
+    assert "a VCS URL at `@main`, a branch or tag that can move" in found[0].message
+    assert "pin a full commit hash" in found[1].message
+    # Line 6 is at a commit; line 7 names no package (no `name @`, no `#egg=`): silent.
+
+
+def diagnostics_of(root: Path, files: dict[str, str]) -> list[Diagnostic]:
+    """The MLD findings of `files`, in file order."""
+    found = diagnostics(root, files)
+    return sorted(found, key=lambda d: (d.line, d.column))
+
+
+def _installed(diagnostic: Diagnostic) -> str:
+    """The requirement a MLD006 message quotes: `pip install X`: ... -> X."""
+    assert diagnostic.code == "MLD006", diagnostic
+    return diagnostic.message.split("`")[1].split(" ", 2)[-1]

@@ -8,15 +8,17 @@ ML packages and which index options mix indexes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ml_policy.deps.conda import conda_requirement
 from ml_policy.deps.errors import ManifestError
-from ml_policy.deps.model import IndexSetting, Kind, Manifest, Position, Requirement
+from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Requirement
 from ml_policy.deps.requirements import LogicalLine, requirement_from_text
 from ml_policy.deps.rules.policy import Policy
+from ml_policy.deps.torch_family import COMPANIONS
 
 if TYPE_CHECKING:
     from ml_policy.deps.commands import CommandScan, IndexOption, InstallArg
@@ -26,17 +28,47 @@ if TYPE_CHECKING:
 EXTRA_INDEX = frozenset({"--extra-index-url", "PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL"})
 STRATEGY = frozenset({"--index-strategy", "UV_INDEX_STRATEGY"})
 UNSAFE_STRATEGY = "unsafe-best-match"
+# `torch==$VERSION`, `torch==${TORCH}+cu121`, conda `pytorch=$V`, IPython `torch=={version}`.
+TORCH_VARIABLE_PIN = re.compile(r"(py)?torch(\[[^\]]*\])?\s*={1,3}\s*[^\s,;<>!~=]*[$\{].*")
 
 
 def command_manifest(path: Path, scan: CommandScan, policy: Policy) -> Manifest:
     """The ML packages a file's install commands install, and their index options."""
-    installed = (install_requirement(path, argument) for argument in scan.installs)
+    installed = [(argument, install_requirement(path, argument)) for argument in scan.installs]
+    pinning_torch = {_command(a) for a, r in installed if _pins_torch(a, r)}
     settings = (index_setting(path, option) for option in scan.index_options)
     return Manifest(
         path,
         Kind.COMMAND,
-        tuple(r for r in installed if r is not None and r.name in policy.ml_packages),
+        tuple(
+            r
+            for a, r in installed
+            if r is not None
+            and r.name in policy.ml_packages
+            and not (_command(a) in pinning_torch and _pinned_through_torch(r))
+        ),
         tuple(s for s in settings if s is not None),
+    )
+
+
+def _command(argument: InstallArg) -> tuple[int | None, int]:
+    return argument.cell, argument.command
+
+
+def _pins_torch(argument: InstallArg, requirement: Requirement | None) -> bool:
+    """An exact torch pin, or one whose version the shell or IPython fills in."""
+    if requirement is not None:
+        return requirement.name == "torch" and requirement.pin is Pin.EXACT
+    return not argument.literal and bool(TORCH_VARIABLE_PIN.fullmatch(argument.requirement))
+
+
+def _pinned_through_torch(requirement: Requirement) -> bool:
+    """A torchvision or torchaudio from the index beside a torch pin: each of their releases
+    requires one torch release, so the installer picks the one built for the pinned torch."""
+    return (
+        requirement.name in COMPANIONS
+        and requirement.pin is not Pin.EXACT  # an exact one stays MLD005's to compare
+        and "://" not in requirement.text  # a URL gives what it gives, whatever torch is
     )
 
 

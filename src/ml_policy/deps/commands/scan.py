@@ -28,6 +28,7 @@ class InstallArg(Span):
     installer: str  # "pip" | "uv-pip" | "uv-add" | "conda"
     literal: bool  # False when the shell expands it ($VAR, $(...), globs, ...) or a
     # requirements or constraints file given to the same command may pin it
+    command: int = 0  # file offset of its command's first word: one command's arguments share it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,7 +114,12 @@ def _collect(found: Iterator[tuple[Command, LineIndex, int | None]]) -> CommandS
         for word in packages:
             span = lines.span(word.start, word.end)
             argument = InstallArg(
-                *span, cell, requirement=word.value, installer=installer, literal=word.literal
+                *span,
+                cell,
+                requirement=word.value,
+                installer=installer,
+                literal=word.literal,
+                command=command[0].start,
             )
             installs[argument] = None
         for option, value, start, end in indexes:

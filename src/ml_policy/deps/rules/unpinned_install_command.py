@@ -26,6 +26,21 @@ class UnpinnedInstallCommand(DepsRule):
     arguments of a command given a requirements, constraints or overrides file
     (`pip install -c constraints.txt torch`: the file may pin them).
 
+    A `torchvision` or `torchaudio` from the index, unpinned beside an exact
+    torch pin in the same command (`pip install torch==2.5.1 torchvision`,
+    `torch==${TORCH_VERSION}`, `conda install pytorch=2.5.1 torchvision`), is
+    pinned through torch: each of their releases requires one torch release,
+    so the installer picks the one built for the pinned torch. (Since
+    torchvision 0.29.1 and torchaudio 2.11.1 the releases require a torch
+    range, so a later patch release of the companion can still come in; pin
+    it too for byte-identical builds.) One from a URL is still checked, and so
+    is one installed by a later command (`pip install torchvision` after the
+    torch install upgrades torch to what the newest torchvision requires).
+    A VCS install at a branch or tag (`transformers @ git+https://...@main`,
+    `git+https://...@master#egg=peft`) is reported wherever it stands, beside
+    pinned packages or not; one without a name (no `name @` and no `#egg=`)
+    is not, since the package it installs cannot be told.
+
     ## Why is this bad?
     An image or environment built from `pip install torch` depends on the day
     it was built: rebuilding the same Dockerfile next month yields another
@@ -54,10 +69,14 @@ class UnpinnedInstallCommand(DepsRule):
     invalid: ClassVar[tuple[str, ...]] = (
         "RUN pip install torch torchvision\n",
         "RUN conda install -y pytorch=2.1\n",
+        'RUN pip install torch==2.5.1 "transformers @ git+https://github.com/h/transformers@main"\n',
+        "RUN pip install torch==2.5.1 && pip install torchvision\n",
     )
     valid: ClassVar[tuple[str, ...]] = (
         "RUN pip install torch==2.5.1 torchvision==0.20.1\n",
         "RUN pip install $TORCH\n",
+        "RUN pip install torch==2.5.1 torchvision torchaudio\n",
+        "RUN pip install torch==${TORCH_VERSION} torchvision\n",
     )
 
     @classmethod
