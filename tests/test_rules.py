@@ -111,6 +111,46 @@ def test_mlp001_in_memory_datasets(code: str, expected: list[int]) -> None:
     assert findings(SynchronousDataLoader, TABLE + code) == expected
 
 
+LOADER = "from torch.utils.data import DataLoader\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # an explicit 0 is a decision: by keyword, positionally, aliased
+        ("loader = DataLoader(ds, num_workers=0)\n", []),
+        ("loader = DataLoader(ds, 8, False, None, None, 0)\n", []),
+        ("import torch.utils.data as tud\nloader = tud.DataLoader(ds, num_workers=0)\n", []),
+        ("loader = DataLoader(ds, num_workers=0 if debug else 8)\n", []),
+        ("loader = DataLoader(ds, 8, False, None, None)\n", [2]),  # five: no num_workers
+        ("loader = DataLoader(ds, batch_size=8, pin_memory=True)\n", [2]),
+        # measured only: its length, never a batch
+        ("steps = len(DataLoader(ds, batch_size=8)) * epochs\n", []),
+        ("loader = DataLoader(ds)\nn = len(loader)\nprint(len(loader))\n", []),
+        ("def f():\n    loader = DataLoader(ds)\n    return len(loader)\n", []),
+        # ... but any other use draws batches, or may
+        ("loader = DataLoader(ds)\nn = len(loader)\nfor b in loader:\n    pass\n", [2]),
+        ("loader = DataLoader(ds)\nn = len(loader)\ntrain(loader)\n", [2]),
+        ("def f():\n    loader = DataLoader(ds)\n    len(loader)\n    return loader\n", [3]),
+        ("loader = DataLoader(ds)\n", [2]),  # never used: as before
+        ("loader = DataLoader(ds)\nn = len(loader)\nloader = other\n", [2]),  # rebound
+        # the same name elsewhere in the file (conservative: another scope may share it)
+        (
+            "def f():\n    loader = DataLoader(ds)\n    return len(loader)\n"
+            "def g(loader):\n    return next(iter(loader))\n",
+            [3],
+        ),
+        ("loader = DataLoader(ds)\nn = len(loader)\nself.loader = x\n", [2]),
+        ("a = b = DataLoader(ds)\nn = len(a)\n", [2]),  # two names: not followed
+        ("n = sum(1 for _ in DataLoader(ds))\n", [2]),
+        ("def len(x):\n    return 0\nn = len(DataLoader(ds))\n", [4]),  # not the builtin
+        ("n = len(DataLoader(ds), 1)\n", [2]),
+    ],
+)
+def test_mlp001_explicit_zero_and_measured_loaders(code: str, expected: list[int]) -> None:
+    assert findings(SynchronousDataLoader, LOADER + code) == expected
+
+
 def test_in_memory_dataset_still_wants_pinned_memory() -> None:
     code = TABLE + "loader = DataLoader(Table(), num_workers=2)\nx = next(iter(loader)).cuda()\n"
     assert findings(DataLoaderPinMemory, code) == [13]

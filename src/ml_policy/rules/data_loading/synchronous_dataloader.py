@@ -1,4 +1,4 @@
-"""MLP001: a DataLoader without worker processes, unless its dataset is already in memory."""
+"""MLP001: a DataLoader without `num_workers`, unless its dataset is already in memory."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import ast
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ml_policy.lint.calls import UNKNOWN, argument, ast_argument, literal_int
-from ml_policy.lint.imports import ImportTable
+from ml_policy.lint.calls import UNKNOWN, argument, ast_argument
+from ml_policy.lint.imports import DATALOADER, ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext
 from ml_policy.lint.scopes import Scope, ScopedRule
@@ -21,9 +21,9 @@ NUM_WORKERS_POSITION = 5
 
 class SynchronousDataLoader(DataLoaderRule, ScopedRule):
     """## What it does
-    Checks for `torch.utils.data.DataLoader` created without worker processes:
-    `num_workers` missing or a literal `0`, by keyword or as the sixth
-    positional argument.
+    Checks for `torch.utils.data.DataLoader` created without a `num_workers`
+    argument (by keyword or as the sixth positional argument): without one,
+    the loader runs no worker processes.
 
     ## Why is this bad?
     With no workers, every batch is read, decoded and augmented in the training
@@ -31,8 +31,12 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
     prepares the next batch. Worker processes prepare batches in parallel,
     ahead of time.
 
-    The rule stays silent when it cannot tell: `num_workers` is not a literal,
-    or `*args` or `**kwargs` are splatted into the call. It is also silent
+    An explicit `num_workers=0` is a decision, not an oversight (data that
+    is cheap to read, a debugging switch, a platform without `fork`): the
+    rule is silent. So it is when `*args` or `**kwargs` are splatted into the
+    call, and for a loader used only for its length (`len(DataLoader(...))`,
+    or a name bound to a DataLoader whose every use is `len(name)`): it
+    never prepares a batch. It is also silent
     when the dataset is already in memory, where workers only add
     inter-process copies: a `TensorDataset`, a list or tuple display or list
     comprehension, or an instance of a class of the same file whose
@@ -62,7 +66,7 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
 
     code = "MLP001"
     name = "synchronous-dataloader"
-    summary = "DataLoader without worker processes (`num_workers` missing or 0)"
+    summary = "DataLoader without worker processes (`num_workers` not given)"
     valid: ClassVar[tuple[str, ...]] = (
         """
         from torch.utils.data import DataLoader
@@ -83,6 +87,23 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
         from torch.utils.data import DataLoader
 
         loader = DataLoader(ds, **loader_kwargs)
+        """,
+        """
+        from torch.utils.data import DataLoader as DL
+
+        debug_loader = DL(ds, batch_size=32, num_workers=0)
+        """,
+        """
+        import torch
+
+        loader = torch.utils.data.DataLoader(ds, 32, True, None, None, 0)
+        """,
+        """
+        from torch.utils.data import DataLoader
+
+        steps = len(DataLoader(ds, batch_size=8)) * epochs
+        loader = DataLoader(ds, batch_size=8)
+        print(len(loader))
         """,
         """
         from torch.utils.data import DataLoader
@@ -133,12 +154,20 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
         """
         from torch.utils.data import DataLoader as DL
 
-        loader = DL(ds, batch_size=32, num_workers=0)  # error
+        loader = DL(ds, batch_size=32, shuffle=True)  # error
         """,
         """
         import torch
 
-        loader = torch.utils.data.DataLoader(ds, 32, True, None, None, 0)  # error
+        loader = torch.utils.data.DataLoader(ds, 32, True)  # error
+        """,
+        """
+        from torch.utils.data import DataLoader
+
+        loader = DataLoader(ds, batch_size=8)  # error
+        steps = len(loader) * epochs
+        for batch in loader:
+            step(batch)
         """,
         """
         import torch.utils.data as tud
@@ -169,23 +198,53 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
         self.in_memory: set[tuple[Scope, str]] = set()
         self.other: set[tuple[Scope, str]] = set()
         self.lookups: dict[int, list[tuple[Scope, str]]] = {}  # id of a call -> its dataset's
+        # Loaders only measured: ids of `len(...)`'s argument nodes, the name each loader call
+        # is assigned to, and every node of each name in the file (any scope, conservatively).
+        self.measured: set[int] = set()
+        self.assigned: dict[int, cst.Name] = {}
+        self.names: dict[str, list[int]] = {}
 
     @classmethod
     def may_report(cls, call: ast.Call) -> bool:
-        workers = ast_argument(call, "num_workers", NUM_WORKERS_POSITION)
-        if isinstance(workers, ast.Constant):
-            return type(workers.value) is int and workers.value == 0  # `literal_int(...) == 0`
-        return workers is None
+        return ast_argument(call, "num_workers", NUM_WORKERS_POSITION) is None
 
     def finish(self) -> None:
+        targets = {id(name) for name in self.assigned.values()}
         for call in self.calls:
             workers = argument(call, "num_workers", NUM_WORKERS_POSITION)
-            if workers is UNKNOWN or self.holds_data(call):
-                continue
-            if workers is None:
+            if (
+                workers is None
+                and not self.holds_data(call)
+                and not self.measured_only(call, targets)
+            ):
                 self.report(call, f"DataLoader without `num_workers`: {self._why}")
-            elif literal_int(workers.value) == 0:
-                self.report(call, f"DataLoader with `num_workers=0`: {self._why}")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        is_len = isinstance(node.func, cst.Name) and node.func.value == "len"
+        if is_len and len(node.args) == 1 and not node.args[0].star and self._builtin("len"):
+            self.measured.add(id(node.args[0].value))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.setdefault(node.value, []).append(id(node))
+
+    def _builtin(self, name: str) -> bool:
+        return self.scope.find(name) is None
+
+    def _is_loader(self, value: cst.BaseExpression) -> bool:
+        return isinstance(value, cst.Call) and self.resolve(value.func) == DATALOADER
+
+    def measured_only(self, call: cst.Call, targets: set[int]) -> bool:
+        """`len(DataLoader(...))`, or `name = DataLoader(...)` with every other node of `name`
+        in the file (`targets`: the names loaders are assigned to) an argument of `len`: no
+        batch is ever drawn from it."""
+        if id(call) in self.measured:
+            return True
+        name = self.assigned.get(id(call))
+        if name is None:
+            return False
+        others = [n for n in self.names.get(name.value, []) if n not in targets]
+        return bool(others) and all(n in self.measured for n in others)
 
     def collect(self, call: cst.Call) -> None:
         super().collect(call)
@@ -194,6 +253,10 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
             self.lookups[id(call)] = self._keys(dataset.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        if self._is_loader(node.value) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name):  # `name = DataLoader(...)`: its uses are followed
+                self.assigned[id(node.value)] = target
         keys = [keys[0] for t in node.targets if (keys := self._keys(t.target))]
         (self.in_memory if self.is_in_memory(node.value) else self.other).update(keys)
 
