@@ -3,6 +3,7 @@ text triggers, and the MLP001 / MLP003 boundaries the precision review found."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -126,22 +127,32 @@ LOADER = "from torch.utils.data import DataLoader\n"
         ("loader = DataLoader(ds, batch_size=8, pin_memory=True)\n", [2]),
         # measured only: its length, never a batch
         ("steps = len(DataLoader(ds, batch_size=8)) * epochs\n", []),
-        ("loader = DataLoader(ds)\nn = len(loader)\nprint(len(loader))\n", []),
         ("def f():\n    loader = DataLoader(ds)\n    return len(loader)\n", []),
+        (
+            "def f():\n    loader = DataLoader(ds)\n    n = len(loader)\n    print(len(loader))\n",
+            [],
+        ),
+        # ... a module's name may be iterated by a module importing it, or a notebook cell
+        # that is not read (`%%time`)
+        ("loader = DataLoader(ds)\nn = len(loader)\n", [2]),
         # ... but any other use draws batches, or may
-        ("loader = DataLoader(ds)\nn = len(loader)\nfor b in loader:\n    pass\n", [2]),
-        ("loader = DataLoader(ds)\nn = len(loader)\ntrain(loader)\n", [2]),
+        (
+            "def f():\n    loader = DataLoader(ds)\n    n = len(loader)\n    for b in loader:\n"
+            "        pass\n",
+            [3],
+        ),
+        ("def f():\n    loader = DataLoader(ds)\n    n = len(loader)\n    train(loader)\n", [3]),
         ("def f():\n    loader = DataLoader(ds)\n    len(loader)\n    return loader\n", [3]),
         ("loader = DataLoader(ds)\n", [2]),  # never used: as before
-        ("loader = DataLoader(ds)\nn = len(loader)\nloader = other\n", [2]),  # rebound
+        ("def f():\n    loader = DataLoader(ds)\n    len(loader)\n    loader = x\n", [3]),
         # the same name elsewhere in the file (conservative: another scope may share it)
         (
             "def f():\n    loader = DataLoader(ds)\n    return len(loader)\n"
             "def g(loader):\n    return next(iter(loader))\n",
             [3],
         ),
-        ("loader = DataLoader(ds)\nn = len(loader)\nself.loader = x\n", [2]),
-        ("a = b = DataLoader(ds)\nn = len(a)\n", [2]),  # two names: not followed
+        ("def f(self):\n    loader = DataLoader(ds)\n    self.loader = len(loader)\n", [3]),
+        ("def f():\n    a = b = DataLoader(ds)\n    return len(a)\n", [3]),  # two names
         ("n = sum(1 for _ in DataLoader(ds))\n", [2]),
         ("def len(x):\n    return 0\nn = len(DataLoader(ds))\n", [4]),  # not the builtin
         ("n = len(DataLoader(ds), 1)\n", [2]),
@@ -149,6 +160,31 @@ LOADER = "from torch.utils.data import DataLoader\n"
 )
 def test_mlp001_explicit_zero_and_measured_loaders(code: str, expected: list[int]) -> None:
     assert findings(SynchronousDataLoader, LOADER + code) == expected
+
+
+def test_mlp001_follows_no_notebook_name_into_a_cell_it_cannot_read() -> None:
+    """peft's LoRA notebooks: `len(train_dataloader)` in one cell, the loop in a `%%time` cell."""
+    cells = [
+        LOADER + "train_dataloader = DataLoader(ds, batch_size=8)\n",
+        "steps = len(train_dataloader) * epochs\n",
+        "%%time\nfor batch in train_dataloader:\n    step(batch)\n",
+    ]
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "source": c,
+                "execution_count": None,
+            }
+            for c in cells
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    assert findings(SynchronousDataLoader, json.dumps(notebook), "train.ipynb") == [2]
 
 
 def test_in_memory_dataset_still_wants_pinned_memory() -> None:

@@ -35,8 +35,11 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
     is cheap to read, a debugging switch, a platform without `fork`): the
     rule is silent. So it is when `*args` or `**kwargs` are splatted into the
     call, and for a loader used only for its length (`len(DataLoader(...))`,
-    or a name bound to a DataLoader whose every use is `len(name)`): it
-    never prepares a batch. It is also silent
+    or a function's local name bound to a DataLoader whose every use in the
+    file is `len(name)`): it never prepares a batch. (A module-level name is
+    still reported: another module may import it and iterate it, and a
+    notebook cell the linter cannot read, such as a `%%time` cell, may.)
+    It is also silent
     when the dataset is already in memory, where workers only add
     inter-process copies: a `TensorDataset`, a list or tuple display or list
     comprehension, or an instance of a class of the same file whose
@@ -102,8 +105,11 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
         from torch.utils.data import DataLoader
 
         steps = len(DataLoader(ds, batch_size=8)) * epochs
-        loader = DataLoader(ds, batch_size=8)
-        print(len(loader))
+
+
+        def count_batches(ds):
+            loader = DataLoader(ds, batch_size=8)
+            return len(loader)
         """,
         """
         from torch.utils.data import DataLoader
@@ -235,9 +241,9 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
         return isinstance(value, cst.Call) and self.resolve(value.func) == DATALOADER
 
     def measured_only(self, call: cst.Call, targets: set[int]) -> bool:
-        """`len(DataLoader(...))`, or `name = DataLoader(...)` with every other node of `name`
-        in the file (`targets`: the names loaders are assigned to) an argument of `len`: no
-        batch is ever drawn from it."""
+        """`len(DataLoader(...))`, or a local `name = DataLoader(...)` with every other node of
+        `name` in the file (`targets`: the names loaders are assigned to) an argument of `len`:
+        no batch is ever drawn from it."""
         if id(call) in self.measured:
             return True
         name = self.assigned.get(id(call))
@@ -255,7 +261,9 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._is_loader(node.value) and len(node.targets) == 1:
             target = node.targets[0].target
-            if isinstance(target, cst.Name):  # `name = DataLoader(...)`: its uses are followed
+            # A function's `name = DataLoader(...)`: its uses are followed (a module's name may
+            # be imported elsewhere, or used in a notebook cell that is not read).
+            if isinstance(target, cst.Name) and self.scope.kind == "function":
                 self.assigned[id(node.value)] = target
         keys = [keys[0] for t in node.targets if (keys := self._keys(t.target))]
         (self.in_memory if self.is_in_memory(node.value) else self.other).update(keys)
