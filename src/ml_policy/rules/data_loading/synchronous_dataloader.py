@@ -39,10 +39,10 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
     file is `len(name)`): it never prepares a batch. (A module-level name is
     still reported: another module may import it and iterate it, and a
     notebook cell the linter cannot read, such as a `%%time` cell, may.)
-    It is also silent
-    when the dataset is already in memory, where workers only add
-    inter-process copies: a `TensorDataset`, a list or tuple display or list
-    comprehension, or an instance of a class of the same file whose
+
+    It is also silent when the dataset is already in memory, where workers
+    only add inter-process copies: a `TensorDataset`, a list or tuple display
+    or list comprehension, or an instance of a class of the same file whose
     `__getitem__` calls nothing and indexes only lists, tensors or arrays
     that its `__init__` builds, or a `Subset` of one of these (a name
     rebound to anything else no longer counts). Test files (`test_*.py`,
