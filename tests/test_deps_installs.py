@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import notebook
 from test_deps_support import diagnostics, findings
 
 from ml_policy.config import Settings
@@ -224,12 +225,8 @@ def test_companions_pinned_through_torch(tmp_path: Path, command: str, reported:
 
 
 def test_companion_pin_holds_within_one_notebook_cell(tmp_path: Path) -> None:
-    cells = [
-        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": s}
-        for s in (["%pip install torch==2.5.1 torchvision\n"], ["%pip install torchaudio\n"])
-    ]
-    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-    found = diagnostics_of(tmp_path, {"setup.ipynb": json.dumps(notebook)})
+    cells = ("%pip install torch==2.5.1 torchvision\n", "%pip install torchaudio\n")
+    found = diagnostics_of(tmp_path, {"setup.ipynb": notebook(*(("code", c) for c in cells))})
     assert [(_installed(d), d.cell) for d in found] == [("torchaudio", 2)]
 
 

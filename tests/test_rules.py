@@ -3,10 +3,10 @@ text triggers, and the MLP001 / MLP003 boundaries the precision review found."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from conftest import notebook
 
 from ml_policy.config import Settings
 from ml_policy.lint.engine import lint_bytes
@@ -169,22 +169,8 @@ def test_mlp001_follows_no_notebook_name_into_a_cell_it_cannot_read() -> None:
         "steps = len(train_dataloader) * epochs\n",
         "%%time\nfor batch in train_dataloader:\n    step(batch)\n",
     ]
-    notebook = {
-        "cells": [
-            {
-                "cell_type": "code",
-                "metadata": {},
-                "outputs": [],
-                "source": c,
-                "execution_count": None,
-            }
-            for c in cells
-        ],
-        "metadata": {},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    assert findings(SynchronousDataLoader, json.dumps(notebook), "train.ipynb") == [2]
+    code = notebook(*(("code", cell) for cell in cells))
+    assert findings(SynchronousDataLoader, code, "train.ipynb") == [2]
 
 
 def test_in_memory_dataset_still_wants_pinned_memory() -> None:
