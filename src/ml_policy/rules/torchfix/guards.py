@@ -13,7 +13,9 @@ inside (test, body or else) an `if` or conditional expression whose test reads
 a version (a name with "version" in it, a `_TORCH_GREATER_EQUAL_2_4`-style
 flag, a version string literal) or probes the API (`hasattr`, `getattr`,
 `dir`); after such an `if` whose body leaves the block (`return`, `raise`,
-`continue`, `break`: the rest of the block is the other branch); in a `try`
+`continue`, `break`: the rest of the block is the other branch); in an
+assignment of a default that such an `if` right after it overrides (`f =
+old; if hasattr(...): f = new`); in a `try`
 that catches `ImportError`, `ModuleNotFoundError` or `AttributeError` (body and
 handlers); or in an `except Exception:` / bare `except:` handler (a fallback).
 
@@ -24,6 +26,7 @@ traversal: a rule asks `guarded` at the node it visits.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext, Visitor
@@ -82,6 +85,38 @@ def _leaves_block(body: cst.BaseSuite) -> bool:
     return isinstance(small, cst.Return | cst.Raise | cst.Continue | cst.Break)
 
 
+def _assigned_names(statement: cst.BaseStatement) -> set[str]:
+    """The names a simple statement line assigns (`x = ...`, `x: T = ...`)."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return set()
+    names = set()
+    for small in statement.body:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(small, cst.Assign):
+            targets = [target.target for target in small.targets]
+        elif isinstance(small, cst.AnnAssign):
+            targets = [small.target]
+        names.update(target.value for target in targets if isinstance(target, cst.Name))
+    return names
+
+
+def _overridden_defaults(statements: Sequence[cst.BaseStatement]) -> set[cst.CSTNode]:
+    """Assignments of a default that the next statement, a guarded `if`, may replace:
+
+        weight_norm = nn.utils.weight_norm
+        if hasattr(nn.utils.parametrizations, "weight_norm"):
+            weight_norm = nn.utils.parametrizations.weight_norm
+    """
+    found: set[cst.CSTNode] = set()
+    for statement, following in zip(statements, statements[1:], strict=False):
+        if not isinstance(following, cst.If) or not is_guard_test(following.test):
+            continue
+        overridden = set().union(*(_assigned_names(s) for s in following.body.body))
+        if _assigned_names(statement) & overridden:
+            found.add(statement)
+    return found
+
+
 def _caught_names(handler: cst.ExceptHandler) -> set[str] | None:
     """The exception names a handler catches; None for a bare `except:`."""
     if handler.type is None:
@@ -116,6 +151,8 @@ class GuardTracker(Visitor):
         self._handlers: list[bool] = []
         # Per open block: guards that cover the rest of it (after an `if guard: return`).
         self._blocks: list[int] = [0]
+        # `x = old_api` lines that a following `if guard: x = new_api` overrides.
+        self._defaults: set[cst.CSTNode] = set()
 
     @property
     def guarded(self) -> bool:
@@ -156,8 +193,18 @@ class GuardTracker(Visitor):
     def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
         self._leave(self._handlers)
 
+    def visit_Module(self, node: cst.Module) -> None:
+        self._defaults.update(_overridden_defaults(node.body))
+
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self._blocks.append(0)
+        self._defaults.update(_overridden_defaults(node.body))
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.depth += node in self._defaults
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self.depth -= original_node in self._defaults
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         self.depth -= self._blocks.pop()
