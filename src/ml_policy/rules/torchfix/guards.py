@@ -11,7 +11,7 @@ new one is missing:
 Such a call is deliberate, not a finding. A node is under a guard when it is
 inside (test, body or else) an `if` or conditional expression whose test reads
 a version (a name with "version" in it, a `_TORCH_GREATER_EQUAL_2_4`-style
-flag, a version string literal) or probes the API (`hasattr`, `getattr`,
+name or upper-case `_TORCH_...` flag, a version string literal) or probes the API (`hasattr`, `getattr`,
 `dir`); after such an `if` whose body leaves the block (`return`, `raise`,
 `continue`, `break`: the rest of the block is the other branch); in an
 assignment of a default that such an `if` right after it overrides (`f =
@@ -65,9 +65,12 @@ def _is_version_sign(node: cst.CSTNode) -> bool:
 
 
 def _is_version_identifier(identifier: str) -> bool:
-    """`__version__`, `TORCH_VERSION`, `version_info`; `_TORCH_GREATER_EQUAL_2_4`, `is_torch_1_13`."""
+    """`__version__`, `TORCH_VERSION`, `version_info`; `_TORCH_GREATER_EQUAL_2_4`, `is_torch_1_13`;
+    a module-level flag about torch (`_TORCH_GRAD_SCALER_HAS_DEVICE`)."""
     lowered = identifier.lower()
-    return "version" in lowered or ("torch" in lowered and _DIGIT.search(lowered) is not None)
+    if "version" in lowered:
+        return True
+    return "torch" in lowered and (_DIGIT.search(lowered) is not None or identifier.isupper())
 
 
 def _leaves_block(body: cst.BaseSuite) -> bool:

@@ -20,7 +20,7 @@ import ast
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ml_policy.lint.imports import ImportTable
+from ml_policy.lint.imports import ImportTable, canonical
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
@@ -36,7 +36,7 @@ def ast_uses(tree: ast.Module, imports: ImportTable, table: dict[str, Symbol]) -
             if qualified in table:
                 yield qualified
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found = (f"{node.module}.{alias.name}" for alias in node.names)
+            found = (canonical(f"{node.module}.{alias.name}") for alias in node.names)
             yield from (qualified for qualified in found if qualified in table)
 
 
@@ -48,6 +48,7 @@ class SymbolUseRule(TorchFixRule):
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._in_import = 0
+        self._in_annotation = 0
         self._targets: set[cst.CSTNode] = set()
 
     @classmethod
@@ -81,7 +82,7 @@ class SymbolUseRule(TorchFixRule):
         found = [
             self.table[qualified]
             for alias in node.names
-            if (qualified := f"{module}.{_dotted(alias.name)}") in self.table
+            if (qualified := canonical(f"{module}.{_dotted(alias.name)}")) in self.table
         ]
         if found:  # one finding per statement, as a finding's fix is the whole statement
             message = "; ".join(self.describe(symbol) for symbol in found)
@@ -95,8 +96,15 @@ class SymbolUseRule(TorchFixRule):
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._targets.add(node.target)
 
+    # An annotation names a type; it calls nothing (`scaler: torch.cuda.amp.GradScaler`).
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self._in_annotation += 1
+
+    def leave_Annotation(self, original_node: cst.Annotation) -> None:
+        self._in_annotation -= 1
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if self._in_import or node in self._targets or self.guarded:
+        if self._in_import or self._in_annotation or node in self._targets or self.guarded:
             return
         qualified = self.resolve(node)
         if qualified is None or qualified not in self.table:
@@ -153,7 +161,7 @@ def _moved_import(
     targets = set()
     for alias in node.names:
         name = _dotted(alias.name)
-        symbol = table.get(f"{module}.{name}")
+        symbol = table.get(canonical(f"{module}.{name}"))
         if symbol is None or symbol.rename is None:
             return None
         new_module, _, new_name = symbol.rename.rpartition(".")
