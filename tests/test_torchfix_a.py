@@ -259,7 +259,8 @@ def test_removed_methods_assignments_and_other_modules_are_silent() -> None:
 
 def test_removed_import_of_several_names_is_one_finding() -> None:
     (d,) = lint("from torch import lstsq, solve, zeros\n", RemovedFunction)
-    assert "`torch.lstsq`" in d.message and "`torch.solve`" in d.message
+    assert "`torch.lstsq`" in d.message
+    assert "`torch.solve`" in d.message
 
 
 def test_relative_and_star_imports_are_silent() -> None:
@@ -284,7 +285,8 @@ def test_require_grad_fix_renames_the_attribute() -> None:
             p.require_grad = False
         """
     (d,) = lint(code, RequireGradTypo)
-    assert d.fix is not None and d.fix.applicability is Applicability.UNSAFE
+    assert d.fix is not None
+    assert d.fix.applicability is Applicability.UNSAFE
     assert "p.requires_grad = False" in fixed(code, RequireGradTypo)
 
 
@@ -315,7 +317,11 @@ def test_require_grad_as_a_project_name_is_silent(code: str) -> None:
         ("import torch\ny = torch.utils.checkpoint.checkpoint(f, x, use_reentrant=True)\n", []),
         ("import torch\ny = torch.utils.checkpoint.checkpoint(f, x, **kw)\n", []),
         ("import torch\ny = torch.utils.checkpoint.checkpoint_sequential(f, 2, x)\n", []),
-        ("from fairscale.nn.checkpoint import checkpoint_wrapper as checkpoint\ny = checkpoint(f)\n", []),
+        (
+            "from fairscale.nn.checkpoint import checkpoint_wrapper as checkpoint\n"
+            "y = checkpoint(f)\n",
+            [],
+        ),
     ],
     ids=["aliased", "star-args", "module import", "passed", "kwargs", "sequential", "other"],
 )
@@ -348,7 +354,7 @@ def test_amp_through_a_module_alias_and_decorators() -> None:
     found = lint(code, DeprecatedFunction)
     assert [d.line for d in found] == [5, 8]
     assert found[0].message == (
-        "`torch.cuda.amp.autocast` is deprecated: use `torch.amp.autocast(\"cuda\", ...)` "
+        '`torch.cuda.amp.autocast` is deprecated: use `torch.amp.autocast("cuda", ...)` '
         "(deprecated since PyTorch 2.4)"
     )
     assert all(d.fix is None for d in found)  # a new device argument: not a rename
@@ -376,7 +382,8 @@ def test_ger_fix_keeps_the_alias() -> None:
 def test_functorch_import_fix_moves_the_module() -> None:
     code = "from functorch import grad, vmap as batched\n"
     (d,) = lint(code, DeprecatedFunction)
-    assert d.fix is not None and d.fix.applicability is Applicability.SAFE
+    assert d.fix is not None
+    assert d.fix.applicability is Applicability.SAFE
     assert d.fix.message == "Import from `torch.func`"
     assert fixed(code, DeprecatedFunction) == "from torch.func import grad, vmap as batched\n"
 
@@ -407,7 +414,9 @@ def test_tensor_methods_and_linalg_are_silent() -> None:
 def test_deprecated_class_through_its_submodule() -> None:
     code = "from torch.nn.modules.upsampling import UpsamplingNearest2d\n"
     assert lines(code, DeprecatedFunction) == [1]  # torch.nn.modules.* is torch.nn.*
-    assert lines("import torch\nu = torch.nn.modules.UpsamplingBilinear2d(2)\n", DeprecatedFunction) == [2]
+    assert lines(
+        "import torch\nu = torch.nn.modules.UpsamplingBilinear2d(2)\n", DeprecatedFunction
+    ) == [2]
 
 
 # --- MLT005 private collate ------------------------------------------------------------------
@@ -419,7 +428,9 @@ def test_private_collate_import_fix() -> None:
 
 
 def test_private_collate_import_with_other_names_has_no_fix() -> None:
-    (d,) = lint("from torch.utils.data._utils.collate import collate, default_convert\n", PrivateCollate)
+    (d,) = lint(
+        "from torch.utils.data._utils.collate import collate, default_convert\n", PrivateCollate
+    )
     assert d.fix is None
 
 
@@ -445,7 +456,11 @@ def test_public_collate_is_silent() -> None:
     [
         (RemovedFunction, "import torch\nx = torch.linalg.solve(A, b)\n"),
         (DeprecatedFunction, "import torch\nn = x.norm()\nr = range(3)\n"),
-        (CheckpointUseReentrant, "from torch.utils.checkpoint import checkpoint\ncheckpoint(f, x, use_reentrant=False)\n"),
+        (
+            CheckpointUseReentrant,
+            "from torch.utils.checkpoint import checkpoint\n"
+            "checkpoint(f, x, use_reentrant=False)\n",
+        ),
         (RequireGradTypo, "import torch\np.requires_grad = False\n"),
         (PrivateCollate, "from torch.utils.data import default_collate\n"),
     ],

@@ -63,7 +63,7 @@ class CheckpointUseReentrant(TorchFixRule):
     name = "checkpoint-without-use-reentrant"
     summary = "`torch.utils.checkpoint.checkpoint` without an explicit `use_reentrant`"
     fix_applicability: ClassVar[Applicability | None] = Applicability.UNSAFE
-    torchfix_codes = ("TOR003",)
+    torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR003",)
     triggers: ClassVar[tuple[str, ...]] = ("checkpoint",)
     valid: ClassVar[tuple[str, ...]] = (
         """
@@ -114,8 +114,7 @@ class CheckpointUseReentrant(TorchFixRule):
         calls = ast_calls_of(context.tree, context.imports, CHECKPOINT)
         # Keyword-only: passed by name, or maybe through `**kwargs` (`arg` None).
         return any(
-            all(item.arg not in {"use_reentrant", None} for item in call.keywords)
-            for call in calls
+            all(item.arg not in {"use_reentrant", None} for item in call.keywords) for call in calls
         )
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -79,7 +79,7 @@ class DeprecatedFunction(SymbolUseRule):
     name = "deprecated-torch-function"
     summary = "Use of a deprecated PyTorch API (`torch.cuda.amp.autocast`, `functorch.vmap`, ...)"
     fix_applicability: ClassVar[Applicability | None] = Applicability.SAFE
-    torchfix_codes = ("TOR101", "TOR103")
+    torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR101", "TOR103")
     table = DEPRECATED
     triggers: ClassVar[tuple[str, ...]] = last_names(DEPRECATED)
     valid: ClassVar[tuple[str, ...]] = (

@@ -11,9 +11,10 @@ new one is missing:
 Such a call is deliberate, not a finding. A node is under a guard when it is
 inside (test, body or else) an `if` or conditional expression whose test reads
 a version (a name with "version" in it, a `_TORCH_GREATER_EQUAL_2_4`-style
-name or upper-case `_TORCH_...` flag, a version string literal) or probes the API (`hasattr`, `getattr`,
-`dir`); after such an `if` whose body leaves the block (`return`, `raise`,
-`continue`, `break`: the rest of the block is the other branch); in an
+name or upper-case `_TORCH_...` flag, a version string literal) or probes the
+API (`hasattr`, `getattr`, `dir`); after such an `if` whose body leaves the
+block (`return`, `raise`, `continue`, `break`: the rest of the block is the
+other branch); in an
 assignment of a default that such an `if` right after it overrides (`f =
 old; if hasattr(...): f = new`); in a `try`
 that catches `ImportError`, `ModuleNotFoundError` or `AttributeError` (body and
@@ -25,6 +26,7 @@ traversal: a rule asks `guarded` at the node it visits.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -88,11 +90,11 @@ def _leaves_block(body: cst.BaseSuite) -> bool:
     return isinstance(small, cst.Return | cst.Raise | cst.Continue | cst.Break)
 
 
-def _assigned_names(statement: cst.BaseStatement) -> set[str]:
+def _assigned_names(statement: cst.CSTNode) -> set[str]:
     """The names a simple statement line assigns (`x = ...`, `x: T = ...`)."""
     if not isinstance(statement, cst.SimpleStatementLine):
         return set()
-    names = set()
+    names: set[str] = set()
     for small in statement.body:
         targets: list[cst.BaseExpression] = []
         if isinstance(small, cst.Assign):
@@ -106,15 +108,15 @@ def _assigned_names(statement: cst.BaseStatement) -> set[str]:
 def _overridden_defaults(statements: Sequence[cst.BaseStatement]) -> set[cst.CSTNode]:
     """Assignments of a default that the next statement, a guarded `if`, may replace:
 
-        weight_norm = nn.utils.weight_norm
-        if hasattr(nn.utils.parametrizations, "weight_norm"):
-            weight_norm = nn.utils.parametrizations.weight_norm
+    weight_norm = nn.utils.weight_norm
+    if hasattr(nn.utils.parametrizations, "weight_norm"):
+        weight_norm = nn.utils.parametrizations.weight_norm
     """
     found: set[cst.CSTNode] = set()
-    for statement, following in zip(statements, statements[1:], strict=False):
+    for statement, following in itertools.pairwise(statements):
         if not isinstance(following, cst.If) or not is_guard_test(following.test):
             continue
-        overridden = set().union(*(_assigned_names(s) for s in following.body.body))
+        overridden = set[str]().union(*(_assigned_names(s) for s in following.body.body))
         if _assigned_names(statement) & overridden:
             found.add(statement)
     return found

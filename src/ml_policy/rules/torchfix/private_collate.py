@@ -53,7 +53,7 @@ class PrivateCollate(SymbolUseRule):
     name = "private-collate-import"
     summary = "`default_collate`/`default_convert` from the private `torch.utils.data._utils`"
     fix_applicability: ClassVar[Applicability | None] = Applicability.SAFE
-    torchfix_codes = ("TOR104", "TOR105")
+    torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR104", "TOR105")
     table = PRIVATE_ALIASES
     triggers: ClassVar[tuple[str, ...]] = last_names(PRIVATE_ALIASES)
     valid: ClassVar[tuple[str, ...]] = (

@@ -52,7 +52,7 @@ class RemovedFunction(SymbolUseRule):
     code = "MLT001"
     name = "removed-torch-function"
     summary = "Use of a PyTorch function that has been removed (`torch.solve`, `torch.symeig`, ...)"
-    torchfix_codes = ("TOR001", "TOR004")
+    torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR001", "TOR004")
     table = REMOVED
     triggers: ClassVar[tuple[str, ...]] = last_names(REMOVED)
     valid: ClassVar[tuple[str, ...]] = (

@@ -54,7 +54,7 @@ class RequireGradTypo(TorchFixRule):
     name = "require-grad-typo"
     summary = "Assignment to `.require_grad`, a typo for `requires_grad`"
     fix_applicability: ClassVar[Applicability | None] = Applicability.UNSAFE
-    torchfix_codes = ("TOR002",)
+    torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR002",)
     triggers: ClassVar[tuple[str, ...]] = (TYPO,)
     valid: ClassVar[tuple[str, ...]] = (
         """

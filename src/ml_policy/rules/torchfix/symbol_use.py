@@ -17,7 +17,7 @@ it imports moves to the same new module under the same name.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from ml_policy.lint.imports import ImportTable, canonical
@@ -55,9 +55,7 @@ class SymbolUseRule(TorchFixRule):
     def text_screen(cls, text: ScreenText) -> bool:
         # Every component of a resolved name is written in the file (the import's target
         # and the attributes after the local name), so one listed name has all of them.
-        return any(
-            all(part in text.raw for part in name.split(".")) for name in cls.table
-        )
+        return any(all(part in text.raw for part in name.split(".")) for name in cls.table)
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
@@ -86,7 +84,7 @@ class SymbolUseRule(TorchFixRule):
         ]
         if found:  # one finding per statement, as a finding's fix is the whole statement
             message = "; ".join(self.describe(symbol) for symbol in found)
-            fix = _moved_import(node, module, self.table)
+            fix = _moved_import(node, node.names, module, self.table)
             moved = found[0].rename.rpartition(".")[0] if found[0].rename else ""
             self._report(node, message, fix, f"Import from `{moved}`")
 
@@ -154,12 +152,14 @@ def _dotted(node: cst.BaseExpression) -> str | None:
 
 
 def _moved_import(
-    node: cst.ImportFrom, module: str, table: dict[str, Symbol]
+    node: cst.ImportFrom,
+    aliases: Sequence[cst.ImportAlias],
+    module: str,
+    table: dict[str, Symbol],
 ) -> tuple[cst.CSTNode, cst.CSTNode] | None:
     """The import with its new module, when every name it imports moved there unchanged."""
-    assert not isinstance(node.names, cst.ImportStar)
     targets = set()
-    for alias in node.names:
+    for alias in aliases:
         name = _dotted(alias.name)
         symbol = table.get(canonical(f"{module}.{name}"))
         if symbol is None or symbol.rename is None:
@@ -170,6 +170,7 @@ def _moved_import(
         targets.add(new_module)
     if len(targets) != 1:
         return None
-    new_module = cst.parse_expression(targets.pop())
-    assert isinstance(new_module, cst.Attribute | cst.Name)
-    return node, node.with_changes(module=new_module)
+    moved = cst.parse_expression(targets.pop())
+    if not isinstance(moved, cst.Attribute | cst.Name):
+        return None
+    return node, node.with_changes(module=moved)
