@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
-from ml_policy.rules.torchfix.deprecations import DEPRECATED, Symbol, last_names
+from ml_policy.rules.torchfix.deprecations import DEPRECATED, Symbol
 from ml_policy.rules.torchfix.symbol_use import SymbolUseRule
 
 
@@ -81,7 +81,6 @@ class DeprecatedFunction(SymbolUseRule):
     fix_applicability: ClassVar[Applicability | None] = Applicability.SAFE
     torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR101", "TOR103")
     table = DEPRECATED
-    triggers: ClassVar[tuple[str, ...]] = last_names(DEPRECATED)
     valid: ClassVar[tuple[str, ...]] = (
         """
         import torch

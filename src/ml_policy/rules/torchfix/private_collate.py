@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
-from ml_policy.rules.torchfix.deprecations import PRIVATE_ALIASES, Symbol, last_names
+from ml_policy.rules.torchfix.deprecations import PRIVATE_ALIASES, Symbol
 from ml_policy.rules.torchfix.symbol_use import SymbolUseRule
 
 
@@ -55,7 +55,6 @@ class PrivateCollate(SymbolUseRule):
     fix_applicability: ClassVar[Applicability | None] = Applicability.SAFE
     torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR104", "TOR105")
     table = PRIVATE_ALIASES
-    triggers: ClassVar[tuple[str, ...]] = last_names(PRIVATE_ALIASES)
     valid: ClassVar[tuple[str, ...]] = (
         """
         from torch.utils.data import default_collate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ml_policy.rules.torchfix.deprecations import REMOVED, Symbol, last_names
+from ml_policy.rules.torchfix.deprecations import REMOVED, Symbol
 from ml_policy.rules.torchfix.symbol_use import SymbolUseRule
 
 
@@ -54,7 +54,6 @@ class RemovedFunction(SymbolUseRule):
     summary = "Use of a PyTorch function that has been removed (`torch.solve`, `torch.symeig`, ...)"
     torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR001", "TOR004")
     table = REMOVED
-    triggers: ClassVar[tuple[str, ...]] = last_names(REMOVED)
     valid: ClassVar[tuple[str, ...]] = (
         """
         import torch

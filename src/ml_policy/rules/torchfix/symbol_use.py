@@ -24,7 +24,7 @@ from ml_policy.lint.imports import ImportTable, canonical
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
-from ml_policy.rules.torchfix.deprecations import Symbol
+from ml_policy.rules.torchfix.deprecations import Symbol, last_names
 from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
 
 
@@ -44,6 +44,11 @@ class SymbolUseRule(TorchFixRule):
     """Reports uses of the names in `table`; subclasses say how in `describe`."""
 
     table: ClassVar[dict[str, Symbol]]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        # A use spells the listed name's last component: the file must contain one.
+        cls.triggers = last_names(cls.table)
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
