@@ -42,6 +42,7 @@ _PARSE_ERROR_RULE = "ml_policy.parse_error:ParseError"
 _HYPER = "ml_policy.rules.hyperparameters"
 _LOADING = "ml_policy.rules.data_loading"
 _THREADS = "ml_policy.rules.threaded_loading"
+_TORCHFIX = "ml_policy.rules.torchfix"
 _DEPS = "ml_policy.deps.rules"
 _DRIFT = "ml_policy.drift"
 
@@ -57,6 +58,11 @@ FAMILIES = (
             "MLP001": f"{_LOADING}.synchronous_dataloader:SynchronousDataLoader",
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
+            "MLT001": f"{_TORCHFIX}.removed_function:RemovedFunction",
+            "MLT002": f"{_TORCHFIX}.require_grad_typo:RequireGradTypo",
+            "MLT003": f"{_TORCHFIX}.checkpoint_use_reentrant:CheckpointUseReentrant",
+            "MLT004": f"{_TORCHFIX}.deprecated_function:DeprecatedFunction",
+            "MLT005": f"{_TORCHFIX}.private_collate:PrivateCollate",
         },
     ),
     Family(
@@ -117,6 +123,11 @@ _ADDED_LATER = {
     "MLG006": "0.2.0",
     "MLG007": "0.2.0",
     "MLG008": "0.2.0",
+    "MLT001": "0.3.0",
+    "MLT002": "0.3.0",
+    "MLT003": "0.3.0",
+    "MLT004": "0.3.0",
+    "MLT005": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

@@ -1,0 +1,140 @@
+"""MLT003: `torch.utils.checkpoint.checkpoint` without `use_reentrant` (TorchFix TOR003)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ml_policy.diagnostics import Applicability
+from ml_policy.lint.calls import argument, ast_calls_of
+from ml_policy.lint.lazy import cst
+from ml_policy.lint.rule import FileContext
+from ml_policy.rules.data_loading.dataloader_pin_memory import _with_comma
+from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
+
+CHECKPOINT = "torch.utils.checkpoint.checkpoint"
+# Not a parameter position: `checkpoint(function, *args, use_reentrant=None, ...)`.
+KEYWORD_ONLY = None
+
+
+class CheckpointUseReentrant(TorchFixRule):
+    """## What it does
+    Checks for calls to `torch.utils.checkpoint.checkpoint` that do not pass
+    `use_reentrant` explicitly.
+
+    TorchFix: TOR003.
+
+    ## Why is this bad?
+    Since PyTorch 2.1 a call without `use_reentrant` warns, and PyTorch plans
+    to make it an error. The default it falls back to, the reentrant variant,
+    is the one PyTorch recommends against: it does not record the autograd
+    graph of inputs that do not require grad (a checkpointed first layer gets
+    no gradients), does not support `torch.autograd.grad` or keyword
+    arguments, and ignores nested structures. `use_reentrant=False` has none
+    of these limits.
+
+    Silent when `**kwargs` are splatted into the call (they may carry it) and
+    under a version guard (PyTorch before 1.11 has no such parameter).
+
+    ## Example
+    ```python
+    from torch.utils.checkpoint import checkpoint
+
+    hidden = checkpoint(block, hidden, mask)
+    ```
+
+    ## Use instead
+    ```python
+    from torch.utils.checkpoint import checkpoint
+
+    hidden = checkpoint(block, hidden, mask, use_reentrant=False)
+    ```
+
+    ## Fix
+    Adds `use_reentrant=False`. Unsafe: it changes how the segment is
+    recomputed (code that relies on the reentrant variant, such as a
+    `detach()`ed input that must not get gradients, changes behaviour).
+
+    ## References
+    - [PyTorch: torch.utils.checkpoint](https://pytorch.org/docs/stable/checkpoint.html)
+    - [TorchFix](https://github.com/pytorch-labs/torchfix)
+    """
+
+    code = "MLT003"
+    name = "checkpoint-without-use-reentrant"
+    summary = "`torch.utils.checkpoint.checkpoint` without an explicit `use_reentrant`"
+    fix_applicability: ClassVar[Applicability | None] = Applicability.UNSAFE
+    torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR003",)
+    triggers: ClassVar[tuple[str, ...]] = ("checkpoint",)
+    valid: ClassVar[tuple[str, ...]] = (
+        """
+        from torch.utils.checkpoint import checkpoint
+
+        y = checkpoint(block, x, use_reentrant=False)
+        """,
+        """
+        import torch.utils.checkpoint
+
+        y = torch.utils.checkpoint.checkpoint(block, x, **ckpt_kwargs)
+        """,
+        """
+        import torch
+        from torch.utils.checkpoint import checkpoint
+
+        if _TORCH_1_11:
+            y = checkpoint(block, x, use_reentrant=True)
+        else:
+            y = checkpoint(block, x)
+        """,
+        """
+        from deepspeed.checkpointing import checkpoint
+
+        y = checkpoint(block, x)  # another library's checkpoint
+        """,
+    )
+    invalid: ClassVar[tuple[str, ...]] = (
+        """
+        from torch.utils.checkpoint import checkpoint
+
+        y = checkpoint(block, x, mask)  # error
+        """,
+        """
+        import torch.utils.checkpoint as cp
+
+
+        class Encoder(torch.nn.Module):
+            def forward(self, x):
+                for layer in self.layers:
+                    x = cp.checkpoint(layer, x, preserve_rng_state=False)  # error
+                return x
+        """,
+    )
+
+    @classmethod
+    def screen_context(cls, context: FileContext) -> bool:
+        calls = ast_calls_of(context.tree, context.imports, CHECKPOINT)
+        # Keyword-only: passed by name, or maybe through `**kwargs` (`arg` None).
+        return any(
+            all(item.arg not in {"use_reentrant", None} for item in call.keywords) for call in calls
+        )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.resolve(node.func) != CHECKPOINT or self.guarded:
+            return
+        if argument(node, "use_reentrant", KEYWORD_ONLY) is not None:
+            return  # passed, or maybe passed through `**kwargs`
+        fixed = node.with_changes(args=(*_with_comma(node.args), _use_reentrant_false()))
+        self.report(
+            node,
+            "`checkpoint` without `use_reentrant`: pass it explicitly "
+            "(`use_reentrant=False` is the recommended variant)",
+            fix=((node, fixed),),
+            fix_message="Add `use_reentrant=False`",
+        )
+
+
+def _use_reentrant_false() -> cst.Arg:
+    return cst.Arg(
+        keyword=cst.Name("use_reentrant"),
+        value=cst.Name("False"),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
