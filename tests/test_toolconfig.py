@@ -192,11 +192,11 @@ def test_enables_any_looks_under_a_prefix() -> None:
 # --- bandit's twins -----------------------------------------------------------------
 
 _ENTRY = re.compile(r'^\s*"(?P<test>B\d{3})",\s*#\s*\w+\s*->\s*(?P<twins>.*)$')
-_CODE = re.compile(r"\b(?:S\d{3}|PLE\d{4})\b")
+_CODE = re.compile(r"\b(?:S\d{3}|PLE\d{4}|ML[A-Z]\d{3})\b")
 
 
 def _comment_twins() -> dict[str, set[str]]:
-    """Every bundle's bandit.toml: the Ruff codes named after "->" for each skipped test."""
+    """Every bundle's bandit.toml: the Ruff (or ml-policy) codes named after "->" for each skipped test."""
     found: dict[str, set[str]] = {}
     for bundle in bundles.all_bundles():
         for line in bundle.text("bandit.toml").splitlines():

@@ -1,6 +1,6 @@
 """ml-policy: one code-quality and reproducibility policy for every ML repository."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # The hook repository users reference from .pre-commit-config.yaml; `init`
 # pins it at the tag of the installed release (v<version>).
