@@ -42,6 +42,8 @@ _PARSE_ERROR_RULE = "ml_policy.parse_error:ParseError"
 _HYPER = "ml_policy.rules.hyperparameters"
 _LOADING = "ml_policy.rules.data_loading"
 _THREADS = "ml_policy.rules.threaded_loading"
+_LOOPS = "ml_policy.rules.training_loops"
+_REPRO = "ml_policy.rules.reproducibility"
 _DEPS = "ml_policy.deps.rules"
 _DRIFT = "ml_policy.drift"
 
@@ -57,6 +59,7 @@ FAMILIES = (
             "MLP001": f"{_LOADING}.synchronous_dataloader:SynchronousDataLoader",
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
+            "MLC005": f"{_LOOPS}.missing_zero_grad:MissingZeroGrad",
         },
     ),
     Family(
@@ -117,6 +120,7 @@ _ADDED_LATER = {
     "MLG006": "0.2.0",
     "MLG007": "0.2.0",
     "MLG008": "0.2.0",
+    "MLC005": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
