@@ -15,7 +15,7 @@ from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
-from ml_policy.rules.training_loops import MissingZeroGrad
+from ml_policy.rules.training_loops import LossAccumulatedWithGraph, MissingZeroGrad
 
 SETTINGS = Settings(root=Path.cwd())
 
@@ -215,3 +215,131 @@ def test_missing_zero_grad_screens() -> None:
     assert screened(MissingZeroGrad, MissingZeroGrad.examples("invalid")[0])
     assert not screened(MissingZeroGrad, "loss.backward()\noptimizer.step()\n")
     assert not screened(MissingZeroGrad, "for x in data:\n    loss.backward()\n")
+
+
+# --- MLC004 loss-accumulated-with-graph ---------------------------------------------------
+
+
+def test_accumulated_loss_message() -> None:
+    (diagnostic,) = lint(LossAccumulatedWithGraph, LossAccumulatedWithGraph.examples("invalid")[0])
+    assert (diagnostic.line, diagnostic.column) == (6, 5)
+    assert diagnostic.message == (
+        "`loss` is accumulated with its autograd graph: every step's graph stays alive "
+        "and memory grows each iteration; use `loss.item()` or `loss.detach()`"
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # an attribute total, the loss scaled before backward
+        """
+        for x in loader:
+            loss = model(x).mean() / accumulation
+            loss.backward()
+            self.epoch_loss += loss  # error
+        """,
+        # negated, multiplied, inserted or extended into a list made outside
+        """
+        for x in loader:
+            loss = model(x).mean()
+            loss.backward()
+            score += -loss  # error
+            history.insert(0, loss)  # error
+            history.extend(loss * 2)  # error
+        """,
+        # the total reset by the outer loop, accumulated by the inner one
+        """
+        for epoch in range(epochs):
+            total = 0.0
+            for x in loader:
+                loss = model(x).mean()
+                loss.backward()
+                total += loss  # error
+        """,
+        # `loss` bound in a with-block, accumulated after it
+        """
+        for x in loader:
+            with autocast():
+                loss = model(x).mean()
+            loss.backward()
+            total_loss = total_loss + loss  # error
+        """,
+    ],
+)
+def test_accumulated_loss_reported(code: str) -> None:
+    check(LossAccumulatedWithGraph, code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a number, a detached tensor, its data
+        """
+        for x in loader:
+            loss = model(x).mean()
+            loss.backward()
+            total += loss.item()
+            total += loss.detach() * 2
+            total += loss.data
+            total += float(loss)
+            losses.append(loss.cpu())
+        """,
+        # the loss rebound to a number after backward
+        """
+        for x in loader:
+            loss = model(x).mean()
+            loss.backward()
+            loss = round(loss.item(), 4)
+            total += loss
+        """,
+        # not the tensor backward is called on
+        """
+        for x in loader:
+            out = model(x)
+            loss = out.mean()
+            loss.backward()
+            total += out.sum()
+            outputs.append(out)
+        """,
+        # accumulated into the total that is itself backpropagated
+        """
+        for batch in loader:
+            loss = 0
+            for x in batch:
+                loss += model(x).mean()
+            loss.backward()
+        """,
+        # a list made afresh each iteration
+        """
+        for x in loader:
+            kept = []
+            loss = model(x).mean()
+            loss.backward()
+            kept.append(loss)
+        """,
+        # keyword arguments and splats of append-like methods, subtraction
+        """
+        for x in loader:
+            loss = model(x).mean()
+            loss.backward()
+            tracker.append(value=loss)
+            total -= loss
+        """,
+        # no backward in the loop
+        """
+        for x in loader:
+            loss = model(x).mean()
+            total += loss
+        """,
+    ],
+)
+def test_accumulated_loss_silent(code: str) -> None:
+    assert lines(LossAccumulatedWithGraph, code) == []
+
+
+def test_accumulated_loss_skips_tests_and_screens() -> None:
+    code = LossAccumulatedWithGraph.examples("invalid")[0]
+    assert lines(LossAccumulatedWithGraph, code, name="tests/test_fit.py") == []
+    assert screened(LossAccumulatedWithGraph, code)
+    assert not screened(LossAccumulatedWithGraph, "total += loss\nloss.backward()\n")

@@ -59,6 +59,7 @@ FAMILIES = (
             "MLP001": f"{_LOADING}.synchronous_dataloader:SynchronousDataLoader",
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
+            "MLC004": f"{_LOOPS}.loss_accumulated_with_graph:LossAccumulatedWithGraph",
             "MLC005": f"{_LOOPS}.missing_zero_grad:MissingZeroGrad",
         },
     ),
@@ -120,6 +121,7 @@ _ADDED_LATER = {
     "MLG006": "0.2.0",
     "MLG007": "0.2.0",
     "MLG008": "0.2.0",
+    "MLC004": "0.3.0",
     "MLC005": "0.3.0",
 }
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from ml_policy.rules.training_loops.loss_accumulated_with_graph import LossAccumulatedWithGraph
 from ml_policy.rules.training_loops.missing_zero_grad import MissingZeroGrad
 
-__all__ = ["MissingZeroGrad"]
+__all__ = ["LossAccumulatedWithGraph", "MissingZeroGrad"]

@@ -21,13 +21,14 @@ if TYPE_CHECKING:  # libcst loads on first use, not when the rules are imported
 
 
 def body_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The nodes under `node` (itself excluded), not inside a nested def, class or lambda."""
-    stack = list(node.children)
+    """The nodes under `node` (itself excluded) in source order, not inside a nested def,
+    class or lambda."""
+    stack = list(reversed(node.children))
     while stack:
         child = stack.pop()
         yield child
         if not isinstance(child, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            stack.extend(child.children)
+            stack.extend(reversed(child.children))
 
 
 def loop_nodes(loop: Loop) -> list[cst.CSTNode]:

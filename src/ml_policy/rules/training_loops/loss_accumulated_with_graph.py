@@ -1,0 +1,271 @@
+"""MLC004: a training loop that adds up (or collects) the loss tensor itself, graph and all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from ml_policy.config import Settings
+from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
+from ml_policy.lint.rule import FileContext, Rule
+from ml_policy.rules.data_loading.dataloaders import is_test_code
+from ml_policy.rules.training_loops.loops import (
+    ast_loops_with,
+    backward_tensors,
+    calls_in,
+    loop_nodes,
+    method,
+    receiver,
+)
+
+if TYPE_CHECKING:
+    from ml_policy.rules.training_loops.loops import Loop
+
+# List methods that keep what they are given.
+KEEPING_METHODS = frozenset({"append", "extend", "insert"})
+
+
+class LossAccumulatedWithGraph(Rule):
+    """## What it does
+    Checks for training loops that call `loss.backward()` and add the loss
+    tensor itself to a running total (`total += loss`, `total = total +
+    loss`, `total += loss * n`) or keep it in a list (`losses.append(loss)`),
+    where the total or the list lives across iterations.
+
+    ## Why is this bad?
+    The loss tensor carries its autograd graph: every activation of the
+    forward pass it was computed from. A running sum of loss tensors is a
+    tensor whose graph holds the graphs of every step, so none of them is
+    freed: memory grows with each iteration until the run fails with an
+    out-of-memory error, many steps after the line at fault. Add
+    `loss.item()` (a Python number) or `loss.detach()` instead.
+
+    The loss is a name the loop calls `backward()` on (`loss.backward()`,
+    `scaler.scale(loss).backward()`, `accelerator.backward(loss)`). The rule
+    is silent when the loop rebinds that name (`loss = loss.item()`), when
+    the total or the list is created afresh inside the loop, for
+    `loss.item()`, `loss.detach()`, `float(loss)` and `loss.data`, and in
+    tests.
+
+    ## Example
+    ```python
+    running_loss = 0.0
+    for x, y in loader:
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        running_loss += loss
+    ```
+
+    ## Use instead
+    ```python
+    running_loss = 0.0
+    for x, y in loader:
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        running_loss += loss.item()
+    ```
+
+    ## References
+    - [PyTorch FAQ: my model reports "cuda runtime error(2): out of memory"](https://pytorch.org/docs/stable/notes/faq.html#my-model-reports-cuda-runtime-error-2-out-of-memory)
+    """
+
+    code = "MLC004"
+    name = "loss-accumulated-with-graph"
+    summary = "Training loop accumulates the loss tensor itself, keeping every step's graph alive"
+    triggers: ClassVar[tuple[str, ...]] = ("backward",)
+    valid: ClassVar[tuple[str, ...]] = (
+        """
+        total = 0.0
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            total += loss.item()
+        """,
+        """
+        losses = []
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            losses.append(loss.detach())
+            total = total + float(loss)
+        """,
+        """
+        for x, y in loader:
+            parts = []
+            loss = criterion(model(x), y)
+            parts.append(loss)
+            loss.backward()
+        """,
+        """
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            loss = loss.item()
+            total += loss
+        """,
+        """
+        for batch in loader:
+            total = 0
+            for x in batch:
+                total += model(x).sum()
+            total.backward()
+        """,
+    )
+    invalid: ClassVar[tuple[str, ...]] = (
+        """
+        running_loss = 0.0
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            running_loss += loss  # error
+        """,
+        """
+        history = []
+        while step < steps:
+            loss = model(next(batches)).mean()
+            scaler.scale(loss).backward()
+            history.append(loss)  # error
+            epoch_loss = epoch_loss + loss * batch_size  # error
+        """,
+        """
+        for epoch in range(epochs):
+            stats = {"loss": 0.0}
+            for x in loader:
+                loss = model(x)
+                accelerator.backward(loss)
+                stats["loss"] += loss  # error
+        """,
+    )
+
+    @classmethod
+    def applies_to(cls, path: Path, settings: Settings) -> bool:
+        return not is_test_code(path)
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        return text.mentions("+", "append", "extend", "insert")
+
+    @classmethod
+    def screen_context(cls, context: FileContext) -> bool:
+        return ast_loops_with(context, "backward")
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.reported: set[int] = set()
+
+    def visit_For(self, node: cst.For) -> None:
+        self._check(node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._check(node)
+
+    def _check(self, loop: Loop) -> None:
+        nodes = loop_nodes(loop)
+        losses = backward_tensors(calls_in(nodes)) - _detached_names(nodes)
+        if not losses:
+            return
+        assigned = _assigned_names(nodes)
+        for node in nodes:
+            found = _accumulation(node, losses)
+            if found is None or id(node) in self.reported:
+                continue
+            owner, loss = found
+            if owner not in assigned:  # a total created afresh each iteration is freed
+                self.reported.add(id(node))
+                self.report(node, _message(loss))
+
+
+def _accumulation(node: cst.CSTNode, losses: set[str]) -> tuple[str | None, str] | None:
+    """(the total's or list's root name, the loss) when `node` adds a loss to a total."""
+    if isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
+        loss = _attached_loss(node.value, losses)
+        return None if loss is None else (_root(node.target), loss)
+    if isinstance(node, cst.Assign) and len(node.targets) == 1:
+        target = node.targets[0].target
+        value = node.value
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            if _root(target) is not None and value.left.deep_equals(target):
+                loss = _attached_loss(value.right, losses)
+                return None if loss is None else (_root(target), loss)
+        return None
+    if isinstance(node, cst.Call) and method(node) in KEEPING_METHODS and node.args:
+        owner = receiver(node)
+        loss = _attached_loss(node.args[-1].value, losses)
+        if owner is not None and loss is not None and not node.args[-1].keyword:
+            return _root(owner), loss
+    return None
+
+
+def _attached_loss(value: cst.BaseExpression, losses: set[str]) -> str | None:
+    """The loss `value` is, or is arithmetic on (`loss`, `loss * n`): still on the graph."""
+    if isinstance(value, cst.Name):
+        return value.value if value.value in losses else None
+    if isinstance(value, cst.BinaryOperation):
+        return _attached_loss(value.left, losses) or _attached_loss(value.right, losses)
+    if isinstance(value, cst.UnaryOperation):
+        return _attached_loss(value.expression, losses)
+    return None
+
+
+def _root(node: cst.BaseExpression) -> str | None:
+    """`total` of `total`, `self.total`'s `self.total`, `stats` of `stats["loss"]`."""
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    return ".".join([node.value, *reversed(parts)])
+
+
+def _assigned_names(nodes: list[cst.CSTNode]) -> set[str | None]:
+    """The names (and dotted attributes) the loop body assigns with `=`."""
+    names: set[str | None] = set()
+    for node in nodes:
+        if isinstance(node, cst.Assign):
+            names.update(_root(target.target) for target in node.targets if _plain(node))
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            names.add(_root(node.target))
+    return names
+
+
+def _plain(node: cst.Assign) -> bool:
+    """An assignment that creates a value, not `total = total + loss`."""
+    value = node.value
+    return not (
+        isinstance(value, cst.BinaryOperation)
+        and any(value.left.deep_equals(target.target) for target in node.targets)
+    )
+
+
+def _detached_names(nodes: list[cst.CSTNode]) -> set[str]:
+    """Names the loop rebinds to something that is not the loss's graph (`loss = loss.item()`)."""
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, cst.Assign) and not _may_be_attached(node.value):
+            names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+    return names
+
+
+def _may_be_attached(value: cst.BaseExpression) -> bool:
+    """Whether a value may be a tensor on the graph: anything but a known detaching call."""
+    if isinstance(value, cst.Call):
+        if isinstance(value.func, cst.Name):
+            return value.func.value not in {"float", "int", "round"}
+        return method(value) not in {"item", "detach", "tolist", "numpy", "cpu"}
+    if isinstance(value, cst.Attribute):
+        return value.attr.value != "data"
+    return not isinstance(value, cst.BaseNumber | cst.BaseString)
+
+
+def _message(loss: str) -> str:
+    return (
+        f"`{loss}` is accumulated with its autograd graph: every step's graph stays alive "
+        f"and memory grows each iteration; use `{loss}.item()` or `{loss}.detach()`"
+    )
