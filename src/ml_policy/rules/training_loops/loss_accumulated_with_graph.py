@@ -181,23 +181,38 @@ class LossAccumulatedWithGraph(Rule):
 
 def _accumulation(node: cst.CSTNode, losses: set[str]) -> tuple[str | None, str] | None:
     """(the total's or list's root name, the loss) when `node` adds a loss to a total."""
+    total: cst.BaseExpression | None = None
+    added: cst.BaseExpression | None = None
     if isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
-        loss = _attached_loss(node.value, losses)
-        return None if loss is None else (_root(node.target), loss)
-    if isinstance(node, cst.Assign) and len(node.targets) == 1:
-        target = node.targets[0].target
-        value = node.value
-        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
-            if _root(target) is not None and value.left.deep_equals(target):
-                loss = _attached_loss(value.right, losses)
-                return None if loss is None else (_root(target), loss)
-        return None
-    if isinstance(node, cst.Call) and method(node) in KEEPING_METHODS and node.args:
-        owner = receiver(node)
-        loss = _attached_loss(node.args[-1].value, losses)
-        if owner is not None and loss is not None and not node.args[-1].keyword:
-            return _root(owner), loss
-    return None
+        total, added = node.target, node.value  # total += loss
+    elif isinstance(node, cst.Assign) and isinstance(node.value, cst.BinaryOperation):
+        if _is_self_sum(node):
+            total, added = node.targets[0].target, node.value.right  # total = total + loss
+    elif isinstance(node, cst.Call) and _keeps(node):
+        total, added = receiver(node), node.args[-1].value  # losses.append(loss)
+    loss = None if total is None or added is None else _attached_loss(added, losses)
+    return None if total is None or loss is None else (_root(total), loss)
+
+
+def _keeps(call: cst.Call) -> bool:
+    """`x.append(value)`, `x.insert(i, value)`: a list method given a value by position."""
+    return (
+        method(call) in KEEPING_METHODS
+        and bool(call.args)
+        and call.args[-1].keyword is None
+        and not call.args[-1].star
+    )
+
+
+def _is_self_sum(node: cst.Assign) -> bool:
+    """`total = total + ...`."""
+    value = node.value
+    return (
+        len(node.targets) == 1
+        and isinstance(value, cst.BinaryOperation)
+        and isinstance(value.operator, cst.Add)
+        and value.left.deep_equals(node.targets[0].target)
+    )
 
 
 def _attached_loss(value: cst.BaseExpression, losses: set[str]) -> str | None:
@@ -229,19 +244,11 @@ def _assigned_names(nodes: list[cst.CSTNode]) -> set[str | None]:
     names: set[str | None] = set()
     for node in nodes:
         if isinstance(node, cst.Assign):
-            names.update(_root(target.target) for target in node.targets if _plain(node))
+            if not _is_self_sum(node):
+                names.update(_root(target.target) for target in node.targets)
         elif isinstance(node, cst.AnnAssign) and node.value is not None:
             names.add(_root(node.target))
     return names
-
-
-def _plain(node: cst.Assign) -> bool:
-    """An assignment that creates a value, not `total = total + loss`."""
-    value = node.value
-    return not (
-        isinstance(value, cst.BinaryOperation)
-        and any(value.left.deep_equals(target.target) for target in node.targets)
-    )
 
 
 def _detached_names(nodes: list[cst.CSTNode]) -> set[str]:
