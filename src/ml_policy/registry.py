@@ -61,6 +61,7 @@ FAMILIES = (
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
             "MLC004": f"{_LOOPS}.loss_accumulated_with_graph:LossAccumulatedWithGraph",
             "MLC005": f"{_LOOPS}.missing_zero_grad:MissingZeroGrad",
+            "MLC006": f"{_LOOPS}.eval_without_no_grad:EvalWithoutNoGrad",
         },
     ),
     Family(
@@ -123,6 +124,7 @@ _ADDED_LATER = {
     "MLG008": "0.2.0",
     "MLC004": "0.3.0",
     "MLC005": "0.3.0",
+    "MLC006": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
+from ml_policy.rules.training_loops.eval_without_no_grad import EvalWithoutNoGrad
 from ml_policy.rules.training_loops.loss_accumulated_with_graph import LossAccumulatedWithGraph
 from ml_policy.rules.training_loops.missing_zero_grad import MissingZeroGrad
 
-__all__ = ["LossAccumulatedWithGraph", "MissingZeroGrad"]
+__all__ = ["EvalWithoutNoGrad", "LossAccumulatedWithGraph", "MissingZeroGrad"]
