@@ -62,6 +62,8 @@ FAMILIES = (
             "MLC004": f"{_LOOPS}.loss_accumulated_with_graph:LossAccumulatedWithGraph",
             "MLC005": f"{_LOOPS}.missing_zero_grad:MissingZeroGrad",
             "MLC006": f"{_LOOPS}.eval_without_no_grad:EvalWithoutNoGrad",
+            "MLR001": f"{_REPRO}.global_seed_in_library_code:GlobalSeedInLibraryCode",
+            "MLR002": f"{_REPRO}.unseeded_shuffle:UnseededShuffle",
         },
     ),
     Family(
@@ -125,6 +127,8 @@ _ADDED_LATER = {
     "MLC004": "0.3.0",
     "MLC005": "0.3.0",
     "MLC006": "0.3.0",
+    "MLR001": "0.3.0",
+    "MLR002": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
