@@ -15,7 +15,11 @@ from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
-from ml_policy.rules.training_loops import LossAccumulatedWithGraph, MissingZeroGrad
+from ml_policy.rules.training_loops import (
+    EvalWithoutNoGrad,
+    LossAccumulatedWithGraph,
+    MissingZeroGrad,
+)
 
 SETTINGS = Settings(root=Path.cwd())
 
@@ -343,3 +347,101 @@ def test_accumulated_loss_skips_tests_and_screens() -> None:
     assert lines(LossAccumulatedWithGraph, code, name="tests/test_fit.py") == []
     assert screened(LossAccumulatedWithGraph, code)
     assert not screened(LossAccumulatedWithGraph, "total += loss\nloss.backward()\n")
+
+
+# --- MLC006 eval-without-no-grad ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # module level (a notebook cell), through enumerate and tqdm
+        """
+        for i, (x, y) in enumerate(tqdm(valid_dl)):
+            out = net(x)  # error
+        """,
+        # a Lightning-style loader method; the with-block only around something else
+        """
+        def check(self):
+            for batch in self.val_dataloader():
+                with timer():
+                    pred = self.model(batch)  # error
+        """,
+        # called somewhere, but not under no_grad
+        """
+        def evaluate(model, testloader):
+            for x, y in testloader:
+                model(x)  # error
+
+        evaluate(model, testloader)
+        """,
+    ],
+)
+def test_eval_without_no_grad_reported(code: str) -> None:
+    check(EvalWithoutNoGrad, code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # the decorator spelt without a call, or imported under another name
+        """
+        import torch
+
+        @torch.no_grad
+        def validate(model, val_loader):
+            for x in val_loader:
+                model(x)
+        """,
+        """
+        from torch import no_grad as ng
+
+        @ng()
+        def validate(model, val_loader):
+            for x in val_loader:
+                model(x)
+        """,
+        # no_grad inside the loop, around the call
+        """
+        for x in eval_loader:
+            with torch.no_grad():
+                model(x)
+        """,
+        # set_grad_enabled with a non-literal value (train/val phases share the loop)
+        """
+        for phase in ("train", "val"):
+            with torch.set_grad_enabled(phase == "train"):
+                for x in val_loader:
+                    model(x)
+        """,
+        # eval mode at module level, before the loop
+        """
+        model.eval()
+        for x in test_loader:
+            model(x)
+        """,
+        # training loaders, and loops that only move data
+        """
+        for x in train_loader:
+            model(x)
+        for x in val_loader:
+            x.to(device)
+        """,
+        # gradients wanted (test-time adaptation)
+        """
+        def adapt(model, test_loader):
+            for x in test_loader:
+                loss = model(x).entropy()
+                grads = torch.autograd.grad(loss, params)
+        """,
+    ],
+)
+def test_eval_without_no_grad_silent(code: str) -> None:
+    assert lines(EvalWithoutNoGrad, code) == []
+
+
+def test_eval_without_no_grad_skips_tests_and_screens() -> None:
+    code = EvalWithoutNoGrad.examples("invalid")[0]
+    assert lines(EvalWithoutNoGrad, code, name="tests/test_eval.py") == []
+    assert screened(EvalWithoutNoGrad, code)
+    assert not screened(EvalWithoutNoGrad, "for x in train_loader:\n    model(x)\n")

@@ -18,7 +18,8 @@ from ml_policy.rules.training_loops.loops import body_nodes, method
 
 # Functions (and classes) whose job is seeding: a seeding helper, a worker init, an entry point.
 SEEDING_PLACE = re.compile(
-    r"seed|worker_init|init_worker|init_fn|^_?main|reproduc|determinis|rng|random_state",
+    r"seed|worker_init|init_worker|init_fn|^_?main|reproduc|determinis|rng|random_state"
+    r"|setup|_cli$|^init_(?:accelerator|distributed|process)|launch",
     re.IGNORECASE,
 )
 # Calls that save or restore a generator's state: the reseed is undone.
@@ -56,7 +57,8 @@ class GlobalSeedInLibraryCode(ScopedRule):
 
     Silent in functions (or classes) whose name says they seed (`seed`,
     `set_seed`, `seed_everything`, `worker_init_fn`, `init_worker`, `main`,
-    `reproducibility`, `deterministic`, `rng`), in functions that save and
+    `reproducibility`, `deterministic`, `rng`, `setup`, `*_cli`, `launch`),
+    in lambdas (`worker_init_fn=lambda i: np.random.seed(i)`), in functions that save and
     restore the generator's state (`get_state`/`set_state`,
     `getstate`/`setstate`, `get_rng_state`/`set_rng_state`, `fork_rng`), at
     module level (a script's own seeding), in scripts with an
@@ -161,6 +163,8 @@ class GlobalSeedInLibraryCode(ScopedRule):
     def visit_Call(self, node: cst.Call) -> None:
         if self.resolve(node.func) not in GLOBAL_SEEDS:
             return
+        if self.scope.kind == "lambda":
+            return  # `worker_init_fn=lambda worker: np.random.seed(...)`
         function = self.scope.function()
         if function is None or not isinstance(function.node, cst.FunctionDef):
             return  # module level: the script's own seeding

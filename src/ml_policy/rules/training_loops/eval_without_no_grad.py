@@ -186,10 +186,22 @@ class EvalWithoutNoGrad(ScopedRule):
         self.module = node
 
     def visit_With(self, node: cst.With) -> None:
-        self.grad_off += _disables_grad(node)
+        self.grad_off += self._disables_grad(node)
 
     def leave_With(self, original_node: cst.With) -> None:
-        self.grad_off -= _disables_grad(original_node)
+        self.grad_off -= self._disables_grad(original_node)
+
+    def _disables_grad(self, node: cst.With) -> int:
+        """1 when one of the with-items turns gradients off (or sets them), else 0."""
+        return int(any(self._turns_grad_off(item.item, with_item=True) for item in node.items))
+
+    def _turns_grad_off(self, node: cst.BaseExpression, with_item: bool = False) -> bool:
+        """`torch.no_grad()`, `no_grad`, or an alias of either (as a with-item, not
+        `enable_grad`)."""
+        func = node.func if isinstance(node, cst.Call) else node
+        names = {_last_name(func), (self.resolve(func) or "").rsplit(".", 1)[-1]}
+        off = GRAD_OFF - {"enable_grad"} if with_item else GRAD_OFF
+        return bool(names & off)
 
     def visit_For(self, node: cst.For) -> None:
         loader = _loader(node.iter)
@@ -230,7 +242,7 @@ class EvalWithoutNoGrad(ScopedRule):
         while scope is not None and scope.kind != "module":
             node = scope.node
             if isinstance(node, cst.FunctionDef) and any(
-                _last_name(d.decorator) in GRAD_OFF for d in node.decorators
+                self._turns_grad_off(d.decorator) for d in node.decorators
             ):
                 return True
             scope = scope.parent
@@ -245,11 +257,6 @@ def _turns_off(node: cst.CSTNode) -> bool:
         return False
     name = method(node) or _last_name(node.func)
     return name in {"eval", "set_grad_enabled"} or (name == "train" and bool(node.args))
-
-
-def _disables_grad(node: cst.With) -> int:
-    """1 when one of the with-items turns gradients off (or sets them), else 0."""
-    return int(any(_last_name(item.item) in GRAD_OFF - {"enable_grad"} for item in node.items))
 
 
 def _last_name(node: cst.BaseExpression) -> str | None:
