@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
+from ml_policy.config import Settings
 from ml_policy.lint.lazy import cst
-from ml_policy.lint.rule import FileContext
+from ml_policy.lint.rule import FileContext, Rule
+from ml_policy.rules.data_loading.dataloaders import is_test_code
 
 if TYPE_CHECKING:  # libcst loads on first use, not when the rules are imported
     Loop: TypeAlias = cst.For | cst.While
@@ -141,3 +144,31 @@ def ast_loops_with(context: FileContext, *methods: str) -> bool:
             if called.issuperset(methods):
                 return True
     return False
+
+
+class LoopRule(Rule):
+    """A rule that judges each `for` and `while` loop of a file (not in tests: they train toy
+    models a few steps on purpose), reporting each node once although outer loops hold it."""
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.reported: set[int] = set()
+
+    @classmethod
+    def applies_to(cls, path: Path, settings: Settings) -> bool:
+        return not is_test_code(path)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.check(node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self.check(node)
+
+    def check(self, loop: Loop) -> None:
+        """Judge one loop."""
+        raise NotImplementedError
+
+    def report_once(self, node: cst.CSTNode, message: str) -> None:
+        if id(node) not in self.reported:
+            self.reported.add(id(node))
+            self.report(node, message)

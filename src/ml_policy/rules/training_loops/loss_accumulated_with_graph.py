@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from ml_policy.config import Settings
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
-from ml_policy.lint.rule import FileContext, Rule
-from ml_policy.rules.data_loading.dataloaders import is_test_code
+from ml_policy.lint.rule import FileContext
 from ml_policy.rules.training_loops.loops import (
+    LoopRule,
     ast_loops_with,
     backward_tensors,
     calls_in,
+    dotted,
     loop_nodes,
     method,
     receiver,
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 KEEPING_METHODS = frozenset({"append", "extend", "insert"})
 
 
-class LossAccumulatedWithGraph(Rule):
+class LossAccumulatedWithGraph(LoopRule):
     """## What it does
     Checks for training loops that call `loss.backward()` and add the loss
     tensor itself to a running total (`total += loss`, `total = total +
@@ -142,10 +141,6 @@ class LossAccumulatedWithGraph(Rule):
     )
 
     @classmethod
-    def applies_to(cls, path: Path, settings: Settings) -> bool:
-        return not is_test_code(path)
-
-    @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
         return text.mentions("+", "append", "extend", "insert")
 
@@ -153,17 +148,7 @@ class LossAccumulatedWithGraph(Rule):
     def screen_context(cls, context: FileContext) -> bool:
         return ast_loops_with(context, "backward")
 
-    def __init__(self, context: FileContext) -> None:
-        super().__init__(context)
-        self.reported: set[int] = set()
-
-    def visit_For(self, node: cst.For) -> None:
-        self._check(node)
-
-    def visit_While(self, node: cst.While) -> None:
-        self._check(node)
-
-    def _check(self, loop: Loop) -> None:
+    def check(self, loop: Loop) -> None:
         nodes = loop_nodes(loop)
         losses = backward_tensors(calls_in(nodes)) - _detached_names(nodes)
         if not losses:
@@ -171,12 +156,8 @@ class LossAccumulatedWithGraph(Rule):
         assigned = _assigned_names(nodes)
         for node in nodes:
             found = _accumulation(node, losses)
-            if found is None or id(node) in self.reported:
-                continue
-            owner, loss = found
-            if owner not in assigned:  # a total created afresh each iteration is freed
-                self.reported.add(id(node))
-                self.report(node, _message(loss))
+            if found is not None and found[0] not in assigned:  # a fresh total is freed
+                self.report_once(node, _message(found[1]))
 
 
 def _accumulation(node: cst.CSTNode, losses: set[str]) -> tuple[str | None, str] | None:
@@ -230,13 +211,7 @@ def _root(node: cst.BaseExpression) -> str | None:
     """`total` of `total`, `self.total`'s `self.total`, `stats` of `stats["loss"]`."""
     while isinstance(node, cst.Subscript):
         node = node.value
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    return ".".join([node.value, *reversed(parts)])
+    return dotted(node)
 
 
 def _assigned_names(nodes: list[cst.CSTNode]) -> set[str | None]:

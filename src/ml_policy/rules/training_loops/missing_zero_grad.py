@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from ml_policy.config import Settings
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
-from ml_policy.lint.rule import FileContext, Rule
-from ml_policy.rules.data_loading.dataloaders import is_test_code
+from ml_policy.lint.rule import FileContext
 from ml_policy.rules.training_loops.loops import (
+    LoopRule,
     ast_loops_with,
     body_nodes,
     called_functions,
@@ -40,7 +38,7 @@ UNSEEN_STEP_METHOD = re.compile(r"step|update|optim|train|grad")
 HARMLESS_OPTIMIZER_USES = frozenset({"step", "unscale_", "update", "append", "print", "len"})
 
 
-class MissingZeroGrad(Rule):
+class MissingZeroGrad(LoopRule):
     """## What it does
     Checks for training loops (`for` or `while`) that call `loss.backward()`
     and `optimizer.step()` but never clear the gradients: no
@@ -187,10 +185,6 @@ class MissingZeroGrad(Rule):
     )
 
     @classmethod
-    def applies_to(cls, path: Path, settings: Settings) -> bool:
-        return not is_test_code(path)  # tests train toy models a few steps on purpose
-
-    @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
         return text.mentions("step")
 
@@ -202,7 +196,6 @@ class MissingZeroGrad(Rule):
         super().__init__(context)
         self.functions: Functions = {}
         self.optimizers: set[str] = set()  # names assigned from torch.optim constructors
-        self.reported: set[int] = set()
 
     def visit_Module(self, node: cst.Module) -> None:
         self.functions = module_functions(node)
@@ -211,13 +204,7 @@ class MissingZeroGrad(Rule):
         if isinstance(node.value, cst.Call) and _is_optimizer_class(self.resolve(node.value.func)):
             self.optimizers.update(filter(None, (dotted(t.target) for t in node.targets)))
 
-    def visit_For(self, node: cst.For) -> None:
-        self._check(node)
-
-    def visit_While(self, node: cst.While) -> None:
-        self._check(node)
-
-    def _check(self, loop: Loop) -> None:
+    def check(self, loop: Loop) -> None:
         nodes = loop_nodes(loop)
         calls = calls_in(nodes)
         if not any(is_backward(call) for call in calls):
@@ -237,9 +224,7 @@ class MissingZeroGrad(Rule):
         if any(_clears(node) for function in reached for node in body_nodes(function)):
             return
         step, name = steps[0]
-        if id(step) not in self.reported:
-            self.reported.add(id(step))
-            self.report(step, _message(name))
+        self.report_once(step, _message(name))
 
     def _unseen_method(self, calls: list[cst.Call]) -> bool:
         """Whether the loop calls a `self.<step>(...)` that is not defined in the file."""
