@@ -43,6 +43,8 @@ _HYPER = "ml_policy.rules.hyperparameters"
 _LOADING = "ml_policy.rules.data_loading"
 _THREADS = "ml_policy.rules.threaded_loading"
 _TORCHFIX = "ml_policy.rules.torchfix"
+_LOOPS = "ml_policy.rules.training_loops"
+_REPRO = "ml_policy.rules.reproducibility"
 _DEPS = "ml_policy.deps.rules"
 _DRIFT = "ml_policy.drift"
 
@@ -63,6 +65,11 @@ FAMILIES = (
             "MLT003": f"{_TORCHFIX}.checkpoint_use_reentrant:CheckpointUseReentrant",
             "MLT004": f"{_TORCHFIX}.deprecated_function:DeprecatedFunction",
             "MLT005": f"{_TORCHFIX}.private_collate:PrivateCollate",
+            "MLC004": f"{_LOOPS}.loss_accumulated_with_graph:LossAccumulatedWithGraph",
+            "MLC005": f"{_LOOPS}.missing_zero_grad:MissingZeroGrad",
+            "MLC006": f"{_LOOPS}.eval_without_no_grad:EvalWithoutNoGrad",
+            "MLR001": f"{_REPRO}.global_seed_in_library_code:GlobalSeedInLibraryCode",
+            "MLR002": f"{_REPRO}.unseeded_shuffle:UnseededShuffle",
         },
     ),
     Family(
@@ -128,6 +135,11 @@ _ADDED_LATER = {
     "MLT003": "0.3.0",
     "MLT004": "0.3.0",
     "MLT005": "0.3.0",
+    "MLC004": "0.3.0",
+    "MLC005": "0.3.0",
+    "MLC006": "0.3.0",
+    "MLR001": "0.3.0",
+    "MLR002": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

@@ -1,0 +1,32 @@
+"""What MLR001 and MLR002 share: which calls seed a global random number generator."""
+
+from __future__ import annotations
+
+import ast
+
+from ml_policy.lint.rule import FileContext
+
+# The global generators' seeding functions, as the import table resolves them.
+GLOBAL_SEEDS = frozenset(
+    {
+        "numpy.random.seed",
+        "random.seed",
+        "torch.manual_seed",
+        "torch.random.manual_seed",
+        "torch.cuda.manual_seed",
+        "torch.cuda.manual_seed_all",
+    }
+)
+
+
+def seeds_globally(context: FileContext) -> bool:
+    """Whether the module calls anything named like a seeding function (`torch.manual_seed`,
+    `seed_everything`, `set_seed`, `np.random.seed`, a helper `init_seeds`): a module that
+    seeds somewhere is taken to be seeded."""
+    for node in ast.walk(context.tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if "seed" in name.lower():
+                return True
+    return False
