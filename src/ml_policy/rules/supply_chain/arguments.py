@@ -24,15 +24,16 @@ def mutated_names(context: FileContext) -> frozenset[str]:
     """Names whose value the file changes in place (`d[k] = v`, `d.update(...)`, `del d[k]`)."""
     names: set[str] = set()
     for node in ast.walk(context.tree):
-        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
-            target = node.value
-        elif isinstance(node, ast.Attribute) and node.attr in _MUTATORS:
-            target = node.value
-        else:
-            continue
-        if isinstance(target, ast.Name):
-            names.add(target.id)
+        if isinstance(node, ast.Subscript | ast.Attribute) and isinstance(node.value, ast.Name):
+            if _changes_in_place(node):
+                names.add(node.value.id)
     return frozenset(names)
+
+
+def _changes_in_place(node: ast.Subscript | ast.Attribute) -> bool:
+    if isinstance(node, ast.Subscript):
+        return not isinstance(node.ctx, ast.Load)
+    return node.attr in _MUTATORS
 
 
 def keyword_value(
@@ -99,7 +100,7 @@ def string_value(node: cst.BaseExpression, scope: Scope) -> str | None:
             return None
         bound = found[1][0]
         return literal_str(bound) if isinstance(bound, cst.BaseExpression) else None
-    return literal_str(node) if isinstance(node, cst.BaseExpression) else None
+    return literal_str(node)
 
 
 def pins_commit(value: cst.BaseExpression | Unknown | None, scope: Scope) -> bool | None:

@@ -29,7 +29,9 @@ class CollectingRule(ScopedRule):
     def keep(self, call: cst.Call) -> None:
         self.calls.append((call, self.scope))
 
-    def keyword(self, call: cst.Call, keyword: str, scope: Scope) -> cst.BaseExpression | Unknown | None:
+    def keyword(
+        self, call: cst.Call, keyword: str, scope: Scope
+    ) -> cst.BaseExpression | Unknown | None:
         """The value passed as `keyword=`, also through a known `**` dict."""
         return keyword_value(call, keyword, scope, self.mutated)
 
