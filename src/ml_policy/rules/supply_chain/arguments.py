@@ -24,9 +24,10 @@ def mutated_names(context: FileContext) -> frozenset[str]:
     """Names whose value the file changes in place (`d[k] = v`, `d.update(...)`, `del d[k]`)."""
     names: set[str] = set()
     for node in ast.walk(context.tree):
-        if isinstance(node, ast.Subscript | ast.Attribute) and isinstance(node.value, ast.Name):
-            if _changes_in_place(node):
-                names.add(node.value.id)
+        if not isinstance(node, ast.Subscript | ast.Attribute):
+            continue
+        if isinstance(node.value, ast.Name) and _changes_in_place(node):
+            names.add(node.value.id)
     return frozenset(names)
 
 
