@@ -59,6 +59,7 @@ FAMILIES = (
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
             "MLS002": f"{_SUPPLY}.trust_remote_code_unpinned:TrustRemoteCodeUnpinned",
+            "MLS003": f"{_SUPPLY}.unpinned_model_download:UnpinnedModelDownload",
         },
     ),
     Family(
@@ -120,6 +121,7 @@ _ADDED_LATER = {
     "MLG007": "0.2.0",
     "MLG008": "0.2.0",
     "MLS002": "0.3.0",
+    "MLS003": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

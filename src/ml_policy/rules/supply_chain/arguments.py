@@ -37,6 +37,25 @@ def _changes_in_place(node: ast.Subscript | ast.Attribute) -> bool:
     return node.attr in _MUTATORS
 
 
+def string_names(context: FileContext) -> frozenset[str]:
+    """Names some statement binds to a string literal (`string_value`'s candidates)."""
+    names: set[str] = set()
+    for node in ast.walk(context.tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and _is_string(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(target.id for target in targets if isinstance(target, ast.Name))
+    return frozenset(names)
+
+
+def ast_string_candidate(node: ast.expr, names: frozenset[str]) -> bool:
+    """Whether `string_value` may read a string from this stdlib node (a sound screen)."""
+    return _is_string(node) or (isinstance(node, ast.Name) and node.id in names)
+
+
+def _is_string(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
 def keyword_value(
     call: cst.Call, keyword: str, scope: Scope, mutated: frozenset[str]
 ) -> cst.BaseExpression | Unknown | None:
