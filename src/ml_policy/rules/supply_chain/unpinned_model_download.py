@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 from typing import ClassVar
 
+from ml_policy.config import Settings
 from ml_policy.deps.classify import is_commit
 from ml_policy.lint.calls import UNKNOWN, argument, literal_bool
 from ml_policy.lint.imports import ImportTable
@@ -13,6 +15,7 @@ from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.lint.scopes import Scope
+from ml_policy.rules.data_loading.dataloaders import is_test_code
 from ml_policy.rules.supply_chain.arguments import (
     ast_string_candidate,
     pins_commit,
@@ -59,8 +62,11 @@ class UnpinnedModelDownload(CollectingRule):
     a name bound once to one (a module constant); for local paths (`./x`, `/x`,
     `~/x`, `a/b/c`, `model.bin`) and `datasets`' packaged builders (`csv`,
     `json`, `imagefolder`, ...); when the revision is not a literal or an unknown
-    `**kwargs` could pass one; for `torch.hub.load(..., source="local")`; and
-    when `trust_remote_code=True` is passed (MLS002 reports that call).
+    `**kwargs` could pass one; with `local_files_only=True` (the cache only);
+    for `torch.hub.load(..., source="local")`;
+    when `trust_remote_code=True` is passed (MLS002 reports that call); and in
+    tests and test helpers (`test_*.py`, `tests/`, `test_utils/`), which fetch
+    small fixtures by the hundred.
 
     ## Example
     ```python
@@ -134,6 +140,10 @@ class UnpinnedModelDownload(CollectingRule):
     )
 
     @classmethod
+    def applies_to(cls, path: Path, settings: Settings) -> bool:
+        return not is_test_code(path)  # tests fetch tiny fixtures by the hundred
+
+    @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
         # `hub` as a word (torch.hub, `from torch import hub`), not in `huggingface_hub`
         return not text.exact or bool(_TRIGGER_WORDS.search(text.raw))
@@ -181,6 +191,8 @@ class UnpinnedModelDownload(CollectingRule):
             return None
         if self.is_true(call, "trust_remote_code", scope):
             return None  # MLS002's finding
+        if self.is_true(call, "local_files_only", scope):
+            return None  # reads the cache, never the network
         revision = self.keyword(call, "revision", scope)
         if pins_commit(revision, scope) is not False:
             return None
