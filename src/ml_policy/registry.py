@@ -58,6 +58,7 @@ FAMILIES = (
             "MLP001": f"{_LOADING}.synchronous_dataloader:SynchronousDataLoader",
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
+            "MLS001": f"{_SUPPLY}.unsafe_deserialization:UnsafeDeserialization",
             "MLS002": f"{_SUPPLY}.trust_remote_code_unpinned:TrustRemoteCodeUnpinned",
             "MLS003": f"{_SUPPLY}.unpinned_model_download:UnpinnedModelDownload",
         },
@@ -120,6 +121,7 @@ _ADDED_LATER = {
     "MLG006": "0.2.0",
     "MLG007": "0.2.0",
     "MLG008": "0.2.0",
+    "MLS001": "0.3.0",
     "MLS002": "0.3.0",
     "MLS003": "0.3.0",
 }
