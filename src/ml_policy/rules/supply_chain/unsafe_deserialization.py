@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import ClassVar
 
+from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability
-from ml_policy.lint.calls import UNKNOWN, argument, literal_bool, with_keyword
+from ml_policy.lint.calls import UNKNOWN, Unknown, argument, literal_bool, with_keyword
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.lint.scopes import Scope
+from ml_policy.rules.data_loading.dataloaders import is_test_code
 from ml_policy.rules.supply_chain.arguments import string_value
 from ml_policy.rules.supply_chain.hub_rule import CollectingRule
 from ml_policy.rules.supply_chain.pickle_apis import (
@@ -26,6 +30,7 @@ from ml_policy.rules.supply_chain.pickle_apis import (
 )
 
 _LOAD_WORDS = re.compile(r"\b(?:load|loads|read_pickle)\b")
+_PICKLE_MODULES = frozenset({"pickle", "dill", "cloudpickle"})
 _REQUIREMENTS_LINE = "# requirements.txt:"
 _MODULES = ("torch", "joblib", "numpy", "cloudpickle", "dill", "pandas")
 
@@ -53,10 +58,16 @@ class UnsafeDeserialization(CollectingRule):
     `weights_only=False` is.
 
     Silent when the file is a literal local path that the same module writes
-    (`torch.save(state, "cache.pt")` ... `torch.load("cache.pt")`), when
-    `weights_only` or `allow_pickle` is not a literal, and when a `**kwargs`
-    could pass it. Plain `pickle.load` is Ruff's `S301`, and bandit's `B614`
-    (`torch.load`) is left to this rule, which knows the torch version.
+    (`torch.save(state, "cache.pt")` ... `torch.load("cache.pt")`), for bytes
+    just pickled (`dill.loads(dill.dumps(x))`) and for `cloudpickle.loads` /
+    `dill.loads` in `__setstate__` (an object's own state, as its
+    `__getstate__` pickled it); when `weights_only` or `allow_pickle` is not a
+    literal, or a `**kwargs` could pass it; when `torch.load` is given its own
+    `pickle_module=` (often a restricted unpickler); and in tests and test
+    helpers, which load the fixtures and files they write.
+
+    Plain `pickle.load` is Ruff's `S301`, and bandit's `B614` (`torch.load`)
+    is left to this rule, which knows the torch version.
 
     ## Example
     ```python
@@ -145,6 +156,10 @@ class UnsafeDeserialization(CollectingRule):
         return files
 
     @classmethod
+    def applies_to(cls, path: Path, settings: Settings) -> bool:
+        return not is_test_code(path)  # tests load the fixtures and files they write
+
+    @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
         if not text.exact:
             return True
@@ -181,7 +196,7 @@ class UnsafeDeserialization(CollectingRule):
         written = self._written()
         for call, scope in self.calls:
             name = self._name(call)
-            if name is None or self._reads_own_file(call, scope, name, written):
+            if name is None or self._reads_own_data(call, scope, name, written):
                 continue
             if name == TORCH_LOAD:
                 self._torch_load(call, scope)
@@ -198,12 +213,22 @@ class UnsafeDeserialization(CollectingRule):
                 found.add(text)
         return found
 
-    def _reads_own_file(self, call: cst.Call, scope: Scope, name: str, written: set[str]) -> bool:
+    def _reads_own_data(self, call: cst.Call, scope: Scope, name: str, written: set[str]) -> bool:
+        """A literal path the module writes, bytes it has just pickled (`loads(dumps(x))`),
+        or an object's own state in `__setstate__` (what its `__getstate__` pickled)."""
         load = LOADS[name]
         if load.position is None:
-            return False
+            return self._own_bytes(call, scope)
         source = argument(call, load.keyword, load.position)
         return isinstance(source, cst.Arg) and string_value(source.value, scope) in written
+
+    def _own_bytes(self, call: cst.Call, scope: Scope) -> bool:
+        payload = call.args[0].value if call.args else None
+        if isinstance(payload, cst.Call) and (self.resolve(payload.func) or "").endswith("dumps"):
+            return True
+        function = scope.function()
+        node = function.node if function else None
+        return isinstance(node, cst.FunctionDef) and node.name.value == "__setstate__"
 
     def _allows_pickle(self, call: cst.Call, scope: Scope) -> bool:
         value = self.keyword(call, "allow_pickle", scope)
@@ -213,6 +238,9 @@ class UnsafeDeserialization(CollectingRule):
         return isinstance(value, cst.BaseExpression) and literal_bool(value) is True
 
     def _torch_load(self, call: cst.Call, scope: Scope) -> None:
+        unpickler = self.keyword(call, "pickle_module", scope)
+        if unpickler is not None and _custom_unpickler(unpickler, self.resolve):
+            return  # its own (often restricted) Unpickler: not judged here
         value = self.keyword(call, "weights_only", scope)
         if value is None:
             if self._unpickles_by_default():
@@ -243,6 +271,13 @@ class UnsafeDeserialization(CollectingRule):
 
         found = torch_load_default(self.context.path, self.context.settings.root)
         return found is TorchDefault.UNPICKLES
+
+
+def _custom_unpickler(
+    value: cst.BaseExpression | Unknown, resolve: Callable[[cst.BaseExpression], str | None]
+) -> bool:
+    """Whether `pickle_module=` is something other than pickle, dill or cloudpickle."""
+    return isinstance(value, Unknown) or resolve(value) not in _PICKLE_MODULES
 
 
 def _message(name: str) -> str:
