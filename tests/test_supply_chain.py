@@ -258,3 +258,12 @@ def test_torch_load_fixes(tmp_path: Path) -> None:
 
 def test_unsafe_deserialization_skips_tests() -> None:
     assert lines(UnsafeDeserialization, "import joblib\njoblib.load(p)\n", Path("tests/x.py")) == []
+
+
+def test_torch_pin_of_an_extra_does_not_decide(tmp_path: Path) -> None:
+    # nnunetv2: `torch>=2.1.2` for everyone, `torch<2.3` only in an `intel_macos` extra
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["torch>=2.1.2,!=2.9.*"]\n'
+        '[project.optional-dependencies]\nintel_macos = ["torch<2.3"]\n'
+    )
+    assert torch_load_default(tmp_path / "a.py", tmp_path) is TorchDefault.UNKNOWN

@@ -10,8 +10,10 @@ root, that declares torch. Each folder is read once per process.
 A requirement says "before 2.6" when every torch release it admits is older
 (`==2.1.0`, `<2.6`, `~=2.4.0`), "2.6 or later" when every one is newer
 (`>=2.6`); a range across 2.6, or a constraint the readers cannot compare
-(Poetry, conda prefixes), says nothing. Several requirements decide when some
-say the same and none says the opposite.
+(Poetry, conda prefixes), says nothing. Only the requirements that are always
+installed (a requirements file, `[project] dependencies`, `install_requires`)
+count when there are any, not extras or dependency groups; several decide when
+some say the same and none says the opposite.
 """
 
 from __future__ import annotations
@@ -62,9 +64,12 @@ def torch_load_default(path: Path, root: Path) -> TorchDefault:
 @cache
 def folder_default(directory: Path) -> TorchDefault | None:
     """The verdict of a folder's torch requirements (None: it declares no torch)."""
-    verdicts = {_requirement_default(r) for r in _torch_requirements(directory)}
-    if not verdicts:
+    requirements = _torch_requirements(directory)
+    if not requirements:
         return None
+    # An extra or a dependency group is an alternative: what is always installed decides.
+    base = [r for r in requirements if r.base] or requirements
+    verdicts = {_requirement_default(r) for r in base}
     decided = verdicts - {TorchDefault.UNKNOWN}
     return decided.pop() if len(decided) == 1 else TorchDefault.UNKNOWN
 
