@@ -31,7 +31,6 @@ from ml_policy.rules.supply_chain.pickle_apis import (
 
 _LOAD_WORDS = re.compile(r"\b(?:load|loads|read_pickle)\b")
 _PICKLE_MODULES = frozenset({"pickle", "dill", "cloudpickle"})
-_REQUIREMENTS_LINE = "# requirements.txt:"
 _MODULES = ("torch", "joblib", "numpy", "cloudpickle", "dill", "pandas")
 
 
@@ -138,22 +137,7 @@ class UnsafeDeserialization(CollectingRule):
         e = dill.loads(payload)  # error
         f = load(path, **{"weights_only": False})  # error
         """,
-        """
-        # requirements.txt: torch==2.1.0
-        import torch as T
-
-        state = T.load(checkpoint_path, map_location="cpu")  # error
-        """,
     )
-
-    @classmethod
-    def example_files(cls, example: str) -> dict[str, str | bytes]:
-        """An example whose first line is `# requirements.txt: ...` comes with that file."""
-        first = example.partition("\n")[0]
-        files: dict[str, str | bytes] = {cls.example_file: example}
-        if first.startswith(_REQUIREMENTS_LINE):
-            files["requirements.txt"] = first.removeprefix(_REQUIREMENTS_LINE).strip() + "\n"
-        return files
 
     @classmethod
     def applies_to(cls, path: Path, settings: Settings) -> bool:
