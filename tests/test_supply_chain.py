@@ -10,6 +10,7 @@ import pytest
 
 from ml_policy.config import Settings
 from ml_policy.lint.engine import lint_bytes
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
 from ml_policy.rules.supply_chain.torch_pin import TorchDefault, torch_load_default
 from ml_policy.rules.supply_chain.trust_remote_code_unpinned import TrustRemoteCodeUnpinned
@@ -267,3 +268,40 @@ def test_torch_pin_of_an_extra_does_not_decide(tmp_path: Path) -> None:
         '[project.optional-dependencies]\nintel_macos = ["torch<2.3"]\n'
     )
     assert torch_load_default(tmp_path / "a.py", tmp_path) is TorchDefault.UNKNOWN
+
+
+# --- text screens: each of these must still be reported ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        HF + 'AutoModel.from_pretrained(\n    # the id\n    "o/m",\n)\n',
+        HF + 'AutoModel.from_pretrained((("o/m")))\n',
+        HF + 'x = (AutoModel.from_pretrained  # c\n    ("o/m"))\n',
+        HF + 'AutoModel.from_pretrained(**{}, pretrained_model_name_or_path="o/m")\n',
+        HF + 'AutoModel.from_pretrained(config=c, pretrained_model_name_or_path="o/m")\n',
+        HF + 'AutoModel.from_pretrained \\\n("o/m")\n',
+        HF + "N = 'o/m'\nAutoModel.from_pretrained(N  # c\n)\n",
+    ],
+)
+def test_from_pretrained_screen_keeps_what_the_rule_reports(code: str) -> None:
+    assert lines(UnpinnedModelDownload, code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from joblib import load as jl\njl(p)\n",
+        "import joblib\njoblib.load  (p)\n",
+        "import joblib\nx = (joblib.load  # c\n    (p))\n",
+        "from dill import loads as undill\nundill(b)\n",
+    ],
+)
+def test_load_screen_keeps_what_the_rule_reports(code: str) -> None:
+    assert lines(UnsafeDeserialization, code)
+
+
+def test_doctest_lines_are_not_code() -> None:
+    doc = HF + 'def f():\n    """\n    >>> AutoModel.from_pretrained("o/m")\n    """\n'
+    assert not UnpinnedModelDownload.text_screen(ScreenText(doc))

@@ -35,8 +35,12 @@ from ml_policy.rules.supply_chain.downloads import (
 )
 from ml_policy.rules.supply_chain.hub_rule import CollectingRule
 from ml_policy.rules.supply_chain.repo_ids import is_hub_id
+from ml_policy.rules.supply_chain.text_screens import FROM_PRETRAINED_ID, in_code
 
-_TRIGGER_WORDS = re.compile(r"\b(?:" + "|".join(TRIGGERS) + r")\b")
+# The triggers but `from_pretrained`, which has a sharper screen of its own.
+_TRIGGER_WORDS = re.compile(
+    r"\b(?:" + "|".join(t for t in TRIGGERS if t != "from_pretrained") + r")\b"
+)
 # torch.hub's `owner/name` or `owner/name:ref` (a branch, tag or commit of a GitHub repository).
 _GITHUB_REPO = re.compile(r"[\w.-]+/[\w.-]+(?::(?P<ref>[\w./-]+))?")
 
@@ -146,7 +150,9 @@ class UnpinnedModelDownload(CollectingRule):
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
         # `hub` as a word (torch.hub, `from torch import hub`), not in `huggingface_hub`
-        return not text.exact or bool(_TRIGGER_WORDS.search(text.raw))
+        if not text.exact or _TRIGGER_WORDS.search(text.raw):
+            return True
+        return in_code(FROM_PRETRAINED_ID, text.raw)
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

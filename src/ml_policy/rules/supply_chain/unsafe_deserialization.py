@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -28,8 +27,8 @@ from ml_policy.rules.supply_chain.pickle_apis import (
     TORCH_LOAD,
     TRIGGERS,
 )
+from ml_policy.rules.supply_chain.text_screens import LOAD_CALL
 
-_LOAD_WORDS = re.compile(r"\b(?:load|loads|read_pickle)\b")
 _PICKLE_MODULES = frozenset({"pickle", "dill", "cloudpickle"})
 _MODULES = ("torch", "joblib", "numpy", "cloudpickle", "dill", "pandas")
 
@@ -147,7 +146,7 @@ class UnsafeDeserialization(CollectingRule):
     def text_screen(cls, text: ScreenText) -> bool:
         if not text.exact:
             return True
-        return bool(_LOAD_WORDS.search(text.raw)) and text.mentions(*_MODULES)
+        return text.mentions(*_MODULES) and bool(LOAD_CALL.search(text.raw))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
