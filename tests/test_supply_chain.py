@@ -12,6 +12,7 @@ from ml_policy.config import Settings
 from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
+from ml_policy.rules.supply_chain.text_screens import imports_module
 from ml_policy.rules.supply_chain.torch_pin import TorchDefault, torch_load_default
 from ml_policy.rules.supply_chain.trust_remote_code_unpinned import TrustRemoteCodeUnpinned
 from ml_policy.rules.supply_chain.unpinned_model_download import UnpinnedModelDownload
@@ -305,3 +306,19 @@ def test_load_screen_keeps_what_the_rule_reports(code: str) -> None:
 def test_doctest_lines_are_not_code() -> None:
     doc = HF + 'def f():\n    """\n    >>> AutoModel.from_pretrained("o/m")\n    """\n'
     assert not UnpinnedModelDownload.text_screen(ScreenText(doc))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("import os, transformers\n", True),
+        ("import os, \\\n    transformers as T\n", True),
+        ("from transformers.pipelines import pipeline\n", True),
+        ("from transformers import (\n    pipeline,\n)\n", True),
+        ("import transformers_extra\n", False),
+        ("from .pipelines import pipeline  # transformers\n", False),
+        ("import importlib\nx = 'transformers'\n", False),
+    ],
+)
+def test_imports_module(text: str, expected: bool) -> None:
+    assert imports_module(text, "transformers") is expected

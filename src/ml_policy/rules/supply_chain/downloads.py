@@ -49,6 +49,17 @@ TRIGGERS = (
     "load_url",
 )
 
+# For the triggers but `from_pretrained`: the module whose import every finding needs (a
+# relative import, as inside the package itself, never resolves to these names).
+TRIGGER_MODULES = {
+    "hf_hub_download": "huggingface_hub",
+    "snapshot_download": "huggingface_hub",
+    "load_dataset": "datasets",
+    "pipeline": "transformers",
+    "hub": "torch",
+    "load_url": "torch",
+}
+
 # `datasets`' packaged builders: `load_dataset("csv", data_files=...)` reads local files.
 PACKAGED_BUILDERS = frozenset(
     {

@@ -9,6 +9,7 @@ in a docstring, and a match there does not count.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 GAP = r"(?:[\s\\]|#[^\n]*)*"
 # `from_pretrained(` whose first argument may be a literal or a name (MLS003 reads
@@ -28,3 +29,14 @@ def in_code(pattern: re.Pattern[str], text: str) -> bool:
         if not text[line_start : match.start()].lstrip().startswith(">>>"):
             return True
     return False
+
+
+def imports_module(text: str, module: str) -> bool:
+    """Whether an import statement may name `module` (`import a, module`, `from module.x
+    import y`, across backslash continuations): every finding needs the import."""
+    return bool(_import_pattern(module).search(text))
+
+
+@cache
+def _import_pattern(module: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:from|import)\b(?:[^\n;#]|\\\n)*\b{re.escape(module)}\b")

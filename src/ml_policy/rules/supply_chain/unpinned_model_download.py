@@ -30,17 +30,20 @@ from ml_policy.rules.supply_chain.downloads import (
     PACKAGED_BUILDERS,
     STATE_DICT_FROM_URL,
     TORCH_HUB_LOAD,
+    TRIGGER_MODULES,
     TRIGGERS,
     Download,
 )
 from ml_policy.rules.supply_chain.hub_rule import CollectingRule
 from ml_policy.rules.supply_chain.repo_ids import is_hub_id
-from ml_policy.rules.supply_chain.text_screens import FROM_PRETRAINED_ID, in_code
-
-# The triggers but `from_pretrained`, which has a sharper screen of its own.
-_TRIGGER_WORDS = re.compile(
-    r"\b(?:" + "|".join(t for t in TRIGGERS if t != "from_pretrained") + r")\b"
+from ml_policy.rules.supply_chain.text_screens import (
+    FROM_PRETRAINED_ID,
+    imports_module,
+    in_code,
 )
+
+# The triggers with the module each needs, as words: `hub` is not in `huggingface_hub`.
+_TRIGGER_WORDS = {word: re.compile(rf"\b{word}\b") for word in TRIGGER_MODULES}
 # torch.hub's `owner/name` or `owner/name:ref` (a branch, tag or commit of a GitHub repository).
 _GITHUB_REPO = re.compile(r"[\w.-]+/[\w.-]+(?::(?P<ref>[\w./-]+))?")
 
@@ -149,9 +152,11 @@ class UnpinnedModelDownload(CollectingRule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        # `hub` as a word (torch.hub, `from torch import hub`), not in `huggingface_hub`
-        if not text.exact or _TRIGGER_WORDS.search(text.raw):
+        if not text.exact:
             return True
+        for word, pattern in _TRIGGER_WORDS.items():
+            if pattern.search(text.raw) and imports_module(text.raw, TRIGGER_MODULES[word]):
+                return True
         return in_code(FROM_PRETRAINED_ID, text.raw)
 
     @classmethod
