@@ -45,6 +45,7 @@ _THREADS = "ml_policy.rules.threaded_loading"
 _TORCHFIX = "ml_policy.rules.torchfix"
 _LOOPS = "ml_policy.rules.training_loops"
 _REPRO = "ml_policy.rules.reproducibility"
+_SUPPLY = "ml_policy.rules.supply_chain"
 _DEPS = "ml_policy.deps.rules"
 _DRIFT = "ml_policy.drift"
 
@@ -70,6 +71,9 @@ FAMILIES = (
             "MLC006": f"{_LOOPS}.eval_without_no_grad:EvalWithoutNoGrad",
             "MLR001": f"{_REPRO}.global_seed_in_library_code:GlobalSeedInLibraryCode",
             "MLR002": f"{_REPRO}.unseeded_shuffle:UnseededShuffle",
+            "MLS001": f"{_SUPPLY}.unsafe_deserialization:UnsafeDeserialization",
+            "MLS002": f"{_SUPPLY}.trust_remote_code_unpinned:TrustRemoteCodeUnpinned",
+            "MLS003": f"{_SUPPLY}.unpinned_model_download:UnpinnedModelDownload",
         },
     ),
     Family(
@@ -140,6 +144,9 @@ _ADDED_LATER = {
     "MLC006": "0.3.0",
     "MLR001": "0.3.0",
     "MLR002": "0.3.0",
+    "MLS001": "0.3.0",
+    "MLS002": "0.3.0",
+    "MLS003": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

@@ -104,3 +104,19 @@ def is_test_file(path: Path) -> bool:
         or name == "conftest.py"
         or bool(TEST_DIRECTORIES.intersection(path.parts[:-1]))
     )
+
+
+def with_keyword(call: cst.Call, keyword: str, value: str) -> cst.Call:
+    """The call with `keyword=value` appended to its arguments (a fix's new node)."""
+    items = list(call.args)
+    if items and isinstance(items[-1].comma, cst.MaybeSentinel):
+        # the last argument gets a comma, so another can follow it
+        items[-1] = items[-1].with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        )
+    added = cst.Arg(
+        keyword=cst.Name(keyword),
+        value=cst.Name(value),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
+    return call.with_changes(args=(*items, added))

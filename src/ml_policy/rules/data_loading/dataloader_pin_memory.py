@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
-from ml_policy.lint.calls import UNKNOWN, argument, ast_argument, literal_bool
+from ml_policy.lint.calls import UNKNOWN, argument, ast_argument, literal_bool, with_keyword
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext
@@ -121,7 +120,7 @@ class DataLoaderPinMemory(DataLoaderRule):
             if pinned is UNKNOWN:
                 continue
             if pinned is None:
-                fixed = call.with_changes(args=(*_with_comma(call.args), _pin_memory_argument()))
+                fixed = with_keyword(call, "pin_memory", "True")
                 self.report(
                     call, self._message, fix=((call, fixed),), fix_message="Add `pin_memory=True`"
                 )
@@ -138,24 +137,6 @@ class DataLoaderPinMemory(DataLoaderRule):
         "DataLoader without `pin_memory=True` while batches are moved to CUDA: "
         "host-to-GPU copies cannot overlap with compute"
     )
-
-
-def _pin_memory_argument() -> cst.Arg:
-    return cst.Arg(
-        keyword=cst.Name("pin_memory"),
-        value=cst.Name("True"),
-        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-    )
-
-
-def _with_comma(args: Sequence[cst.Arg]) -> list[cst.Arg]:
-    """The arguments, the last one followed by a comma, so another can be appended."""
-    items = list(args)
-    if items and isinstance(items[-1].comma, cst.MaybeSentinel):
-        items[-1] = items[-1].with_changes(
-            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        )
-    return items
 
 
 def _moves_to_cuda(tree: ast.Module, imports: ImportTable) -> bool:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
-from ml_policy.lint.calls import argument, ast_calls_of
+from ml_policy.lint.calls import argument, ast_calls_of, with_keyword
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext
-from ml_policy.rules.data_loading.dataloader_pin_memory import _with_comma
 from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
 
 CHECKPOINT = "torch.utils.checkpoint.checkpoint"
@@ -122,7 +121,7 @@ class CheckpointUseReentrant(TorchFixRule):
             return
         if argument(node, "use_reentrant", KEYWORD_ONLY) is not None:
             return  # passed, or maybe passed through `**kwargs`
-        fixed = node.with_changes(args=(*_with_comma(node.args), _use_reentrant_false()))
+        fixed = with_keyword(node, "use_reentrant", "False")
         self.report(
             node,
             "`checkpoint` without `use_reentrant`: pass it explicitly "
@@ -130,11 +129,3 @@ class CheckpointUseReentrant(TorchFixRule):
             fix=((node, fixed),),
             fix_message="Add `use_reentrant=False`",
         )
-
-
-def _use_reentrant_false() -> cst.Arg:
-    return cst.Arg(
-        keyword=cst.Name("use_reentrant"),
-        value=cst.Name("False"),
-        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-    )
