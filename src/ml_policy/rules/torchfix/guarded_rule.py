@@ -11,7 +11,7 @@ from ml_policy.rules.torchfix.guards import guard_tracker
 class TorchFixRule(Rule):
     """A rule with TorchFix counterparts; it reads the file's version guards."""
 
-    # TorchFix's codes for the same check: `# noqa: TOR...` comments name them.
+    # TorchFix's codes for the same check (a noqa comment naming one silences this rule).
     torchfix_codes: ClassVar[tuple[str, ...]]
 
     def __init__(self, context: FileContext) -> None:
