@@ -44,6 +44,7 @@ _LOADING = "ml_policy.rules.data_loading"
 _THREADS = "ml_policy.rules.threaded_loading"
 _DEPS = "ml_policy.deps.rules"
 _DRIFT = "ml_policy.drift"
+_TORCHFIX = "ml_policy.rules.torchfix"
 
 FAMILIES = (
     Family(
@@ -57,6 +58,12 @@ FAMILIES = (
             "MLP001": f"{_LOADING}.synchronous_dataloader:SynchronousDataLoader",
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
+            "MLT101": f"{_TORCHFIX}.unstable_log1p:UnstableLog1p",
+            "MLT102": f"{_TORCHFIX}.unstable_expm1:UnstableExpm1",
+            "MLT103": f"{_TORCHFIX}.unstable_logsumexp:UnstableLogsumexp",
+            "MLT104": f"{_TORCHFIX}.torchvision_pretrained:TorchvisionPretrained",
+            "MLT105": f"{_TORCHFIX}.torchvision_to_tensor:TorchvisionV2ToTensor",
+            "MLT106": f"{_TORCHFIX}.zero_grad_set_to_none:ZeroGradSetToNoneFalse",
         },
     ),
     Family(
@@ -117,6 +124,12 @@ _ADDED_LATER = {
     "MLG006": "0.2.0",
     "MLG007": "0.2.0",
     "MLG008": "0.2.0",
+    "MLT101": "0.3.0",
+    "MLT102": "0.3.0",
+    "MLT103": "0.3.0",
+    "MLT104": "0.3.0",
+    "MLT105": "0.3.0",
+    "MLT106": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

@@ -1,0 +1,1 @@
+"""TorchFix parity rules (MLT): TorchFix's checks, maintained, each naming its TorchFix code."""
