@@ -37,7 +37,8 @@ class UnstableLogsumexp(Rule):
 
     A sum without `dim` (or with `dim=None`) is not reported, as in TorchFix:
     `torch.logsumexp` needs the dimensions named. Nor is a masked or weighted
-    sum (`torch.exp(x) * mask`).
+    sum (`torch.exp(x) * mask`), nor a shifted exponent (`torch.exp(x - m)`):
+    subtracting the maximum is how `logsumexp` itself stays stable.
 
     ## Example
     ```python
@@ -72,6 +73,8 @@ class UnstableLogsumexp(Rule):
         c = torch.log(torch.sum(torch.exp(x), dim=None))
         d = torch.log(torch.sum(torch.exp(x) * mask, dim=1))
         e = torch.log(torch.exp(x).mean(1))
+        f = torch.log(torch.sum(torch.exp(x - x_max), dim=1))
+        g = (x - x_max).exp().sum(1, keepdim=True).log()
         """,
         """
         import numpy as np
@@ -94,7 +97,7 @@ class UnstableLogsumexp(Rule):
         from torch import exp, log
 
         a = log(exp(x).sum(1))  # error
-        b = th.log(th.sum(exp(x - m), dim=(1, 2)))  # error
+        b = th.log(th.sum(exp(2 * x), dim=(1, 2)))  # error
         """,
     )
 
@@ -139,12 +142,23 @@ class UnstableLogsumexp(Rule):
         return self._exp_by_torch(receiver)
 
     def _exp_by_torch(self, node: cst.BaseExpression) -> bool | None:
-        """True for `torch.exp(...)`, False for `t.exp()`, None for anything else."""
+        """True for `torch.exp(x)`, False for `x.exp()`, None for anything else (and for
+        a shifted `exp(x - m)`: the max-subtraction that makes the sum stable already)."""
         if not isinstance(node, cst.Call):
             return None
         if self.resolve(node.func) == TORCH_EXP:
+            exponent = argument(node, "input", 0)
+            if exponent is None or exponent is UNKNOWN or _shifted(exponent.value):
+                return None
             return True
-        return False if method_call(node, "exp") is not None and not node.args else None
+        receiver = method_call(node, "exp")
+        if receiver is None or node.args or _shifted(receiver):
+            return None
+        return False
+
+
+def _shifted(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract)
 
 
 _MESSAGE = "`log(sum(exp(x), dim))` overflows for large `x`: use `torch.logsumexp(x, dim)`"
