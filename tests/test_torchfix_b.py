@@ -113,7 +113,8 @@ def fix_of(code: str) -> list[str]:
     if diagnostic.fix is None:
         return []
     assert diagnostic.fix.applicability is Applicability.UNSAFE
-    return [edit.content.rstrip(", \n") for edit in diagnostic.fix.edits]  # an argument's comma
+    edits = [edit.content for edit in diagnostic.fix.edits]
+    return [f"{keyword}={value}" for keyword, value in zip(edits[::2], edits[1::2], strict=True)]
 
 
 def test_pretrained_true_names_the_weights_it_loaded() -> None:

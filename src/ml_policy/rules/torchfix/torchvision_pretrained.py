@@ -128,9 +128,7 @@ class TorchvisionPretrained(Rule):
             if arg is None:
                 continue
             named.append(f"`{legacy}` (use `{replacement}`)")
-            fixed = _fixed(arg, replacement, loaded[key])
-            if fixed is not None:
-                fixes.append((arg, fixed))
+            fixes.extend(_fixed(arg, replacement, loaded[key]))
         if not named:
             return
         message = f"torchvision deprecated {' and '.join(named)}: name the weights to load"
@@ -151,13 +149,15 @@ def _legacy_argument(call: cst.Call, legacy: str) -> cst.Arg | None:
     return first
 
 
-def _fixed(arg: cst.Arg, replacement: str, loaded: str | None) -> cst.Arg | None:
-    """`replacement=` naming what the literal flag loaded; None when that is not known."""
+def _fixed(
+    arg: cst.Arg, replacement: str, loaded: str | None
+) -> tuple[tuple[cst.CSTNode, cst.CSTNode], ...]:
+    """Edits to `replacement=` naming what the literal flag loaded; none when not known."""
     flag = literal_bool(arg.value)
     if arg.keyword is None or flag is None or (flag and loaded is None):
-        return None
+        return ()
     value: cst.BaseExpression = cst.SimpleString(f'"{loaded}"') if flag else cst.Name("None")
-    return arg.with_changes(keyword=cst.Name(replacement), value=value)
+    return ((arg.keyword, cst.Name(replacement)), (arg.value, value))
 
 
 def _ast_may_report(call: ast.Call) -> bool:
