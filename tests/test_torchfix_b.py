@@ -236,3 +236,22 @@ def test_mixed_torchfix_and_ml_policy_codes() -> None:
 def test_bare_noqa_still_suppresses_everything() -> None:
     code = "import torch\na = torch.log(1 + x) + (torch.exp(y) - 1)  # noqa\n"
     assert lint(code, "MLT101", "MLT102") == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import torch\ng = torch.cuda.CUDAGraph()\nopt.zero_grad(set_to_none=False)\n",
+        "import torch\nwith torch.cuda.graph(g):\n    pass\nopt.zero_grad(set_to_none=False)\n",
+        "def step(opt, cuda_graph):\n    opt.zero_grad(set_to_none=not cuda_graph)\n"
+        "    opt.zero_grad(set_to_none=False)\n",
+    ],
+)
+def test_zero_grad_silent_where_cuda_graphs_keep_the_buffers(code: str) -> None:
+    assert lines(code, "MLT106") == []
+
+
+def test_zero_grad_silent_in_tests() -> None:
+    code = "opt.zero_grad(set_to_none=False)\n"
+    assert lint(code, "MLT106", name="tests/test_optim.py") == []
+    assert [d.line for d in lint(code, "MLT106", name="train.py")] == [1]
