@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from ml_policy.lint.calls import UNKNOWN, argument
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
+from ml_policy.lint.rule import FileContext
 
 TORCH_LOG = "torch.log"
 TORCH_EXP = "torch.exp"
@@ -57,27 +59,82 @@ def has_dim(call: cst.Call, position: int) -> bool:
     return not (isinstance(dim.value, cst.Name) and dim.value.value == "None")
 
 
+# Modules whose `log`/`exp` are not torch's: `math.log(` cannot be `torch.log(` unless
+# one of these names is bound to torch (`import torch as np`), which `_REBINDS` detects.
+_OTHER_MODULES = ("math", "np", "numpy", "jnp", "tf", "sympy", "scipy")
+_REBINDS = re.compile(rf"\bas\s+(?:{'|'.join(_OTHER_MODULES)})\b")
+
+
 def names_function(text: ScreenText, *names: str) -> bool:
     """Sound text screen: one of `names` is called (`name(`, maybe across a line or a
-    comment), or imported under an alias; and torch is named at all."""
-    if "torch" not in text.raw:
+    comment), or imported under an alias, other than as `math.name(`, `np.name(`, ...;
+    and torch is named at all."""
+    raw = text.raw
+    if "torch" not in raw:
         return False
-    return any(_call_or_alias(name).search(text.raw) for name in names)
+    others = not _REBINDS.search(raw)
+    return any(_call_or_alias(name, others).search(raw) for name in names)
 
 
 @cache
-def _call_or_alias(name: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{name}\b\s*(?:[()\\#]|as\b)")
+def _call_or_alias(name: str, skip_other_modules: bool) -> re.Pattern[str]:
+    # The look-behinds follow the name, so they are tried only where it is found.
+    skipped = "".join(rf"(?<!\b{module}\.{name})" for module in _OTHER_MODULES)
+    return re.compile(rf"\b{name}\b{skipped if skip_other_modules else ''}\s*(?:[()\\#]|as\b)")
 
 
-def ast_calls_named(tree: ast.Module, imports: ImportTable, qualified: str) -> bool:
-    """A call to `qualified` or to a method of its last name: the screens' superset."""
-    method = qualified.rsplit(".", 1)[-1]
-    for node in ast.walk(tree):
+@dataclass(frozen=True)
+class Candidates:
+    """Which of MLT101-MLT103 may fire in a file: a superset of each rule's test, on the
+    stdlib tree, found in one walk shared by the three screens."""
+
+    log1p: bool = False
+    expm1: bool = False
+    logsumexp: bool = False
+
+
+def candidates(context: FileContext) -> Candidates:
+    imports = context.imports
+    log1p = expm1 = logsumexp = False
+    for node in ast.walk(context.tree):
         if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr == method:
-                return True
-            if imports.resolve_ast(func) == qualified:
-                return True
-    return False
+            logged = _ast_logged(node, imports)
+            if logged is not None:
+                log1p = log1p or _ast_one_plus(logged)
+                logsumexp = logsumexp or _ast_is_call(logged, imports, TORCH_SUM)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+            left, right = node.left, node.right
+            expm1 = expm1 or (_ast_is_one(right) and _ast_is_call(left, imports, TORCH_EXP))
+    return Candidates(log1p, expm1, logsumexp)
+
+
+def _ast_logged(call: ast.Call, imports: ImportTable) -> ast.expr | None:
+    """What `torch.log(x)` or `x.log()` takes the logarithm of (a superset: any `log`)."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "log":
+        return None if call.args or call.keywords else func.value
+    if imports.resolve_ast(func) != TORCH_LOG:
+        return None
+    values = [k.value for k in call.keywords if k.arg == "input"] + call.args[:1]
+    return values[0] if values else None
+
+
+def _ast_one_plus(node: ast.expr) -> bool:
+    if not isinstance(node, ast.BinOp) or not isinstance(node.op, ast.Add):
+        return False
+    return _ast_is_one(node.left) or _ast_is_one(node.right)
+
+
+def _ast_is_one(node: ast.expr) -> bool:
+    value = node.value if isinstance(node, ast.Constant) else None
+    return type(value) in {int, float} and value == 1
+
+
+def _ast_is_call(node: ast.expr, imports: ImportTable, qualified: str) -> bool:
+    """A call to `qualified`, or to any method of its last name."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == qualified.rsplit(".", 1)[-1]:
+        return True
+    return imports.resolve_ast(func) == qualified

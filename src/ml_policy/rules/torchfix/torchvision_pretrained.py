@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
 from ml_policy.lint.calls import UNKNOWN, argument, literal_bool
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Rule
 from ml_policy.rules.torchfix.torchvision_weights import PRETRAINED, PRETRAINED_BACKBONE, builder
 
+# `(True` or `(False`, maybe across lines and comments: the old positional `pretrained`.
+_BOOL_FIRST = re.compile(r"\((?:\s|#[^\n]*\n|\\\n)*(?:True|False)\b")
 # (legacy parameter, its replacement, what `True` loaded)
 _LEGACY = (
     ("pretrained", "weights", PRETRAINED),
@@ -106,6 +110,11 @@ class TorchvisionPretrained(Rule):
         b = qresnet(pretrained=True, quantize=True)  # error
         """,
     )
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        """`pretrained` named, or a call whose first argument is a literal bool."""
+        return "pretrained" in text.raw or bool(_BOOL_FIRST.search(text.raw))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

@@ -9,7 +9,7 @@ from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Rule
 from ml_policy.rules.torchfix.numerics import (
     TORCH_EXP,
-    ast_calls_named,
+    candidates,
     is_one,
     is_torch_call,
     method_call,
@@ -94,7 +94,7 @@ class UnstableExpm1(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return ast_calls_named(context.tree, context.imports, TORCH_EXP)
+        return context.fact(candidates).expm1
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if not isinstance(node.operator, cst.Subtract) or not is_one(node.right):

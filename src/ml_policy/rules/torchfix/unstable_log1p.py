@@ -10,7 +10,7 @@ from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Rule
 from ml_policy.rules.torchfix.numerics import (
     TORCH_LOG,
-    ast_calls_named,
+    candidates,
     is_one,
     is_torch_call,
     method_call,
@@ -102,7 +102,7 @@ class UnstableLog1p(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return ast_calls_named(context.tree, context.imports, TORCH_LOG)
+        return context.fact(candidates).log1p
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.resolve(node.func) == TORCH_LOG:

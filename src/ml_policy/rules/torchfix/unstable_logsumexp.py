@@ -12,7 +12,7 @@ from ml_policy.rules.torchfix.numerics import (
     TORCH_EXP,
     TORCH_LOG,
     TORCH_SUM,
-    ast_calls_named,
+    candidates,
     has_dim,
     method_call,
     names_function,
@@ -107,10 +107,7 @@ class UnstableLogsumexp(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        tree, imports = context.tree, context.imports
-        return ast_calls_named(tree, imports, TORCH_LOG) and ast_calls_named(
-            tree, imports, TORCH_EXP
-        )
+        return context.fact(candidates).logsumexp
 
     def visit_Call(self, node: cst.Call) -> None:
         logged = argument(node, "input", 0) if self.resolve(node.func) == TORCH_LOG else None
