@@ -111,8 +111,9 @@ def candidates(context: FileContext) -> Candidates:
 def _ast_logged(call: ast.Call, imports: ImportTable) -> ast.expr | None:
     """What `torch.log(x)` or `x.log()` takes the logarithm of (a superset: any `log`)."""
     func = call.func
-    if isinstance(func, ast.Attribute) and func.attr == "log":
-        return None if call.args or call.keywords else func.value
+    receiver = func.value if isinstance(func, ast.Attribute) and func.attr == "log" else None
+    if receiver is not None and not call.args and not call.keywords:
+        return receiver
     if imports.resolve_ast(func) != TORCH_LOG:
         return None
     values = [k.value for k in call.keywords if k.arg == "input"] + call.args[:1]
