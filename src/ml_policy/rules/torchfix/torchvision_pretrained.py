@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
@@ -13,8 +14,20 @@ from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Rule
 from ml_policy.rules.torchfix.torchvision_weights import PRETRAINED, PRETRAINED_BACKBONE, builder
 
-# `(True` or `(False`, maybe across lines and comments: the old positional `pretrained`.
-_BOOL_FIRST = re.compile(r"\((?:\s|#[^\n]*\n|\\\n)*(?:True|False)\b")
+# What may stand between two tokens inside brackets: spaces, newlines, comments, `\`.
+_GAP = r"(?:\s|#[^\n]*\n|\\\n)*"
+_LEGACY_KEYWORD = re.compile(rf"\bpretrained(?:_backbone)?{_GAP}=(?!=)")
+# `(True` or `(False`: the old positional `pretrained`.
+_BOOL_FIRST = re.compile(rf"\({_GAP}(?:True|False)\b")
+
+
+@cache
+def _builder_named() -> re.Pattern[str]:
+    """A builder's name before `(`, `)` (a parenthesized callee) or `as` (an alias)."""
+    names = "|".join(sorted({name for _, name in PRETRAINED}))
+    return re.compile(rf"\b(?:{names}){_GAP}(?:[()]|as\b)")
+
+
 # (legacy parameter, its replacement, what `True` loaded)
 _LEGACY = (
     ("pretrained", "weights", PRETRAINED),
@@ -113,8 +126,12 @@ class TorchvisionPretrained(Rule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        """`pretrained` named, or a call whose first argument is a literal bool."""
-        return "pretrained" in text.raw or bool(_BOOL_FIRST.search(text.raw))
+        """A `pretrained=` keyword, or a literal bool passed first in a file that names a
+        builder before a parenthesis or an `as`."""
+        raw = text.raw
+        if _LEGACY_KEYWORD.search(raw):
+            return True
+        return bool(_BOOL_FIRST.search(raw)) and bool(_builder_named().search(raw))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

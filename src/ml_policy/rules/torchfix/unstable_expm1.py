@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from ml_policy.lint.lazy import cst
@@ -15,6 +16,10 @@ from ml_policy.rules.torchfix.numerics import (
     method_call,
     names_function,
 )
+
+# A call's closing parenthesis, then `-` and a number (across spaces, comments, lines and
+# parentheses): how `torch.exp(x) - 1` reads, whatever the spacing.
+_CALL_MINUS_NUMBER = re.compile(r"\)(?:[\s)]|\\\n|#[^\n]*\n)*-(?:[\s(]|\\\n|#[^\n]*\n)*\.?\d")
 
 
 class UnstableExpm1(Rule):
@@ -90,7 +95,7 @@ class UnstableExpm1(Rule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return names_function(text, "exp")
+        return names_function(text, "exp") and bool(_CALL_MINUS_NUMBER.search(text.raw))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
