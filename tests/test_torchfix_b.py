@@ -255,3 +255,35 @@ def test_zero_grad_silent_in_tests() -> None:
     code = "opt.zero_grad(set_to_none=False)\n"
     assert lint(code, "MLT106", name="tests/test_optim.py") == []
     assert [d.line for d in lint(code, "MLT106", name="train.py")] == [1]
+
+
+# --- the text screens drop no file the rules report on ----------------------------------------
+
+SPELLINGS = [
+    ("MLT101", "import torch as np\na = np.log(1 + x)\n"),
+    ("MLT101", "import torch\na = (torch.log  # the log\n    )(1 + x)\n"),
+    ("MLT101", "from torch import (\n    log as ln,\n)\na = ln(x + 1)\n"),
+    ("MLT102", "import torch\na = torch.exp(x) \\\n    - 1\n"),
+    ("MLT102", "import torch\na = (torch.exp(x)  # grows\n     - (1.))\n"),
+    ("MLT103", "import torch as math\na = math.log(math.sum(math.exp(x), 1))\n"),
+    ("MLT104", "from torchvision import models\nm = models.resnet50(pretrained  # old\n= True)\n"),
+    ("MLT104", "from torchvision.models import vgg16 as v\nm = v(  # legacy\n    False)\n"),
+    ("MLT104", "from torchvision import models\nm = (models.vgg16)(True)\n"),
+]
+
+
+@pytest.mark.parametrize(("code", "snippet"), SPELLINGS)
+def test_text_screens_keep_odd_spellings(code: str, snippet: str) -> None:
+    rule = rule_class(code)
+    assert rule is not None
+    settings = Settings(root=Path.cwd())
+    screened = lint_bytes(Path("x.py"), snippet.encode(), settings, [rule])  # type: ignore[list-item]
+    unscreened = lint_bytes(
+        Path("x.py"),
+        snippet.encode(),
+        settings,
+        [rule],
+        prefilter=False,  # type: ignore[list-item]
+    )
+    assert [d.code for d in screened] == [code]
+    assert screened == unscreened
