@@ -276,14 +276,15 @@ SPELLINGS = [
 def test_text_screens_keep_odd_spellings(code: str, snippet: str) -> None:
     rule = rule_class(code)
     assert rule is not None
+    assert issubclass(rule, Rule)
     settings = Settings(root=Path.cwd())
-    screened = lint_bytes(Path("x.py"), snippet.encode(), settings, [rule])  # type: ignore[list-item]
+    screened = lint_bytes(Path("x.py"), snippet.encode(), settings, [rule])
     unscreened = lint_bytes(
         Path("x.py"),
         snippet.encode(),
         settings,
         [rule],
-        prefilter=False,  # type: ignore[list-item]
+        prefilter=False,
     )
     assert [d.code for d in screened] == [code]
     assert screened == unscreened
