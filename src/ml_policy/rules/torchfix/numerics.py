@@ -17,6 +17,7 @@ from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
+from ml_policy.rules.torchfix.walk import nodes_of
 
 TORCH_LOG = "torch.log"
 TORCH_EXP = "torch.exp"
@@ -96,7 +97,7 @@ class Candidates:
 def candidates(context: FileContext) -> Candidates:
     imports = context.imports
     log1p = expm1 = logsumexp = False
-    for node in ast.walk(context.tree):
+    for node in nodes_of(context.tree, (ast.Call, ast.BinOp)):
         if isinstance(node, ast.Call):
             logged = _ast_logged(node, imports)
             if logged is not None:
@@ -111,9 +112,11 @@ def candidates(context: FileContext) -> Candidates:
 def _ast_logged(call: ast.Call, imports: ImportTable) -> ast.expr | None:
     """What `torch.log(x)` or `x.log()` takes the logarithm of (a superset: any `log`)."""
     func = call.func
-    receiver = func.value if isinstance(func, ast.Attribute) and func.attr == "log" else None
-    if receiver is not None and not call.args and not call.keywords:
-        return receiver
+    if isinstance(func, ast.Attribute):
+        if func.attr != "log":
+            return None  # cannot be torch.log either: resolved names keep their last part
+        if not call.args and not call.keywords:
+            return func.value
     if imports.resolve_ast(func) != TORCH_LOG:
         return None
     values = [k.value for k in call.keywords if k.arg == "input"] + call.args[:1]
@@ -136,6 +139,6 @@ def _ast_is_call(node: ast.expr, imports: ImportTable, qualified: str) -> bool:
     if not isinstance(node, ast.Call):
         return False
     func = node.func
-    if isinstance(func, ast.Attribute) and func.attr == qualified.rsplit(".", 1)[-1]:
-        return True
+    if isinstance(func, ast.Attribute):
+        return func.attr == qualified.rsplit(".", 1)[-1]  # a method, or the function itself
     return imports.resolve_ast(func) == qualified
