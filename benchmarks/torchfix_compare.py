@@ -114,7 +114,7 @@ def compare(torchfix: list[Finding], ours: list[Finding]) -> str:
         missed = len(unmatched[code])
         row = [code, matched[code] + missed, matched[code], missed, _equivalent(code, mapping)]
         out.append("| " + " | ".join(map(str, row)) + " |")
-    for code, findings in sorted(unmatched.items()):
+    for code, findings in sorted((c, f) for c, f in unmatched.items() if f):
         out += ["", f"### {code} not matched ({len(findings)})", ""]
         out += [f"- {path}:{line}" for path, line, _ in sorted(findings)]
     out += ["", "### ml-policy findings TorchFix does not have, by code", ""]
