@@ -101,6 +101,7 @@ class TorchvisionPretrained(Rule):
         """
         from torchvision.models import resnet18
 
+
         def build(pretrained=True):
             return resnet18(**kwargs)
         """,

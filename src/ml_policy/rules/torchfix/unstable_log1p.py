@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from ml_policy.lint.calls import UNKNOWN, argument
@@ -16,6 +17,10 @@ from ml_policy.rules.torchfix.numerics import (
     method_call,
     names_function,
 )
+
+# A number before or after `+` (across spaces, comments, lines and parentheses): a literal
+# one ends with a digit or `.` and starts with one of them.
+_NUMBER_PLUS = re.compile(r"[\d.](?:[\s)]|\\\n|#[^\n]*\n)*\+|\+(?:[\s(]|\\\n|#[^\n]*\n)*\.?\d")
 
 
 class UnstableLog1p(Rule):
@@ -98,7 +103,7 @@ class UnstableLog1p(Rule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return names_function(text, "log")
+        return names_function(text, "log") and bool(_NUMBER_PLUS.search(text.raw))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
