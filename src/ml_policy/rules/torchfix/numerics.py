@@ -31,13 +31,6 @@ def is_one(node: cst.BaseExpression) -> bool:
     return False
 
 
-def only_argument(call: cst.Call) -> cst.BaseExpression | None:
-    """The value of a call's single positional argument (no keywords, no splats)."""
-    if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
-        return None
-    return call.args[0].value
-
-
 def method_call(node: cst.BaseExpression, method: str) -> cst.BaseExpression | None:
     """The receiver of `receiver.method(...)`, or None."""
     func = node.func if isinstance(node, cst.Call) else None
