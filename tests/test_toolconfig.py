@@ -196,7 +196,7 @@ _CODE = re.compile(r"\b(?:S\d{3}|PLE\d{4}|ML[A-Z]\d{3})\b")
 
 
 def _comment_twins() -> dict[str, set[str]]:
-    """Every bundle's bandit.toml: the Ruff (or ml-policy) codes named after "->" for each skipped test."""
+    """Every bundle's bandit.toml: the Ruff or ml-policy codes after "->" per skipped test."""
     found: dict[str, set[str]] = {}
     for bundle in bundles.all_bundles():
         for line in bundle.text("bandit.toml").splitlines():

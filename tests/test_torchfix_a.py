@@ -15,14 +15,12 @@ from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
-from ml_policy.rules.torchfix import (
-    CheckpointUseReentrant,
-    DeprecatedFunction,
-    PrivateCollate,
-    RemovedFunction,
-    RequireGradTypo,
-)
+from ml_policy.rules.torchfix.checkpoint_use_reentrant import CheckpointUseReentrant
+from ml_policy.rules.torchfix.deprecated_function import DeprecatedFunction
 from ml_policy.rules.torchfix.deprecations import DEPRECATED, PRIVATE_ALIASES, REMOVED
+from ml_policy.rules.torchfix.private_collate import PrivateCollate
+from ml_policy.rules.torchfix.removed_function import RemovedFunction
+from ml_policy.rules.torchfix.require_grad_typo import RequireGradTypo
 
 SETTINGS = Settings(root=Path.cwd())
 RULES: list[type[Rule]] = [

@@ -48,6 +48,7 @@ _REPRO = "ml_policy.rules.reproducibility"
 _SUPPLY = "ml_policy.rules.supply_chain"
 _DEPS = "ml_policy.deps.rules"
 _DRIFT = "ml_policy.drift"
+_TORCHFIX = "ml_policy.rules.torchfix"
 
 FAMILIES = (
     Family(
@@ -74,6 +75,12 @@ FAMILIES = (
             "MLS001": f"{_SUPPLY}.unsafe_deserialization:UnsafeDeserialization",
             "MLS002": f"{_SUPPLY}.trust_remote_code_unpinned:TrustRemoteCodeUnpinned",
             "MLS003": f"{_SUPPLY}.unpinned_model_download:UnpinnedModelDownload",
+            "MLT101": f"{_TORCHFIX}.unstable_log1p:UnstableLog1p",
+            "MLT102": f"{_TORCHFIX}.unstable_expm1:UnstableExpm1",
+            "MLT103": f"{_TORCHFIX}.unstable_logsumexp:UnstableLogsumexp",
+            "MLT104": f"{_TORCHFIX}.torchvision_pretrained:TorchvisionPretrained",
+            "MLT105": f"{_TORCHFIX}.torchvision_to_tensor:TorchvisionV2ToTensor",
+            "MLT106": f"{_TORCHFIX}.zero_grad_set_to_none:ZeroGradSetToNoneFalse",
         },
     ),
     Family(
@@ -147,6 +154,12 @@ _ADDED_LATER = {
     "MLS001": "0.3.0",
     "MLS002": "0.3.0",
     "MLS003": "0.3.0",
+    "MLT101": "0.3.0",
+    "MLT102": "0.3.0",
+    "MLT103": "0.3.0",
+    "MLT104": "0.3.0",
+    "MLT105": "0.3.0",
+    "MLT106": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

@@ -177,14 +177,21 @@ def _run_rules(
             visitor.finish()
         if not context.findings:
             return []
-        return _diagnostics(path, source, module, context.findings)
+        aliases = {rule.code: rule.torchfix_codes for rule in rules}
+        return _diagnostics(path, source, module, context.findings, aliases)
     except RecursionError:  # libcst recurses per nesting level; Python's parser allows deeper
         return [_parse_error(path, source, "cannot check: nesting too deep", 1, 1)]
 
 
 def _diagnostics(
-    path: Path, source: Source, module: cst.Module, findings: list[Finding]
+    path: Path,
+    source: Source,
+    module: cst.Module,
+    findings: list[Finding],
+    aliases: Mapping[str, tuple[str, ...]],
 ) -> list[Diagnostic]:
+    """The findings as diagnostics, less those a `# noqa` naming their code (or the
+    TorchFix code of the same check, `aliases`) suppresses."""
     from ml_policy.lint.positions import positions  # imports libcst's internals
 
     wanted = [finding.node for finding in findings]
@@ -194,7 +201,8 @@ def _diagnostics(
     diagnostics = []
     for finding in findings:
         where = ranges[finding.node]
-        if noqa.is_suppressed(finding.code, where.start.line, suppressed):
+        other_codes = aliases.get(finding.code, ())
+        if noqa.is_suppressed(finding.code, where.start.line, suppressed, other_codes):
             continue
         fix = _fix(finding, module, ranges, source) if finding.fix else None
         diagnostics.append(_at(path, source, finding.code, finding.message, where, fix))

@@ -8,6 +8,8 @@ grammar is `ml_policy.suppress`'s, which every other file kind shares.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from ml_policy.suppress import ALL, directive, mentions_noqa
 
 __all__ = ["ALL", "is_suppressed", "suppressions"]
@@ -25,6 +27,10 @@ def suppressions(text: str) -> dict[int, frozenset[str]]:
     return found
 
 
-def is_suppressed(code: str, line: int, table: dict[int, frozenset[str]]) -> bool:
+def is_suppressed(
+    code: str, line: int, table: dict[int, frozenset[str]], aliases: Collection[str] = ()
+) -> bool:
+    """Whether line `line` suppresses `code`, by its code or one of its `aliases` (the
+    TorchFix codes of an MLT rule, so that a noqa naming TOR106 keeps working after a switch)."""
     codes = table.get(line)
-    return codes is not None and (codes is ALL or code in codes)
+    return codes is not None and (codes is ALL or code in codes or not codes.isdisjoint(aliases))

@@ -1,18 +1,13 @@
-"""What every TorchFix-parity rule shares: its TorchFix codes, and silence under version guards."""
+"""What the TorchFix-parity symbol rules share: silence under version guards."""
 
 from __future__ import annotations
-
-from typing import ClassVar
 
 from ml_policy.lint.rule import FileContext, Rule
 from ml_policy.rules.torchfix.guards import guard_tracker
 
 
 class TorchFixRule(Rule):
-    """A rule with TorchFix counterparts; it reads the file's version guards."""
-
-    # TorchFix's codes for the same check (a noqa comment naming one silences this rule).
-    torchfix_codes: ClassVar[tuple[str, ...]]
+    """A rule with TorchFix counterparts (`torchfix_codes`); it reads the file's version guards."""
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
