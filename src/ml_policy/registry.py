@@ -42,6 +42,7 @@ _PARSE_ERROR_RULE = "ml_policy.parse_error:ParseError"
 _HYPER = "ml_policy.rules.hyperparameters"
 _LOADING = "ml_policy.rules.data_loading"
 _THREADS = "ml_policy.rules.threaded_loading"
+_TRAINING = "ml_policy.rules.training"
 _DEPS = "ml_policy.deps.rules"
 _DRIFT = "ml_policy.drift"
 
@@ -57,6 +58,7 @@ FAMILIES = (
             "MLP001": f"{_LOADING}.synchronous_dataloader:SynchronousDataLoader",
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
+            "MLC001": f"{_TRAINING}.softmax_without_dim:SoftmaxWithoutDim",
         },
     ),
     Family(
@@ -117,6 +119,7 @@ _ADDED_LATER = {
     "MLG006": "0.2.0",
     "MLG007": "0.2.0",
     "MLG008": "0.2.0",
+    "MLC001": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
