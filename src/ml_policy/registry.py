@@ -59,6 +59,9 @@ FAMILIES = (
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
             "MLC001": f"{_TRAINING}.softmax_without_dim:SoftmaxWithoutDim",
+            "MLC007": (
+                f"{_TRAINING}.functional_dropout_without_training:FunctionalDropoutWithoutTraining"
+            ),
         },
     ),
     Family(
@@ -120,6 +123,7 @@ _ADDED_LATER = {
     "MLG007": "0.2.0",
     "MLG008": "0.2.0",
     "MLC001": "0.3.0",
+    "MLC007": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

@@ -7,6 +7,9 @@ are nn.Module subclasses, and whether the traversal is inside one of their metho
 
 from __future__ import annotations
 
+from ml_policy.rules.training.functional_dropout_without_training import (
+    FunctionalDropoutWithoutTraining,
+)
 from ml_policy.rules.training.softmax_without_dim import SoftmaxWithoutDim
 
-__all__ = ["SoftmaxWithoutDim"]
+__all__ = ["FunctionalDropoutWithoutTraining", "SoftmaxWithoutDim"]
