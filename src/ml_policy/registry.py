@@ -59,6 +59,7 @@ FAMILIES = (
             "MLP002": f"{_THREADS}.threaded_cpu_bound_loading:ThreadedCpuBoundLoading",
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
             "MLC001": f"{_TRAINING}.softmax_without_dim:SoftmaxWithoutDim",
+            "MLC002": f"{_TRAINING}.unregistered_submodules:UnregisteredSubmodules",
             "MLC007": (
                 f"{_TRAINING}.functional_dropout_without_training:FunctionalDropoutWithoutTraining"
             ),
@@ -123,6 +124,7 @@ _ADDED_LATER = {
     "MLG007": "0.2.0",
     "MLG008": "0.2.0",
     "MLC001": "0.3.0",
+    "MLC002": "0.3.0",
     "MLC007": "0.3.0",
 }
 

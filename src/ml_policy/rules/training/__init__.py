@@ -11,5 +11,6 @@ from ml_policy.rules.training.functional_dropout_without_training import (
     FunctionalDropoutWithoutTraining,
 )
 from ml_policy.rules.training.softmax_without_dim import SoftmaxWithoutDim
+from ml_policy.rules.training.unregistered_submodules import UnregisteredSubmodules
 
-__all__ = ["FunctionalDropoutWithoutTraining", "SoftmaxWithoutDim"]
+__all__ = ["FunctionalDropoutWithoutTraining", "SoftmaxWithoutDim", "UnregisteredSubmodules"]
