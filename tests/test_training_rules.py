@@ -240,3 +240,18 @@ def test_unregistered_submodules_local_appended_after_rebinding() -> None:
         "            layer = nn.Linear(2, 2) if i else None\n            self.a.append(layer)\n"
     )
     assert findings(UnregisteredSubmodules, NET + body) == []  # not a plain constructor call
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "(self.a) = [nn.Linear(2, 2)]",
+        "self . a = \\\n            [nn.Linear(2, 2)]",
+        "self.a: Annotated[list, f(k=1)] = [nn.Linear(2, 2)]",
+        "self.a = OD([('x', nn.Linear(2, 2))])",
+        "self.a = tuple ([nn.Linear(2, 2)])",
+    ],
+)
+def test_unregistered_submodules_text_screen_keeps_odd_spellings(assignment: str) -> None:
+    code = "from collections import OrderedDict as OD\n" + NET + f"        {assignment}\n"
+    assert findings(UnregisteredSubmodules, code) == [8 + assignment.count("\n")]  # the value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from ml_policy.lint.lazy import cst
@@ -11,6 +12,13 @@ from ml_policy.rules.training.module_classes import ModuleClassRule
 from ml_policy.rules.training.plain_containers import unregistered_attributes
 
 CONTAINERS = {"dict": "nn.ModuleDict", "OrderedDict": "nn.ModuleDict"}
+# `self.<name> = ` (or `self.<name>: <annotation> = `, line continuations and parentheses
+# allowed) before a display, a parenthesis, or list()/dict()/tuple(): every assignment the
+# verdict follows but `OrderedDict()`, which may be imported under any name.
+ASSIGNED_CONTAINER = re.compile(
+    r"self[\s\\)]*\.[\s\\]*\w+[\s\\)]*(?::[\s\S]*?)?="
+    r"[\s\\]*(?:[\[{(]|(?:list|dict|tuple)[\s\\]*\()"
+)
 
 
 class UnregisteredSubmodules(ModuleClassRule):
@@ -167,7 +175,7 @@ class UnregisteredSubmodules(ModuleClassRule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return text.mentions("self")
+        return text.mentions("OrderedDict") or bool(ASSIGNED_CONTAINER.search(text.text))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
