@@ -60,6 +60,7 @@ FAMILIES = (
             "MLP003": f"{_LOADING}.dataloader_pin_memory:DataLoaderPinMemory",
             "MLC001": f"{_TRAINING}.softmax_without_dim:SoftmaxWithoutDim",
             "MLC002": f"{_TRAINING}.unregistered_submodules:UnregisteredSubmodules",
+            "MLC003": f"{_TRAINING}.discarded_tensor_result:DiscardedTensorResult",
             "MLC007": (
                 f"{_TRAINING}.functional_dropout_without_training:FunctionalDropoutWithoutTraining"
             ),
@@ -125,6 +126,7 @@ _ADDED_LATER = {
     "MLG008": "0.2.0",
     "MLC001": "0.3.0",
     "MLC002": "0.3.0",
+    "MLC003": "0.3.0",
     "MLC007": "0.3.0",
 }
 

@@ -7,10 +7,16 @@ are nn.Module subclasses, and whether the traversal is inside one of their metho
 
 from __future__ import annotations
 
+from ml_policy.rules.training.discarded_tensor_result import DiscardedTensorResult
 from ml_policy.rules.training.functional_dropout_without_training import (
     FunctionalDropoutWithoutTraining,
 )
 from ml_policy.rules.training.softmax_without_dim import SoftmaxWithoutDim
 from ml_policy.rules.training.unregistered_submodules import UnregisteredSubmodules
 
-__all__ = ["FunctionalDropoutWithoutTraining", "SoftmaxWithoutDim", "UnregisteredSubmodules"]
+__all__ = [
+    "DiscardedTensorResult",
+    "FunctionalDropoutWithoutTraining",
+    "SoftmaxWithoutDim",
+    "UnregisteredSubmodules",
+]
