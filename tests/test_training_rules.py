@@ -12,6 +12,7 @@ from ml_policy.config import Settings
 from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.rule import Rule
 from ml_policy.rules.training import (
+    DiscardedTensorResult,
     FunctionalDropoutWithoutTraining,
     SoftmaxWithoutDim,
     UnregisteredSubmodules,
@@ -255,3 +256,82 @@ def test_unregistered_submodules_local_appended_after_rebinding() -> None:
 def test_unregistered_submodules_text_screen_keeps_odd_spellings(assignment: str) -> None:
     code = "from collections import OrderedDict as OD\n" + NET + f"        {assignment}\n"
     assert findings(UnregisteredSubmodules, code) == [8 + assignment.count("\n")]  # the value
+
+
+# --- MLC003 discarded-tensor-result -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("import torch\nx = torch.zeros(3)\nx.unsqueeze(0)\n", [3]),
+        ("import torch\nx = torch.zeros(3)\nx.unsqueeze_(0)\n", []),  # in place
+        ("import torch\nx = torch.zeros(3)\nx.cpu()\nx.item()\n", []),  # synchronising idioms
+        ("import torch\nx = torch.zeros(3)\nx.type()\nx.type(torch.int8)\n", [4]),
+        ("import torch as th\nx = th.cat([a, b]).float()\nx.half()\n", [3]),
+        ("from torch import randn as r\nx = r(2, 2)\nx.t()\n", [3]),
+        ("import torch\nx = torch.max(a, 1)\nx.float()\n", []),  # a tuple with dim
+        ("import torch\nm = torch.compile(model)\nm.half()\n", []),  # a module
+        ("import torch\nm = torch.nn.Linear(2, 2)\nm.to('cuda')\nm.float()\n", []),
+        ("import torch\nx = load()\nx.to('cuda')\n", []),
+        ("import torch\nfor x in xs:\n    x.float()\n", []),
+        ("import torch\nx = torch.ones(2)\nx = model(x)\nx.float()\n", []),  # rebound: unknown
+        ("import torch\nx = torch.ones(2)\nx = x.float()\nx.cuda()\n", [4]),  # rebound from itself
+        ("import torch\nx = None\nx.float()\n", []),  # never a tensor
+        ("import torch\nx = torch.ones(2) if a else None\nx.view(2, 1)\n", [3]),
+        (
+            "import torch\n\nclass A:\n    x = torch.ones(2)\n"
+            "    def f(self):\n        x.float()\n",  # class scopes do not enclose
+            [],
+        ),
+    ],
+)
+def test_discarded_tensor_result(code: str, expected: list[int]) -> None:
+    assert findings(DiscardedTensorResult, code) == expected
+
+
+@pytest.mark.parametrize(
+    ("annotation", "expected"),
+    [
+        ("torch.Tensor", [5]),
+        ('"torch.Tensor"', [5]),
+        ("Tensor", [5]),
+        ('"Tensor"', [5]),
+        ("torch.Tensor | None", [5]),
+        ("Optional[torch.Tensor]", [5]),
+        ('"Optional[Tensor]"', [5]),
+        ("Union[Tensor, None]", [5]),
+        ("Union[Tensor, int]", []),
+        ("torch.Tensor | int", []),
+        ("np.ndarray", []),
+        ('"not valid ]["', []),
+        ("Any", []),
+    ],
+)
+def test_discarded_tensor_result_annotated_parameters(annotation: str, expected: list[int]) -> None:
+    code = (
+        "import torch\nfrom torch import Tensor\nfrom typing import Optional, Union\n"
+        f"def f(x: {annotation}):\n    x.unsqueeze(1)\n"
+    )
+    assert findings(DiscardedTensorResult, code) == expected
+
+
+def test_discarded_tensor_result_the_issue_case() -> None:
+    """transformers' gpt_bigcode: a discarded unsqueeze before a shape assert that cannot hold."""
+    code = (
+        "import torch\n\n\ndef forward(encoder_attention_mask: torch.Tensor | None = None):\n"
+        "    if flash:\n"
+        "        encoder_attention_mask = encoder_attention_mask.bool() if m else None\n"
+        "    elif encoder_attention_mask is not None:\n"
+        "        if encoder_attention_mask.dim() == 2:\n"
+        "            encoder_attention_mask.unsqueeze(1)\n"
+        "        assert encoder_attention_mask.dim() == 3\n"
+        "        encoder_attention_mask = encoder_attention_mask.bool().unsqueeze(1)\n"
+        "    else:\n        encoder_attention_mask = None\n"
+    )
+    assert findings(DiscardedTensorResult, code) == [9]
+
+
+def test_discarded_tensor_result_parameter_rebound_by_a_loop() -> None:
+    code = "import torch\ndef f(x: torch.Tensor):\n    for x in xs:\n        pass\n    x.float()\n"
+    assert findings(DiscardedTensorResult, code) == []

@@ -38,22 +38,35 @@ TENSOR_TYPES = frozenset({"torch.Tensor"})
 MAX_DEPTH = 4  # name -> value -> receiver -> ... : deep chains are not followed
 
 
+Visiting = frozenset[tuple[int, str]]  # (id of the scope, name) being resolved
+
+
 class TensorKnowledge:
-    """Answers "is this expression a tensor?" from the file's imports and scopes."""
+    """Answers "is this expression a tensor?" from the file's imports and scopes.
+
+    A name is a tensor when every binding of it in its scope is a tensor or `None` (and one
+    is a tensor): a method called on it then runs on a tensor, or fails on None.
+    """
 
     def __init__(self, imports: ImportTable) -> None:
         self.imports = imports
 
-    def is_tensor(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
+    def is_tensor(
+        self,
+        node: cst.BaseExpression,
+        scope: Scope,
+        depth: int = 0,
+        visiting: Visiting = frozenset(),
+    ) -> bool:
         if depth > MAX_DEPTH:
             return False
         if isinstance(node, cst.Call):
-            return self._returns_tensor(node, scope, depth)
+            return self._returns_tensor(node, scope, depth, visiting)
         if isinstance(node, cst.Name):
-            return self._name_is_tensor(node.value, scope, depth)
+            return self._name_is_tensor(node.value, scope, depth, visiting)
         return False
 
-    def _returns_tensor(self, call: cst.Call, scope: Scope, depth: int) -> bool:
+    def _returns_tensor(self, call: cst.Call, scope: Scope, depth: int, visiting: Visiting) -> bool:
         if self.imports.resolve(call.func) in TENSOR_FUNCTIONS:
             return True
         func = call.func
@@ -61,36 +74,81 @@ class TensorKnowledge:
             isinstance(func, cst.Attribute)
             and func.attr.value in OUT_OF_PLACE
             and (func.attr.value != "type" or bool(call.args))  # `x.type()` is a string
-            and self.is_tensor(func.value, scope, depth + 1)
+            and self.is_tensor(func.value, scope, depth + 1, visiting)
         )
 
-    def _name_is_tensor(self, name: str, scope: Scope, depth: int) -> bool:
+    def _name_is_tensor(self, name: str, scope: Scope, depth: int, visiting: Visiting) -> bool:
         found = scope.find(name)
         if found is None:
             return False
         owner, values = found
-        if len(values) != 1:
-            return False  # rebound: which value reaches here is not followed
-        value = values[0]
-        if value is None:
-            return self._annotated_tensor_parameter(name, owner)
-        return isinstance(value, cst.BaseExpression) and self.is_tensor(value, owner, depth + 1)
+        key = (id(owner), name)
+        if key in visiting:
+            return True  # `x = x.float()`: a tensor when x's other bindings are
+        visiting = visiting | {key}
+        untracked = [value for value in values if value is None]  # parameters, loops, ...
+        if untracked and (len(untracked) > 1 or not self._tensor_parameter(name, owner)):
+            return False
+        tracked = [value for value in values if value is not None]
+        if not untracked and all(_is_none(value) for value in tracked):
+            return False  # never a tensor
+        return all(self._tensor_or_none(value, owner, depth + 1, visiting) for value in tracked)
 
-    def _annotated_tensor_parameter(self, name: str, owner: Scope) -> bool:
+    def _tensor_or_none(
+        self, node: cst.CSTNode, scope: Scope, depth: int, visiting: Visiting
+    ) -> bool:
+        if _is_none(node):
+            return True
+        if isinstance(node, cst.IfExp):
+            return self._tensor_or_none(node.body, scope, depth, visiting) and self._tensor_or_none(
+                node.orelse, scope, depth, visiting
+            )
+        return isinstance(node, cst.BaseExpression) and self.is_tensor(node, scope, depth, visiting)
+
+    def _tensor_parameter(self, name: str, owner: Scope) -> bool:
+        """A parameter of the def that owns the scope, annotated `Tensor` (or `Tensor | None`)."""
         if not isinstance(owner.node, cst.FunctionDef):
             return False
         params = owner.node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             if param.name.value == name and param.annotation is not None:
-                return self._is_tensor_type(param.annotation.annotation)
+                return self._is_tensor_type(param.annotation.annotation, optional=True)
         return False
 
-    def _is_tensor_type(self, node: cst.BaseExpression) -> bool:
+    def _is_tensor_type(self, node: cst.BaseExpression, *, optional: bool = False) -> bool:
+        """`torch.Tensor` (however imported, also in a string); with `optional`, also
+        `Optional[Tensor]`, `Tensor | None`, `Union[Tensor, None]`."""
         if isinstance(node, cst.SimpleString):
             spelt = node.evaluated_value
-            if not isinstance(spelt, str):
-                return False
-            head, _, rest = spelt.partition(".")
-            target = self.imports.names.get(head)
-            return target is not None and f"{target}.{rest}".rstrip(".") in TENSOR_TYPES
+            parsed = _parse_annotation(spelt) if isinstance(spelt, str) else None
+            return parsed is not None and self._is_tensor_type(parsed, optional=optional)
+        if (
+            optional
+            and isinstance(node, cst.BinaryOperation)
+            and isinstance(node.operator, cst.BitOr)
+        ):
+            sides = (node.left, node.right)
+            return any(self._is_tensor_type(side) for side in sides) and all(
+                _is_none(side) or self._is_tensor_type(side) for side in sides
+            )
+        if optional and isinstance(node, cst.Subscript):
+            generic = self.imports.resolve(node.value)
+            items = [item.slice.value for item in node.slice if isinstance(item.slice, cst.Index)]
+            if generic == "typing.Optional" and len(items) == 1:
+                return self._is_tensor_type(items[0])
+            if generic == "typing.Union" and items:
+                return any(self._is_tensor_type(i) for i in items) and all(
+                    _is_none(i) or self._is_tensor_type(i) for i in items
+                )
         return self.imports.resolve(node) in TENSOR_TYPES
+
+
+def _is_none(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _parse_annotation(text: str) -> cst.BaseExpression | None:
+    try:
+        return cst.parse_expression(text.strip())
+    except Exception:  # a string annotation may hold anything: then it is not a tensor
+        return None
