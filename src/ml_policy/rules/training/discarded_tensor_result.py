@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import ClassVar
 
 from ml_policy.lint.lazy import cst
@@ -10,6 +11,13 @@ from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.lint.scopes import Scope, ScopedRule
 from ml_policy.rules.training.tensor_values import OUT_OF_PLACE, TensorKnowledge
+
+# `.method(`, with what may stand between the parts: spaces, line continuations, newlines
+# and comments (inside brackets).
+_GAP = r"(?:\s|\\\n|#[^\n]*)*"
+METHOD_CALL = re.compile(
+    rf"\.{_GAP}(?:{'|'.join(sorted(OUT_OF_PLACE, key=len, reverse=True))}){_GAP}\("
+)
 
 
 def _discarded_method_calls(context: FileContext) -> bool:
@@ -77,7 +85,8 @@ class DiscardedTensorResult(ScopedRule):
     code = "MLC003"
     name = "discarded-tensor-result"
     summary = "result of an out-of-place tensor method thrown away"
-    triggers: ClassVar[tuple[str, ...]] = tuple(sorted(OUT_OF_PLACE))
+    # A tensor is known only through a name imported from torch.
+    triggers: ClassVar[tuple[str, ...]] = ("torch",)
     valid: ClassVar[tuple[str, ...]] = (
         """
         import torch
@@ -137,7 +146,7 @@ class DiscardedTensorResult(ScopedRule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return text.mentions("torch")
+        return bool(METHOD_CALL.search(text.text))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
