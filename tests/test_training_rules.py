@@ -278,6 +278,8 @@ def test_unregistered_submodules_text_screen_keeps_odd_spellings(assignment: str
         ("import torch\nx = torch.ones(2)\nx = model(x)\nx.float()\n", []),  # rebound: unknown
         ("import torch\nx = torch.ones(2)\nx = x.float()\nx.cuda()\n", [4]),  # rebound from itself
         ("import torch\nx = None\nx.float()\n", []),  # never a tensor
+        ("import torch\nx = x.float()\nx.half()\n", []),  # a tensor only if it is one
+        ("import torch\nwith torch.zeros(2) as x:\n    x.t()\n", [3]),
         ("import torch\nx = torch.ones(2) if a else None\nx.view(2, 1)\n", [3]),
         (
             "import torch\n\nclass A:\n    x = torch.ones(2)\n"

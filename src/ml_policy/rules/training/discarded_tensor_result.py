@@ -10,7 +10,12 @@ from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.lint.scopes import Scope, ScopedRule
-from ml_policy.rules.training.tensor_values import OUT_OF_PLACE, TensorKnowledge
+from ml_policy.rules.training.tensor_values import (
+    OUT_OF_PLACE,
+    TensorKnowledge,
+    maybe_tensor,
+    maybe_tensor_names,
+)
 
 # `.method(`, with what may stand between the parts: spaces, line continuations, newlines
 # and comments (inside brackets).
@@ -21,16 +26,21 @@ METHOD_CALL = re.compile(
 
 
 def _discarded_method_calls(context: FileContext) -> bool:
-    """An expression statement that calls one of the out-of-place methods (the screen)."""
+    """A discarded out-of-place call on what may be a tensor (the screen; scopes ignored)."""
     if not context.imports.mentions("torch"):
         return False
-    return any(
-        isinstance(node, ast.Expr)
+    receivers = [
+        node.value.func.value
+        for node in ast.walk(context.tree)
+        if isinstance(node, ast.Expr)
         and isinstance(node.value, ast.Call)
         and isinstance(node.value.func, ast.Attribute)
         and node.value.func.attr in OUT_OF_PLACE
-        for node in ast.walk(context.tree)
-    )
+    ]
+    if not receivers:
+        return False
+    names = maybe_tensor_names(context)
+    return any(maybe_tensor(receiver, context, names) for receiver in receivers)
 
 
 class DiscardedTensorResult(ScopedRule):

@@ -9,6 +9,9 @@ bound once (in its scope) to one of those, or a parameter bound once and annotat
 
 from __future__ import annotations
 
+import ast
+from typing import TYPE_CHECKING
+
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.scopes import Scope
@@ -35,6 +38,9 @@ _TORCH_OPS = frozenset(
 )
 TENSOR_FUNCTIONS = TENSOR_FACTORIES | frozenset(f"torch.{name}" for name in _TORCH_OPS)
 TENSOR_TYPES = frozenset({"torch.Tensor"})
+if TYPE_CHECKING:
+    from ml_policy.lint.rule import FileContext
+
 MAX_DEPTH = 4  # name -> value -> receiver -> ... : deep chains are not followed
 
 
@@ -57,53 +63,65 @@ class TensorKnowledge:
         scope: Scope,
         depth: int = 0,
         visiting: Visiting = frozenset(),
+        *,
+        assume: bool = True,
     ) -> bool:
+        """`assume`: what a name being resolved counts as when its value refers to it."""
         if depth > MAX_DEPTH:
             return False
         if isinstance(node, cst.Call):
-            return self._returns_tensor(node, scope, depth, visiting)
+            if self.imports.resolve(node.func) in TENSOR_FUNCTIONS:
+                return True
+            func = node.func
+            return (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in OUT_OF_PLACE
+                and (func.attr.value != "type" or bool(node.args))  # `x.type()` is a string
+                and self.is_tensor(func.value, scope, depth + 1, visiting, assume=assume)
+            )
         if isinstance(node, cst.Name):
-            return self._name_is_tensor(node.value, scope, depth, visiting)
+            return self._name_is_tensor(node.value, scope, depth, visiting, assume)
         return False
 
-    def _returns_tensor(self, call: cst.Call, scope: Scope, depth: int, visiting: Visiting) -> bool:
-        if self.imports.resolve(call.func) in TENSOR_FUNCTIONS:
-            return True
-        func = call.func
-        return (
-            isinstance(func, cst.Attribute)
-            and func.attr.value in OUT_OF_PLACE
-            and (func.attr.value != "type" or bool(call.args))  # `x.type()` is a string
-            and self.is_tensor(func.value, scope, depth + 1, visiting)
-        )
-
-    def _name_is_tensor(self, name: str, scope: Scope, depth: int, visiting: Visiting) -> bool:
+    def _name_is_tensor(
+        self, name: str, scope: Scope, depth: int, visiting: Visiting, assume: bool
+    ) -> bool:
         found = scope.find(name)
         if found is None:
             return False
         owner, values = found
         key = (id(owner), name)
         if key in visiting:
-            return True  # `x = x.float()`: a tensor when x's other bindings are
+            return assume  # `x = x.float()`: a tensor when x's other bindings are
         visiting = visiting | {key}
         untracked = [value for value in values if value is None]  # parameters, loops, ...
-        if untracked and (len(untracked) > 1 or not self._tensor_parameter(name, owner)):
-            return False
         tracked = [value for value in values if value is not None]
-        if not untracked and all(_is_none(value) for value in tracked):
-            return False  # never a tensor
-        return all(self._tensor_or_none(value, owner, depth + 1, visiting) for value in tracked)
+        if untracked:
+            if len(untracked) > 1 or not self._tensor_parameter(name, owner):
+                return False
+        elif not any(  # one binding must make a tensor on its own
+            not _is_none(value)
+            and self._tensor_or_none(value, owner, depth + 1, visiting, assume=False)
+            for value in tracked
+        ):
+            return False
+        return all(
+            self._tensor_or_none(value, owner, depth + 1, visiting, assume=assume)
+            for value in tracked
+        )
 
     def _tensor_or_none(
-        self, node: cst.CSTNode, scope: Scope, depth: int, visiting: Visiting
+        self, node: cst.CSTNode, scope: Scope, depth: int, visiting: Visiting, *, assume: bool
     ) -> bool:
         if _is_none(node):
             return True
         if isinstance(node, cst.IfExp):
-            return self._tensor_or_none(node.body, scope, depth, visiting) and self._tensor_or_none(
-                node.orelse, scope, depth, visiting
-            )
-        return isinstance(node, cst.BaseExpression) and self.is_tensor(node, scope, depth, visiting)
+            return self._tensor_or_none(
+                node.body, scope, depth, visiting, assume=assume
+            ) and self._tensor_or_none(node.orelse, scope, depth, visiting, assume=assume)
+        return isinstance(node, cst.BaseExpression) and self.is_tensor(
+            node, scope, depth, visiting, assume=assume
+        )
 
     def _tensor_parameter(self, name: str, owner: Scope) -> bool:
         """A parameter of the def that owns the scope, annotated `Tensor` (or `Tensor | None`)."""
@@ -152,3 +170,69 @@ def _parse_annotation(text: str) -> cst.BaseExpression | None:
         return cst.parse_expression(text.strip())
     except Exception:  # a string annotation may hold anything: then it is not a tensor
         return None
+
+
+# --- the screen's superset, on the stdlib tree: scopes and rebindings ignored ---
+
+
+def maybe_tensor_names(context: FileContext) -> frozenset[str]:
+    """Names that some binding in the file may make a tensor: parameters annotated with a
+    `Tensor`, and targets of assignments from tensor calls or such names (a fixpoint)."""
+    found: set[str] = set()
+    assignments: list[tuple[str, ast.expr]] = []
+    for node in ast.walk(context.tree):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            if _mentions_tensor(node.annotation):
+                found.add(node.arg)
+        elif isinstance(node, ast.Assign):
+            assignments.extend(
+                (target.id, node.value) for target in node.targets if isinstance(target, ast.Name)
+            )
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            if isinstance(node.target, ast.Name):
+                assignments.append((node.target.id, node.value))
+        elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+            assignments.append((node.optional_vars.id, node.context_expr))
+    changed = True
+    while changed:
+        changed = False
+        for name, value in assignments:
+            if name not in found and maybe_tensor(value, context, frozenset(found)):
+                found.add(name)
+                changed = True
+    return frozenset(found)
+
+
+def _mentions_tensor(annotation: ast.expr) -> bool:
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Name | ast.Attribute) and (
+            getattr(node, "id", None) == "Tensor" or getattr(node, "attr", None) == "Tensor"
+        ):
+            return True
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and "Tensor" in node.value
+        ):
+            return True
+    return False
+
+
+def maybe_tensor(node: ast.expr, context: FileContext, names: frozenset[str]) -> bool:
+    """A tensor call, a name that may be a tensor, or an out-of-place method chain on one."""
+    for _ in range(MAX_DEPTH + 2):
+        if isinstance(node, ast.IfExp):
+            return maybe_tensor(node.body, context, names) or maybe_tensor(
+                node.orelse, context, names
+            )
+        if isinstance(node, ast.Name):
+            return node.id in names
+        if not isinstance(node, ast.Call):
+            return False
+        if context.imports.resolve_ast(node.func) in TENSOR_FUNCTIONS:
+            return True
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr in OUT_OF_PLACE):
+            return False
+        node = func.value
+    return False
