@@ -177,7 +177,7 @@ def _parse_annotation(text: str) -> cst.BaseExpression | None:
 
 def maybe_tensor_names(context: FileContext) -> frozenset[str]:
     """Names that some binding in the file may make a tensor: parameters annotated with a
-    `Tensor`, and targets of assignments from tensor calls or such names (a fixpoint)."""
+    `Tensor`, and targets of assignments from tensor calls or from any name."""
     found: set[str] = set()
     assignments: list[tuple[str, ast.expr]] = []
     for node in ast.walk(context.tree):
@@ -193,13 +193,9 @@ def maybe_tensor_names(context: FileContext) -> frozenset[str]:
                 assignments.append((node.target.id, node.value))
         elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
             assignments.append((node.optional_vars.id, node.context_expr))
-    changed = True
-    while changed:
-        changed = False
-        for name, value in assignments:
-            if name not in found and maybe_tensor(value, context, frozenset(found)):
-                found.add(name)
-                changed = True
+    # One pass, no fixpoint (a file can have thousands of assignments): a value built from
+    # any name may be a tensor.
+    found.update(name for name, value in assignments if maybe_tensor(value, context, None))
     return frozenset(found)
 
 
@@ -218,15 +214,16 @@ def _mentions_tensor(annotation: ast.expr) -> bool:
     return False
 
 
-def maybe_tensor(node: ast.expr, context: FileContext, names: frozenset[str]) -> bool:
-    """A tensor call, a name that may be a tensor, or an out-of-place method chain on one."""
+def maybe_tensor(node: ast.expr, context: FileContext, names: frozenset[str] | None) -> bool:
+    """A tensor call, a name that may be a tensor (None: any name), or an out-of-place
+    method chain on one."""
     for _ in range(MAX_DEPTH + 2):
         if isinstance(node, ast.IfExp):
             return maybe_tensor(node.body, context, names) or maybe_tensor(
                 node.orelse, context, names
             )
         if isinstance(node, ast.Name):
-            return node.id in names
+            return names is None or node.id in names
         if not isinstance(node, ast.Call):
             return False
         if context.imports.resolve_ast(node.func) in TENSOR_FUNCTIONS:
