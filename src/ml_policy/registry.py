@@ -46,6 +46,7 @@ _TORCHFIX = "ml_policy.rules.torchfix"
 _LOOPS = "ml_policy.rules.training_loops"
 _REPRO = "ml_policy.rules.reproducibility"
 _SUPPLY = "ml_policy.rules.supply_chain"
+_TRAINING = "ml_policy.rules.training"
 _DEPS = "ml_policy.deps.rules"
 _DRIFT = "ml_policy.drift"
 _TORCHFIX = "ml_policy.rules.torchfix"
@@ -81,6 +82,12 @@ FAMILIES = (
             "MLT104": f"{_TORCHFIX}.torchvision_pretrained:TorchvisionPretrained",
             "MLT105": f"{_TORCHFIX}.torchvision_to_tensor:TorchvisionV2ToTensor",
             "MLT106": f"{_TORCHFIX}.zero_grad_set_to_none:ZeroGradSetToNoneFalse",
+            "MLC001": f"{_TRAINING}.softmax_without_dim:SoftmaxWithoutDim",
+            "MLC002": f"{_TRAINING}.unregistered_submodules:UnregisteredSubmodules",
+            "MLC003": f"{_TRAINING}.discarded_tensor_result:DiscardedTensorResult",
+            "MLC007": (
+                f"{_TRAINING}.functional_dropout_without_training:FunctionalDropoutWithoutTraining"
+            ),
         },
     ),
     Family(
@@ -160,6 +167,10 @@ _ADDED_LATER = {
     "MLT104": "0.3.0",
     "MLT105": "0.3.0",
     "MLT106": "0.3.0",
+    "MLC001": "0.3.0",
+    "MLC002": "0.3.0",
+    "MLC003": "0.3.0",
+    "MLC007": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {

@@ -1,0 +1,181 @@
+"""MLC003: the result of an out-of-place tensor method thrown away."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import ClassVar
+
+from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
+from ml_policy.lint.rule import FileContext
+from ml_policy.lint.scopes import Scope, ScopedRule
+from ml_policy.rules.training.tensor_values import (
+    OUT_OF_PLACE,
+    TensorKnowledge,
+    maybe_tensor,
+    maybe_tensor_names,
+)
+
+# `.method(`, with what may stand between the parts: spaces, line continuations, newlines
+# and comments (inside brackets).
+_GAP = r"(?:\s|\\\n|#[^\n]*)*"
+METHOD_CALL = re.compile(
+    rf"\.{_GAP}(?:{'|'.join(sorted(OUT_OF_PLACE, key=len, reverse=True))}){_GAP}\("
+)
+
+
+def _discarded_method_calls(context: FileContext) -> bool:
+    """A discarded out-of-place call on what may be a tensor (the screen; scopes ignored)."""
+    if not context.imports.mentions("torch"):
+        return False
+    receivers = [
+        node.value.func.value
+        for node in ast.walk(context.tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr in OUT_OF_PLACE
+    ]
+    if not receivers:
+        return False
+    names = maybe_tensor_names(context)
+    return any(maybe_tensor(receiver, context, names) for receiver in receivers)
+
+
+class DiscardedTensorResult(ScopedRule):
+    """## What it does
+    Checks for statements that call an out-of-place tensor method
+    (`unsqueeze`, `squeeze`, `float`, `half`, `to`, `cuda`, `view`, `reshape`,
+    `clamp`, `permute`, `transpose`, `contiguous`, `detach`, `t`, `flatten`,
+    `type(...)`, `add`, `masked_fill`, ...) and throw its result away, on a
+    value known to be a tensor: a name bound once in its scope to a `torch`
+    function that returns a tensor (`torch.zeros`, `torch.tensor`,
+    `torch.cat`, ..., however imported) or to such a method of a tensor, or
+    a parameter annotated `torch.Tensor`.
+
+    ## Why is this bad?
+    These methods return a new tensor and leave their receiver unchanged:
+    `x.unsqueeze(1)` on its own line does nothing, and the code after it
+    works on the old shape, dtype or device (a shape assert that cannot hold,
+    a float64 tensor fed to a float32 model, a tensor left on the CPU). The
+    in-place forms end with an underscore (`x.unsqueeze_(1)`), or the result
+    must be assigned (`x = x.unsqueeze(1)`).
+
+    `nn.Module.to()`, `.cuda()`, `.float()`, `.half()` do act in place, so a
+    receiver that may be a module is never reported. Precision first: the
+    rule is silent whenever it does not know the receiver is a tensor
+    (attributes such as `self.x`, names bound more than once, results of
+    unknown functions), and for `cpu()`, `item()`, `tolist()`, `numpy()`,
+    which are discarded on purpose to synchronise with the GPU.
+
+    ## Example
+    ```python
+    import torch
+
+
+    def pad_mask(lengths: torch.Tensor):
+        mask = torch.arange(lengths.max())
+        mask.unsqueeze(0)
+        return mask < lengths[:, None]
+    ```
+
+    ## Use instead
+    ```python
+    def pad_mask(lengths: torch.Tensor):
+        mask = torch.arange(lengths.max()).unsqueeze(0)
+        return mask < lengths[:, None]
+    ```
+
+    ## References
+    - [PyTorch: Tensor views and in-place operations](https://pytorch.org/docs/stable/tensor_view.html)
+    - [PyTorch: torch.Tensor.to](https://pytorch.org/docs/stable/generated/torch.Tensor.to.html)
+    """
+
+    code = "MLC003"
+    name = "discarded-tensor-result"
+    summary = "result of an out-of-place tensor method thrown away"
+    # A tensor is known only through a name imported from torch.
+    triggers: ClassVar[tuple[str, ...]] = ("torch",)
+    valid: ClassVar[tuple[str, ...]] = (
+        """
+        import torch
+
+        x = torch.zeros(3)
+        x = x.unsqueeze(0)
+        x.unsqueeze_(0)
+        y = x.float()
+        """,
+        """
+        import torch
+        from torch import nn
+
+        model = nn.Linear(2, 2)
+        model.to("cuda")
+        model.half()
+        net = build_model()
+        net.float()
+        """,
+        """
+        import torch
+
+
+        def f(x, y: torch.Tensor):
+            x.unsqueeze(1)  # x: not known to be a tensor
+            y = y.cuda()
+            y.cpu()
+        """,
+    )
+    invalid: ClassVar[tuple[str, ...]] = (
+        """
+        import torch
+
+
+        def pad_mask(lengths: torch.Tensor):
+            mask = torch.arange(lengths.max())
+            mask.unsqueeze(0)  # error
+            lengths.to("cuda")  # error
+            return mask < lengths[:, None]
+        """,
+        """
+        from torch import Tensor, tensor as make
+
+
+        def scale(x: "Tensor", mean=make([0.5])):
+            std = make([0.2]).float()
+            std.clamp(min=1e-6)  # error
+            x.type(torch.float16)  # error
+            return (x - mean) / std
+        """,
+    )
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.tensors = TensorKnowledge(context.imports)
+        self.candidates: list[tuple[cst.Call, cst.Attribute, Scope]] = []
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        return bool(METHOD_CALL.search(text.text))
+
+    @classmethod
+    def screen_context(cls, context: FileContext) -> bool:
+        return _discarded_method_calls(context)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        call = node.value
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+            method = call.func.attr.value
+            if method in OUT_OF_PLACE and (method != "type" or call.args):
+                self.candidates.append((call, call.func, self.scope))
+
+    def finish(self) -> None:
+        """Decided once every binding of the module is known (a later rebinding counts)."""
+        for call, func, scope in self.candidates:
+            if self.tensors.is_tensor(func.value, scope):
+                method = func.attr.value
+                self.report(
+                    call,
+                    f"the result of `.{method}()` is thrown away: it returns a new tensor and "
+                    f"leaves this one unchanged; assign it, or use an in-place method",
+                )
