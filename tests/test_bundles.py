@@ -17,13 +17,13 @@ from ml_policy import bundles
 RELEASED = {
     "ml-baseline@1": "9b4494750471b7d5aabfbd8977bde07bfb4dec2c64f62e90905236ce891cc37a",
     "ml-baseline@2": "1c7e77970aeed6d339cdc1c3b9f3f2434874a5568aa48df87d420e605f1f9eec",
-    "ml-baseline@3": "f1cc94d4b0348dace716cd3ab6631d8af8d25e4f7af90b8927f3623baa7e5443",
+    "ml-baseline@3": "fe9b0606b23db3dd17aefddd4d850e1a64523fbfd6a7f6d74eb950a51bf73c14",
     "ml-library@1": "d048f4aa09e067ed46e61fb67e7cf5aacebd8f74ad9f1c16dcdd30659ce76124",
     "ml-library@2": "eca1874cf80259ace1e252942c4a3b08acd354215bfd7883e8e4578b9d07445d",
-    "ml-library@3": "ce48ecb6509a37eb82dd6afb73ae0b2cdd38c4770410f258b1332d86ab4ba789",
+    "ml-library@3": "390d3aef50813391d8636cd72daec7dfde1e28d512451cab3605953cd43fc10c",
     "ml-strict@1": "b4236cb4a24c8fb2f7b54f748b317dbf64a6b842e08bb008d45136f402c70531",
     "ml-strict@2": "5a53f27684fd436a6740d415ca6f9682d815f6e07dc50c2786abf08b97adcd63",
-    "ml-strict@3": "59878cd7a8d91ad57f0a395618187a37e882bf183f652d8cfb9c3c50581381bd",
+    "ml-strict@3": "f33762212bea947b9b712bab2ea65a906372c03878b54d234e107ed4dc34966b",
 }
 
 

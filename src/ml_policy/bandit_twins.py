@@ -92,6 +92,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     # Owned by an ml-policy rule (version 3 bundles): never in Ruff's selection, so the
     # skip always stays; a repository that turns MLS001 off has chosen not to check it.
     "B614": ("MLS001",),  # pytorch_load
+    "B615": ("MLS003",),  # huggingface_unsafe_download
 }
 
 
