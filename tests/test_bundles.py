@@ -17,7 +17,7 @@ from ml_policy import bundles
 RELEASED = {
     "ml-baseline@1": "9b4494750471b7d5aabfbd8977bde07bfb4dec2c64f62e90905236ce891cc37a",
     "ml-baseline@2": "1c7e77970aeed6d339cdc1c3b9f3f2434874a5568aa48df87d420e605f1f9eec",
-    "ml-baseline@3": "fe9b0606b23db3dd17aefddd4d850e1a64523fbfd6a7f6d74eb950a51bf73c14",
+    "ml-baseline@3": "374292e429dd955dacea8b48ec71e4374621faf3a3f948faff5e69ddfbb71b6b",
     "ml-library@1": "d048f4aa09e067ed46e61fb67e7cf5aacebd8f74ad9f1c16dcdd30659ce76124",
     "ml-library@2": "eca1874cf80259ace1e252942c4a3b08acd354215bfd7883e8e4578b9d07445d",
     "ml-library@3": "390d3aef50813391d8636cd72daec7dfde1e28d512451cab3605953cd43fc10c",
