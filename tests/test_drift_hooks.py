@@ -116,3 +116,29 @@ def test_hook_specs_are_the_manifest() -> None:
         python = {*hook.get("types", []), *hook.get("types_or", [])} & {"python", "pyi"}
         assert spec.python == bool(python), hook["id"]
     assert set(HOOKS) == {hook["id"] for hook in manifest}
+
+
+def _with_rev(rev: str) -> tuple[str, int]:
+    """The initialised configuration with the ml-policy entry at `rev`; the rev's line."""
+    text = str(initialised(BUNDLE)[".pre-commit-config.yaml"])
+    rows = text.splitlines()
+    index = next(n for n, row in enumerate(rows) if row.strip().startswith("rev: v"))
+    rows[index] = rows[index].split("rev:")[0] + f"rev: {rev}"
+    return "\n".join(rows) + "\n", index + 1
+
+
+@pytest.mark.parametrize("rev", ["v0.1.0", "0123456789abcdef0123456789abcdef01234567", "main"])
+def test_a_rev_before_the_bundles_release_or_not_a_version_is_weaker(
+    tmp_path: Path, rev: str
+) -> None:
+    text, where = _with_rev(rev)  # ml-strict@2 came with 0.2.0: 0.1.0 lacks its MLG rules
+    found = findings(tmp_path, {".pre-commit-config.yaml": text}, CODES)
+    assert found == [f".pre-commit-config.yaml:{where} MLG004"]
+
+
+@pytest.mark.parametrize("rev", ["v0.2.0", "'v0.2.0'  # the bundle's release"])
+def test_the_bundles_own_release_is_not_weaker_than_a_newer_ml_policy(
+    tmp_path: Path, rev: str
+) -> None:
+    text, _ = _with_rev(rev)
+    assert findings(tmp_path, {".pre-commit-config.yaml": text}, CODES) == []

@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from packaging.version import InvalidVersion, Version
+
 from ml_policy import HOOK_REPO_URL, bundles, registry
 from ml_policy.apply.keyrules import strict_value
 from ml_policy.apply.plan import Action, Change, FilePlan
@@ -95,7 +97,7 @@ def drift(root: Path, bundle_ref: str) -> tuple[list[Diagnostic], list[Trap]]:
         plan = planned_file.plan
         for change in plan.changes:
             rule = _claimant(rules, plan.path.name, change)
-            if rule is None:
+            if rule is None or _rev_runs_bundle(plan, change, bundle_ref):
                 continue
             message, line = _message(change, bundle_ref), _line(plan, change.key)
             if plan.path.name == PRECOMMIT:
@@ -106,6 +108,20 @@ def drift(root: Path, bundle_ref: str) -> tuple[list[Diagnostic], list[Trap]]:
             else:
                 found.append(rule.at(message, plan.path, line))
     return found, hooks
+
+
+def _rev_runs_bundle(plan: FilePlan, change: Change, bundle_ref: str) -> bool:
+    """Whether `change` is a hook rev of the bundle's release or later: a newer ml-policy
+    runs an older bundle's rules as they were (later rules stay off), so it is not weaker.
+    A rev that is not a version (a commit, a branch) cannot be compared: reported."""
+    if plan.before is None or not change.key.endswith(".rev"):
+        return False
+    line = plan.before.splitlines()[_hook_repo_line(plan.before, "rev:") - 1]
+    rev = line.partition("rev:")[2].partition("#")[0].strip().strip("'\"")
+    try:
+        return Version(rev.removeprefix("v")) >= Version(bundles.get(bundle_ref).release)
+    except InvalidVersion:
+        return False
 
 
 def _missing_hook(hook_id: str, bundle_ref: str, key: str) -> str:
