@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 from typing import ClassVar
@@ -13,7 +12,7 @@ from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext
 from ml_policy.lint.scopes import Scope, ScopedRule
 from ml_policy.rules.data_loading.dataloaders import is_test_code
-from ml_policy.rules.reproducibility.seeds import GLOBAL_SEEDS
+from ml_policy.rules.reproducibility.seeds import GLOBAL_SEEDS, has_main_block
 from ml_policy.rules.training_loops.loops import body_nodes, method
 
 # Functions (and classes) whose job is seeding: a seeding helper, a worker init, an entry point.
@@ -156,7 +155,7 @@ class GlobalSeedInLibraryCode(ScopedRule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return ast_calls_to(context.tree, context.imports, *GLOBAL_SEEDS) and not _is_script(
+        return ast_calls_to(context.tree, context.imports, *GLOBAL_SEEDS) and not has_main_block(
             context
         )
 
@@ -195,17 +194,6 @@ def _saves_state(function: cst.FunctionDef) -> bool:
 
 def _name(call: cst.Call) -> str | None:
     return call.func.value if isinstance(call.func, cst.Name) else None
-
-
-def _is_script(context: FileContext) -> bool:
-    """A module with an `if __name__ == "__main__":` block: an entry point that seeds for itself."""
-    return any(
-        isinstance(node, ast.If)
-        and isinstance(node.test, ast.Compare)
-        and isinstance(node.test.left, ast.Name)
-        and node.test.left.id == "__name__"
-        for node in context.tree.body
-    )
 
 
 def _message(function: str) -> str:

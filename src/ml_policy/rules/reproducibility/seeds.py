@@ -30,3 +30,20 @@ def seeds_globally(context: FileContext) -> bool:
             if "seed" in name.lower():
                 return True
     return False
+
+
+def has_main_block(context: FileContext) -> bool:
+    """A module with an `if __name__ == "__main__":` block: an entry point."""
+    return any(
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Compare)
+        and isinstance(node.test.left, ast.Name)
+        and node.test.left.id == "__name__"
+        for node in context.tree.body
+    )
+
+
+def starts_runs(context: FileContext) -> bool:
+    """Whether a run starts in this module (a notebook, or a script's main block), so that
+    a seed it does not set is set nowhere. A helper module's caller may seed the run."""
+    return context.path.suffix == ".ipynb" or has_main_block(context)

@@ -17,7 +17,7 @@ from ml_policy.lint.imports import DATALOADER
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.data_loading.dataloaders import DataLoaderRule
-from ml_policy.rules.reproducibility.seeds import seeds_globally
+from ml_policy.rules.reproducibility.seeds import seeds_globally, starts_runs
 
 RANDOM_SPLITS = frozenset(
     {"torch.utils.data.random_split", "torch.utils.data.dataset.random_split"}
@@ -46,9 +46,14 @@ class UnseededShuffle(DataLoaderRule):
     validation set drawn afresh each run leaks into training across runs of
     a hyperparameter search.
 
-    Silent when `shuffle` is not the literal `True`, when `*args`/`**kwargs`
-    may carry the seed, in modules that seed anything (the seeding may
-    cover these calls), and in tests.
+    Reported where a run starts and its seed would have to be: a notebook, a
+    module with an `if __name__ == "__main__":` block, or a script's top
+    level. A call inside a function of any other module is silent: the
+    program that calls it may seed the run (the common layout of a
+    `data.py` helper and a seeding `train.py`). Also silent when `shuffle`
+    is not the literal `True`, when `*args`/`**kwargs` may carry the seed,
+    in modules that seed anything (the seeding may cover these calls), and
+    in tests.
 
     ## Example
     ```python
@@ -99,6 +104,12 @@ class UnseededShuffle(DataLoaderRule):
         loader = DataLoader(ds, batch_size=8, shuffle=cfg.shuffle)
         other = DataLoader(ds, **kwargs)
         """,
+        """
+        from torch.utils.data import DataLoader
+
+        def make_loader(ds):
+            return DataLoader(ds, batch_size=8, shuffle=True)  # train.py may seed the run
+        """,
     )
     invalid: ClassVar[tuple[str, ...]] = (
         """
@@ -112,6 +123,15 @@ class UnseededShuffle(DataLoaderRule):
 
         x_train, x_test, y_train, y_test = split(x, y, test_size=0.2)  # error
         """,
+        """
+        from torch.utils.data import DataLoader
+
+        def main():
+            loader = DataLoader(ds, batch_size=8, shuffle=True)  # error
+
+        if __name__ == "__main__":
+            main()
+        """,
     )
 
     @classmethod
@@ -124,7 +144,20 @@ class UnseededShuffle(DataLoaderRule):
             for call in ast_calls_of(context.tree, context.imports, *names)
         )
 
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self.depth = 0  # of function definitions around the node visited
+        self.program = starts_runs(context)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
     def visit_Call(self, node: cst.Call) -> None:
+        if not self.program and self.depth:
+            return  # a helper's loader: the program that calls it may seed the run
         if self.resolve(node.func) in (DATALOADER, *RANDOM_SPLITS, *TRAIN_TEST_SPLITS):
             self.collect(node)
 
