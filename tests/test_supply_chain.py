@@ -21,7 +21,9 @@ from ml_policy.rules.supply_chain.unsafe_deserialization import UnsafeDeserializ
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
-def lines(rule: type[Rule], code: str, path: Path = Path("example.py"), root: Path | None = None):
+def lines(
+    rule: type[Rule], code: str, path: Path = Path("example.py"), root: Path | None = None
+) -> list[int]:
     settings = Settings(root=root or Path.cwd())
     found = lint_bytes(path, code.encode(), settings, [rule])
     assert not [d for d in found if d.code == "MLE001"], found

@@ -78,7 +78,7 @@ def test_codes_names_and_torchfix_codes() -> None:
         ("MLT005", "private-collate-import"),
     ]
     for rule in RULES:
-        for torchfix_code in rule.torchfix_codes:  # type: ignore[attr-defined]
+        for torchfix_code in rule.torchfix_codes:
             assert f"TorchFix: {torchfix_code}" in (rule.__doc__ or "") or torchfix_code in (
                 rule.__doc__ or ""
             )

@@ -94,6 +94,7 @@ class GlobalSeedInLibraryCode(ScopedRule):
         import numpy as np
         import torch
 
+
         def set_seed(seed):
             np.random.seed(seed)
             torch.manual_seed(seed)
@@ -101,11 +102,13 @@ class GlobalSeedInLibraryCode(ScopedRule):
         """
         import numpy as np
 
+
         def worker_init_fn(worker_id):
             np.random.seed(1234 + worker_id)
         """,
         """
         import numpy as np
+
 
         def sample(seed):
             state = np.random.get_state()
@@ -122,8 +125,10 @@ class GlobalSeedInLibraryCode(ScopedRule):
         """
         import torch
 
+
         def train(args):
             torch.manual_seed(args.seed)
+
 
         if __name__ == "__main__":
             train(parse())
@@ -133,6 +138,7 @@ class GlobalSeedInLibraryCode(ScopedRule):
         """
         import numpy as np
 
+
         class Augment:
             def __call__(self, x, seed):
                 np.random.seed(seed)  # error
@@ -141,6 +147,7 @@ class GlobalSeedInLibraryCode(ScopedRule):
         """
         from numpy import random as npr
         from torch import manual_seed
+
 
         def forward(self, x):
             npr.seed(self.step)  # error

@@ -107,6 +107,7 @@ class UnseededShuffle(DataLoaderRule):
         """
         from torch.utils.data import DataLoader
 
+
         def make_loader(ds):
             return DataLoader(ds, batch_size=8, shuffle=True)  # train.py may seed the run
         """,
@@ -126,8 +127,10 @@ class UnseededShuffle(DataLoaderRule):
         """
         from torch.utils.data import DataLoader
 
+
         def main():
             loader = DataLoader(ds, batch_size=8, shuffle=True)  # error
+
 
         if __name__ == "__main__":
             main()

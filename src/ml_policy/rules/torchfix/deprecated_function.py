@@ -107,6 +107,7 @@ class DeprecatedFunction(SymbolUseRule):
         """
         import torch
 
+
         def autocast():
             if not _TORCH_GREATER_EQUAL_2_4:
                 return torch.cuda.amp.autocast()

@@ -77,6 +77,7 @@ class RemovedFunction(SymbolUseRule):
         """
         import torch
 
+
         def solve(b, A):
             try:
                 return torch.linalg.solve(A, b)

@@ -101,6 +101,7 @@ class EvalWithoutNoGrad(ScopedRule):
         """
         import torch
 
+
         @torch.no_grad()
         def validate(model, val_loader):
             for x, y in val_loader:
@@ -108,6 +109,7 @@ class EvalWithoutNoGrad(ScopedRule):
         """,
         """
         from torch import inference_mode
+
 
         def validate(model, val_loader):
             with inference_mode():
@@ -129,9 +131,11 @@ class EvalWithoutNoGrad(ScopedRule):
         """
         import torch
 
+
         def run_epoch(model, test_loader):
             for x, y in test_loader:
                 model(x)
+
 
         with torch.no_grad():
             run_epoch(model, test_loader)
@@ -151,6 +155,7 @@ class EvalWithoutNoGrad(ScopedRule):
         """,
         """
         from tqdm import tqdm
+
 
         class Trainer:
             def evaluate(self):

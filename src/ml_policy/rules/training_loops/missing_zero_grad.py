@@ -116,6 +116,7 @@ class MissingZeroGrad(LoopRule):
             for p in model.parameters():
                 p.grad.zero_()
 
+
         for x in loader:
             model(x).sum().backward()
             opt.step()
