@@ -32,8 +32,10 @@ READING_METHODS = frozenset({"items", "values", "keys", "get", "index", "count"}
 CONTAINER_CALLS = frozenset({"list", "tuple", "dict"})
 KINDS: dict[type[ast.AST], str] = {ast.List: "list", ast.ListComp: "list", ast.Tuple: "tuple"}
 KINDS |= {ast.Set: "set", ast.SetComp: "set", ast.GeneratorExp: "tuple"}
-CONTAINER_DISPLAYS = (ast.List, ast.ListComp, ast.Tuple, ast.Set, ast.SetComp, ast.GeneratorExp)
-CONTAINER_DISPLAYS += (ast.Dict, ast.DictComp)
+CONTAINER_DISPLAYS = (
+    *(ast.List, ast.ListComp, ast.Tuple, ast.Set, ast.SetComp, ast.GeneratorExp),
+    *(ast.Dict, ast.DictComp),
+)
 
 
 @dataclass
@@ -87,13 +89,17 @@ def _assigns_container_to_self(context: FileContext) -> bool:
     """Whether some `self.<name> = value` (or annotated) assigns what `_container_items`
     may read as a plain container: every attribute the verdict keeps starts so."""
     for node in nodes_of(context.tree, (ast.Assign, ast.AnnAssign)):
-        target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+        if isinstance(node, ast.Assign):
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
         if (
             isinstance(target, ast.Attribute)
             and isinstance(target.value, ast.Name)
             and target.value.id == "self"
-            and node.value is not None
-            and _may_be_container(node.value, context)
+            and _may_be_container(value, context)
         ):
             return True
     return False
