@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
 from ml_policy.lint.calls import argument, ast_calls_of, with_keyword
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
+from ml_policy.rules.torchfix.spelled import GAP
 
 CHECKPOINT = "torch.utils.checkpoint.checkpoint"
+# `checkpoint` called (closing parentheses may wrap the name) or imported under an alias.
+_CALLED_OR_ALIASED = re.compile(rf"\bcheckpoint{GAP}(?:\){GAP})*(?:\(|as\b)")
 # Not a parameter position: `checkpoint(function, *args, use_reentrant=None, ...)`.
 KEYWORD_ONLY = None
 
@@ -107,6 +112,12 @@ class CheckpointUseReentrant(TorchFixRule):
                 return x
         """,
     )
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        # A call names `checkpoint` right before its parenthesis, or through an alias
+        # (`from torch.utils.checkpoint import checkpoint as ckpt`); `_checkpoint(` is not one.
+        return bool(_CALLED_OR_ALIASED.search(text.raw))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

@@ -26,6 +26,7 @@ from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.torchfix.deprecations import Symbol, last_names
 from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
+from ml_policy.rules.torchfix.spelled import may_use
 
 
 def ast_uses(tree: ast.Module, imports: ImportTable, table: dict[str, Symbol]) -> Iterator[str]:
@@ -59,8 +60,13 @@ class SymbolUseRule(TorchFixRule):
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
         # Every component of a resolved name is written in the file (the import's target
-        # and the attributes after the local name), so one listed name has all of them.
-        return any(all(part in text.raw for part in name.split(".")) for name in cls.table)
+        # and the attributes after the local name), so one listed name has all of them, and
+        # its last one after a dot or in a `from` import's list.
+        raw = text.raw
+        return any(
+            all(part in raw for part in name.split(".")) and may_use(raw, name)
+            for name in cls.table
+        )
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

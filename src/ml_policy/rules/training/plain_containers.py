@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ml_policy.lint.bindings import binding_counts, bound_names
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.hyperparameters.ml_state import ml_state
+from ml_policy.rules.torchfix.walk import nodes_of
 from ml_policy.rules.training.module_classes import torch_module_classes
 
 REGISTERING_METHODS = frozenset({"add_module", "register_module", "register_parameter"})
@@ -31,6 +32,10 @@ READING_METHODS = frozenset({"items", "values", "keys", "get", "index", "count"}
 CONTAINER_CALLS = frozenset({"list", "tuple", "dict"})
 KINDS: dict[type[ast.AST], str] = {ast.List: "list", ast.ListComp: "list", ast.Tuple: "tuple"}
 KINDS |= {ast.Set: "set", ast.SetComp: "set", ast.GeneratorExp: "tuple"}
+CONTAINER_DISPLAYS = (
+    *(ast.List, ast.ListComp, ast.Tuple, ast.Set, ast.SetComp, ast.GeneratorExp),
+    *(ast.Dict, ast.DictComp),
+)
 
 
 @dataclass
@@ -59,6 +64,8 @@ class ClassFacts:
 def unregistered_attributes(context: FileContext) -> dict[int, dict[str, Attribute]]:
     """id of each nn.Module class -> its attributes that hold unregistered layers."""
     found: dict[int, dict[str, Attribute]] = {}
+    if not _assigns_container_to_self(context):
+        return found  # the cheap necessary condition, before the classes are worked out
     classes = context.fact(torch_module_classes)
     if not classes:
         return found
@@ -76,6 +83,35 @@ def unregistered_attributes(context: FileContext) -> dict[int, dict[str, Attribu
         if hits:
             found[id(node)] = hits
     return found
+
+
+def _assigns_container_to_self(context: FileContext) -> bool:
+    """Whether some `self.<name> = value` (or annotated) assigns what `_container_items`
+    may read as a plain container: every attribute the verdict keeps starts so."""
+    for node in nodes_of(context.tree, (ast.Assign, ast.AnnAssign)):
+        if isinstance(node, ast.Assign):
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+            and _may_be_container(value, context)
+        ):
+            return True
+    return False
+
+
+def _may_be_container(value: ast.expr, context: FileContext) -> bool:
+    if isinstance(value, ast.Call):
+        func = value.func
+        if isinstance(func, ast.Name) and func.id in CONTAINER_CALLS:
+            return True
+        return context.imports.resolve_ast(func) == "collections.OrderedDict"
+    return isinstance(value, CONTAINER_DISPLAYS)
 
 
 def _methods(node: ast.ClassDef) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
