@@ -204,3 +204,17 @@ def test_every_bundle_ml_policy_toml_is_valid() -> None:
     for bundle in bundles.all_bundles():
         table = bundle.ml_policy_settings()  # raises on an unknown key
         assert table["select"], bundle.ref
+
+
+def test_command_line_select_starts_the_selection_over_as_in_ruff(tmp_path: Path) -> None:
+    table = (
+        '[tool.ml-policy]\nselect = ["ML"]\nignore = ["MLP001", "MLM"]\n'
+        'extend-select = ["MLM004"]\nper-file-ignores = { "tests/" = ["MLP001"] }\n'
+    )
+    settings = settings_for(tmp_path, table, select=("MLP001", "MLM001"))
+    assert settings.is_enabled("MLP001")  # the file's ignore no longer applies
+    assert settings.is_enabled("MLM001")
+    assert not settings.is_enabled("MLM004")  # nor its extend-select
+    assert not settings.is_enabled("MLP001", tmp_path / "tests" / "test_a.py")  # per-file: yes
+    narrowed = settings_for(tmp_path, table, ignore=("MLP002",))
+    assert not narrowed.is_enabled("MLP001")  # without --select, the file's ignore stays

@@ -55,7 +55,7 @@ def assert_config_error(result: subprocess.CompletedProcess[str], *expected: str
         (["--select", "MLM,,MLP"], "'' is not a rule code"),
         (["--ignore", "MLP01"], "--ignore: 'MLP01' is not an ml-policy rule code or prefix"),
         (["--extend-select", "MLX999"], "--extend-select: 'MLX999' is not"),
-        (["--select", "MLT001"], "the MLT rules, TorchFix parity, come in a later release"),
+        (["--select", "MLI001"], "the MLI rules, container images, come in a later release"),
         (["--select", "ALL"], "`ML` selects every ml-policy rule"),
         (["--select", "E9"], "ml-policy codes start with ML; Ruff's go in [tool.ruff]"),
     ],
@@ -97,7 +97,7 @@ def test_every_prefix_of_a_known_code_is_valid(code: str) -> None:
     assert code_problem(code) is None
 
 
-@pytest.mark.parametrize("code", ["M", "MLX", "MLP004", "MLP0010", "MLT0", "E9", "", "mlp"])
+@pytest.mark.parametrize("code", ["M", "MLX", "MLP004", "MLP0010", "MLI0", "E9", "", "mlp"])
 def test_anything_else_is_not(code: str) -> None:
     assert code_problem(code) is not None
 
@@ -114,12 +114,12 @@ def test_the_code_list_matches_the_rule_objects() -> None:
 @pytest.mark.slow
 def test_a_family_reserved_for_later_is_valid_and_says_it_selects_nothing(tmp_path: Path) -> None:
     write_files(tmp_path, {"train.py": DATALOADER})
-    result = check(tmp_path, "--select", "MLT")
+    result = check(tmp_path, "--select", "MLI")
     assert result.returncode == 0
     assert result.stdout == "All checks passed!\n"
     assert (
-        "ml-policy: warning: --select: 'MLT' selects no rule yet: "
-        "the MLT rules (TorchFix parity) come in a later release" in result.stderr
+        "ml-policy: warning: --select: 'MLI' selects no rule yet: "
+        "the MLI rules (container images) come in a later release" in result.stderr
     )
 
 
@@ -127,12 +127,12 @@ def test_a_family_reserved_for_later_is_valid_and_says_it_selects_nothing(tmp_pa
 def test_a_reserved_family_in_the_configuration_is_a_warning_at_its_line(tmp_path: Path) -> None:
     write_files(
         tmp_path,
-        {"pyproject.toml": '[tool.ml-policy]\n\nextend-select = ["MLC"]\n', "a.py": DATALOADER},
+        {"pyproject.toml": '[tool.ml-policy]\n\nextend-select = ["MLI"]\n', "a.py": DATALOADER},
     )
     result = check(tmp_path)
     assert result.returncode == 1  # MLP001: the rest of the policy runs
     assert (
-        "pyproject.toml:3: [tool.ml-policy] extend-select: 'MLC' selects no rule yet"
+        "pyproject.toml:3: [tool.ml-policy] extend-select: 'MLI' selects no rule yet"
         in result.stderr
     )
 

@@ -38,7 +38,7 @@ def check(rule: type[Rule], code: str) -> None:
 
 def test_global_seed_message() -> None:
     (diagnostic,) = lint(GlobalSeedInLibraryCode, GlobalSeedInLibraryCode.examples("invalid")[0])
-    assert (diagnostic.line, diagnostic.column) == (5, 9)
+    assert (diagnostic.line, diagnostic.column) == (6, 9)
     assert diagnostic.message.startswith("`np.random.seed` reseeds a global generator")
 
 

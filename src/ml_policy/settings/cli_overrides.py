@@ -19,9 +19,13 @@ class CliOverrides:
     exclude: tuple[str, ...] | None = None
 
     def apply(self, settings: Settings) -> Settings:
+        """As in Ruff, `--select` starts the selection over: the files' select, extend-select
+        and ignore no longer apply (`--select MLT106` runs MLT106 though a bundle ignores it);
+        per-file-ignores still do."""
+        if self.select is not None:
+            settings = replace(settings, select=self.select, extend_select=(), ignore=())
         return replace(
             settings,
-            select=self.select if self.select is not None else settings.select,
             extend_select=(*settings.extend_select, *self.extend_select),
             ignore=(*settings.ignore, *self.ignore),
             exclude=self.exclude if self.exclude is not None else settings.exclude,
