@@ -33,9 +33,11 @@ _ALL_HOOKS = "".join(
 class HooksWeakerThanBundle(DriftRule):
     """## What it does
     Compares `.pre-commit-config.yaml` with the hooks of the recorded bundle: a hook
-    the bundle runs that is missing, or the ml-policy entry pinned to a `rev:` other
-    than the release the bundle was recorded with (the finding is on the file); and,
-    at the line of the key, a hook that is there but checks less:
+    the bundle runs that is missing, or the ml-policy entry pinned to a `rev:` older
+    than the release that shipped the recorded bundle, or to a `rev:` that is not a
+    version (a commit, a branch: it cannot be compared) — a later release runs an
+    older bundle's rules as they were, so it is not weaker; and, at the line of the
+    key, a hook that is there but checks less:
 
     - `entry:` other than the hook's own (`entry: "true"` runs nothing); the same
       command through a runner (`uv run --frozen ml-policy lint`, in a `repo: local`
@@ -70,7 +72,8 @@ class HooksWeakerThanBundle(DriftRule):
     A hook left out of the configuration checks nothing, and nothing says so:
     `pre-commit run --all-files` is green. So is a hook whose `entry:` was replaced,
     or whose `args:` add `--exit-zero`. The `rev:` pins the tools, their
-    configuration and the ML rules together; another release runs another policy.
+    configuration and the ML rules together; an older release runs an older policy
+    (without the rules the bundle turns on).
 
     ## Example
     ```yaml
