@@ -191,13 +191,16 @@ def test_clean_ci_workflow_runs_every_hook_and_uploads_sarif() -> None:
 # --- the anti-pattern example: each hook reports its findings ------------------
 
 EXPECTED = {
-    "ml-policy-lint": ("MLM001", "MLM002", "MLM003", "MLM004", "MLP001", "MLP002", "MLP003"),
+    "ml-policy-lint": (
+        *("MLM001", "MLM002", "MLM003", "MLM004", "MLP001", "MLP002", "MLP003"),
+        *("MLC001", "MLS001"),
+    ),
     "ml-policy-deps": ("MLD001", "MLD003", "MLD004", "MLD006"),
     "ml-policy-artifacts": ("MLA001", "MLA002"),
     "ml-policy-secrets": ("MLK001",),
     "ml-policy-config": ("MLG005", "MLG006"),
     "ml-policy-ruff": ("NPY002",),
-    "ml-policy-bandit": ("B614",),
+    "ml-policy-bandit": ("B411",),
 }
 
 

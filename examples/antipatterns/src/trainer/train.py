@@ -1,8 +1,10 @@
 """Training loop and command line."""
 
 import argparse
+import xmlrpc.client
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from trainer.config import make_config
@@ -14,7 +16,8 @@ class Classifier(nn.Module):
     head = nn.Linear(512, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(x)
+        # MLC001: no `dim`: on a 1-D or 3-D input softmax runs over dim 0.
+        return F.softmax(self.head(x))
 
 
 def train(model: nn.Module, paths: list, history=[], steps: int = 100) -> list:  # noqa: B006
@@ -31,9 +34,14 @@ def evaluate(model: nn.Module, weights=torch.ones(10)) -> torch.Tensor:
 
 
 def load_checkpoint(path: str) -> dict:
-    # bandit B614 (ml-policy-bandit): torch.load without weights_only=True unpickles
-    # arbitrary objects, so a downloaded checkpoint can run code.
-    return torch.load(path)
+    # MLS001: weights_only=False unpickles arbitrary objects, so a downloaded
+    # checkpoint can run code (ml-strict@3 leaves torch.load to MLS001, not bandit B614).
+    return torch.load(path, weights_only=False)
+
+
+def report(loss: float) -> None:
+    # bandit B411 (ml-policy-bandit): xmlrpc parses untrusted XML (entity expansion).
+    xmlrpc.client.ServerProxy("http://metrics.internal:8000").log(loss)
 
 
 def parse_args() -> argparse.Namespace:
