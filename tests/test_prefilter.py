@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Diagnostic
-from ml_policy.lint.calls import ast_argument
 from ml_policy.lint import textscan
+from ml_policy.lint.calls import ast_argument
 from ml_policy.lint.engine import _candidates, lint_bytes
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
@@ -226,7 +226,8 @@ TRICKY = {
     ),
     "softmax-aliased": (
         "MLC001",
-        "from torch.nn.functional import (\n    softmax  # the function\n    as sm,\n)\n\np = sm(x)\n",
+        "from torch.nn.functional import (\n    softmax  # the function\n    as sm,\n)\n"
+        "\np = sm(x)\n",
     ),
     "softmax-nested-dim": (
         "MLC001",
@@ -243,7 +244,8 @@ TRICKY = {
     "dropout-keyword-continued": (
         "MLC007",
         "import torch.nn.functional as F\nfrom torch import nn\n\nclass B(nn.Module):\n"
-        "    def forward(self, x):\n        return F.dropout(x, p=(0.1, 2)[0], inplace  \\\n= True)\n",
+        "    def forward(self, x):\n"
+        "        return F.dropout(x, p=(0.1, 2)[0], inplace  \\\n= True)\n",
     ),
     "dropout-aliased": (
         "MLC007",
