@@ -479,6 +479,8 @@ def _check_call(screen: ScreenText, call: ast.Call) -> None:
     if not isinstance(func, ast.Attribute | ast.Name):
         return
     name = func.attr if isinstance(func, ast.Attribute) else func.id
+    if isinstance(func, ast.Attribute):
+        assert textscan.calls_method(screen.text, name), name
     for position in (0, 1, 2):
         value = ast_argument(call, "dim", position)
         if value is None:

@@ -406,6 +406,16 @@ def _calls_of(names: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @functools.cache
+def _method_call(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\.{_SKIP}*{name}(?!\w){_CLOSE}\(")
+
+
+def calls_method(text: str, *names: str) -> bool:
+    """Whether each of `names` may be called as a method (`x.name(`, `(x.name)(`)."""
+    return all(_method_call(name).search(text) for name in names)
+
+
+@functools.cache
 def imported_as(names: tuple[str, ...]) -> re.Pattern[str]:
     """`name as`: an import that may give one of `names` another local name (or a longer
     name ending in one: more is kept, never less)."""
