@@ -433,13 +433,16 @@ def calls_may_lack(
     return any(
         _may_lack(text, call.end(), keyword, position, none_lacks)
         for call in _calls_of(names).finditer(text)
-        if not _in_word(text, call.start())
+        if starts_word(text, call.start())
     )
 
 
-def _in_word(text: str, start: int) -> bool:
+def starts_word(text: str, start: int) -> bool:
+    """Whether `start` is after no letter, digit or `_` (what `\\b` tests, without its
+    cost: a pattern that starts with a literal is searched for fast, one that starts with
+    `\\b` or a lookbehind is tried at every position)."""
     before = text[start - 1] if start else " "
-    return before.isalnum() or before == "_"
+    return not (before.isalnum() or before == "_")
 
 
 def _may_lack(text: str, start: int, keyword: str, position: int, none_lacks: bool) -> bool:
