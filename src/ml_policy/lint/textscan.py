@@ -437,6 +437,11 @@ def calls_may_lack(
     )
 
 
+def word_search(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `pattern` matches at the start of a word (`starts_word`)."""
+    return any(starts_word(text, match.start()) for match in pattern.finditer(text))
+
+
 def starts_word(text: str, start: int) -> bool:
     """Whether `start` is after no letter, digit or `_` (what `\\b` tests, without its
     cost: a pattern that starts with a literal is searched for fast, one that starts with

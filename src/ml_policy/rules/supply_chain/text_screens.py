@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ml_policy.lint.textscan import starts_word
+from ml_policy.lint.textscan import starts_word, word_search
+
+__all__ = ["word_search"]
 
 GAP = r"(?:[\s\\]|#[^\n]*)*"
 # `from_pretrained(` whose first argument may be a literal or a name (MLS003 reads
@@ -26,11 +28,6 @@ FROM_PRETRAINED_ID = re.compile(
 # Calls of an unpickling function, or an import that renames one (at a word start).
 LOAD_CALL = re.compile(rf"(?:load|loads|read_pickle)(?:{GAP}\(|[\s\\]+as\b)")
 _IMPORT_KEYWORD = re.compile(r"\b(?:from|import)\b")
-
-
-def word_search(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether `pattern` matches at the start of a word (after no letter, digit or `_`)."""
-    return any(starts_word(text, match.start()) for match in pattern.finditer(text))
 
 
 def in_code(pattern: re.Pattern[str], text: str) -> bool:
