@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.lint import textscan
+from ml_policy.lint.calls import ast_argument
 from ml_policy.lint.engine import _candidates, lint_bytes
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
@@ -222,6 +223,34 @@ TRICKY = {
         "MLM003",
         "import torch\nimport torch.nn as nn\n\ndef make():\n    x = torch.zeros(3)\n"
         "    return x\n\nclass M(nn.Module):\n    mean = torch.zeros(3)\n",
+    ),
+    "softmax-aliased": (
+        "MLC001",
+        "from torch.nn.functional import (\n    softmax  # the function\n    as sm,\n)\n"
+        "\np = sm(x)\n",
+    ),
+    "softmax-nested-dim": (
+        "MLC001",
+        "import torch.nn.functional as F\n\np = F.softmax(f(x, dim=1), dtype=t)\n",
+    ),
+    "softmax-comment-before-paren": (
+        "MLC001",
+        "import torch\n\np = (torch.softmax  # see dim= below\n    )(x, dim=(None))\n",
+    ),
+    "softmax-continued": (
+        "MLC001",
+        "import torch\n\nlayer = torch.nn \\\n  .Softmax \\\n  (\n  # dim=1\n)\n",
+    ),
+    "dropout-keyword-continued": (
+        "MLC007",
+        "import torch.nn.functional as F\nfrom torch import nn\n\nclass B(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return F.dropout(x, p=(0.1, 2)[0], inplace  \\\n= True)\n",
+    ),
+    "dropout-aliased": (
+        "MLC007",
+        "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"
+        "class B(nn.Module):\n    def forward(self, x):\n        return drop(x, 0.1)\n",
     ),
 }
 
@@ -435,11 +464,29 @@ def check_scans(text: str) -> None:
             _check_defaults(node.args, defaults)
         if isinstance(node, ast.ClassDef):
             _check_class(screen, node)
+        if isinstance(node, ast.Call):
+            _check_call(screen, node)
     for name, value in module_assignments(tree.body):
         if isinstance(
             value, ast.List | ast.ListComp | ast.Dict | ast.DictComp | ast.Set | ast.SetComp
         ) or _call_root(value):
             assert textscan.binds_at_statement_start(screen.text, name), name
+
+
+def _check_call(screen: ScreenText, call: ast.Call) -> None:
+    """A call the parser sees without an argument (or with a literal None), the text may lack."""
+    func = call.func
+    if not isinstance(func, ast.Attribute | ast.Name):
+        return
+    name = func.attr if isinstance(func, ast.Attribute) else func.id
+    if isinstance(func, ast.Attribute):
+        assert textscan.calls_method(screen.text, name), name
+    for position in (0, 1, 2):
+        value = ast_argument(call, "dim", position)
+        if value is None:
+            assert textscan.calls_may_lack(screen.text, (name,), "dim", position), name
+        elif isinstance(value, ast.Constant) and value.value is None:
+            assert textscan.calls_may_lack(screen.text, (name,), "dim", position, none_lacks=True)
 
 
 def _check_defaults(args: ast.arguments, defaults: textscan.Defaults) -> None:

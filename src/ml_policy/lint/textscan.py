@@ -386,3 +386,88 @@ def factory_assignments(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(
         rf"=(?!=)(?:{_SKIP}|\()*(?:{IDENTIFIER}{_CLOSE}\.{_SKIP}*)*(?:{alternatives})(?!\w){_CLOSE}\("
     )
+
+
+# A call's parenthesised arguments; what stands at their top level once nested groups,
+# strings and comments are blanked out; a keyword argument's name.
+_ARGUMENTS = re.compile(rf"\(({_INNER})\)")
+_NESTED = re.compile(rf"({_GROUP}|{_STRING})|{_COMMENT}|\\\n")
+_KEYWORD_ARGUMENT = re.compile(rf"\s*({IDENTIFIER})\s*=(?!=)")
+# Commas that do not separate arguments: a bare generator's targets, a lambda's parameters.
+_OTHER_COMMAS = re.compile(r"(?<!\w)(?:for|lambda)(?!\w)")
+
+
+@functools.cache
+def _calls_of(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One of `names` (maybe the last part of a dotted chain) before a call's `(`. (No
+    lookbehind for the start of the word: the engine searches faster from a literal.)"""
+    alternatives = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives})(?!\w){_CLOSE}(?=\()")
+
+
+@functools.cache
+def _method_call(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\.{_SKIP}*{name}(?!\w){_CLOSE}\(")
+
+
+def calls_method(text: str, *names: str) -> bool:
+    """Whether each of `names` may be called as a method (`x.name(`, `(x.name)(`)."""
+    return all(_method_call(name).search(text) for name in names)
+
+
+@functools.cache
+def imported_as(names: tuple[str, ...]) -> re.Pattern[str]:
+    """`name as`: an import that may give one of `names` another local name (or a longer
+    name ending in one: more is kept, never less)."""
+    alternatives = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives}){_SKIP}+as(?!\w)")
+
+
+def calls_may_lack(
+    text: str, names: tuple[str, ...], keyword: str, position: int, *, none_lacks: bool = False
+) -> bool:
+    """Whether a call of one of `names` may pass no `keyword` argument (by keyword, or
+    positionally at 0-based `position`); with `none_lacks`, also any call that spells
+    `None` in its arguments. A call whose arguments cannot be read (nested deeper than
+    `DEPTH`, an f-string, a splat) may lack it."""
+    return any(
+        _may_lack(text, call.end(), keyword, position, none_lacks)
+        for call in _calls_of(names).finditer(text)
+        if starts_word(text, call.start())
+    )
+
+
+def word_search(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `pattern` matches at the start of a word (`starts_word`)."""
+    return any(starts_word(text, match.start()) for match in pattern.finditer(text))
+
+
+def starts_word(text: str, start: int) -> bool:
+    """Whether `start` is after no letter, digit or `_` (what `\\b` tests, without its
+    cost: a pattern that starts with a literal is searched for fast, one that starts with
+    `\\b` or a lookbehind is tried at every position)."""
+    before = text[start - 1] if start else " "
+    return not (before.isalnum() or before == "_")
+
+
+def _may_lack(text: str, start: int, keyword: str, position: int, none_lacks: bool) -> bool:
+    arguments = _ARGUMENTS.match(text, start)
+    if arguments is None or _FORMATTED.search(arguments.group(1)):
+        return True
+    if none_lacks and "None" in arguments.group(1):
+        return True
+    top = _NESTED.sub(lambda part: " _ " if part.group(1) else " ", arguments.group(1))
+    if _OTHER_COMMAS.search(top):
+        return True
+    positional = 0
+    for item in top.split(","):
+        if item.isspace() or not item:
+            continue
+        if item.lstrip().startswith("*"):
+            return True  # positions (and keywords) behind a splat are not known
+        named = _KEYWORD_ARGUMENT.match(item)
+        if named is None:
+            positional += 1
+        elif named.group(1) == keyword:
+            return False
+    return positional <= position

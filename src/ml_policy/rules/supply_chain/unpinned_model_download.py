@@ -40,10 +40,11 @@ from ml_policy.rules.supply_chain.text_screens import (
     FROM_PRETRAINED_ID,
     imports_module,
     in_code,
+    word_search,
 )
 
 # The triggers with the module each needs, as words: `hub` is not in `huggingface_hub`.
-_TRIGGER_WORDS = {word: re.compile(rf"\b{word}\b") for word in TRIGGER_MODULES}
+_TRIGGER_WORDS = {word: re.compile(rf"{word}\b") for word in TRIGGER_MODULES}
 # torch.hub's `owner/name` or `owner/name:ref` (a branch, tag or commit of a GitHub repository).
 _GITHUB_REPO = re.compile(r"[\w.-]+/[\w.-]+(?::(?P<ref>[\w./-]+))?")
 
@@ -155,7 +156,7 @@ class UnpinnedModelDownload(CollectingRule):
         if not text.exact:
             return True
         for word, pattern in _TRIGGER_WORDS.items():
-            if pattern.search(text.raw) and imports_module(text.raw, TRIGGER_MODULES[word]):
+            if word_search(pattern, text.raw) and imports_module(text.raw, TRIGGER_MODULES[word]):
                 return True
         return in_code(FROM_PRETRAINED_ID, text.raw)
 

@@ -27,7 +27,7 @@ from ml_policy.rules.supply_chain.pickle_apis import (
     TORCH_LOAD,
     TRIGGERS,
 )
-from ml_policy.rules.supply_chain.text_screens import LOAD_CALL, imports_module
+from ml_policy.rules.supply_chain.text_screens import LOAD_CALL, imports_module, word_search
 
 _PICKLE_MODULES = frozenset({"pickle", "dill", "cloudpickle"})
 _MODULES = ("torch", "joblib", "numpy", "cloudpickle", "dill", "pandas")
@@ -146,7 +146,7 @@ class UnsafeDeserialization(CollectingRule):
     def text_screen(cls, text: ScreenText) -> bool:
         if not text.exact:
             return True
-        if not LOAD_CALL.search(text.raw):
+        if not word_search(LOAD_CALL, text.raw):
             return False
         return any(imports_module(text.raw, module) for module in _MODULES)
 

@@ -17,6 +17,7 @@ from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
+from ml_policy.lint.textscan import word_search
 from ml_policy.rules.torchfix.walk import nodes_of
 
 TORCH_LOG = "torch.log"
@@ -56,7 +57,7 @@ def has_dim(call: cst.Call, position: int) -> bool:
 # Modules whose `log`/`exp` are not torch's: `math.log(` cannot be `torch.log(` unless
 # one of these names is bound to torch (`import torch as np`), which `_REBINDS` detects.
 _OTHER_MODULES = ("math", "np", "numpy", "jnp", "tf", "sympy", "scipy")
-_REBINDS = re.compile(rf"\bas\s+(?:{'|'.join(_OTHER_MODULES)})\b")
+_REBINDS = re.compile(rf"as\s+(?:{'|'.join(_OTHER_MODULES)})\b")  # at a word start
 
 
 def names_function(text: ScreenText, *names: str) -> bool:
@@ -66,15 +67,16 @@ def names_function(text: ScreenText, *names: str) -> bool:
     raw = text.raw
     if "torch" not in raw:
         return False
-    others = not _REBINDS.search(raw)
-    return any(_call_or_alias(name, others).search(raw) for name in names)
+    others = not word_search(_REBINDS, raw)
+    return any(word_search(_call_or_alias(name, others), raw) for name in names)
 
 
 @cache
 def _call_or_alias(name: str, skip_other_modules: bool) -> re.Pattern[str]:
     # The look-behinds follow the name, so they are tried only where it is found.
     skipped = "".join(rf"(?<!\b{module}\.{name})" for module in _OTHER_MODULES)
-    return re.compile(rf"\b{name}\b{skipped if skip_other_modules else ''}\s*(?:[()\\#]|as\b)")
+    # It starts with the name, not `\\b` (searched for fast; `word_search` checks the start).
+    return re.compile(rf"{name}\b{skipped if skip_other_modules else ''}\s*(?:[()\\#]|as\b)")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ the screens of MLT001/MLT004/MLT005 need not find the word in `range(...)` or `w
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 # What may separate tokens inside brackets: spaces, newlines, continuations, comments.
 GAP = r"(?:\s|\\\n|#[^\n]*)*"
@@ -17,7 +17,7 @@ GAP = r"(?:\s|\\\n|#[^\n]*)*"
 # character but a newline) or the rest of the line with its continuations. A `from` in
 # a string or comment is a harmless extra match.
 IMPORT_FROM_NAMES = re.compile(
-    r"\bfrom[\s\\]+[\w.\s\\]+?\bimport\b[ \t]*"
+    r"from[\s\\]+[\w.\s\\]+?\bimport\b[ \t]*"
     r"((?:\\\n[ \t]*)*\((?:[^)#]|#[^\n]*)*\)?|(?:\\[\s\S]|[^\n\\])*)"
 )
 
@@ -40,4 +40,12 @@ def may_use(text: str, qualified: str) -> bool:
     if _attribute(last).search(text):
         return True
     word = _word(last)
-    return any(word.search(names) for names in IMPORT_FROM_NAMES.findall(text))
+    return any(word.search(names) for names in _imported_names(text))
+
+
+@lru_cache(maxsize=2)
+def _imported_names(text: str) -> list[str]:
+    """The name lists of the `from` imports (read once per file: the screens ask per name).
+    The pattern starts with `from`, not `\\b`: searched for fast, and a longer word ending
+    in `from` only adds a harmless match."""
+    return IMPORT_FROM_NAMES.findall(text)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
+from ml_policy.lint import textscan
 from ml_policy.lint.calls import argument, ast_argument
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.training.module_classes import ModuleClassRule, torch_module_classes
 
@@ -20,6 +22,7 @@ ALWAYS_ON = frozenset(
 # Their `training` defaults to False: the dropout is never applied.
 NEVER_ON = frozenset(f"{_FUNCTIONAL}{name}" for name in ("alpha_dropout", "feature_alpha_dropout"))
 DROPOUTS = ALWAYS_ON | NEVER_ON
+SHORT_NAMES = tuple(sorted(name.rsplit(".", 1)[-1] for name in DROPOUTS))
 
 
 def _dropouts_without_training(node: ast.AST, context: FileContext) -> bool:
@@ -151,6 +154,14 @@ class FunctionalDropoutWithoutTraining(ModuleClassRule):
                 return functional.alpha_dropout(x, 0.1, inplace=False)  # error
         """,
     )
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        code = text.text
+        return (
+            textscan.calls_may_lack(code, SHORT_NAMES, "training", TRAINING_POSITION)
+            or textscan.imported_as(SHORT_NAMES).search(code) is not None
+        )
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

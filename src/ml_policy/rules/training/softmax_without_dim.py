@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
+from ml_policy.lint import textscan
 from ml_policy.lint.calls import UNKNOWN, argument, ast_argument
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Rule
 
 # Qualified name -> 0-based position of `dim`.
@@ -16,6 +18,9 @@ SOFTMAX_CALLS = {
     **{f"torch.special.{name}": 1 for name in ("softmax", "log_softmax")},
     **{f"torch.nn.{name}": 0 for name in ("Softmax", "LogSoftmax", "Softmin")},
 }
+
+FUNCTIONS = ("softmax", "log_softmax", "softmin")  # `dim` second
+LAYERS = ("Softmax", "LogSoftmax", "Softmin")  # `dim` first
 
 
 def _may_report(call: ast.Call, position: int) -> bool:
@@ -131,6 +136,15 @@ class SoftmaxWithoutDim(Rule):
         layer = torch.nn.LogSoftmax()  # error
         """,
     )
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        code = text.text
+        return (
+            textscan.calls_may_lack(code, FUNCTIONS, "dim", 1, none_lacks=True)
+            or textscan.calls_may_lack(code, LAYERS, "dim", 0, none_lacks=True)
+            or textscan.imported_as(FUNCTIONS + LAYERS).search(code) is not None
+        )
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

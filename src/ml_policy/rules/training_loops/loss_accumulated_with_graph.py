@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from ml_policy.lint import textscan
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
@@ -142,7 +143,9 @@ class LossAccumulatedWithGraph(LoopRule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return text.mentions("+", "append", "extend", "insert")
+        return text.mentions("+", "append", "extend", "insert") and textscan.calls_method(
+            text.text, "backward"
+        )
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
+from ml_policy.lint import textscan
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
@@ -187,7 +188,7 @@ class MissingZeroGrad(LoopRule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return text.mentions("step")
+        return text.mentions("step") and textscan.calls_method(text.text, "backward", "step")
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
