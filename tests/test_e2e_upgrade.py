@@ -114,8 +114,8 @@ def scale(x: torch.Tensor, mask: torch.Tensor = torch.ones(4)) -> torch.Tensor:
 def test_shipped_baseline_upgrade_keeps_pre_commit_green(
     hook_repo: HookRepo, tmp_path: Path
 ) -> None:
-    """ml-baseline@1 -> @2 (which turns MLM002 on), through the real hooks: the old shared
-    tensor default is accepted by --baseline, a new one fails the lint hook."""
+    """ml-baseline@1 -> the latest (@2 turned MLM002 on), through the real hooks: the old
+    shared tensor default is accepted by --baseline, a new one fails the lint hook."""
     repo = tmp_path / "trainer"
     repo.mkdir()
     init_repo(repo)
@@ -128,8 +128,8 @@ def test_shipped_baseline_upgrade_keeps_pre_commit_green(
     assert pre_commit(repo, hook_repo, "run", "--all-files").returncode == 0
     upgraded = ml_policy("upgrade", "--baseline", cwd=repo)
     assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
-    assert "ml-baseline@1 -> ml-baseline@2" in upgraded.stdout
-    assert 'bundle = "ml-baseline@2"' in (repo / "pyproject.toml").read_text()
+    assert "ml-baseline@1 -> ml-baseline@3" in upgraded.stdout
+    assert 'bundle = "ml-baseline@3"' in (repo / "pyproject.toml").read_text()
     commit(repo)
     result = pre_commit(repo, hook_repo, "run", "--all-files")
     assert result.returncode == 0, result.stdout + result.stderr
