@@ -29,9 +29,10 @@ class TrustRemoteCodeUnpinned(CollectingRule):
     moved; a commit id cannot, so only a commit id pins the code you reviewed.
 
     Silent when `trust_remote_code` is not a literal `True`, when `revision`
-    is not a literal (it cannot be judged), when an unknown `**kwargs` could
-    pass a revision, and when the repository is a literal local path (`./x`,
-    `/x`, `a/b/c`): that code is your own.
+    (or `version=`, as the `kernels` library names it) is not a literal (it
+    cannot be judged), when an unknown `**kwargs` could pass a revision, with
+    `local_files_only=True` (nothing is fetched), and when the repository is a
+    literal local path (`./x`, `/x`, `a/b/c`): that code is your own.
 
     ## Example
     ```python
@@ -67,6 +68,8 @@ class TrustRemoteCodeUnpinned(CollectingRule):
 
         sha = "0123456789abcdef0123456789abcdef01234567"
         a = AutoModel.from_pretrained("org/m", trust_remote_code=True, revision=sha)
+        g = AutoTokenizer.from_pretrained("org/m", local_files_only=True, trust_remote_code=True)
+        k = get_kernel("org/kernels", version=version, trust_remote_code=True)
         b = AutoModel.from_pretrained("org/m", trust_remote_code=False)
         c = AutoModel.from_pretrained("org/m", trust_remote_code=args.trust)
         d = AutoModel.from_pretrained("org/m", trust_remote_code=True, revision=args.rev)
@@ -107,7 +110,12 @@ class TrustRemoteCodeUnpinned(CollectingRule):
         for call, scope in self.calls:
             if not self.is_true(call, KEYWORD, scope):
                 continue
-            if pins_commit(self.keyword(call, "revision", scope), scope) is not False:
+            if self.is_true(call, "local_files_only", scope):
+                continue  # the cache only: nothing is fetched
+            pinned = self.keyword(call, "revision", scope)
+            if pinned is None:  # the `kernels` library names it `version=`
+                pinned = self.keyword(call, "version", scope)
+            if pins_commit(pinned, scope) is not False:
                 continue  # a commit, or a revision that cannot be read
             if local_path_argument(call, scope):
                 continue
