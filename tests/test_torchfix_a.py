@@ -465,3 +465,11 @@ def test_public_collate_is_silent() -> None:
 )
 def test_clean_files_are_cleared_before_libcst(rule: type[Rule], code: str) -> None:
     assert not screened(code, rule)
+
+
+def test_text_screens_read_a_comment_of_hashes_in_linear_time() -> None:
+    """A comment after a dot was once matchable in 2**n ways (`#` then `#...`): a banner
+    comment such as liger-kernel's hung the lint run. Forty of them must be read at once."""
+    text = "x = 1.  #" + "#" * 40 + "\ny = solve\n"
+    assert not RemovedFunction.text_screen(ScreenText(text))
+    assert not DeprecatedFunction.text_screen(ScreenText(text.replace("solve", "ger")))

@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-# What may separate tokens inside brackets: spaces, newlines, continuations, comments.
-GAP = r"(?:\s|\\\n|#[^\n]*)*"
+# What may separate tokens inside brackets: spaces, newlines, continuations, comments
+# (a comment runs to the end of its line: read as shorter, `#####` backtracks exponentially).
+GAP = r"(?:\s|\\\n|#[^\n]*(?![^\n]))*"
 # A `from ... import` statement's names: a parenthesised list (comments may hold any
 # character but a newline) or the rest of the line with its continuations. A `from` in
 # a string or comment is a harmless extra match.
 IMPORT_FROM_NAMES = re.compile(
     r"from[\s\\]+[\w.\s\\]+?\bimport\b[ \t]*"
-    r"((?:\\\n[ \t]*)*\((?:[^)#]|#[^\n]*)*\)?|(?:\\[\s\S]|[^\n\\])*)"
+    r"((?:\\\n[ \t]*)*\((?:[^)#]|#[^\n]*(?![^\n]))*\)?|(?:\\[\s\S]|[^\n\\])*)"
 )
 
 

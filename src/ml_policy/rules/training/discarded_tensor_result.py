@@ -19,7 +19,7 @@ from ml_policy.rules.training.tensor_values import (
 
 # `.method(`, with what may stand between the parts: spaces, line continuations, newlines
 # and comments (inside brackets).
-_GAP = r"(?:\s|\\\n|#[^\n]*)*"
+_GAP = r"(?:\s|\\\n|#[^\n]*(?![^\n]))*"  # a comment runs to the end of its line
 METHOD_CALL = re.compile(
     rf"\.{_GAP}(?:{'|'.join(sorted(OUT_OF_PLACE, key=len, reverse=True))}){_GAP}\("
 )
