@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ml_policy.lint.astwalk import CHILD_FIELDS
 from ml_policy.lint.bindings import bound_names
 from ml_policy.lint.lazy import cst
 
@@ -108,24 +109,6 @@ def _imports(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
             yield alias.asname or alias.name, f"{base}{separator}{alias.name}"
 
 
-def _node_kinds() -> Iterator[type[ast.AST]]:
-    """Every node class of the `ast` module."""
-    kinds = [ast.AST]
-    while kinds:
-        kind = kinds.pop()
-        yield kind
-        kinds.extend(kind.__subclasses__())
-
-
-# Per node class, the fields that can hold child nodes. Expression contexts
-# (Load, Store, Del) and operators never bind and make up a third of all nodes;
-# a Constant's value is never a node.
-_CHILD_FIELDS = {
-    kind: tuple(name for name in kind._fields if name not in {"ctx", "op", "ops"})
-    for kind in _node_kinds()
-}
-_CHILD_FIELDS[ast.Constant] = ()
-
 # The node classes other than Name that `_imports` or `bound_names` read.
 _BINDING_KINDS = frozenset(
     {
@@ -161,7 +144,7 @@ def _binding_nodes(tree: ast.AST) -> Iterator[ast.AST]:
             continue
         if kind in _BINDING_KINDS:
             yield node
-        for name in _CHILD_FIELDS.get(kind, ()):  # nothing for a string, number or None
+        for name in CHILD_FIELDS.get(kind, ()):  # nothing for a string, number or None
             value = getattr(node, name, None)  # a node built by hand may lack a field
             if type(value) is list:
                 stack.extend(value)

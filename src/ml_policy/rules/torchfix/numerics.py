@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ml_policy.lint.astwalk import nodes_of
 from ml_policy.lint.calls import UNKNOWN, argument
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.lint.textscan import word_search
-from ml_policy.rules.torchfix.walk import nodes_of
 
 TORCH_LOG = "torch.log"
 TORCH_EXP = "torch.exp"

@@ -16,10 +16,10 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ml_policy.lint.astwalk import nodes_of
 from ml_policy.lint.bindings import binding_counts, bound_names
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.hyperparameters.ml_state import ml_state
-from ml_policy.rules.torchfix.walk import nodes_of
 from ml_policy.rules.training.module_classes import torch_module_classes
 
 REGISTERING_METHODS = frozenset({"add_module", "register_module", "register_parameter"})
