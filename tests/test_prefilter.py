@@ -31,6 +31,8 @@ from ml_policy.lint.source import Source, read_source
 from ml_policy.rules import ALL_RULES
 from ml_policy.rules.data_loading import DataLoaderPinMemory, SynchronousDataLoader
 from ml_policy.rules.hyperparameters.definitions import module_assignments
+from ml_policy.rules.training.discarded_tensor_result import ROOT_FUNCTIONS, may_discard
+from ml_policy.rules.training.tensor_values import OUT_OF_PLACE
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = Settings(root=ROOT)
@@ -246,6 +248,31 @@ TRICKY = {
         "import torch.nn.functional as F\nfrom torch import nn\n\nclass B(nn.Module):\n"
         "    def forward(self, x):\n"
         "        return F.dropout(x, p=(0.1, 2)[0], inplace  \\\n= True)\n",
+    ),
+    "discard-continued": (
+        "MLC003",
+        "import torch\n\nx = torch.zeros(3)\nx \\\n  .unsqueeze(0)\n",
+    ),
+    "discard-parenthesised": (
+        "MLC003",
+        "import torch\n\nx = torch.zeros(3)\n(x\n ).unsqueeze(0)\n",
+    ),
+    "discard-after-colon": (
+        "MLC003",
+        "import torch\n\nx = torch.zeros(3)\nif x.sum(): x.unsqueeze(0)\n",
+    ),
+    "discard-after-semicolon": (
+        "MLC003",
+        "import torch\n\nx = torch.zeros(3); x.unsqueeze(0)  # (\n",
+    ),
+    "discard-renamed-factory": ("MLC003", "from torch import zeros as z\n\nz(3).float()\n"),
+    "discard-chain-over-lines": (
+        "MLC003",
+        "import torch\n\ntorch.zeros(\n    3,\n).float(\n).cuda()\n",
+    ),
+    "discard-comment-in-arguments": (
+        "MLC003",
+        "import torch\n\nx = torch.zeros(3)\nx.to(  # device )\n    'cuda'); y = 1\n",
     ),
     "dropout-aliased": (
         "MLC007",
@@ -466,11 +493,29 @@ def check_scans(text: str) -> None:
             _check_class(screen, node)
         if isinstance(node, ast.Call):
             _check_call(screen, node)
+        if _may_discard_tensor(node):
+            assert may_discard(screen.text), node.lineno
     for name, value in module_assignments(tree.body):
         if isinstance(
             value, ast.List | ast.ListComp | ast.Dict | ast.DictComp | ast.Set | ast.SetComp
         ) or _call_root(value):
             assert textscan.binds_at_statement_start(screen.text, name), name
+
+
+def _may_discard_tensor(node: ast.AST) -> bool:
+    """A statement MLC003 could report: `<receiver>.<method>(...)` on a name (not `self`)
+    or on a call chain (`torch.zeros(3).float()`); which chains it judges is its concern."""
+    if not (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr in OUT_OF_PLACE
+    ):
+        return False
+    receiver = node.value.func.value
+    if isinstance(receiver, ast.Name):
+        return receiver.id != "self"
+    return isinstance(receiver, ast.Call) and _last_name(receiver) in ROOT_FUNCTIONS
 
 
 def _check_call(screen: ScreenText, call: ast.Call) -> None:

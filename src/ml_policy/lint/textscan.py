@@ -379,6 +379,27 @@ def class_statement_spans(text: str, deepest: int) -> list[tuple[int, int]] | No
     return spans if position == len(text) else None
 
 
+_LOGICAL_LINE = re.compile(_LINE)
+
+
+def logical_line_starts(text: str) -> list[int] | None:
+    """Where each logical line of `text` starts (comment and blank lines are lines of
+    their own), in order; None if `text` could not be split (nesting deeper than `DEPTH`,
+    or an f-string on Python 3.12+, which may nest quotes)."""
+    if sys.version_info >= (3, 12) and _FORMATTED.search(text):
+        return None
+    if not text.endswith("\n"):
+        text += "\n"
+    starts: list[int] = []
+    position = 0
+    for line in _LOGICAL_LINE.finditer(text):
+        if line.start() != position:
+            return None
+        starts.append(position)
+        position = line.end()
+    return starts if position == len(text) else None
+
+
 @functools.cache
 def factory_assignments(names: frozenset[str]) -> re.Pattern[str]:
     """`= <chain ending in one of names>(`: an assignment (or keyword) of such a call."""
@@ -435,6 +456,25 @@ def calls_may_lack(
         for call in _calls_of(names).finditer(text)
         if starts_word(text, call.start())
     )
+
+
+_TRAILING_METHOD = re.compile(rf"{_SPACE}*\.{_SPACE}*{IDENTIFIER}{_SPACE}*(?=\()")
+_STATEMENT_END = re.compile(rf"{_SPACE}*(?:[\n;#]|\Z)")
+
+
+def may_end_statement(text: str, start: int) -> bool:
+    """Whether the call whose `(` is at `start`, with any method calls chained after it
+    (`.cuda()`), may be the end of its statement (what follows is a newline, `;`, a
+    comment or the end). Arguments that cannot be read (too deep, an f-string) may."""
+    position = start
+    while True:
+        arguments = _ARGUMENTS.match(text, position)
+        if arguments is None or _FORMATTED.search(arguments.group(1)):
+            return True
+        method = _TRAILING_METHOD.match(text, arguments.end())
+        if method is None:
+            return _STATEMENT_END.match(text, arguments.end()) is not None
+        position = method.end()
 
 
 def word_search(pattern: re.Pattern[str], text: str) -> bool:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from typing import ClassVar
 
+from ml_policy.lint import textscan
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.lint.scopes import Scope, ScopedRule
 from ml_policy.rules.training.tensor_values import (
     OUT_OF_PLACE,
+    TENSOR_FUNCTIONS,
     TensorKnowledge,
     maybe_tensor,
     maybe_tensor_names,
@@ -23,6 +26,63 @@ _GAP = r"(?:\s|\\\n|#[^\n]*(?![^\n]))*"  # a comment runs to the end of its line
 METHOD_CALL = re.compile(
     rf"\.{_GAP}(?:{'|'.join(sorted(OUT_OF_PLACE, key=len, reverse=True))}){_GAP}\("
 )
+# What may stand before the `.method(` of a discarded call, from where its statement starts
+# on the line: a name (not `self`, unless the file binds or annotates it), a parenthesised
+# receiver, or a call chain that starts with a tensor function (maybe renamed on import)
+# or a method of a name; a line that starts inside brackets or after a continuation may
+# be anything.
+_NAME = re.compile(rf"{textscan.IDENTIFIER}[ \t]*")
+_ROOT_CALL = re.compile(rf"(?:{textscan.IDENTIFIER}[ \t]*\.[ \t]*)*({textscan.IDENTIFIER})[ \t]*\(")
+_SELF_BOUND = re.compile(r"self[ \t]*(?::|=(?!=))")
+ROOT_FUNCTIONS = frozenset(name.rsplit(".", 1)[1] for name in TENSOR_FUNCTIONS) | OUT_OF_PLACE
+# Any name given by `as` (imports, and more: a superset is sound): a tensor function may
+# have been renamed. (A pattern that starts with the function names is tried everywhere.)
+_RENAMED = re.compile(rf"\sas(?:\s|\\\n)+({textscan.IDENTIFIER})")
+
+
+def may_discard(text: str) -> bool:
+    """Whether some `.method(` call of the list may be a whole statement on a receiver that
+    may be a tensor (the text screen: sound, so loose where the text is not plain)."""
+    roots: frozenset[str] | None = None
+    starts: list[int] | None = None
+    for call in METHOD_CALL.finditer(text):
+        if roots is None:
+            roots = ROOT_FUNCTIONS | frozenset(_RENAMED.findall(text))
+            starts = textscan.logical_line_starts(text)
+        if _may_start_receiver(
+            _receiver_text(text, call.start(), starts), text, roots
+        ) and textscan.may_end_statement(text, call.end() - 1):
+            return True
+    return False
+
+
+def _receiver_text(text: str, end: int, starts: list[int] | None) -> str:
+    """The text of the logical line before `end`, continuations joined. Where the text
+    could not be split into logical lines: from the start of the physical line, or ""
+    (not known) when the receiver may have started on an earlier line."""
+    if starts is None:
+        line_start = text.rfind("\n", 0, end) + 1
+        before = text[line_start:end]
+        if any(c in before for c in ")]}") or text[line_start - 2 : line_start] == "\\\n":
+            return ""
+    else:
+        before = text[starts[bisect.bisect_right(starts, end) - 1] : end]
+    return before.replace("\\\n", " ").rstrip(" \t\f")
+
+
+def _may_start_receiver(before: str, text: str, roots: frozenset[str]) -> bool:
+    if not before.strip():
+        return True  # the receiver is not on this line: not known
+    for start in (0, *(i + 1 for i, char in enumerate(before) if char in ";:")):
+        part = before[start:].lstrip(" \t\f")
+        if part.startswith("("):
+            return True
+        if _NAME.fullmatch(part) and (part.rstrip() != "self" or _SELF_BOUND.search(text)):
+            return True
+        root = _ROOT_CALL.match(part)
+        if root is not None and root.group(1) in roots:
+            return True
+    return False
 
 
 def _discarded_method_calls(context: FileContext) -> bool:
@@ -156,7 +216,7 @@ class DiscardedTensorResult(ScopedRule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return bool(METHOD_CALL.search(text.text))
+        return may_discard(text.text)
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

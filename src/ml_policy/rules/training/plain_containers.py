@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from ml_policy.lint.astwalk import nodes_of
 from ml_policy.lint.bindings import binding_counts, bound_names
@@ -32,10 +33,6 @@ READING_METHODS = frozenset({"items", "values", "keys", "get", "index", "count"}
 CONTAINER_CALLS = frozenset({"list", "tuple", "dict"})
 KINDS: dict[type[ast.AST], str] = {ast.List: "list", ast.ListComp: "list", ast.Tuple: "tuple"}
 KINDS |= {ast.Set: "set", ast.SetComp: "set", ast.GeneratorExp: "tuple"}
-CONTAINER_DISPLAYS = (
-    *(ast.List, ast.ListComp, ast.Tuple, ast.Set, ast.SetComp, ast.GeneratorExp),
-    *(ast.Dict, ast.DictComp),
-)
 
 
 @dataclass
@@ -64,7 +61,7 @@ class ClassFacts:
 def unregistered_attributes(context: FileContext) -> dict[int, dict[str, Attribute]]:
     """id of each nn.Module class -> its attributes that hold unregistered layers."""
     found: dict[int, dict[str, Attribute]] = {}
-    if not _assigns_container_to_self(context):
+    if not _may_put_layers_in_self(context):
         return found  # the cheap necessary condition, before the classes are worked out
     classes = context.fact(torch_module_classes)
     if not classes:
@@ -85,33 +82,121 @@ def unregistered_attributes(context: FileContext) -> dict[int, dict[str, Attribu
     return found
 
 
-def _assigns_container_to_self(context: FileContext) -> bool:
-    """Whether some `self.<name> = value` (or annotated) assigns what `_container_items`
-    may read as a plain container: every attribute the verdict keeps starts so."""
-    for node in nodes_of(context.tree, (ast.Assign, ast.AnnAssign)):
-        if isinstance(node, ast.Assign):
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value = node.target, node.value
-        else:
-            continue
-        if (
-            isinstance(target, ast.Attribute)
-            and isinstance(target.value, ast.Name)
-            and target.value.id == "self"
-            and _may_be_container(value, context)
-        ):
-            return True
-    return False
+def _may_put_layers_in_self(context: FileContext) -> bool:
+    """A necessary condition of every finding, from one walk of the tree: something that
+    may be a layer put into a `self.<name>` container (in an assigned display or
+    comprehension, or by `.append`/`.insert`/`.extend` or under a key into an attribute
+    assigned such a container somewhere). Looser than the verdict: classes are not told
+    apart, any class of the file may build state, any name assigned a layer anywhere may
+    hold one, and `list`/`dict`/`tuple` may be the builtins."""
+    classes: set[str] = set()
+    containers: set[str] = set()  # `self.<name>` assigned a plain container somewhere
+    items: list[tuple[str, ast.expr]] = []  # (name, item put into `self.<name>`)
+    calls: list[tuple[ast.Name, ast.Call]] = []  # `name = <call>`
+    for node in nodes_of(context.tree, (ast.ClassDef, ast.Assign, ast.AnnAssign, ast.Call)):
+        if isinstance(node, ast.ClassDef):
+            classes.add(node.name)
+        elif isinstance(node, ast.Call):
+            items.extend(_put_in_self(node, context))
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                _assigned_to_self(node.target, node.value, context, containers, items)
+        elif isinstance(node, ast.Assign):
+            if len(node.targets) == 1:  # as the verdict reads assignments
+                _assigned_to_self(node.targets[0], node.value, context, containers, items)
+            items.extend(
+                (target.value.attr, node.value)  # `self.x[key] = item`
+                for target in node.targets
+                if isinstance(target, ast.Subscript) and _is_self_attribute(target.value)
+            )
+            if isinstance(node.value, ast.Call):
+                calls.extend(
+                    (target, node.value) for target in node.targets if isinstance(target, ast.Name)
+                )
+    layer_names = {target.id for target, call in calls if _may_build_state(call, classes, context)}
+    return any(
+        name in containers and _may_be_layer(item, classes, layer_names, context)
+        for name, item in items
+    )
 
 
-def _may_be_container(value: ast.expr, context: FileContext) -> bool:
+def _is_self_attribute(node: ast.expr) -> TypeGuard[ast.Attribute]:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
+
+
+def _assigned_to_self(
+    target: ast.expr,
+    value: ast.expr,
+    context: FileContext,
+    containers: set[str],
+    items: list[tuple[str, ast.expr]],
+) -> None:
+    if _is_self_attribute(target):
+        found = _loose_items(value, context)
+        if found is not None:
+            containers.add(target.attr)
+            items.extend((target.attr, item) for item in found)
+
+
+def _put_in_self(call: ast.Call, context: FileContext) -> list[tuple[str, ast.expr]]:
+    """The items of `self.x.append(item)`, `.insert(i, item)`, `.extend(items)`."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and _is_self_attribute(func.value)):
+        return []
+    name = func.value.attr
+    if func.attr == "append" and call.args:
+        return [(name, call.args[0])]
+    if func.attr == "insert" and len(call.args) > 1:
+        return [(name, call.args[1])]
+    if func.attr == "extend" and call.args:
+        return [(name, item) for item in _loose_items(call.args[0], context) or ()]
+    return []
+
+
+def _loose_items(value: ast.expr, context: FileContext) -> list[ast.expr] | None:
+    """`_container_items` without asking whether `list`/`dict`/`tuple` are the builtins."""
     if isinstance(value, ast.Call):
         func = value.func
-        if isinstance(func, ast.Name) and func.id in CONTAINER_CALLS:
-            return True
-        return context.imports.resolve_ast(func) == "collections.OrderedDict"
-    return isinstance(value, CONTAINER_DISPLAYS)
+        container = (isinstance(func, ast.Name) and func.id in CONTAINER_CALLS) or (
+            context.imports.resolve_ast(func) == "collections.OrderedDict"
+        )
+        if not container or value.keywords or len(value.args) > 1:
+            return None
+        return _loose_items(value.args[0], context) if value.args else []
+    if isinstance(value, ast.List | ast.Tuple | ast.Set):
+        return [item for item in value.elts if not isinstance(item, ast.Starred)]
+    if isinstance(value, ast.Dict):
+        return list(value.values)
+    if isinstance(value, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+        return [value.elt]
+    if isinstance(value, ast.DictComp):
+        return [value.value]
+    return None
+
+
+def _may_build_state(call: ast.Call, classes: set[str], context: FileContext) -> bool:
+    if isinstance(call.func, ast.Name) and call.func.id in classes:
+        return True
+    return ml_state(call, context.imports) in {"module", "parameter"}
+
+
+def _may_be_layer(
+    item: ast.expr, classes: set[str], layer_names: set[str], context: FileContext
+) -> bool:
+    if isinstance(item, ast.Call):
+        return _may_build_state(item, classes, context)
+    if isinstance(item, ast.Name):
+        return item.id in layer_names
+    if isinstance(item, ast.List | ast.Tuple | ast.Dict):
+        return any(
+            isinstance(sub, ast.Call) and _may_build_state(sub, classes, context)
+            for sub in _loose_items(item, context) or ()
+        )
+    return False
 
 
 def _methods(node: ast.ClassDef) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
