@@ -274,6 +274,26 @@ TRICKY = {
         "MLC003",
         "import torch\n\nx = torch.zeros(3)\nx.to(  # device )\n    'cuda'); y = 1\n",
     ),
+    "layers-annotated-over-lines": (
+        "MLC002",
+        "from torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.heads: dict[\n            str, nn.Module\n        ] = {}\n        self.heads['a'] = nn.Linear(2, 2)\n",
+    ),
+    "layers-after-compound-statement": (
+        "MLC002",
+        "from torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        if self.training: self.heads = []\n        self.heads.append(nn.Linear(2, 2))\n",
+    ),
+    "layers-renamed-ordered-dict": (
+        "MLC002",
+        "from collections import OrderedDict as OD\nfrom torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.heads = OD()\n        self.heads['a'] = nn.Linear(2, 2)\n",
+    ),
+    "layers-through-a-local": (
+        "MLC002",
+        "from torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        layer = \\\n            nn.Linear(2, 2)\n        self.heads = (layer, layer)\n",
+    ),
+    "layers-renamed-layer": (
+        "MLC002",
+        "from torch.nn import Linear as L\nfrom torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.heads = [L(2, 2) for _ in range(3)]\n",
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"

@@ -412,6 +412,7 @@ def factory_assignments(names: frozenset[str]) -> re.Pattern[str]:
 # A call's parenthesised arguments; what stands at their top level once nested groups,
 # strings and comments are blanked out; a keyword argument's name.
 _ARGUMENTS = re.compile(rf"\(({_INNER})\)")
+_ANY_GROUP = re.compile(rf"[(\[{{]({_INNER})[)\]}}]")
 _NESTED = re.compile(rf"({_GROUP}|{_STRING})|{_COMMENT}|\\\n")
 _KEYWORD_ARGUMENT = re.compile(rf"\s*({IDENTIFIER})\s*=(?!=)")
 # Commas that do not separate arguments: a bare generator's targets, a lambda's parameters.
@@ -458,6 +459,25 @@ def calls_may_lack(
     )
 
 
+# An annotation (`self.x: list[nn.Module] = ...`): no `=` or newline outside brackets.
+ANNOTATION = rf""":(?:[^\n=()\[\]{{}}'"#\\]|{_GROUP}|{_STRING}|\\\n)*"""
+
+
+def group_at(text: str, position: int) -> str | None:
+    """The inside of the bracket group that opens at `position`; None if it cannot be read
+    (nested deeper than `DEPTH`, or an f-string in it, which may nest quotes)."""
+    group = _ANY_GROUP.match(text, position)
+    if group is None or _FORMATTED.search(group.group(1)):
+        return None
+    return group.group(1)
+
+
+def top_level(code: str) -> str:
+    """`code` (the inside of a group) with its nested groups and strings made ` _ `, its
+    comments and line continuations spaces: what stands at its top level."""
+    return _NESTED.sub(lambda part: " _ " if part.group(1) else " ", code)
+
+
 _TRAILING_METHOD = re.compile(rf"{_SPACE}*\.{_SPACE}*{IDENTIFIER}{_SPACE}*(?=\()")
 _STATEMENT_END = re.compile(rf"{_SPACE}*(?:[\n;#]|\Z)")
 
@@ -496,7 +516,7 @@ def _may_lack(text: str, start: int, keyword: str, position: int, none_lacks: bo
         return True
     if none_lacks and "None" in arguments.group(1):
         return True
-    top = _NESTED.sub(lambda part: " _ " if part.group(1) else " ", arguments.group(1))
+    top = top_level(arguments.group(1))
     if _OTHER_COMMAS.search(top):
         return True
     positional = 0

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
+from ml_policy.rules.training.layer_containers_text import may_put_layers_in_self
 from ml_policy.rules.training.module_classes import ModuleClassRule
 from ml_policy.rules.training.plain_containers import unregistered_attributes
 
 CONTAINERS = {"dict": "nn.ModuleDict", "OrderedDict": "nn.ModuleDict"}
-# `self.<name> = ` (or `self.<name>: <annotation> = `, line continuations and parentheses
-# allowed) before a display, a parenthesis, or list()/dict()/tuple(): every assignment the
-# verdict follows but `OrderedDict()`, which may be imported under any name.
-ASSIGNED_CONTAINER = re.compile(
-    r"self[\s\\)]*\.[\s\\]*\w+[\s\\)]*(?::[\s\S]*?)?="
-    r"[\s\\]*(?:[\[{(]|(?:list|dict|tuple)[\s\\]*\()"
-)
 
 
 class UnregisteredSubmodules(ModuleClassRule):
@@ -175,7 +168,7 @@ class UnregisteredSubmodules(ModuleClassRule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return text.mentions("OrderedDict") or bool(ASSIGNED_CONTAINER.search(text.text))
+        return may_put_layers_in_self(text.text)
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
