@@ -6,6 +6,7 @@ import ast
 from typing import ClassVar
 
 from ml_policy.lint import textscan
+from ml_policy.lint.astwalk import nodes_of
 from ml_policy.lint.calls import argument, ast_argument
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
@@ -26,17 +27,21 @@ SHORT_NAMES = tuple(sorted(name.rsplit(".", 1)[-1] for name in DROPOUTS))
 
 
 def _dropouts_without_training(node: ast.AST, context: FileContext) -> bool:
-    resolve = context.imports.resolve_ast
-    return any(
-        isinstance(sub, ast.Call)
-        and resolve(sub.func) in DROPOUTS
-        and ast_argument(sub, "training", TRAINING_POSITION) is None
-        for sub in ast.walk(node)
+    return any(_lacks_training(call, context) for call in nodes_of(node, (ast.Call,)))
+
+
+def _lacks_training(call: ast.Call, context: FileContext) -> bool:
+    return (
+        context.imports.resolve_ast(call.func) in DROPOUTS
+        and ast_argument(call, "training", TRAINING_POSITION) is None
     )
 
 
 def module_dropouts_without_training(context: FileContext) -> bool:
     """A functional dropout without `training` inside an nn.Module class (the screen)."""
+    calls = nodes_of(context.tree, (ast.Call,))
+    if not any(_lacks_training(call, context) for call in calls):
+        return False  # the cheap necessary condition, before the classes are worked out
     return any(
         _dropouts_without_training(node, context) for node in context.fact(torch_module_classes)
     )
