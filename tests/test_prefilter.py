@@ -294,6 +294,15 @@ TRICKY = {
         "MLC002",
         "from torch.nn import Linear as L\nfrom torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.heads = [L(2, 2) for _ in range(3)]\n",
     ),
+    "deprecated-through-an-alias": ("MLT004", "import torch as t\n\nn = t.norm(x)\n"),
+    "deprecated-parenthesised-over-lines": (
+        "MLT004",
+        "import torch\n\nn = (torch  # the module\n).norm(x)\n",
+    ),
+    "deprecated-module-renamed": (
+        "MLT004",
+        "import torch.cuda.amp as mp\n\nscaler = mp.GradScaler()\n",
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"
@@ -333,6 +342,9 @@ def helper(x, scale=1.0):
     return x * scale + y
 """,
     "no-default-worth-a-look": "import os\n\ndef f(path='a', mode=\"r\"):\n    return open(path)\n",
+    "norm-methods-not-torch-norm": (
+        "import torch\n\n\ndef f(self, x):\n    return self.norm(x) + x.norm() + torch.linalg.norm(x)\n"
+    ),
     "syntax-error": 'print "hello"\n',
 }
 

@@ -45,3 +45,28 @@ def nodes_of(tree: ast.AST, kinds: tuple[type[Node], ...]) -> Iterator[Node]:
                 stack.extend(value)
             else:
                 stack.append(value)
+
+
+def index_nodes(tree: ast.AST) -> dict[type[ast.AST], list[ast.AST]]:
+    """Every node of `tree` by class, in no particular order: one walk that the screens of
+    every rule share (`FileContext.nodes`)."""
+    index: dict[type[ast.AST], list[ast.AST]] = {}
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        fields = CHILD_FIELDS.get(kind)
+        if fields is None:
+            continue  # a string, number or None of some field
+        bucket = index.get(kind)
+        if bucket is None:
+            index[kind] = [node]
+        else:
+            bucket.append(node)
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                stack.extend(value)
+            else:
+                stack.append(value)
+    return index

@@ -17,6 +17,7 @@ from ml_policy.lint.lazy import cst
 
 if TYPE_CHECKING:
     from ml_policy.lint.imports import ImportTable
+    from ml_policy.lint.rule import FileContext
 
 
 class Unknown(enum.Enum):
@@ -65,9 +66,17 @@ def literal_str(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def ast_calls_to(tree: ast.AST, imports: ImportTable, *names: str) -> bool:
-    """Whether the stdlib tree has a call to one of the qualified `names` (a rule screen)."""
-    return any(True for _ in ast_calls_of(tree, imports, *names))
+def ast_calls_to(context: FileContext, *names: str) -> bool:
+    """Whether the file's stdlib tree has a call to one of the qualified `names` (a rule
+    screen; from the screens' shared walk)."""
+    return any(True for _ in calls_in(context, *names))
+
+
+def calls_in(context: FileContext, *names: str) -> Iterator[ast.Call]:
+    """The file's calls to one of the qualified `names`, in no particular order (from the
+    screens' shared walk)."""
+    resolve = context.imports.resolve_ast
+    return (node for node in context.nodes(ast.Call) if resolve(node.func) in names)
 
 
 def ast_calls_of(tree: ast.AST, imports: ImportTable, *names: str) -> Iterator[ast.Call]:

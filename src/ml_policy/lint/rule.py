@@ -25,7 +25,8 @@ afterwards, only for files that have findings.
 
 What several screens and rules of a file need (binding counts, the calls of an
 API, the module's scopes) is a fact of the file's `FileContext`: computed once,
-on first use, by `context.fact(compute)`. Each rule decides its own verdict.
+on first use, by `context.fact(compute)`. The screens walk the stdlib tree once,
+shared: `context.nodes(ast.Call, ...)`. Each rule decides its own verdict.
 
 Each rule documents itself in its docstring with Ruff's sections (What it
 does / Why is this bad? / Example / Use instead / References) and carries
@@ -38,13 +39,14 @@ ends with the comment `# error`.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, TypeVar, cast
 
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability
+from ml_policy.lint.astwalk import index_nodes
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
@@ -73,6 +75,11 @@ class Visitor:
 
 
 Fact = TypeVar("Fact")
+Node = TypeVar("Node", bound=ast.AST)
+
+
+def _node_index(context: FileContext) -> dict[type[ast.AST], list[ast.AST]]:
+    return index_nodes(context.tree)
 
 
 @dataclass
@@ -92,6 +99,13 @@ class FileContext:
     def of_tree(cls, tree: ast.Module, imports: ImportTable) -> FileContext:
         """A context for a tree screened alone, with no file or settings behind it."""
         return cls(Path(), Settings(root=Path()), imports, tree)
+
+    def nodes(self, *kinds: type[Node]) -> Iterator[Node]:
+        """The nodes of the stdlib tree whose class is one of `kinds` (exactly), in no
+        particular order, from one walk of the tree that every screen shares."""
+        index = self.fact(_node_index)
+        for kind in kinds:
+            yield from cast("list[Node]", index.get(kind, ()))
 
     def fact(self, compute: Callable[[FileContext], Fact]) -> Fact:
         """`compute(self)`, computed once for the file and shared by its screens and rules."""

@@ -162,9 +162,7 @@ class GlobalSeedInLibraryCode(ScopedRule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return ast_calls_to(context.tree, context.imports, *GLOBAL_SEEDS) and not has_main_block(
-            context
-        )
+        return ast_calls_to(context, *GLOBAL_SEEDS) and not has_main_block(context)
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.resolve(node.func) not in GLOBAL_SEEDS:

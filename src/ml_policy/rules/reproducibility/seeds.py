@@ -23,12 +23,11 @@ def seeds_globally(context: FileContext) -> bool:
     """Whether the module calls anything named like a seeding function (`torch.manual_seed`,
     `seed_everything`, `set_seed`, `np.random.seed`, a helper `init_seeds`): a module that
     seeds somewhere is taken to be seeded."""
-    for node in ast.walk(context.tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if "seed" in name.lower():
-                return True
+    for node in context.nodes(ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if "seed" in name.lower():
+            return True
     return False
 
 

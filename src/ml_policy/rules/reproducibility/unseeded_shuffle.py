@@ -10,7 +10,7 @@ from ml_policy.lint.calls import (
     Unknown,
     argument,
     ast_argument,
-    ast_calls_of,
+    calls_in,
     literal_bool,
 )
 from ml_policy.lint.imports import DATALOADER
@@ -142,10 +142,7 @@ class UnseededShuffle(DataLoaderRule):
         if seeds_globally(context):
             return False
         names = (DATALOADER, *RANDOM_SPLITS, *TRAIN_TEST_SPLITS)
-        return any(
-            _ast_unseeded(call, context)
-            for call in ast_calls_of(context.tree, context.imports, *names)
-        )
+        return any(_ast_unseeded(call, context) for call in calls_in(context, *names))
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -23,10 +23,12 @@ _MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__set
 def mutated_names(context: FileContext) -> frozenset[str]:
     """Names whose value the file changes in place (`d[k] = v`, `d.update(...)`, `del d[k]`)."""
     names: set[str] = set()
-    for node in ast.walk(context.tree):
-        if not isinstance(node, ast.Subscript | ast.Attribute):
-            continue
-        if isinstance(node.value, ast.Name) and _changes_in_place(node):
+    for node in context.nodes(ast.Subscript, ast.Attribute):
+        if (
+            isinstance(node, ast.Subscript | ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and _changes_in_place(node)
+        ):
             names.add(node.value.id)
     return frozenset(names)
 
@@ -40,7 +42,7 @@ def _changes_in_place(node: ast.Subscript | ast.Attribute) -> bool:
 def string_names(context: FileContext) -> frozenset[str]:
     """Names some statement binds to a string literal (`string_value`'s candidates)."""
     names: set[str] = set()
-    for node in ast.walk(context.tree):
+    for node in context.nodes(ast.Assign, ast.AnnAssign):
         if isinstance(node, ast.Assign | ast.AnnAssign) and _is_string(node.value):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(target.id for target in targets if isinstance(target, ast.Name))

@@ -100,7 +100,7 @@ class TrustRemoteCodeUnpinned(CollectingRule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return any(_trusts(node) for node in ast.walk(context.tree))
+        return any(_trusts(node) for node in context.nodes(ast.keyword, ast.Dict))
 
     def visit_Call(self, node: cst.Call) -> None:
         if not (isinstance(node.func, cst.Name) and node.func.value == "dict"):

@@ -163,11 +163,7 @@ class UnpinnedModelDownload(CollectingRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         names = context.fact(string_names)
-        return any(
-            _candidate(node, context.imports, names)
-            for node in ast.walk(context.tree)
-            if isinstance(node, ast.Call)
-        )
+        return any(_candidate(node, context.imports, names) for node in context.nodes(ast.Call))
 
     def visit_Call(self, node: cst.Call) -> None:
         if self._download(node) is not None:

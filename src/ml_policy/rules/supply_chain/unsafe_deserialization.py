@@ -152,11 +152,7 @@ class UnsafeDeserialization(CollectingRule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return any(
-            _candidate(node, context.imports)
-            for node in ast.walk(context.tree)
-            if isinstance(node, ast.Call)
-        )
+        return any(_candidate(node, context.imports) for node in context.nodes(ast.Call))
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)

@@ -6,7 +6,7 @@ import re
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
-from ml_policy.lint.calls import argument, ast_calls_of, with_keyword
+from ml_policy.lint.calls import argument, calls_in, with_keyword
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
@@ -121,7 +121,7 @@ class CheckpointUseReentrant(TorchFixRule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        calls = ast_calls_of(context.tree, context.imports, CHECKPOINT)
+        calls = calls_in(context, CHECKPOINT)
         # Keyword-only: passed by name, or maybe through `**kwargs` (`arg` None).
         return any(
             all(item.arg not in {"use_reentrant", None} for item in call.keywords) for call in calls

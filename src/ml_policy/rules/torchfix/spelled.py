@@ -4,12 +4,20 @@ An attribute chain that resolves to `torch.range` ends in `.range` (whitespace, 
 continuations and comments inside brackets may sit around the dot), and an import of it
 is a `from ... import` statement that lists `range`. Files with neither cannot use it, so
 the screens of MLT001/MLT004/MLT005 need not find the word in `range(...)` or `weight`.
+
+Before that dot stands the chain's previous name: `torch` in `torch.norm`, or a local
+name an import gave with `as` (`import torch as t`; `from torch import nn` binds `nn`
+itself). So `self.norm(...)` and `x.norm()` are not uses of `torch.norm`. Names that the
+import table's `canonical` reaches from longer spellings (`torch.nn.modules.linear.Linear`
+is `torch.nn.Linear`) may follow any name.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+
+from ml_policy.lint.imports import CANONICAL
 
 # What may separate tokens inside brackets: spaces, newlines, continuations, comments
 # (a comment runs to the end of its line: read as shorter, `#####` backtracks exponentially).
@@ -33,15 +41,49 @@ def _word(name: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(name)}\b")
 
 
+# The name before a dot: what stands right before it, parentheses and spaces skipped.
+_NAME_BEFORE = re.compile(r"([^\W\d]\w*)([\s\\)]*)$")
+_RENAMED = re.compile(r"\sas(?:\s|\\\n)+([^\W\d]\w*)")
+_BEFORE = 200  # characters looked at before a dot
+
+
 def may_use(text: str, qualified: str) -> bool:
     """Whether `text` may reference `qualified` through an attribute or a `from` import."""
-    last = qualified.rsplit(".", 1)[-1]
+    parent, _, last = qualified.rpartition(".")
     if last not in text:
         return False
-    if _attribute(last).search(text):
-        return True
+    attribute = _attribute(last)
+    if _reached_by_canonical(qualified) or not parent:
+        if attribute.search(text):
+            return True
+    else:
+        previous = parent.rpartition(".")[2]
+        if any(_after_name(text, dot.start(), previous) for dot in attribute.finditer(text)):
+            return True
     word = _word(last)
     return any(word.search(names) for names in _imported_names(text))
+
+
+def _reached_by_canonical(qualified: str) -> bool:
+    return qualified.startswith(("torch.nn.", "torch.optim.")) or qualified in CANONICAL.values()
+
+
+def _after_name(text: str, dot: int, previous: str) -> bool:
+    """Whether the name before the dot at `dot` may be `previous` or an `as` name (or what
+    stands there is not read: a newline before the dot may follow a comment)."""
+    before = _NAME_BEFORE.search(text, max(0, dot - _BEFORE), dot)
+    if before is None:
+        return False  # a call, a subscript, a literal: never resolved to a qualified name
+    if "\n" in before.group(2):
+        return True
+    name = before.group(1)
+    return name == previous or name in _renamed(text)
+
+
+@lru_cache(maxsize=2)
+def _renamed(text: str) -> frozenset[str]:
+    """Every name given by `as` (imports, and more: a superset)."""
+    return frozenset(_RENAMED.findall(text))
 
 
 @lru_cache(maxsize=2)

@@ -20,7 +20,7 @@ import ast
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
-from ml_policy.lint.imports import ImportTable, canonical
+from ml_policy.lint.imports import canonical
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
@@ -29,9 +29,10 @@ from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
 from ml_policy.rules.torchfix.spelled import may_use
 
 
-def ast_uses(tree: ast.Module, imports: ImportTable, table: dict[str, Symbol]) -> Iterator[str]:
+def ast_uses(context: FileContext, table: dict[str, Symbol]) -> Iterator[str]:
     """The listed names the stdlib tree imports or references (the rules' screen)."""
-    for node in ast.walk(tree):
+    imports = context.imports
+    for node in context.nodes(ast.Attribute, ast.ImportFrom):
         if isinstance(node, ast.Attribute):
             qualified = imports.resolve_ast(node)
             if qualified in table:
@@ -70,7 +71,7 @@ class SymbolUseRule(TorchFixRule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return any(True for _ in ast_uses(context.tree, context.imports, cls.table))
+        return any(True for _ in ast_uses(context, cls.table))
 
     @classmethod
     def describe(cls, symbol: Symbol) -> str:

@@ -136,8 +136,8 @@ class TorchvisionPretrained(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        for node in ast.walk(context.tree):
-            if isinstance(node, ast.Call) and _ast_may_report(node):
+        for node in context.nodes(ast.Call):
+            if _ast_may_report(node):
                 name = context.imports.resolve_ast(node.func)
                 if name is not None and builder(name) is not None:
                     return True

@@ -91,9 +91,8 @@ def _discarded_method_calls(context: FileContext) -> bool:
         return False
     receivers = [
         node.value.func.value
-        for node in ast.walk(context.tree)
-        if isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Call)
+        for node in context.nodes(ast.Expr)
+        if isinstance(node.value, ast.Call)
         and isinstance(node.value.func, ast.Attribute)
         and node.value.func.attr in OUT_OF_PLACE
     ]

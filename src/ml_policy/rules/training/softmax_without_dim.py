@@ -31,11 +31,10 @@ def _may_report(call: ast.Call, position: int) -> bool:
 
 def softmax_calls_without_dim(context: FileContext) -> bool:
     resolve = context.imports.resolve_ast
-    for node in ast.walk(context.tree):
-        if isinstance(node, ast.Call):
-            position = SOFTMAX_CALLS.get(resolve(node.func) or "")
-            if position is not None and _may_report(node, position):
-                return True
+    for node in context.nodes(ast.Call):
+        position = SOFTMAX_CALLS.get(resolve(node.func) or "")
+        if position is not None and _may_report(node, position):
+            return True
     return False
 
 

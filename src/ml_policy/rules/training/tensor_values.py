@@ -180,7 +180,7 @@ def maybe_tensor_names(context: FileContext) -> frozenset[str]:
     `Tensor`, and targets of assignments from tensor calls or from any name."""
     found: set[str] = set()
     assignments: list[tuple[str, ast.expr]] = []
-    for node in ast.walk(context.tree):
+    for node in context.nodes(ast.arg, ast.Assign, ast.AnnAssign, ast.withitem):
         if isinstance(node, ast.arg) and node.annotation is not None:
             if _mentions_tensor(node.annotation):
                 found.add(node.arg)

@@ -175,8 +175,9 @@ class EvalWithoutNoGrad(ScopedRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return any(
-            isinstance(node, ast.For | ast.AsyncFor) and _ast_loader(node.iter) is not None
-            for node in ast.walk(context.tree)
+            _ast_loader(node.iter) is not None
+            for node in context.nodes(ast.For, ast.AsyncFor)
+            if isinstance(node, ast.For | ast.AsyncFor)
         )
 
     def __init__(self, context: FileContext) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from ml_policy.config import Settings
+from ml_policy.lint.astwalk import nodes_of
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext, Rule
 from ml_policy.rules.data_loading.dataloaders import is_test_code
@@ -134,15 +135,14 @@ def local_callee(call: cst.Call) -> str | None:
 
 def ast_loops_with(context: FileContext, *methods: str) -> bool:
     """Whether some loop of the stdlib tree calls each of the `methods` (`x.m(...)`)."""
-    for loop in ast.walk(context.tree):
-        if isinstance(loop, ast.For | ast.AsyncFor | ast.While):
-            called = {
-                node.func.attr
-                for node in ast.walk(loop)
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            }
-            if called.issuperset(methods):
-                return True
+    for loop in context.nodes(ast.For, ast.AsyncFor, ast.While):
+        called = {
+            node.func.attr
+            for node in nodes_of(loop, (ast.Call,))
+            if isinstance(node.func, ast.Attribute)
+        }
+        if called.issuperset(methods):
+            return True
     return False
 
 
