@@ -41,10 +41,7 @@ def _word(name: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(name)}\b")
 
 
-# The name before a dot: what stands right before it, parentheses and spaces skipped.
-_NAME_BEFORE = re.compile(r"([^\W\d]\w*)([\s\\)]*)$")
 _RENAMED = re.compile(r"\sas(?:\s|\\\n)+([^\W\d]\w*)")
-_BEFORE = 200  # characters looked at before a dot
 
 
 def may_use(text: str, qualified: str) -> bool:
@@ -71,12 +68,17 @@ def _reached_by_canonical(qualified: str) -> bool:
 def _after_name(text: str, dot: int, previous: str) -> bool:
     """Whether the name before the dot at `dot` may be `previous` or an `as` name (or what
     stands there is not read: a newline before the dot may follow a comment)."""
-    before = _NAME_BEFORE.search(text, max(0, dot - _BEFORE), dot)
-    if before is None:
+    end = dot
+    while end and text[end - 1] in " \t\f\\)\n\r":
+        if text[end - 1] in "\n\r":
+            return True
+        end -= 1
+    start = end
+    while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    if start == end or text[start].isdigit():
         return False  # a call, a subscript, a literal: never resolved to a qualified name
-    if "\n" in before.group(2):
-        return True
-    name = before.group(1)
+    name = text[start:end]
     return name == previous or name in _renamed(text)
 
 

@@ -64,8 +64,16 @@ class SymbolUseRule(TorchFixRule):
         # and the attributes after the local name), so one listed name has all of them, and
         # its last one after a dot or in a `from` import's list.
         raw = text.raw
+        written: dict[str, bool] = {}  # each part looked for once
+
+        def is_written(part: str) -> bool:
+            found = written.get(part)
+            if found is None:
+                found = written[part] = part in raw
+            return found
+
         return any(
-            all(part in raw for part in name.split(".")) and may_use(raw, name)
+            all(is_written(part) for part in name.split(".")) and may_use(raw, name)
             for name in cls.table
         )
 
