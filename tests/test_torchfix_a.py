@@ -159,6 +159,28 @@ GUARDED = {
         if hasattr(nn.utils.parametrizations, "weight_norm"):
             weight_norm = nn.utils.parametrizations.weight_norm
         """,
+    "default overridden by a one-line if": """
+        import torch
+        from torch import nn
+        weight_norm = nn.utils.weight_norm
+        if hasattr(nn.utils, "parametrizations"): weight_norm = nn.utils.parametrizations.weight_norm
+        """,
+    "rest of the block after a guarded elif that returns": """
+        import torch
+        def scaler(kind):
+            if kind == "cpu":
+                pass
+            elif hasattr(torch, "amp"):
+                return None
+            return torch.cuda.amp.GradScaler()
+        """,
+    "rest of the block after a guard that returns": """
+        import torch
+        def scaler():
+            if hasattr(torch, "amp"):
+                return torch.amp.GradScaler("cuda")
+            return torch.cuda.amp.GradScaler()
+        """,
 }
 
 
@@ -200,6 +222,18 @@ NOT_GUARDED = {
             if hasattr(torch, "amp"):
                 return None
         s = torch.cuda.amp.GradScaler()
+        """,
+    "except-star fallback (not a guard)": """
+        import torch
+        try:
+            s = None
+        except* Exception:
+            s = torch.cuda.amp.GradScaler()
+        """,
+    "concatenated string in the test (not a version)": """
+        import torch
+        if release == "2." "4":
+            s = torch.cuda.amp.GradScaler()
         """,
     "default not overridden by the next if": """
         import torch

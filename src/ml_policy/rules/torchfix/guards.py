@@ -55,9 +55,9 @@ def is_guard_test(test: cst.BaseExpression) -> bool:
 
 def _is_version_sign(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Name):
-        return _is_version_identifier(node.value)
+        return is_version_identifier(node.value)
     if isinstance(node, cst.Attribute):
-        return _is_version_identifier(node.attr.value)
+        return is_version_identifier(node.attr.value)
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
         return node.func.value in PROBING_CALLS
     if isinstance(node, cst.SimpleString):
@@ -66,7 +66,7 @@ def _is_version_sign(node: cst.CSTNode) -> bool:
     return False
 
 
-def _is_version_identifier(identifier: str) -> bool:
+def is_version_identifier(identifier: str) -> bool:
     """`__version__`, `TORCH_VERSION`, `version_info`; `_TORCH_GREATER_EQUAL_2_4`, `is_torch_1_13`;
     a module-level flag about torch (`_TORCH_GRAD_SCALER_HAS_DEVICE`)."""
     lowered = identifier.lower()
@@ -91,11 +91,16 @@ def _leaves_block(body: cst.BaseSuite) -> bool:
 
 
 def _assigned_names(statement: cst.CSTNode) -> set[str]:
-    """The names a simple statement line assigns (`x = ...`, `x: T = ...`)."""
-    if not isinstance(statement, cst.SimpleStatementLine):
+    """The names a simple statement line (or a small statement of a one-line body)
+    assigns (`x = ...`, `x: T = ...`)."""
+    if isinstance(statement, cst.SimpleStatementLine):
+        smalls: Sequence[cst.CSTNode] = statement.body
+    elif isinstance(statement, cst.BaseSmallStatement):
+        smalls = [statement]
+    else:
         return set()
     names: set[str] = set()
-    for small in statement.body:
+    for small in smalls:
         targets: list[cst.BaseExpression] = []
         if isinstance(small, cst.Assign):
             targets = [target.target for target in small.targets]

@@ -27,12 +27,14 @@ from ml_policy.lint.rule import FileContext
 from ml_policy.rules.torchfix.deprecations import Symbol, last_names
 from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
 from ml_policy.rules.torchfix.spelled import may_use
+from ml_policy.rules.torchfix.unguarded import unguarded_nodes
 
 
 def ast_uses(context: FileContext, table: dict[str, Symbol]) -> Iterator[str]:
-    """The listed names the stdlib tree imports or references (the rules' screen)."""
+    """The listed names the stdlib tree imports or references outside version guards and
+    annotations (the rules' screen)."""
     imports = context.imports
-    for node in context.nodes(ast.Attribute, ast.ImportFrom):
+    for node in unguarded_nodes(context.tree):
         if isinstance(node, ast.Attribute):
             qualified = imports.resolve_ast(node)
             if qualified in table:
