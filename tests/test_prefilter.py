@@ -303,6 +303,30 @@ TRICKY = {
         "MLT004",
         "import torch.cuda.amp as mp\n\nscaler = mp.GradScaler()\n",
     ),
+    "download-name-bound-to-a-string": (
+        "MLS003",
+        'from transformers import AutoModel\n\nA = MODEL = "org/name"\nm = AutoModel.from_pretrained((MODEL))\n',
+    ),
+    "download-comment-before-the-id": (
+        "MLS003",
+        'from transformers import AutoModel\n\nm = AutoModel.from_pretrained(\n    # the id, (pinned later\n    "org/name",\n)\n',
+    ),
+    "download-renamed-function": (
+        "MLS003",
+        'from huggingface_hub import hf_hub_download as fetch\n\npath = fetch("org/name", "f.bin")\n',
+    ),
+    "download-keyword-after-splat": (
+        "MLS003",
+        'from transformers import pipeline\n\np = pipeline(*tasks, model="org/name")\n',
+    ),
+    "download-positional-parenthesised": (
+        "MLS003",
+        'from transformers import pipeline\n\np = pipeline("text-generation", (\n    "org/name"))\n',
+    ),
+    "download-name-bound-over-lines": (
+        "MLS003",
+        'from transformers import AutoModel\n\nMODEL: Annotated[str, Doc(a=1)] = (  # the id\n    "org/name"\n)\nm = AutoModel.from_pretrained(MODEL)\n',
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"

@@ -497,6 +497,59 @@ def may_end_statement(text: str, start: int) -> bool:
         position = method.end()
 
 
+def call_arguments(text: str, names: tuple[str, ...]) -> Iterator[list[str] | None]:
+    """For each call of one of `names` (as `calls_may_lack` finds them; not on doctest
+    lines), its top-level arguments as written (`"id"`, `model=name`, `*rest`); None
+    where they cannot be read (nested deeper than `DEPTH`, or an f-string)."""
+    for call in _calls_of(names).finditer(text):
+        if starts_word(text, call.start()) and not _in_doctest(text, call.start()):
+            yield _split_arguments(text, call.end())
+
+
+def _in_doctest(text: str, position: int) -> bool:
+    """Whether `position` is on a line that starts with `>>>`: never code (`>>>` cannot
+    start an expression), a doctest in a docstring."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return text.startswith(">>>", line_start) or text[line_start:position].lstrip().startswith(
+        ">>>"
+    )
+
+
+def argument_at(arguments: list[str], keyword: str, position: int) -> str | None:
+    """The text passed as `keyword=` or as the positional argument at 0-based `position`
+    (a `*splat` counts as one, as in the stdlib tree); None if neither is there."""
+    positional = 0
+    for item in arguments:
+        named = _KEYWORD_ARGUMENT.match(item)
+        if named is not None:
+            if named.group(1) == keyword:
+                return item[named.end() :]
+        elif not item.lstrip().startswith("**"):
+            if positional == position:
+                return item
+            positional += 1
+    return None
+
+
+def _split_arguments(text: str, start: int) -> list[str] | None:
+    arguments = _ARGUMENTS.match(text, start)
+    if arguments is None or _FORMATTED.search(arguments.group(1)):
+        return None
+    inside = arguments.group(1)
+    # Nested groups, strings and comments blanked at the same length, to find the commas.
+    blanked = _NESTED.sub(lambda part: "_" * len(part.group(0)), inside)
+    if _OTHER_COMMAS.search(blanked):
+        return None  # a lambda's parameters or a bare generator's targets
+    items, begin = [], 0
+    for comma in [*(i for i, char in enumerate(blanked) if char == ","), len(inside)]:
+        # Comments and continuations made spaces; groups and strings kept as written.
+        item = _NESTED.sub(lambda part: part.group(1) or " ", inside[begin:comma])
+        if item.strip():
+            items.append(item)
+        begin = comma + 1
+    return items
+
+
 def word_search(pattern: re.Pattern[str], text: str) -> bool:
     """Whether `pattern` matches at the start of a word (`starts_word`)."""
     return any(starts_word(text, match.start()) for match in pattern.finditer(text))

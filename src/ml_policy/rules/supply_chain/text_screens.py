@@ -14,29 +14,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ml_policy.lint import textscan
 from ml_policy.lint.textscan import starts_word, word_search
 
 __all__ = ["word_search"]
 
 GAP = r"(?:[\s\\]|#[^\n]*)*"
-# `from_pretrained(` whose first argument may be a literal or a name (MLS003 reads
-# nothing else): a quote, a name (or keyword) ending at `,`, `)`, `=` or a comment, a
-# star (a splat, then the id as a keyword), or more parentheses.
-FROM_PRETRAINED_ID = re.compile(
-    rf"from_pretrained{GAP}\((?:[\s\\(]|#[^\n]*)*(?:\*|[rRuUbBfF]{{0,2}}[\"']|\w+[\s\\]*[,)=#])"
-)
 # Calls of an unpickling function, or an import that renames one (at a word start).
 LOAD_CALL = re.compile(rf"(?:load|loads|read_pickle)(?:{GAP}\(|[\s\\]+as\b)")
 _IMPORT_KEYWORD = re.compile(r"\b(?:from|import)\b")
-
-
-def in_code(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether `pattern` matches outside doctest lines."""
-    for match in pattern.finditer(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        if not text[line_start : match.start()].lstrip().startswith(">>>"):
-            return True
-    return False
 
 
 def imports_module(text: str, module: str) -> bool:
@@ -64,3 +50,49 @@ def _statement_before(text: str, end: int) -> str:
 def _word(word: str) -> re.Pattern[str]:
     """`word` ending a word (its start is checked apart: `word_search`)."""
     return re.compile(rf"{re.escape(word)}\b")
+
+
+# What may stand before a string literal's quote: prefixes, parentheses, continuations.
+_STRING_START = re.compile(r"[\s\\(]*[rRbBuUfF]{0,2}['\"]")
+_BARE_NAME = re.compile(rf"[\s\\(]*({textscan.IDENTIFIER})[\s\\)]*$")
+
+
+def may_pass_string(text: str, names: tuple[str, ...], keyword: str, position: int) -> bool:
+    """Whether some call of `names` may pass, as `keyword=` or at `position`, a string
+    literal or a name some assignment binds to one (what `ast_string_candidate` reads),
+    or a rename of one of `names` may hide such a call."""
+    if textscan.imported_as(names).search(text):
+        return True
+    for arguments in textscan.call_arguments(text, names):
+        if arguments is None:
+            return True
+        value = textscan.argument_at(arguments, keyword, position)
+        if value is not None and _may_be_string(text, value):
+            return True
+    return False
+
+
+def _may_be_string(text: str, value: str) -> bool:
+    if _STRING_START.match(value):
+        return True
+    name = _BARE_NAME.match(value)
+    return name is not None and _bound_to_string(text, name.group(1))
+
+
+def _bound_to_string(text: str, name: str) -> bool:
+    """`name = "..."` (annotated, chained `a = name = "..."`, the literal parenthesised or
+    on a continued line): some assignment may bind `name` to a string literal."""
+    pattern = _string_binding(name)
+    return any(starts_word(text, match.start()) for match in pattern.finditer(text))
+
+
+# Between `=` and the literal: spaces, newlines, continuations, parentheses, comments.
+_BEFORE_LITERAL = r"(?:[\s\\(]|#[^\n]*)*"
+
+
+@cache
+def _string_binding(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"{name}[ \t]*(?::[^\n]*?)?=(?!=){_BEFORE_LITERAL}"
+        rf"(?:{textscan.IDENTIFIER}[ \t]*=(?!=){_BEFORE_LITERAL})*[rRbBuUfF]{{0,2}}['\"]"
+    )

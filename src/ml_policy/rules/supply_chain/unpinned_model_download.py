@@ -37,14 +37,26 @@ from ml_policy.rules.supply_chain.downloads import (
 from ml_policy.rules.supply_chain.hub_rule import CollectingRule
 from ml_policy.rules.supply_chain.repo_ids import is_hub_id
 from ml_policy.rules.supply_chain.text_screens import (
-    FROM_PRETRAINED_ID,
     imports_module,
-    in_code,
+    may_pass_string,
     word_search,
 )
 
 # The triggers with the module each needs, as words: `hub` is not in `huggingface_hub`.
 _TRIGGER_WORDS = {word: re.compile(rf"{word}\b") for word in TRIGGER_MODULES}
+
+
+# The fetching functions' last names, by where they take the id: a call must pass it a
+# string literal or a name bound to one (`_candidate`, the stdlib screen, reads no more).
+def _fetch_calls() -> dict[tuple[str, int], tuple[str, ...]]:
+    found: dict[tuple[str, int], dict[str, None]] = {}
+    for name, download in DOWNLOADS.items():
+        where = (download.keyword, download.position)
+        found.setdefault(where, {})[name.rsplit(".", 1)[1]] = None
+    return {where: tuple(names) for where, names in found.items()}
+
+
+_FETCH_CALLS = _fetch_calls()
 # torch.hub's `owner/name` or `owner/name:ref` (a branch, tag or commit of a GitHub repository).
 _GITHUB_REPO = re.compile(r"[\w.-]+/[\w.-]+(?::(?P<ref>[\w./-]+))?")
 
@@ -155,10 +167,17 @@ class UnpinnedModelDownload(CollectingRule):
     def text_screen(cls, text: ScreenText) -> bool:
         if not text.exact:
             return True
-        for word, pattern in _TRIGGER_WORDS.items():
-            if word_search(pattern, text.raw) and imports_module(text.raw, TRIGGER_MODULES[word]):
-                return True
-        return in_code(FROM_PRETRAINED_ID, text.raw)
+        if may_pass_string(text.text, ("from_pretrained",), FROM_PRETRAINED.keyword, 0):
+            return True
+        if not any(
+            word_search(pattern, text.raw) and imports_module(text.raw, TRIGGER_MODULES[word])
+            for word, pattern in _TRIGGER_WORDS.items()
+        ):
+            return False
+        return any(
+            may_pass_string(text.text, names, keyword, position)
+            for (keyword, position), names in _FETCH_CALLS.items()
+        )
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
