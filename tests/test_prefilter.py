@@ -327,6 +327,20 @@ TRICKY = {
         "MLS003",
         'from transformers import AutoModel\n\nMODEL: Annotated[str, Doc(a=1)] = (  # the id\n    "org/name"\n)\nm = AutoModel.from_pretrained(MODEL)\n',
     ),
+    "dropout-module-over-lines": (
+        "MLC007",
+        "import torch\nfrom torch import nn\n\nclass B(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        return (torch.nn.functional  # the module\n        ).dropout(x, 0.1)\n",
+    ),
+    "seed-through-renamed-module": (
+        "MLR001",
+        "import numpy.random as npr\n\n\ndef augment(x):\n    npr.seed(0)\n    return x\n",
+    ),
+    "seed-imported-by-name": (
+        "MLR001",
+        "from torch import manual_seed\n\n\ndef augment(x):\n    manual_seed(0)\n    return x\n",
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"
@@ -366,6 +380,10 @@ def helper(x, scale=1.0):
     return x * scale + y
 """,
     "no-default-worth-a-look": "import os\n\ndef f(path='a', mode=\"r\"):\n    return open(path)\n",
+    "dropout-layers-not-functional-dropout": (
+        "import torch.nn.functional as F\nfrom torch import nn\n\n\nclass B(nn.Module):\n"
+        "    def forward(self, x):\n        return F.relu(self.dropout(x))\n"
+    ),
     "norm-methods-not-torch-norm": (
         "import torch\n\n\ndef f(self, x):\n    return self.norm(x) + x.norm() + torch.linalg.norm(x)\n"
     ),

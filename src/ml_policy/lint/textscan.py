@@ -446,17 +446,67 @@ def imported_as(names: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def calls_may_lack(
-    text: str, names: tuple[str, ...], keyword: str, position: int, *, none_lacks: bool = False
+    text: str,
+    names: tuple[str, ...],
+    keyword: str,
+    position: int,
+    *,
+    none_lacks: bool = False,
+    after: frozenset[str] | None = None,
 ) -> bool:
     """Whether a call of one of `names` may pass no `keyword` argument (by keyword, or
     positionally at 0-based `position`); with `none_lacks`, also any call that spells
-    `None` in its arguments. A call whose arguments cannot be read (nested deeper than
-    `DEPTH`, an f-string, a splat) may lack it."""
+    `None` in its arguments; with `after`, only calls that may follow one of these names
+    and a dot (or an `as` name, or no dot: `F.dropout`, not `self.dropout`). A call whose
+    arguments cannot be read (nested deeper than `DEPTH`, an f-string, a splat) may lack
+    it."""
     return any(
         _may_lack(text, call.end(), keyword, position, none_lacks)
         for call in _calls_of(names).finditer(text)
         if starts_word(text, call.start())
+        and (after is None or may_follow(text, call.start(), after))
     )
+
+
+def may_follow(text: str, start: int, names: frozenset[str]) -> bool:
+    """Whether the name written at `start` may be an attribute of one of `names` or of an
+    `as` name, or no attribute at all (no dot before it)."""
+    position = start
+    while position and text[position - 1] in " \t\f\\":
+        position -= 1
+    if not position or text[position - 1] != ".":
+        return True  # a bare name (or a newline before it, which may hide a dot: kept)
+    name = name_before_dot(text, position - 1)
+    return name == UNREAD or (name is not None and (name in names or name in renamed(text)))
+
+
+UNREAD = ""  # `name_before_dot` where a newline (maybe after a comment) stands between
+
+
+def name_before_dot(text: str, dot: int) -> str | None:
+    """The name written before the dot at `dot`, parentheses and spaces skipped (`torch` of
+    `(torch).norm`); UNREAD if a newline stands between; None if no name does (a call's
+    result, a subscript, a literal: never resolved to a qualified name)."""
+    end = dot
+    while end and text[end - 1] in " \t\f\\)\n\r":
+        if text[end - 1] in "\n\r":
+            return UNREAD
+        end -= 1
+    start = end
+    while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    if start == end or text[start].isdigit():
+        return None
+    return text[start:end]
+
+
+_RENAMED = re.compile(rf"\sas(?:\s|\\\n)+({IDENTIFIER})")
+
+
+@functools.lru_cache(maxsize=2)
+def renamed(text: str) -> frozenset[str]:
+    """Every name given by `as` (imports, and more: `with ... as f`, a superset)."""
+    return frozenset(_RENAMED.findall(text))
 
 
 # An annotation (`self.x: list[nn.Module] = ...`): no `=` or newline outside brackets.

@@ -9,8 +9,10 @@ from typing import ClassVar
 from ml_policy.config import Settings
 from ml_policy.lint.calls import ast_calls_to
 from ml_policy.lint.lazy import cst
+from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.lint.scopes import Scope, ScopedRule
+from ml_policy.lint.spelled import may_use
 from ml_policy.rules.data_loading.dataloaders import is_test_code
 from ml_policy.rules.reproducibility.seeds import GLOBAL_SEEDS, has_main_block
 from ml_policy.rules.training_loops.loops import body_nodes, method
@@ -159,6 +161,10 @@ class GlobalSeedInLibraryCode(ScopedRule):
     @classmethod
     def applies_to(cls, path: Path, settings: Settings) -> bool:
         return not is_test_code(path)
+
+    @classmethod
+    def text_screen(cls, text: ScreenText) -> bool:
+        return any(may_use(text.raw, name) for name in GLOBAL_SEEDS)  # not `self.seed`
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

@@ -10,8 +10,8 @@ from ml_policy.lint.calls import argument, calls_in, with_keyword
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
+from ml_policy.lint.spelled import GAP
 from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
-from ml_policy.rules.torchfix.spelled import GAP
 
 CHECKPOINT = "torch.utils.checkpoint.checkpoint"
 # `checkpoint` called (closing parentheses may wrap the name) or imported under an alias.

@@ -24,9 +24,9 @@ from ml_policy.lint.imports import canonical
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
+from ml_policy.lint.spelled import may_use
 from ml_policy.rules.torchfix.deprecations import Symbol, last_names
 from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
-from ml_policy.rules.torchfix.spelled import may_use
 from ml_policy.rules.torchfix.unguarded import unguarded_nodes
 
 

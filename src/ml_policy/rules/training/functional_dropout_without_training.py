@@ -24,6 +24,9 @@ ALWAYS_ON = frozenset(
 NEVER_ON = frozenset(f"{_FUNCTIONAL}{name}" for name in ("alpha_dropout", "feature_alpha_dropout"))
 DROPOUTS = ALWAYS_ON | NEVER_ON
 SHORT_NAMES = tuple(sorted(name.rsplit(".", 1)[-1] for name in DROPOUTS))
+# The name before `.dropout(` of a call that resolves to one: `functional`, or an `as` name
+# (`import torch.nn.functional as F`); `self.dropout(x)` calls a layer.
+_MODULE_NAMES = frozenset({"functional"})
 
 
 def _dropouts_without_training(node: ast.AST, context: FileContext) -> bool:
@@ -164,7 +167,9 @@ class FunctionalDropoutWithoutTraining(ModuleClassRule):
     def text_screen(cls, text: ScreenText) -> bool:
         code = text.text
         return (
-            textscan.calls_may_lack(code, SHORT_NAMES, "training", TRAINING_POSITION)
+            textscan.calls_may_lack(
+                code, SHORT_NAMES, "training", TRAINING_POSITION, after=_MODULE_NAMES
+            )
             or textscan.imported_as(SHORT_NAMES).search(code) is not None
         )
 

@@ -3,7 +3,8 @@
 An attribute chain that resolves to `torch.range` ends in `.range` (whitespace, line
 continuations and comments inside brackets may sit around the dot), and an import of it
 is a `from ... import` statement that lists `range`. Files with neither cannot use it, so
-the screens of MLT001/MLT004/MLT005 need not find the word in `range(...)` or `weight`.
+the screens of MLT001/MLT004/MLT005 (and MLR001) need not find the word in `range(...)`
+or `weight`.
 
 Before that dot stands the chain's previous name: `torch` in `torch.norm`, or a local
 name an import gave with `as` (`import torch as t`; `from torch import nn` binds `nn`
@@ -18,6 +19,7 @@ import re
 from functools import cache, lru_cache
 
 from ml_policy.lint.imports import CANONICAL
+from ml_policy.lint.textscan import UNREAD, name_before_dot, renamed
 
 # What may separate tokens inside brackets: spaces, newlines, continuations, comments
 # (a comment runs to the end of its line: read as shorter, `#####` backtracks exponentially).
@@ -39,9 +41,6 @@ def _attribute(name: str) -> re.Pattern[str]:
 @cache
 def _word(name: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(name)}\b")
-
-
-_RENAMED = re.compile(r"\sas(?:\s|\\\n)+([^\W\d]\w*)")
 
 
 def may_use(text: str, qualified: str) -> bool:
@@ -68,24 +67,8 @@ def _reached_by_canonical(qualified: str) -> bool:
 def _after_name(text: str, dot: int, previous: str) -> bool:
     """Whether the name before the dot at `dot` may be `previous` or an `as` name (or what
     stands there is not read: a newline before the dot may follow a comment)."""
-    end = dot
-    while end and text[end - 1] in " \t\f\\)\n\r":
-        if text[end - 1] in "\n\r":
-            return True
-        end -= 1
-    start = end
-    while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-        start -= 1
-    if start == end or text[start].isdigit():
-        return False  # a call, a subscript, a literal: never resolved to a qualified name
-    name = text[start:end]
-    return name == previous or name in _renamed(text)
-
-
-@lru_cache(maxsize=2)
-def _renamed(text: str) -> frozenset[str]:
-    """Every name given by `as` (imports, and more: a superset)."""
-    return frozenset(_RENAMED.findall(text))
+    name = name_before_dot(text, dot)
+    return name == UNREAD or (name is not None and (name == previous or name in renamed(text)))
 
 
 @lru_cache(maxsize=2)
