@@ -170,7 +170,7 @@ class EvalWithoutNoGrad(ScopedRule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return text.mentions("model", "net")
+        return text.mentions("model", "net") and _names_eval_loader(text.raw)
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
@@ -286,6 +286,21 @@ def _loader(node: cst.BaseExpression) -> str | None:
     if name is None:
         return None
     return name if EVAL_LOADER.match(name.rsplit(".", 1)[-1]) else None
+
+
+_LOADER_END = re.compile(r"(?:loader|dl)s?(?!\w)")
+
+
+def _names_eval_loader(text: str) -> bool:
+    """Whether some word of the text is an evaluation loader's name (`val_loader`, ...):
+    found from its end, a literal the engine searches for fast."""
+    for end in _LOADER_END.finditer(text):
+        start = end.start()
+        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        if EVAL_LOADER.match(text[start : end.end()]):
+            return True
+    return False
 
 
 def _ast_loader(node: ast.expr) -> str | None:
