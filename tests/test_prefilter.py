@@ -341,6 +341,14 @@ TRICKY = {
         "MLR001",
         "from torch import manual_seed\n\n\ndef augment(x):\n    manual_seed(0)\n    return x\n",
     ),
+    "log-of-a-parenthesised-sum": (
+        "MLT101",
+        "import torch\n\ny = (1 + torch.exp(x)) \\\n    .log()\n",
+    ),
+    "log-through-a-renamed-module": (
+        "MLT101",
+        "import torch as math\n\ny = math.log(1 + x)\n",
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"

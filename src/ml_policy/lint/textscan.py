@@ -468,14 +468,32 @@ def calls_may_lack(
     )
 
 
-def may_follow(text: str, start: int, names: frozenset[str]) -> bool:
+def calls_following(
+    text: str, names: tuple[str, ...], after: frozenset[str], *, on_results: bool = False
+) -> bool:
+    """Whether a call of one of `names` may follow one of `after` (`may_follow`)."""
+    return any(
+        starts_word(text, call.start())
+        and may_follow(text, call.start(), after, on_results=on_results)
+        for call in _calls_of(names).finditer(text)
+    )
+
+
+def may_follow(text: str, start: int, names: frozenset[str], *, on_results: bool = False) -> bool:
     """Whether the name written at `start` may be an attribute of one of `names` or of an
-    `as` name, or no attribute at all (no dot before it)."""
+    `as` name, or no attribute at all (no dot before it); with `on_results`, also of what
+    a `)` or `]` closes (a call's result, a parenthesised expression)."""
     position = start
     while position and text[position - 1] in " \t\f\\":
         position -= 1
     if not position or text[position - 1] != ".":
         return True  # a bare name (or a newline before it, which may hide a dot: kept)
+    if on_results:
+        before = position - 1
+        while before and text[before - 1] in " \t\f\\":
+            before -= 1
+        if before and text[before - 1] in ")]":
+            return True
     name = name_before_dot(text, position - 1)
     return name == UNREAD or (name is not None and (name in names or name in renamed(text)))
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ml_policy.lint import textscan
 from ml_policy.lint.astwalk import nodes_of
 from ml_policy.lint.calls import UNKNOWN, argument
 from ml_policy.lint.imports import ImportTable
@@ -69,6 +70,16 @@ def names_function(text: ScreenText, *names: str) -> bool:
         return False
     others = not word_search(_REBINDS, raw)
     return any(word_search(_call_or_alias(name, others), raw) for name in names)
+
+
+def may_call_torch_log(text: ScreenText) -> bool:
+    """A `log(` call that the stdlib screen may read as `torch.log` or as the method on a
+    sum or a call: bare, after `torch.` or an `as` name, or after `)`/`]` (`(1 + t).log()`;
+    `x.log()` and `math.log(...)` are neither); or `log` renamed by an import."""
+    code = text.text
+    return textscan.calls_following(code, ("log",), frozenset({"torch"}), on_results=True) or bool(
+        textscan.imported_as(("log",)).search(code)
+    )
 
 
 @cache

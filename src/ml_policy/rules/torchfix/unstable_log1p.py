@@ -14,6 +14,7 @@ from ml_policy.rules.torchfix.numerics import (
     candidates,
     is_one,
     is_torch_call,
+    may_call_torch_log,
     method_call,
     names_function,
 )
@@ -103,7 +104,11 @@ class UnstableLog1p(Rule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return names_function(text, "log") and bool(_NUMBER_PLUS.search(text.raw))
+        return (
+            names_function(text, "log")
+            and may_call_torch_log(text)
+            and bool(_NUMBER_PLUS.search(text.raw))
+        )
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

@@ -14,6 +14,7 @@ from ml_policy.rules.torchfix.numerics import (
     TORCH_SUM,
     candidates,
     has_dim,
+    may_call_torch_log,
     method_call,
     names_function,
 )
@@ -103,7 +104,9 @@ class UnstableLogsumexp(Rule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return names_function(text, "log") and names_function(text, "exp")
+        return (
+            names_function(text, "log") and may_call_torch_log(text) and names_function(text, "exp")
+        )
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
