@@ -10,7 +10,6 @@ from typing import ClassVar
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability
 from ml_policy.lint.calls import UNKNOWN, Unknown, argument, literal_bool, with_keyword
-from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
@@ -152,7 +151,7 @@ class UnsafeDeserialization(CollectingRule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return any(_candidate(node, context.imports) for node in context.nodes(ast.Call))
+        return any(_candidate(node, context) for node in context.nodes(ast.Call))
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
@@ -248,10 +247,7 @@ class UnsafeDeserialization(CollectingRule):
         )
 
     def _unpickles_by_default(self) -> bool:
-        from ml_policy.rules.supply_chain.torch_pin import TorchDefault, torch_load_default
-
-        found = torch_load_default(self.context.path, self.context.settings.root)
-        return found is TorchDefault.UNPICKLES
+        return self.context.fact(_unpickles_by_default)
 
 
 def _custom_unpickler(
@@ -269,20 +265,31 @@ def _message(name: str) -> str:
     )
 
 
-def _candidate(call: ast.Call, imports: ImportTable) -> bool:
+def _candidate(call: ast.Call, context: FileContext) -> bool:
     """A load call that `finish` may report (the screen)."""
-    name = imports.resolve_ast(call.func)
+    name = context.imports.resolve_ast(call.func)
     name = None if name is None else CANONICAL.get(name, name)
     if name not in LOADS:
         return False
-    if name == TORCH_LOAD:
-        return _keyword_may_be(call, "weights_only", False, absent=True)
+    if name == TORCH_LOAD:  # no `weights_only` counts only under a torch that unpickles
+        return _keyword_may_be(call, "weights_only", False, absent=False) or (
+            _keyword_may_be(call, "weights_only", False, absent=True)
+            and context.fact(_unpickles_by_default)
+        )
     if name == "numpy.load":
         if len(call.args) > ALLOW_PICKLE_POSITION:
             given = call.args[ALLOW_PICKLE_POSITION]
             return isinstance(given, ast.Constant) and given.value is True
         return _keyword_may_be(call, "allow_pickle", True, absent=False)
     return True
+
+
+def _unpickles_by_default(context: FileContext) -> bool:
+    """Whether the torch the file's folders declare unpickles in `torch.load` by default."""
+    from ml_policy.rules.supply_chain.torch_pin import TorchDefault, torch_load_default
+
+    found = torch_load_default(context.path, context.settings.root)
+    return found is TorchDefault.UNPICKLES
 
 
 def _keyword_may_be(call: ast.Call, keyword: str, value: bool, absent: bool) -> bool:
