@@ -349,6 +349,16 @@ TRICKY = {
         "MLT101",
         "import torch as math\n\ny = math.log(1 + x)\n",
     ),
+    "seed-in-a-default-in-a-def": (
+        "MLR001",
+        "import numpy as np\n\n\ndef build(x):\n    def helper(s=np.random.seed(0)):\n"
+        "        pass\n    return x\n",
+    ),
+    "seed-in-a-class-in-a-def": (
+        "MLR001",
+        "import numpy as np\n\n\ndef build(x):\n    class Noise:\n"
+        "        def draw(self):\n            np.random.seed(0)\n    return Noise\n",
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import ClassVar
@@ -168,7 +169,11 @@ class GlobalSeedInLibraryCode(ScopedRule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return ast_calls_to(context, *GLOBAL_SEEDS) and not has_main_block(context)
+        return (
+            ast_calls_to(context, *GLOBAL_SEEDS)
+            and not has_main_block(context)
+            and _seeds_in_a_def(context)
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.resolve(node.func) not in GLOBAL_SEEDS:
@@ -181,6 +186,46 @@ class GlobalSeedInLibraryCode(ScopedRule):
         if _seeding_place(self.scope) or _saves_state(function.node):
             return
         self.report(node, _message(self.resolve(node.func) or "seed"))
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# (node, innermost scope kind, inside a def, inside a def or class named like a seeding place)
+_Visit = tuple[ast.AST, str, bool, bool]
+
+
+def _seeds_in_a_def(context: FileContext) -> bool:
+    """The verdict's places on the stdlib tree (the screen): a seeding call whose innermost
+    scope is not a lambda, inside a def, with no def or class around it named like a
+    seeding place. A superset: state saves are not looked for, comprehensions count
+    whole as their own scope."""
+    resolve = context.imports.resolve_ast
+    stack: list[_Visit] = [(context.tree, "module", False, False)]
+    while stack:
+        node, kind, in_def, seeding = stack.pop()
+        judged = kind != "lambda" and in_def and not seeding
+        if judged and isinstance(node, ast.Call) and resolve(node.func) in GLOBAL_SEEDS:
+            return True
+        stack.extend(_children(node, kind, in_def, seeding))
+    return False
+
+
+def _children(node: ast.AST, kind: str, in_def: bool, seeding: bool) -> list[_Visit]:
+    """The child nodes with the scope each runs in (a def's defaults and decorators run in
+    the scope around it)."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        named = seeding or SEEDING_PLACE.search(node.name) is not None
+        inner = "class" if isinstance(node, ast.ClassDef) else "function"
+        in_body = in_def or inner == "function"
+        body = {id(child) for child in node.body}
+        return [
+            (child, inner, in_body, named) if id(child) in body else (child, kind, in_def, seeding)
+            for child in ast.iter_child_nodes(node)
+        ]
+    if isinstance(node, ast.Lambda):
+        return [(node.args, kind, in_def, seeding), (node.body, "lambda", in_def, seeding)]
+    if isinstance(node, _COMPREHENSIONS):
+        kind = "comprehension"
+    return [(child, kind, in_def, seeding) for child in ast.iter_child_nodes(node)]
 
 
 def _seeding_place(scope: Scope | None) -> bool:
