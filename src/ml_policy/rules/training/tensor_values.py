@@ -177,7 +177,8 @@ def _parse_annotation(text: str) -> cst.BaseExpression | None:
 
 def maybe_tensor_names(context: FileContext) -> frozenset[str]:
     """Names that some binding in the file may make a tensor: parameters annotated with a
-    `Tensor`, and targets of assignments from tensor calls or from any name."""
+    `Tensor`, and targets of assignments from tensor calls or from such names (scopes and
+    rebindings ignored: a superset)."""
     found: set[str] = set()
     assignments: list[tuple[str, ast.expr]] = []
     for node in context.nodes(ast.arg, ast.Assign, ast.AnnAssign, ast.withitem):
@@ -193,9 +194,18 @@ def maybe_tensor_names(context: FileContext) -> frozenset[str]:
                 assignments.append((node.target.id, node.value))
         elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
             assignments.append((node.optional_vars.id, node.context_expr))
-    # One pass, no fixpoint (a file can have thousands of assignments): a value built from
-    # any name may be a tensor.
-    found.update(name for name, value in assignments if maybe_tensor(value, context, None))
+    # A fixpoint over names, bounded: the verdict follows at most MAX_DEPTH steps from a
+    # name to a tensor call or parameter, so no name it can prove is added later than that.
+    for _ in range(MAX_DEPTH + 2):
+        known = frozenset(found)
+        added = {
+            name
+            for name, value in assignments
+            if name not in known and maybe_tensor(value, context, known)
+        }
+        if not added:
+            break
+        found |= added
     return frozenset(found)
 
 
