@@ -359,6 +359,10 @@ TRICKY = {
         "import numpy as np\n\n\ndef build(x):\n    class Noise:\n"
         "        def draw(self):\n            np.random.seed(0)\n    return Noise\n",
     ),
+    "checkpoint-through-its-module": (
+        "MLT003",
+        "import torch.utils.checkpoint\n\ny = torch.utils.checkpoint \\\n    .checkpoint(f, x)\n",
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"

@@ -6,6 +6,7 @@ import re
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
+from ml_policy.lint import textscan
 from ml_policy.lint.calls import argument, calls_in, with_keyword
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
@@ -18,6 +19,8 @@ CHECKPOINT = "torch.utils.checkpoint.checkpoint"
 _CALLED_OR_ALIASED = re.compile(rf"\bcheckpoint{GAP}(?:\){GAP})*(?:\(|as\b)")
 # Not a parameter position: `checkpoint(function, *args, use_reentrant=None, ...)`.
 KEYWORD_ONLY = None
+_NEVER_POSITIONAL = 1 << 30  # for the text screen: no positional argument passes it
+_MODULES = frozenset({"checkpoint"})  # torch.utils.checkpoint
 
 
 class CheckpointUseReentrant(TorchFixRule):
@@ -117,7 +120,14 @@ class CheckpointUseReentrant(TorchFixRule):
     def text_screen(cls, text: ScreenText) -> bool:
         # A call names `checkpoint` right before its parenthesis, or through an alias
         # (`from torch.utils.checkpoint import checkpoint as ckpt`); `_checkpoint(` is not one.
-        return bool(_CALLED_OR_ALIASED.search(text.raw))
+        if not _CALLED_OR_ALIASED.search(text.raw):
+            return False
+        # It must be `checkpoint.checkpoint(`, a bare `checkpoint(` or through an `as` name
+        # (`self.checkpoint(...)` is a method), and may lack `use_reentrant=`.
+        code = text.text
+        return textscan.calls_may_lack(
+            code, ("checkpoint",), "use_reentrant", _NEVER_POSITIONAL, after=_MODULES
+        ) or bool(textscan.imported_as(("checkpoint",)).search(code))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
