@@ -43,6 +43,20 @@ def _word(name: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(name)}\b")
 
 
+_AFTER_DOT = re.compile(rf"\.{GAP}([^\W\d]\w*)")
+_NAME = re.compile(r"[^\W\d]\w*")
+
+
+@lru_cache(maxsize=2)
+def spelt_last_names(text: str) -> frozenset[str]:
+    """The names `may_use` can find a listed name's last component as: after a dot, or in a
+    `from` import's list (a superset; read once per file for every listed name)."""
+    found = set(_AFTER_DOT.findall(text))
+    for names in _imported_names(text):
+        found.update(_NAME.findall(names))
+    return frozenset(found)
+
+
 def may_use(text: str, qualified: str) -> bool:
     """Whether `text` may reference `qualified` through an attribute or a `from` import."""
     parent, _, last = qualified.rpartition(".")

@@ -24,7 +24,7 @@ from ml_policy.lint.imports import canonical
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
-from ml_policy.lint.spelled import may_use
+from ml_policy.lint.spelled import may_use, spelt_last_names
 from ml_policy.rules.torchfix.deprecations import Symbol, last_names
 from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
 from ml_policy.rules.torchfix.unguarded import unguarded_nodes
@@ -74,8 +74,11 @@ class SymbolUseRule(TorchFixRule):
                 found = written[part] = part in raw
             return found
 
+        spelt = spelt_last_names(raw)
         return any(
-            all(is_written(part) for part in name.split(".")) and may_use(raw, name)
+            name.rpartition(".")[2] in spelt
+            and all(is_written(part) for part in name.split("."))
+            and may_use(raw, name)
             for name in cls.table
         )
 
