@@ -276,23 +276,33 @@ TRICKY = {
     ),
     "layers-annotated-over-lines": (
         "MLC002",
-        "from torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.heads: dict[\n            str, nn.Module\n        ] = {}\n        self.heads['a'] = nn.Linear(2, 2)\n",
+        "from torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.heads: dict[\n            str, nn.Module\n"
+        "        ] = {}\n        self.heads['a'] = nn.Linear(2, 2)\n",
     ),
     "layers-after-compound-statement": (
         "MLC002",
-        "from torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        if self.training: self.heads = []\n        self.heads.append(nn.Linear(2, 2))\n",
+        "from torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        if self.training: self.heads = []\n"
+        "        self.heads.append(nn.Linear(2, 2))\n",
     ),
     "layers-renamed-ordered-dict": (
         "MLC002",
-        "from collections import OrderedDict as OD\nfrom torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.heads = OD()\n        self.heads['a'] = nn.Linear(2, 2)\n",
+        "from collections import OrderedDict as OD\nfrom torch import nn\n\n"
+        "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.heads = OD()\n        self.heads['a'] = nn.Linear(2, 2)\n",
     ),
     "layers-through-a-local": (
         "MLC002",
-        "from torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        layer = \\\n            nn.Linear(2, 2)\n        self.heads = (layer, layer)\n",
+        "from torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        layer = \\\n            nn.Linear(2, 2)\n"
+        "        self.heads = (layer, layer)\n",
     ),
     "layers-renamed-layer": (
         "MLC002",
-        "from torch.nn import Linear as L\nfrom torch import nn\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.heads = [L(2, 2) for _ in range(3)]\n",
+        "from torch.nn import Linear as L\nfrom torch import nn\n\nclass M(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.heads = [L(2, 2) for _ in range(3)]\n",
     ),
     "deprecated-through-an-alias": ("MLT004", "import torch as t\n\nn = t.norm(x)\n"),
     "deprecated-parenthesised-over-lines": (
@@ -305,15 +315,18 @@ TRICKY = {
     ),
     "download-name-bound-to-a-string": (
         "MLS003",
-        'from transformers import AutoModel\n\nA = MODEL = "org/name"\nm = AutoModel.from_pretrained((MODEL))\n',
+        'from transformers import AutoModel\n\nA = MODEL = "org/name"\n'
+        "m = AutoModel.from_pretrained((MODEL))\n",
     ),
     "download-comment-before-the-id": (
         "MLS003",
-        'from transformers import AutoModel\n\nm = AutoModel.from_pretrained(\n    # the id, (pinned later\n    "org/name",\n)\n',
+        "from transformers import AutoModel\n\nm = AutoModel.from_pretrained(\n"
+        '    # the id, (pinned later\n    "org/name",\n)\n',
     ),
     "download-renamed-function": (
         "MLS003",
-        'from huggingface_hub import hf_hub_download as fetch\n\npath = fetch("org/name", "f.bin")\n',
+        "from huggingface_hub import hf_hub_download as fetch\n\n"
+        'path = fetch("org/name", "f.bin")\n',
     ),
     "download-keyword-after-splat": (
         "MLS003",
@@ -321,11 +334,13 @@ TRICKY = {
     ),
     "download-positional-parenthesised": (
         "MLS003",
-        'from transformers import pipeline\n\np = pipeline("text-generation", (\n    "org/name"))\n',
+        'from transformers import pipeline\n\np = pipeline("text-generation", (\n'
+        '    "org/name"))\n',
     ),
     "download-name-bound-over-lines": (
         "MLS003",
-        'from transformers import AutoModel\n\nMODEL: Annotated[str, Doc(a=1)] = (  # the id\n    "org/name"\n)\nm = AutoModel.from_pretrained(MODEL)\n',
+        "from transformers import AutoModel\n\nMODEL: Annotated[str, Doc(a=1)] = (  # the id\n"
+        '    "org/name"\n)\nm = AutoModel.from_pretrained(MODEL)\n',
     ),
     "dropout-module-over-lines": (
         "MLC007",
@@ -407,7 +422,8 @@ def helper(x, scale=1.0):
         "    def forward(self, x):\n        return F.relu(self.dropout(x))\n"
     ),
     "norm-methods-not-torch-norm": (
-        "import torch\n\n\ndef f(self, x):\n    return self.norm(x) + x.norm() + torch.linalg.norm(x)\n"
+        "import torch\n\n\ndef f(self, x):\n"
+        "    return self.norm(x) + x.norm() + torch.linalg.norm(x)\n"
     ),
     "syntax-error": 'print "hello"\n',
 }
@@ -589,7 +605,7 @@ def check_scans(text: str) -> None:
             _check_class(screen, node)
         if isinstance(node, ast.Call):
             _check_call(screen, node)
-        if _may_discard_tensor(node):
+        if isinstance(node, ast.Expr) and _may_discard_tensor(node):
             assert may_discard(screen.text), node.lineno
     for name, value in module_assignments(tree.body):
         if isinstance(

@@ -163,7 +163,7 @@ GUARDED = {
         import torch
         from torch import nn
         weight_norm = nn.utils.weight_norm
-        if hasattr(nn.utils, "parametrizations"): weight_norm = nn.utils.parametrizations.weight_norm
+        if hasattr(nn.utils, "parametrizations"): weight_norm = nn.utils.parametrizations.wn
         """,
     "rest of the block after a guarded elif that returns": """
         import torch
