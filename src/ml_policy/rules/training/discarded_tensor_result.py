@@ -35,9 +35,6 @@ _NAME = re.compile(rf"{textscan.IDENTIFIER}[ \t]*")
 _ROOT_CALL = re.compile(rf"(?:{textscan.IDENTIFIER}[ \t]*\.[ \t]*)*({textscan.IDENTIFIER})[ \t]*\(")
 _SELF_BOUND = re.compile(r"self[ \t]*(?::|=(?!=))")
 ROOT_FUNCTIONS = frozenset(name.rsplit(".", 1)[1] for name in TENSOR_FUNCTIONS) | OUT_OF_PLACE
-# Any name given by `as` (imports, and more: a superset is sound): a tensor function may
-# have been renamed. (A pattern that starts with the function names is tried everywhere.)
-_RENAMED = re.compile(rf"\sas(?:\s|\\\n)+({textscan.IDENTIFIER})")
 
 
 def may_discard(text: str) -> bool:
@@ -47,7 +44,7 @@ def may_discard(text: str) -> bool:
     starts: list[int] | None = None
     for call in METHOD_CALL.finditer(text):
         if roots is None:
-            roots = ROOT_FUNCTIONS | frozenset(_RENAMED.findall(text))
+            roots = ROOT_FUNCTIONS | textscan.renamed(text)  # a tensor function renamed
             starts = textscan.logical_line_starts(text)
         if _may_start_receiver(
             _receiver_text(text, call.start(), starts), text, roots

@@ -32,7 +32,6 @@ _STORED = re.compile(r"[ \t\\]*=(?!=)([^\n]*)")
 _CALLEE = re.compile(rf"({IDENTIFIER})[\s\\)]*\(")
 _BARE_NAME = re.compile(rf"(?<![\w.])({IDENTIFIER})(?![\w.(\[])")
 _CLASS = re.compile(r"class[ \t]+(\w+)")
-_RENAMED = re.compile(rf"\sas(?:\s|\\\n)+({IDENTIFIER})")
 _TUPLE_OR_GENERATOR = re.compile(r",|(?<!\w)for(?!\w)")
 
 
@@ -77,8 +76,8 @@ class _Screen:
         if name in CONTAINER_CALLS:
             return True
         if self._ordered_dicts is None:
-            renamed = re.findall(rf"OrderedDict(?:\s|\\\n)+as(?:\s|\\\n)+({IDENTIFIER})", self.text)
-            self._ordered_dicts = frozenset({"OrderedDict", *renamed})
+            # Any `as` name may be OrderedDict renamed (a superset).
+            self._ordered_dicts = frozenset({"OrderedDict", *textscan.renamed(self.text)})
         return name in self._ordered_dicts
 
     def put_in_may_hold(self, put: re.Match[str]) -> bool:
@@ -100,7 +99,7 @@ class _Screen:
 
     def _calls_layer(self, code: str) -> bool:
         if self._layers is None:
-            local = {*_CLASS.findall(self.text), *_RENAMED.findall(self.text)}
+            local = {*_CLASS.findall(self.text), *textscan.renamed(self.text)}
             self._layers = LAYERS | local
         return any(callee in self._layers for callee in _CALLEE.findall(code))
 

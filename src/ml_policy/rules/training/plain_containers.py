@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
@@ -113,7 +114,7 @@ def _may_put_layers_in_self(context: FileContext) -> bool:
                 calls.extend(
                     (target, node.value) for target in node.targets if isinstance(target, ast.Name)
                 )
-    layer_names = {target.id for target, call in calls if _may_build_state(call, classes, context)}
+    layer_names = {target.id for target, call in calls if _builds_state(call, classes, context)}
     return any(
         name in containers and _may_be_layer(item, classes, layer_names, context)
         for name, item in items
@@ -136,7 +137,7 @@ def _assigned_to_self(
     items: list[tuple[str, ast.expr]],
 ) -> None:
     if _is_self_attribute(target):
-        found = _loose_items(value, context)
+        found = _container_items(value, context, builtins_checked=False)
         if found is not None:
             containers.add(target.attr)
             items.extend((target.attr, item) for item in found)
@@ -153,48 +154,24 @@ def _put_in_self(call: ast.Call, context: FileContext) -> list[tuple[str, ast.ex
     if func.attr == "insert" and len(call.args) > 1:
         return [(name, call.args[1])]
     if func.attr == "extend" and call.args:
-        return [(name, item) for item in _loose_items(call.args[0], context) or ()]
+        return [
+            (name, item)
+            for item in _container_items(call.args[0], context, builtins_checked=False) or ()
+        ]
     return []
-
-
-def _loose_items(value: ast.expr, context: FileContext) -> list[ast.expr] | None:
-    """`_container_items` without asking whether `list`/`dict`/`tuple` are the builtins."""
-    if isinstance(value, ast.Call):
-        func = value.func
-        container = (isinstance(func, ast.Name) and func.id in CONTAINER_CALLS) or (
-            context.imports.resolve_ast(func) == "collections.OrderedDict"
-        )
-        if not container or value.keywords or len(value.args) > 1:
-            return None
-        return _loose_items(value.args[0], context) if value.args else []
-    if isinstance(value, ast.List | ast.Tuple | ast.Set):
-        return [item for item in value.elts if not isinstance(item, ast.Starred)]
-    if isinstance(value, ast.Dict):
-        return list(value.values)
-    if isinstance(value, ast.ListComp | ast.SetComp | ast.GeneratorExp):
-        return [value.elt]
-    if isinstance(value, ast.DictComp):
-        return [value.value]
-    return None
-
-
-def _may_build_state(call: ast.Call, classes: set[str], context: FileContext) -> bool:
-    if isinstance(call.func, ast.Name) and call.func.id in classes:
-        return True
-    return ml_state(call, context.imports) in {"module", "parameter"}
 
 
 def _may_be_layer(
     item: ast.expr, classes: set[str], layer_names: set[str], context: FileContext
 ) -> bool:
     if isinstance(item, ast.Call):
-        return _may_build_state(item, classes, context)
+        return _builds_state(item, classes, context)
     if isinstance(item, ast.Name):
         return item.id in layer_names
     if isinstance(item, ast.List | ast.Tuple | ast.Dict):
         return any(
-            isinstance(sub, ast.Call) and _may_build_state(sub, classes, context)
-            for sub in _loose_items(item, context) or ()
+            isinstance(sub, ast.Call) and _builds_state(sub, classes, context)
+            for sub in _container_items(item, context, builtins_checked=False) or ()
         )
     return False
 
@@ -262,7 +239,7 @@ def _creates_state(node: ast.ClassDef, stateful: frozenset[str], context: FileCo
     return False
 
 
-def _builds_state(call: ast.Call, stateful: frozenset[str], context: FileContext) -> bool:
+def _builds_state(call: ast.Call, stateful: AbstractSet[str], context: FileContext) -> bool:
     """A call that builds a layer with parameters or buffers, or an nn.Parameter."""
     if isinstance(call.func, ast.Name) and call.func.id in stateful:
         return True
@@ -352,7 +329,7 @@ def _assigned(node: ast.Attribute, parent: ast.AST, facts: ClassFacts) -> None:
     attribute = facts.attributes.get(node.attr)
     if attribute is None:
         attribute = facts.attributes[node.attr] = Attribute(value or node, _kind(value))
-    items = None if value is None else _container_items(value, facts)
+    items = None if value is None else _container_items(value, facts.context)
     if items is None:
         attribute.plain = False
     elif any(_holds_state(item, facts) for item in items):
@@ -366,7 +343,7 @@ def _put_in(method: str, call: ast.Call, attribute: Attribute, facts: ClassFacts
     elif method == "insert" and len(call.args) > 1:
         items = [call.args[1]]
     elif method == "extend" and call.args:
-        items = _container_items(call.args[0], facts) or []
+        items = _container_items(call.args[0], facts.context) or []
     else:
         items = []
     if any(_holds_state(item, facts) for item in items):
@@ -388,8 +365,20 @@ def _reads_only(node: ast.Attribute, parent: ast.AST) -> bool:
     )
 
 
-def _container_items(value: ast.expr, facts: ClassFacts) -> list[ast.expr] | None:
-    """The items a plain container display or comprehension is built from; None otherwise."""
+def _container_items(
+    value: ast.expr, context: FileContext, *, builtins_checked: bool = True
+) -> list[ast.expr] | None:
+    """The items a plain container display, comprehension or `list()`/`dict()`/`tuple()`/
+    `OrderedDict()` call is built from; None otherwise. Without `builtins_checked`, the
+    calls count even where the module binds those names (the cheap screen's superset)."""
+    if isinstance(value, ast.Call):
+        if value.keywords or len(value.args) > 1:
+            return None
+        if not _is_container_call(value, context, builtins_checked):
+            return None
+        if not value.args:
+            return []
+        return _container_items(value.args[0], context, builtins_checked=builtins_checked)
     if isinstance(value, ast.List | ast.Tuple | ast.Set):
         return [item for item in value.elts if not isinstance(item, ast.Starred)]
     if isinstance(value, ast.Dict):
@@ -398,19 +387,14 @@ def _container_items(value: ast.expr, facts: ClassFacts) -> list[ast.expr] | Non
         return [value.elt]
     if isinstance(value, ast.DictComp):
         return [value.value]
-    if isinstance(value, ast.Call) and _is_container_call(value, facts) and not value.keywords:
-        if not value.args:
-            return []
-        if len(value.args) == 1:
-            return _container_items(value.args[0], facts)
     return None
 
 
-def _is_container_call(call: ast.Call, facts: ClassFacts) -> bool:
+def _is_container_call(call: ast.Call, context: FileContext, builtins_checked: bool) -> bool:
     func = call.func
     if isinstance(func, ast.Name) and func.id in CONTAINER_CALLS:
-        return facts.context.fact(binding_counts)[func.id] == 0  # the builtin
-    return facts.context.imports.resolve_ast(func) == "collections.OrderedDict"
+        return not builtins_checked or context.fact(binding_counts)[func.id] == 0
+    return context.imports.resolve_ast(func) == "collections.OrderedDict"
 
 
 def _kind(value: ast.expr | None) -> str:
@@ -433,7 +417,7 @@ def _holds_state(item: ast.expr, facts: ClassFacts) -> bool:
             for v in values or ()
         )
     if isinstance(item, ast.List | ast.Tuple | ast.Dict):
-        nested = _container_items(item, facts) or []
+        nested = _container_items(item, facts.context) or []
         return any(
             isinstance(sub, ast.Call) and _builds_state(sub, facts.stateful, facts.context)
             for sub in nested
