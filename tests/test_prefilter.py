@@ -378,6 +378,14 @@ TRICKY = {
         "MLT003",
         "import torch.utils.checkpoint\n\ny = torch.utils.checkpoint \\\n    .checkpoint(f, x)\n",
     ),
+    "unpickle-renamed-load": (
+        "MLS001",
+        "from torch import load as restore\n\nstate = restore(path, weights_only=False)\n",
+    ),
+    "unpickle-module-over-lines": (
+        "MLS001",
+        "import torch\n\nstate = (torch  # the module\n).load(path, weights_only=False)\n",
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability
+from ml_policy.lint import textscan
 from ml_policy.lint.calls import UNKNOWN, Unknown, argument, literal_bool, with_keyword
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
@@ -30,6 +31,9 @@ from ml_policy.rules.supply_chain.text_screens import LOAD_CALL, imports_module,
 
 _PICKLE_MODULES = frozenset({"pickle", "dill", "cloudpickle"})
 _MODULES = ("torch", "joblib", "numpy", "cloudpickle", "dill", "pandas")
+# The loads' own names, and the names written before them (`torch` of `torch.load`).
+_LOAD_NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in LOADS}))
+_LOAD_MODULES = frozenset(name.rsplit(".", 2)[-2] for name in LOADS)
 
 
 class UnsafeDeserialization(CollectingRule):
@@ -147,7 +151,13 @@ class UnsafeDeserialization(CollectingRule):
             return True
         if not word_search(LOAD_CALL, text.raw):
             return False
-        return any(imports_module(text.raw, module) for module in _MODULES)
+        if not any(imports_module(text.raw, module) for module in _MODULES):
+            return False
+        # `torch.load(`, `np.load(` (an `as` name), a bare `load(`; not `json.load(`.
+        code = text.text
+        return textscan.calls_following(code, _LOAD_NAMES, _LOAD_MODULES) or bool(
+            textscan.imported_as(_LOAD_NAMES).search(code)
+        )
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
