@@ -386,6 +386,10 @@ TRICKY = {
         "MLS001",
         "import torch\n\nstate = (torch  # the module\n).load(path, weights_only=False)\n",
     ),
+    "softmax-layer-by-its-module-path": (
+        "MLC001",
+        "from torch.nn.modules import activation\n\nlayer = activation.Softmax()\n",
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"

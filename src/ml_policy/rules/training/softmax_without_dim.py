@@ -21,6 +21,12 @@ SOFTMAX_CALLS = {
 
 FUNCTIONS = ("softmax", "log_softmax", "softmin")  # `dim` second
 LAYERS = ("Softmax", "LogSoftmax", "Softmin")  # `dim` first
+# The names written before the functions (`functional` of `torch.nn.functional.softmax`):
+# `x.softmax()` is a tensor method the rule does not judge. (The layers are reached from
+# longer names too, `torch.nn.modules.activation.Softmax`: any name may stand before them.)
+_MODULES = frozenset(
+    name.rsplit(".", 2)[-2] for name in SOFTMAX_CALLS if name.rsplit(".", 1)[1] in FUNCTIONS
+)
 
 
 def _may_report(call: ast.Call, position: int) -> bool:
@@ -140,7 +146,7 @@ class SoftmaxWithoutDim(Rule):
     def text_screen(cls, text: ScreenText) -> bool:
         code = text.text
         return (
-            textscan.calls_may_lack(code, FUNCTIONS, "dim", 1, none_lacks=True)
+            textscan.calls_may_lack(code, FUNCTIONS, "dim", 1, none_lacks=True, after=_MODULES)
             or textscan.calls_may_lack(code, LAYERS, "dim", 0, none_lacks=True)
             or textscan.imported_as(FUNCTIONS + LAYERS).search(code) is not None
         )
