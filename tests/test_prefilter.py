@@ -390,6 +390,10 @@ TRICKY = {
         "MLC001",
         "from torch.nn.modules import activation\n\nlayer = activation.Softmax()\n",
     ),
+    "log-sum-after-a-comment": (
+        "MLT101",
+        "import torch\n\ny = torch.log(  # see (1)\n    input=x + 1.)\n",
+    ),
     "dropout-aliased": (
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"

@@ -488,12 +488,8 @@ def may_follow(text: str, start: int, names: frozenset[str], *, on_results: bool
         position -= 1
     if not position or text[position - 1] != ".":
         return True  # a bare name (or a newline before it, which may hide a dot: kept)
-    if on_results:
-        before = position - 1
-        while before and text[before - 1] in " \t\f\\":
-            before -= 1
-        if before and text[before - 1] in ")]":
-            return True
+    if on_results and on_bracketed(text, start):
+        return True
     name = name_before_dot(text, position - 1)
     return name == UNREAD or (name is not None and (name in names or name in renamed(text)))
 
@@ -565,13 +561,33 @@ def may_end_statement(text: str, start: int) -> bool:
         position = method.end()
 
 
-def call_arguments(text: str, names: tuple[str, ...]) -> Iterator[list[str] | None]:
-    """For each call of one of `names` (as `calls_may_lack` finds them; not on doctest
-    lines), its top-level arguments as written (`"id"`, `model=name`, `*rest`); None
-    where they cannot be read (nested deeper than `DEPTH`, or an f-string)."""
+def calls(text: str, names: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    """(where the name starts, where its `(` is) for each call of one of `names`, as
+    `calls_may_lack` finds them, but not on doctest lines."""
     for call in _calls_of(names).finditer(text):
         if starts_word(text, call.start()) and not _in_doctest(text, call.start()):
-            yield _split_arguments(text, call.end())
+            yield call.start(), call.end()
+
+
+def call_arguments(text: str, names: tuple[str, ...]) -> Iterator[list[str] | None]:
+    """For each call of one of `names` (`calls`), its `split_arguments`."""
+    for _, parenthesis in calls(text, names):
+        yield split_arguments(text, parenthesis)
+
+
+def on_bracketed(text: str, start: int) -> bool:
+    """Whether the name at `start` may be an attribute of what a `)` or `]` closes (a
+    call's result, a parenthesised expression: `(1 + t).log`); a newline before the dot
+    (a continuation, or a comment inside brackets) may hide either."""
+    position = start
+    while position and text[position - 1] in " \t\f\\":
+        position -= 1
+    if not position or text[position - 1] != ".":
+        return False
+    position -= 1
+    while position and text[position - 1] in " \t\f\\":
+        position -= 1
+    return bool(position) and text[position - 1] in ")]\n\r"
 
 
 def _in_doctest(text: str, position: int) -> bool:
@@ -599,7 +615,10 @@ def argument_at(arguments: list[str], keyword: str, position: int) -> str | None
     return None
 
 
-def _split_arguments(text: str, start: int) -> list[str] | None:
+def split_arguments(text: str, start: int) -> list[str] | None:
+    """The top-level arguments of the call whose `(` is at `start`, as written (comments
+    made spaces); None where they cannot be read (nested deeper than `DEPTH`, an
+    f-string, a lambda's or a bare generator's commas)."""
     arguments = _ARGUMENTS.match(text, start)
     if arguments is None or _FORMATTED.search(arguments.group(1)):
         return None

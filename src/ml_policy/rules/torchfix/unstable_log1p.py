@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from ml_policy.lint import textscan
 from ml_policy.lint.calls import UNKNOWN, argument
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
@@ -14,7 +15,6 @@ from ml_policy.rules.torchfix.numerics import (
     candidates,
     is_one,
     is_torch_call,
-    may_call_torch_log,
     method_call,
     names_function,
 )
@@ -22,6 +22,23 @@ from ml_policy.rules.torchfix.numerics import (
 # A number before or after `+` (across spaces, comments, lines and parentheses): a literal
 # one ends with a digit or `.` and starts with one of them.
 _NUMBER_PLUS = re.compile(r"[\d.](?:[\s)]|\\\n|#[^\n]*\n)*\+|\+(?:[\s(]|\\\n|#[^\n]*\n)*\.?\d")
+
+
+def _may_log_a_sum(code: str, start: int, parenthesis: int) -> bool:
+    """`torch.log(<a sum with a number>)` (bare, after `torch.` or an `as` name), or the
+    method on a bracketed expression (`(1 + t).log()`: its receiver is not read here)."""
+    if textscan.on_bracketed(code, start):
+        return True
+    if not textscan.may_follow(code, start, _TORCH):
+        return False
+    arguments = textscan.split_arguments(code, parenthesis)
+    if arguments is None:
+        return True
+    logged = textscan.argument_at(arguments, "input", 0)
+    return logged is not None and _NUMBER_PLUS.search(logged) is not None
+
+
+_TORCH = frozenset({"torch"})
 
 
 class UnstableLog1p(Rule):
@@ -104,10 +121,14 @@ class UnstableLog1p(Rule):
 
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
-        return (
-            names_function(text, "log")
-            and may_call_torch_log(text)
-            and bool(_NUMBER_PLUS.search(text.raw))
+        if not (names_function(text, "log") and _NUMBER_PLUS.search(text.raw)):
+            return False
+        code = text.text
+        if textscan.imported_as(("log",)).search(code):
+            return True  # `log` renamed: its calls are not found by name
+        return any(
+            _may_log_a_sum(code, start, parenthesis)
+            for start, parenthesis in textscan.calls(code, ("log",))
         )
 
     @classmethod
