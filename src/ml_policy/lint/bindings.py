@@ -7,8 +7,6 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ml_policy.lint.astwalk import nodes_of
-
 if TYPE_CHECKING:  # lint.rule imports the import table, which reads bindings
     from ml_policy.lint.rule import FileContext
 
@@ -32,8 +30,8 @@ def bound_names(node: ast.AST) -> Iterator[str]:
         yield from node.names
 
 
-# The node kinds `bound_names` reads (exactly: `nodes_of` compares classes), parameters
-# aside, and star imports.
+# The node kinds `bound_names` reads (exactly: `FileContext.nodes` compares classes),
+# parameters aside, and star imports.
 _BINDING_KINDS = (
     *(ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.alias),
     *(ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.MatchMapping, ast.Global),
@@ -45,7 +43,7 @@ def binding_counts(context: FileContext) -> Counter[str]:
     """How often each name is bound anywhere in the module, parameters aside (they never
     shadow at module level); a star import binds anything (counted as "*")."""
     counts: Counter[str] = Counter()
-    for node in nodes_of(context.tree, _BINDING_KINDS):
+    for node in context.nodes(*_BINDING_KINDS):
         if isinstance(node, ast.ImportFrom):
             if any(a.name == "*" for a in node.names):
                 counts["*"] += 1

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from ml_policy.lint import textscan
-from ml_policy.lint.astwalk import nodes_of
 from ml_policy.lint.calls import UNKNOWN, argument
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
@@ -103,7 +102,7 @@ class Candidates:
 def candidates(context: FileContext) -> Candidates:
     imports = context.imports
     log1p = expm1 = logsumexp = False
-    for node in nodes_of(context.tree, (ast.Call, ast.BinOp)):
+    for node in context.nodes(ast.Call, ast.BinOp):
         if isinstance(node, ast.Call):
             logged = _ast_logged(node, imports)
             if logged is not None:

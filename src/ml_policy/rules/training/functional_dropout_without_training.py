@@ -42,8 +42,7 @@ def _lacks_training(call: ast.Call, context: FileContext) -> bool:
 
 def module_dropouts_without_training(context: FileContext) -> bool:
     """A functional dropout without `training` inside an nn.Module class (the screen)."""
-    calls = nodes_of(context.tree, (ast.Call,))
-    if not any(_lacks_training(call, context) for call in calls):
+    if not any(_lacks_training(call, context) for call in context.nodes(ast.Call)):
         return False  # the cheap necessary condition, before the classes are worked out
     return any(
         _dropouts_without_training(node, context) for node in context.fact(torch_module_classes)

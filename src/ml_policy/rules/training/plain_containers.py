@@ -18,7 +18,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
-from ml_policy.lint.astwalk import nodes_of
 from ml_policy.lint.bindings import binding_counts, bound_names
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.hyperparameters.ml_state import ml_state
@@ -94,7 +93,7 @@ def _may_put_layers_in_self(context: FileContext) -> bool:
     containers: set[str] = set()  # `self.<name>` assigned a plain container somewhere
     items: list[tuple[str, ast.expr]] = []  # (name, item put into `self.<name>`)
     calls: list[tuple[ast.Name, ast.Call]] = []  # `name = <call>`
-    for node in nodes_of(context.tree, (ast.ClassDef, ast.Assign, ast.AnnAssign, ast.Call)):
+    for node in context.nodes(ast.ClassDef, ast.Assign, ast.AnnAssign, ast.Call):
         if isinstance(node, ast.ClassDef):
             classes.add(node.name)
         elif isinstance(node, ast.Call):
