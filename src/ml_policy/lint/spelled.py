@@ -19,7 +19,7 @@ import re
 from functools import cache, lru_cache
 
 from ml_policy.lint.imports import CANONICAL
-from ml_policy.lint.textscan import UNREAD, name_before_dot, renamed
+from ml_policy.lint.textscan import dot_follows
 
 # What may separate tokens inside brackets: spaces, newlines, continuations, comments
 # (a comment runs to the end of its line: read as shorter, `#####` backtracks exponentially).
@@ -67,8 +67,8 @@ def may_use(text: str, qualified: str) -> bool:
         if attribute.search(text):
             return True
     else:
-        previous = parent.rpartition(".")[2]
-        if any(_after_name(text, dot.start(), previous) for dot in attribute.finditer(text)):
+        previous = frozenset({parent.rpartition(".")[2]})
+        if any(dot_follows(text, dot.start(), previous) for dot in attribute.finditer(text)):
             return True
     word = _word(last)
     return any(word.search(names) for names in _imported_names(text))
@@ -76,13 +76,6 @@ def may_use(text: str, qualified: str) -> bool:
 
 def _reached_by_canonical(qualified: str) -> bool:
     return qualified.startswith(("torch.nn.", "torch.optim.")) or qualified in CANONICAL.values()
-
-
-def _after_name(text: str, dot: int, previous: str) -> bool:
-    """Whether the name before the dot at `dot` may be `previous` or an `as` name (or what
-    stands there is not read: a newline before the dot may follow a comment)."""
-    name = name_before_dot(text, dot)
-    return name == UNREAD or (name is not None and (name == previous or name in renamed(text)))
 
 
 @lru_cache(maxsize=2)

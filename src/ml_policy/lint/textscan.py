@@ -409,9 +409,8 @@ def factory_assignments(names: frozenset[str]) -> re.Pattern[str]:
     )
 
 
-# A call's parenthesised arguments; what stands at their top level once nested groups,
-# strings and comments are blanked out; a keyword argument's name.
-_ARGUMENTS = re.compile(rf"\(({_INNER})\)")
+# A bracket group's inside; what stands at its top level once nested groups, strings and
+# comments are blanked out; a keyword argument's name.
 _ANY_GROUP = re.compile(rf"[(\[{{]({_INNER})[)\]}}]")
 _NESTED = re.compile(rf"({_GROUP}|{_STRING})|{_COMMENT}|\\\n")
 _KEYWORD_ARGUMENT = re.compile(rf"\s*({IDENTIFIER})\s*=(?!=)")
@@ -461,10 +460,9 @@ def calls_may_lack(
     arguments cannot be read (nested deeper than `DEPTH`, an f-string, a splat) may lack
     it."""
     return any(
-        _may_lack(text, call.end(), keyword, position, none_lacks)
-        for call in _calls_of(names).finditer(text)
-        if starts_word(text, call.start())
-        and (after is None or may_follow(text, call.start(), after))
+        _may_lack(text, parenthesis, keyword, position, none_lacks)
+        for start, parenthesis in _word_calls(text, names)
+        if after is None or may_follow(text, start, after)
     )
 
 
@@ -473,9 +471,8 @@ def calls_following(
 ) -> bool:
     """Whether a call of one of `names` may follow one of `after` (`may_follow`)."""
     return any(
-        starts_word(text, call.start())
-        and may_follow(text, call.start(), after, on_results=on_results)
-        for call in _calls_of(names).finditer(text)
+        may_follow(text, start, after, on_results=on_results)
+        for start, _ in _word_calls(text, names)
     )
 
 
@@ -483,28 +480,32 @@ def may_follow(text: str, start: int, names: frozenset[str], *, on_results: bool
     """Whether the name written at `start` may be an attribute of one of `names` or of an
     `as` name, or no attribute at all (no dot before it); with `on_results`, also of what
     a `)` or `]` closes (a call's result, a parenthesised expression)."""
-    position = start
-    while position and text[position - 1] in " \t\f\\":
-        position -= 1
-    if not position or text[position - 1] != ".":
+    dot = _dot_before(text, start)
+    if dot is None:
         return True  # a bare name (or a newline before it, which may hide a dot: kept)
     if on_results and on_bracketed(text, start):
         return True
-    name = name_before_dot(text, position - 1)
-    return name == UNREAD or (name is not None and (name in names or name in renamed(text)))
+    return dot_follows(text, dot, names)
 
 
-UNREAD = ""  # `name_before_dot` where a newline (maybe after a comment) stands between
+def dot_follows(text: str, dot: int, names: frozenset[str]) -> bool:
+    """Whether the name before the dot at `dot` may be one of `names` or an `as` name (or
+    what stands there is not read: a newline before the dot may follow a comment)."""
+    name = _name_before_dot(text, dot)
+    return name == _UNREAD or (name is not None and (name in names or name in renamed(text)))
 
 
-def name_before_dot(text: str, dot: int) -> str | None:
+_UNREAD = ""  # `_name_before_dot` where a newline (maybe after a comment) stands between
+
+
+def _name_before_dot(text: str, dot: int) -> str | None:
     """The name written before the dot at `dot`, parentheses and spaces skipped (`torch` of
-    `(torch).norm`); UNREAD if a newline stands between; None if no name does (a call's
+    `(torch).norm`); _UNREAD if a newline stands between; None if no name does (a call's
     result, a subscript, a literal: never resolved to a qualified name)."""
     end = dot
     while end and text[end - 1] in " \t\f\\)\n\r":
         if text[end - 1] in "\n\r":
-            return UNREAD
+            return _UNREAD
         end -= 1
     start = end
     while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
@@ -552,20 +553,29 @@ def may_end_statement(text: str, start: int) -> bool:
     comment or the end). Arguments that cannot be read (too deep, an f-string) may."""
     position = start
     while True:
-        arguments = _ARGUMENTS.match(text, position)
-        if arguments is None or _FORMATTED.search(arguments.group(1)):
+        arguments = group_at(text, position)
+        if arguments is None:
             return True
-        method = _TRAILING_METHOD.match(text, arguments.end())
+        end = position + len(arguments) + 2
+        method = _TRAILING_METHOD.match(text, end)
         if method is None:
-            return _STATEMENT_END.match(text, arguments.end()) is not None
+            return _STATEMENT_END.match(text, end) is not None
         position = method.end()
 
 
 def calls(text: str, names: tuple[str, ...]) -> Iterator[tuple[int, int]]:
     """(where the name starts, where its `(` is) for each call of one of `names`, as
     `calls_may_lack` finds them, but not on doctest lines."""
+    for start, parenthesis in _word_calls(text, names):
+        if not _in_doctest(text, start):
+            yield start, parenthesis
+
+
+def _word_calls(text: str, names: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    """(where the name starts, where its `(` is) for each call of one of `names` whose
+    name starts a word."""
     for call in _calls_of(names).finditer(text):
-        if starts_word(text, call.start()) and not _in_doctest(text, call.start()):
+        if starts_word(text, call.start()):
             yield call.start(), call.end()
 
 
@@ -579,15 +589,24 @@ def on_bracketed(text: str, start: int) -> bool:
     """Whether the name at `start` may be an attribute of what a `)` or `]` closes (a
     call's result, a parenthesised expression: `(1 + t).log`); a newline before the dot
     (a continuation, or a comment inside brackets) may hide either."""
-    position = start
-    while position and text[position - 1] in " \t\f\\":
-        position -= 1
-    if not position or text[position - 1] != ".":
+    dot = _dot_before(text, start)
+    if dot is None:
         return False
-    position -= 1
+    position = _skip_spaces_back(text, dot)
+    return bool(position) and text[position - 1] in ")]\n\r"
+
+
+def _dot_before(text: str, start: int) -> int | None:
+    """Where the dot before the name at `start` is (spaces and continuations between),
+    or None: no dot stands there."""
+    position = _skip_spaces_back(text, start)
+    return position - 1 if position and text[position - 1] == "." else None
+
+
+def _skip_spaces_back(text: str, position: int) -> int:
     while position and text[position - 1] in " \t\f\\":
         position -= 1
-    return bool(position) and text[position - 1] in ")]\n\r"
+    return position
 
 
 def _in_doctest(text: str, position: int) -> bool:
@@ -619,10 +638,9 @@ def split_arguments(text: str, start: int) -> list[str] | None:
     """The top-level arguments of the call whose `(` is at `start`, as written (comments
     made spaces); None where they cannot be read (nested deeper than `DEPTH`, an
     f-string, a lambda's or a bare generator's commas)."""
-    arguments = _ARGUMENTS.match(text, start)
-    if arguments is None or _FORMATTED.search(arguments.group(1)):
+    inside = group_at(text, start)
+    if inside is None:
         return None
-    inside = arguments.group(1)
     # Nested groups, strings and comments blanked at the same length, to find the commas.
     blanked = _NESTED.sub(lambda part: "_" * len(part.group(0)), inside)
     if _OTHER_COMMAS.search(blanked):
@@ -651,12 +669,12 @@ def starts_word(text: str, start: int) -> bool:
 
 
 def _may_lack(text: str, start: int, keyword: str, position: int, none_lacks: bool) -> bool:
-    arguments = _ARGUMENTS.match(text, start)
-    if arguments is None or _FORMATTED.search(arguments.group(1)):
+    arguments = group_at(text, start)
+    if arguments is None:
         return True
-    if none_lacks and "None" in arguments.group(1):
+    if none_lacks and "None" in arguments:
         return True
-    top = top_level(arguments.group(1))
+    top = top_level(arguments)
     if _OTHER_COMMAS.search(top):
         return True
     positional = 0
