@@ -22,7 +22,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ml_policy.config import Settings
-from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext, Rule
@@ -78,7 +77,7 @@ def _run_stages(
     except (SyntaxError, ValueError, RecursionError):
         return
     _parsed(tally, "ast", started, candidates)
-    context = FileContext(path, settings, ImportTable.from_ast(tree), tree)
+    context = FileContext.of_tree(tree, path, settings)
     screened = [
         rule
         for rule in candidates
@@ -93,7 +92,7 @@ def _run_stages(
         return
     _parsed(tally, "cst", started, screened)
     for rule in screened:
-        own = FileContext(path, settings, context.imports, tree)
+        own = FileContext(path, settings, context.imports, tree, context.index)
         visitor = rule(own)
         started = time.perf_counter()
         cst.visit_batched(module, [*own.visitors, visitor])  # type: ignore[list-item]

@@ -16,7 +16,6 @@ from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability, Diagnostic
 from ml_policy.fixes import plan_fixes
 from ml_policy.lint.engine import lint_bytes
-from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.rule import Rule
 from ml_policy.rules.hyperparameters import (
     ArgparseAppendDefault,
@@ -60,7 +59,7 @@ def test_metadata(rule: type[Rule]) -> None:
 )
 def test_screen_passes_every_file_the_rule_reports(rule: type[Rule], snippet: str) -> None:
     tree = ast.parse(snippet)
-    assert rule.screen(tree, ImportTable.from_ast(tree))
+    assert rule.screen(tree)
     assert any(trigger in snippet for trigger in rule.triggers)
 
 
@@ -88,7 +87,7 @@ parser.add_argument("--tag", action="append", default=[])
 def test_screens_reject_clean_ml_code(rule: type[Rule]) -> None:
     """The screens are the speed lever: ordinary code must not reach libcst."""
     tree = ast.parse(CLEAN)
-    assert not rule.screen(tree, ImportTable.from_ast(tree))
+    assert not rule.screen(tree)
 
 
 # --- exact positions and messages ---------------------------------------------------------------
@@ -503,15 +502,13 @@ def test_no_fix_when_moving_the_default_changes_its_meaning(code: str) -> None:
 def test_rules_and_screens_do_not_import_libcst() -> None:
     probe = (
         "import ast, sys\n"
-        "from ml_policy.lint.imports import ImportTable\n"
         "from ml_policy.rules import hyperparameters as h\n"
         "tree = ast.parse(\n"
         "    'import torch\\ndef f(x=torch.device(\"cpu\"), y=[]):\\n    return y\\n'\n"
         ")\n"
-        "imports = ImportTable.from_ast(tree)\n"
         "rules = (h.MutatedMutableDefault, h.MLObjectDefault, h.ModuleClassAttribute,"
         " h.ArgparseAppendDefault)\n"
-        "print([r.screen(tree, imports) for r in rules], 'libcst._nodes.base' in sys.modules)\n"
+        "print([r.screen(tree) for r in rules], 'libcst._nodes.base' in sys.modules)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120

@@ -11,6 +11,7 @@ from conftest import PYTHON_PROGRAMS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ml_policy.lint.astwalk import index_nodes
 from ml_policy.lint.bindings import bound_names as _bound_names
 from ml_policy.lint.imports import ImportTable, _binding_nodes, _imports
 
@@ -64,7 +65,7 @@ def parse(source: str) -> ast.Module:
 
 def assert_matches_reference(tree: ast.AST) -> None:
     walked = set().union(*(reference_bound(node) for node in ast.walk(tree)))
-    found = {name for node in _binding_nodes(tree) for name in _bound_names(node)}
+    found = {name for node in _binding_nodes(index_nodes(tree)) for name in _bound_names(node)}
     assert found == walked
     assert ImportTable.from_ast(tree).names == reference_table(tree)
 

@@ -37,7 +37,7 @@ def screened(code: str) -> bool:
     """Whether the cheap stages (text triggers, then the stdlib-ast screen) let the file through."""
     tree = ast.parse(code)
     triggered = any(t in code for t in RULE.triggers)
-    return triggered and RULE.screen(tree, ImportTable.from_ast(tree))
+    return triggered and RULE.screen(tree)
 
 
 # --- the documented examples (they run in test_rule_examples.py) ------------------------

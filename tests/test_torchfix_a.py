@@ -12,7 +12,6 @@ import pytest
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability, Diagnostic
 from ml_policy.lint.engine import lint_bytes
-from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
 from ml_policy.rules.torchfix.checkpoint_use_reentrant import CheckpointUseReentrant
@@ -51,7 +50,7 @@ def screened(code: str, rule: type[Rule]) -> bool:
     return (
         any(t in code for t in rule.triggers)
         and rule.text_screen(ScreenText(code))
-        and rule.screen(tree, ImportTable.from_ast(tree))
+        and rule.screen(tree)
     )
 
 

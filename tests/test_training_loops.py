@@ -12,7 +12,6 @@ from conftest import marked
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.lint.engine import lint_bytes
-from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
 from ml_policy.rules.training_loops import (
@@ -46,7 +45,7 @@ def screened(rule: type[Rule], code: str) -> bool:
     code = textwrap.dedent(code)
     tree = ast.parse(code)
     triggered = any(t in code for t in rule.triggers) and rule.text_screen(ScreenText(code))
-    return triggered and rule.screen(tree, ImportTable.from_ast(tree))
+    return triggered and rule.screen(tree)
 
 
 # --- MLC005 missing-zero-grad -------------------------------------------------------------

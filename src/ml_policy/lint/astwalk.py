@@ -30,6 +30,7 @@ CHILD_FIELDS = {
 CHILD_FIELDS[ast.Constant] = ()
 
 Node = TypeVar("Node", bound=ast.AST)
+NodeIndex = dict[type[ast.AST], list[ast.AST]]  # every node of a tree, by class
 
 
 def nodes_of(tree: ast.AST, kinds: tuple[type[Node], ...]) -> Iterator[Node]:
@@ -47,10 +48,10 @@ def nodes_of(tree: ast.AST, kinds: tuple[type[Node], ...]) -> Iterator[Node]:
                 stack.append(value)
 
 
-def index_nodes(tree: ast.AST) -> dict[type[ast.AST], list[ast.AST]]:
+def index_nodes(tree: ast.AST) -> NodeIndex:
     """Every node of `tree` by class, in no particular order: one walk that the screens of
-    every rule share (`FileContext.nodes`)."""
-    index: dict[type[ast.AST], list[ast.AST]] = {}
+    every rule and the import table share (`FileContext.nodes`)."""
+    index: NodeIndex = {}
     stack: list[Any] = [tree]
     while stack:
         node = stack.pop()

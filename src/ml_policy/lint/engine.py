@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Diagnostic, Edit, Fix
 from ml_policy.lint import noqa
-from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.limits import (
     AST_MAX_TOKENS,
@@ -107,7 +106,7 @@ def lint_source(
         return [_parse_error(path, source, message, error.lineno or 1, error.offset or 1)]
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurd nesting
         return [_parse_error(path, source, f"cannot parse: {error}", 1, 1)]
-    context = FileContext(path, settings, ImportTable.from_ast(tree), tree)
+    context = FileContext.of_tree(tree, path, settings)
     screened = [rule for rule in candidates if rule.screen_context(context)]
     if not screened:
         return []

@@ -14,9 +14,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
-from ml_policy.lint.astwalk import CHILD_FIELDS
+from ml_policy.lint.astwalk import NodeIndex, index_nodes
 from ml_policy.lint.bindings import bound_names
 from ml_policy.lint.lazy import cst
 
@@ -55,9 +55,14 @@ class ImportTable:
 
     @classmethod
     def from_ast(cls, tree: ast.AST) -> ImportTable:
+        return cls.from_index(index_nodes(tree))
+
+    @classmethod
+    def from_index(cls, index: NodeIndex) -> ImportTable:
+        """The table of a tree from its nodes by class (`astwalk.index_nodes`)."""
         imported: dict[str, set[str]] = {}
         other: set[str] = set()
-        for node in _binding_nodes(tree):
+        for node in _binding_nodes(index):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 for local, target in _imports(node):
                     imported.setdefault(local, set()).add(target)
@@ -109,44 +114,17 @@ def _imports(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
             yield alias.asname or alias.name, f"{base}{separator}{alias.name}"
 
 
-# The node classes other than Name that `_imports` or `bound_names` read.
-_BINDING_KINDS = frozenset(
-    {
-        ast.Import,
-        ast.ImportFrom,
-        ast.FunctionDef,
-        ast.AsyncFunctionDef,
-        ast.ClassDef,
-        ast.arg,
-        ast.ExceptHandler,
-        ast.MatchAs,
-        ast.MatchStar,
-        ast.Global,
-        ast.Nonlocal,
-    }
+# The node classes that `_imports` or `bound_names` read.
+_BINDING_KINDS = (
+    *(ast.Name, ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef),
+    *(ast.ClassDef, ast.arg, ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.Global),
+    ast.Nonlocal,
 )
 
 
-def _binding_nodes(tree: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of `tree` that may bind a name, in no particular order.
-
-    What `ast.walk` finds, filtered, at a fraction of its cost (it was two
-    thirds of a cold lint): no generator per node, no contexts or operators,
-    and Names read (most of the rest) are dropped here rather than yielded.
-    """
-    stack: list[Any] = [tree]  # nodes, plus the strings, numbers and Nones of some fields
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is ast.Name:
-            if type(node.ctx) is not ast.Load:
+def _binding_nodes(index: NodeIndex) -> Iterator[ast.AST]:
+    """The nodes of a tree that may bind a name (Names read are not)."""
+    for kind in _BINDING_KINDS:
+        for node in index.get(kind, ()):
+            if kind is not ast.Name or type(cast(ast.Name, node).ctx) is not ast.Load:
                 yield node
-            continue
-        if kind in _BINDING_KINDS:
-            yield node
-        for name in CHILD_FIELDS.get(kind, ()):  # nothing for a string, number or None
-            value = getattr(node, name, None)  # a node built by hand may lack a field
-            if type(value) is list:
-                stack.extend(value)
-            else:
-                stack.append(value)

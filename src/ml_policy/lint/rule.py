@@ -12,8 +12,8 @@ cheap chances to say the file cannot matter:
 - `text_screen(text)`: a sharper test on the text (`lint/prefilter.py`), such
   as "some def has a default that is a display, a call or a name";
 - `screen_context(context)`: a test on the stdlib `ast` (about ten times
-  cheaper to parse than libcst) that a candidate exists (`screen(tree,
-  imports)` asks it of a tree alone).
+  cheaper to parse than libcst) that a candidate exists (`screen(tree)`
+  asks it of a tree alone).
 
 The first three run before any parse: a file that no rule passes them for is
 not parsed at all. The text tests must be sound (never drop a file the rule
@@ -46,7 +46,7 @@ from typing import ClassVar, TypeVar, cast
 
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability
-from ml_policy.lint.astwalk import index_nodes
+from ml_policy.lint.astwalk import NodeIndex, index_nodes
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
@@ -78,10 +78,6 @@ Fact = TypeVar("Fact")
 Node = TypeVar("Node", bound=ast.AST)
 
 
-def _node_index(context: FileContext) -> dict[type[ast.AST], list[ast.AST]]:
-    return index_nodes(context.tree)
-
-
 @dataclass
 class FileContext:
     """What the screens and rules know about the file they check."""
@@ -90,22 +86,26 @@ class FileContext:
     settings: Settings
     imports: ImportTable
     tree: ast.Module  # the stdlib parse the screens use
+    index: NodeIndex  # its nodes by class, from one walk that the screens share
     findings: list[Finding] = field(default_factory=list)
     # Visitors that collect facts in the rules' traversal, ahead of the rules.
     visitors: list[Visitor] = field(default_factory=list)
     facts: dict[Callable[[FileContext], object], object] = field(default_factory=dict)
 
     @classmethod
-    def of_tree(cls, tree: ast.Module, imports: ImportTable) -> FileContext:
-        """A context for a tree screened alone, with no file or settings behind it."""
-        return cls(Path(), Settings(root=Path()), imports, tree)
+    def of_tree(
+        cls, tree: ast.Module, path: Path = Path(), settings: Settings | None = None
+    ) -> FileContext:
+        """A context for a tree; with no path or settings, for a tree screened alone."""
+        index = index_nodes(tree)
+        imports = ImportTable.from_index(index)
+        return cls(path, settings or Settings(root=Path()), imports, tree, index)
 
     def nodes(self, *kinds: type[Node]) -> Iterator[Node]:
         """The nodes of the stdlib tree whose class is one of `kinds` (exactly), in no
         particular order, from one walk of the tree that every screen shares."""
-        index = self.fact(_node_index)
         for kind in kinds:
-            yield from cast("list[Node]", index.get(kind, ()))
+            yield from cast("list[Node]", self.index.get(kind, ()))
 
     def fact(self, compute: Callable[[FileContext], Fact]) -> Fact:
         """`compute(self)`, computed once for the file and shared by its screens and rules."""
@@ -144,9 +144,9 @@ class Rule(BaseRule, Visitor):
         return True
 
     @classmethod
-    def screen(cls, tree: ast.Module, imports: ImportTable) -> bool:
+    def screen(cls, tree: ast.Module) -> bool:
         """`screen_context` of a tree alone (for tests and tools)."""
-        return cls.screen_context(FileContext.of_tree(tree, imports))
+        return cls.screen_context(FileContext.of_tree(tree))
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of a Name/Attribute through the file's imports."""
