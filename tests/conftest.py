@@ -50,6 +50,7 @@ HOOK_IDS = (
     "ml-policy-ruff-format",
     "ml-policy-mypy",
     "ml-policy-bandit",
+    "ml-policy-hadolint",
 )
 
 

@@ -11,7 +11,12 @@ import pytest
 
 from ml_policy.config import SCHEMA, ConfigError, Override, Settings, build_settings, checked_table
 from ml_policy.settings.declare import Kind, from_table, keys, schema_of, toml_key
-from ml_policy.settings.model import ArtifactSettings, DepsSettings, SecretSettings
+from ml_policy.settings.model import (
+    ArtifactSettings,
+    DepsSettings,
+    HadolintSettings,
+    SecretSettings,
+)
 
 
 def _even(value: Any) -> str | None:
@@ -47,13 +52,18 @@ def test_the_reader_converts_declared_keys_and_keeps_defaults_for_the_rest() -> 
 def test_the_schema_has_every_key_of_the_release() -> None:
     assert list(SCHEMA) == [
         *("bundle", "select", "extend-select", "ignore", "per-file-ignores", "exclude"),
-        *("ml-packages", "free-threaded", "deps", "artifacts", "secrets", "overrides"),
+        *("ml-packages", "free-threaded", "deps", "artifacts", "secrets", "hadolint"),
+        "overrides",
     ]
     assert _sub_table("deps") == ["mode", "pin"]
     assert _sub_table("artifacts") == [
         *("max-kb", "lfs", "limits", "notebook-max-kb", "allow-notebook-outputs"),
     ]
     assert _sub_table("secrets") == ["baseline", "disable-plugins"]
+    assert _sub_table("hadolint") == [
+        *("ignore", "error", "warning", "info", "style", "failure-threshold"),
+        *("trusted-registries", "label-schema", "strict-labels"),
+    ]
 
 
 def _sub_table(name: str) -> list[str]:
@@ -62,7 +72,9 @@ def _sub_table(name: str) -> list[str]:
     return list(schema)
 
 
-@pytest.mark.parametrize("table", [Settings, DepsSettings, ArtifactSettings, SecretSettings])
+@pytest.mark.parametrize(
+    "table", [Settings, DepsSettings, ArtifactSettings, SecretSettings, HadolintSettings]
+)
 def test_every_key_has_a_doc(table: type[Any]) -> None:
     assert all(key.doc for _, key in keys(table))
 
@@ -86,6 +98,17 @@ def test_a_table_with_every_key_reads_into_every_field() -> None:
             "allow-notebook-outputs": True,
         },
         "secrets": {"baseline": "b.json", "disable-plugins": ["KeywordDetector"]},
+        "hadolint": {
+            "ignore": ["DL3008"],
+            "error": ["DL3007"],
+            "warning": ["SC2086"],
+            "info": ["DL3015"],
+            "style": ["DL3059"],
+            "failure-threshold": "warning",
+            "trusted-registries": ["docker.io"],
+            "label-schema": {"maintainer": "email"},
+            "strict-labels": True,
+        },
         "overrides": {"ruff.line-length": {"reason": "why", "add": [1], "remove": [2]}},
     }
     checked_table(Path("pyproject.toml"), "", table, "tool.ml-policy")
@@ -102,6 +125,17 @@ def test_a_table_with_every_key_reads_into_every_field() -> None:
         deps=DepsSettings("library", "bounded"),
         artifacts=ArtifactSettings(7, ("*.pt",), {"*.csv": 9}, 8, True),
         secrets=SecretSettings("b.json", ("KeywordDetector",)),
+        hadolint=HadolintSettings(
+            ("DL3008",),
+            ("DL3007",),
+            ("SC2086",),
+            ("DL3015",),
+            ("DL3059",),
+            "warning",
+            ("docker.io",),
+            {"maintainer": "email"},
+            strict_labels=True,
+        ),
         overrides={"ruff.line-length": Override("ruff.line-length", "why", (1,), (2,))},
     )
 

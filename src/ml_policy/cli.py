@@ -119,6 +119,15 @@ def _parser() -> argparse.ArgumentParser:
                 help="accept every secret found now: rewrite the baseline, report nothing",
             )
 
+    hadolint = commands.add_parser(
+        "hadolint",
+        help="the pinned hadolint, with .hadolint.yaml and [tool.ml-policy.hadolint] "
+        "(hook ml-policy-hadolint)",
+    )
+    hadolint.add_argument("paths", nargs="*", type=Path, metavar="FILE")
+    _add_format_options(hadolint)
+    hadolint.set_defaults(handler=_run_hadolint)
+
     init = commands.add_parser(
         "init", help="merge a policy bundle into a repository's configuration"
     )
@@ -228,13 +237,17 @@ def _add_rule_options(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_output_options(command: argparse.ArgumentParser) -> None:
+def _add_format_options(command: argparse.ArgumentParser) -> None:
     from ml_policy.report import FORMATS  # not at the top: `--version` needs no writer
 
     command.add_argument("--output-format", choices=FORMATS, default="text")
     command.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when there are findings"
     )
+
+
+def _add_output_options(command: argparse.ArgumentParser) -> None:
+    _add_format_options(command)
     command.add_argument("--fix", action="store_true", help="apply safe fixes")
     command.add_argument(
         "--unsafe-fixes", action="store_true", help="with --fix or --diff: unsafe fixes too"
@@ -287,6 +300,20 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.fix or args.diff:
         return _apply_fixes(diagnostics, args, resolver, options)
     return _report(diagnostics, args)
+
+
+def _run_hadolint(args: argparse.Namespace) -> int:
+    from ml_policy import hadolint
+    from ml_policy.config import SettingsResolver
+
+    if not args.paths:
+        return 0  # a hook called with no files has nothing to do
+    resolver = SettingsResolver()
+    result = hadolint.check(args.paths, resolver)
+    for warning in resolver.warnings:
+        print(f"ml-policy: warning: {warning}", file=sys.stderr)
+    status = _report(result.diagnostics, args)
+    return status if result.fails else 0  # findings below the failure threshold are shown
 
 
 def _update_secrets_baseline() -> int:

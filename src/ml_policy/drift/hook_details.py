@@ -58,6 +58,7 @@ _CONFIG_FILES = (
     r"(^|/)(pyproject\.toml|\.pre-commit-config\.yaml|ruff\.toml|\.ruff\.toml|mypy\.ini"
     r"|\.mypy\.ini|setup\.cfg|\.bandit)$"
 )
+_DOCKERFILES = r"(?i)(^|/)((dockerfile|containerfile)([.-][^/]*)?|[^/]*\.dockerfile)$"
 HOOKS = {
     "ml-policy-lint": HookSpec("ml-policy lint", python=True),
     "ml-policy-deps": HookSpec("ml-policy deps", _DEPS_FILES),
@@ -68,6 +69,7 @@ HOOKS = {
     "ml-policy-ruff-format": HookSpec("ml-policy ruff format --force-exclude", python=True),
     "ml-policy-mypy": HookSpec("ml-policy mypy", python=True),
     "ml-policy-bandit": HookSpec("ml-policy bandit", python=True),
+    "ml-policy-hadolint": HookSpec("ml-policy hadolint", _DOCKERFILES),
 }
 _ML_FAMILIES = {
     "lint": "lint",
@@ -312,6 +314,11 @@ def _bandit(option: str, value: str, root: Path) -> bool:
     return option in _BANDIT_NARROWING
 
 
+def _hadolint(option: str, value: str, root: Path) -> bool:
+    del value, root
+    return option == "--exit-zero"  # it takes no other option
+
+
 def _reads(root: Path, value: str, found: toolconfig.Found) -> bool:
     """Whether `--config VALUE` names the file the tool reads anyway (not an inline
     `KEY=VALUE` override, not another file)."""
@@ -323,4 +330,5 @@ _JUDGES: dict[str, Judge] = {
     "ruff-format": _ruff_format,
     "mypy": _mypy,
     "bandit": _bandit,
+    "hadolint": _hadolint,
 }

@@ -47,6 +47,15 @@ def _codes(value: Any) -> str | None:
     return next((problem for code in value if (problem := code_problem(code))), None)
 
 
+def _hadolint_codes(value: Any) -> str | None:
+    """hadolint's own rule codes: DL (Dockerfile) and SC (ShellCheck in RUN) rules."""
+    problem = 'must be a list of hadolint rule codes, like ["DL3008", "SC2086"]'
+    if _strings(value):
+        return problem
+    wrong = next((code for code in value if not re.fullmatch(r"(DL|SC)[0-9]{4}", code)), None)
+    return None if wrong is None else f"{problem}: {quoted(wrong)} is not one"
+
+
 def _patterns(value: Any) -> str | None:
     """A list of gitignore patterns that pathspec can compile."""
     return _strings(value) or next(
@@ -105,6 +114,9 @@ def one_of(*choices: str) -> Kind:
     return Kind(check)
 
 
+# The label types hadolint's label-schema knows.
+LABEL_TYPES = ("email", "git-hash", "hash", "rfc3339", "semver", "spdx", "text", "url")
+
 STRING = Kind(_string)
 BOOLEAN = Kind(_boolean)
 SIZE_KB = Kind(_size_kb)
@@ -117,3 +129,5 @@ CODES_BY_PATTERN = Kind(
 )
 SIZE_KB_BY_PATTERN = Kind(_table_of(_size_kb, pattern_problem), dict)
 OVERRIDES = Kind(_table_of(_override), _overrides)
+HADOLINT_CODES = Kind(_hadolint_codes, tuple)
+LABEL_SCHEMA = Kind(_table_of(one_of(*LABEL_TYPES).check), dict)

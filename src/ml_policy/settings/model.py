@@ -17,6 +17,8 @@ from ml_policy.settings.kinds import (
     BUNDLE_REF,
     CODES,
     CODES_BY_PATTERN,
+    HADOLINT_CODES,
+    LABEL_SCHEMA,
     OVERRIDES,
     PATTERNS,
     SIZE_KB,
@@ -92,6 +94,50 @@ class SecretSettings:
 
 
 @dataclass(frozen=True)
+class HadolintSettings:
+    """The pinned hadolint's configuration (hook ml-policy-hadolint), as hadolint's own
+    `.hadolint.yaml` keys; merged with that file when the repository has one."""
+
+    ignore: tuple[str, ...] = field(
+        default=(), metadata=toml_key("ignore", HADOLINT_CODES, "hadolint rules not reported")
+    )
+    error: tuple[str, ...] = field(
+        default=(), metadata=toml_key("error", HADOLINT_CODES, "hadolint rules made errors")
+    )
+    warning: tuple[str, ...] = field(
+        default=(), metadata=toml_key("warning", HADOLINT_CODES, "hadolint rules made warnings")
+    )
+    info: tuple[str, ...] = field(
+        default=(), metadata=toml_key("info", HADOLINT_CODES, "hadolint rules made infos")
+    )
+    style: tuple[str, ...] = field(
+        default=(), metadata=toml_key("style", HADOLINT_CODES, "hadolint rules made style notes")
+    )
+    failure_threshold: str | None = field(
+        default=None,
+        metadata=toml_key(
+            "failure-threshold",
+            one_of("error", "warning", "info", "style", "none"),
+            "the least level that fails the hook (hadolint's default: info)",
+        ),
+    )
+    trusted_registries: tuple[str, ...] = field(
+        default=(),
+        metadata=toml_key(
+            "trusted-registries", STRINGS, "the only registries FROM may pull from (DL3026)"
+        ),
+    )
+    label_schema: Mapping[str, str] = field(
+        default_factory=dict,
+        metadata=toml_key("label-schema", LABEL_SCHEMA, "labels images must carry, by type"),
+    )
+    strict_labels: bool | None = field(
+        default=None,
+        metadata=toml_key("strict-labels", BOOLEAN, "labels outside label-schema are findings"),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """The effective policy for the files below `root`."""
 
@@ -138,6 +184,10 @@ class Settings:
     secrets: SecretSettings = field(
         default=SecretSettings(),
         metadata=toml_key("secrets", SecretSettings, "detect-secrets (MLK)"),
+    )
+    hadolint: HadolintSettings = field(
+        default=HadolintSettings(),
+        metadata=toml_key("hadolint", HadolintSettings, "the pinned hadolint (hook)"),
     )
     overrides: Mapping[str, Override] = field(
         default_factory=dict,

@@ -25,7 +25,15 @@ from ml_policy.deps.commands.scan import (
     IndexOption,
     InstallArg,
     is_command_file,
+    is_dockerfile,
     scan_file,
 )
 
-__all__ = ["CommandScan", "IndexOption", "InstallArg", "is_command_file", "scan_file"]
+__all__ = [
+    "CommandScan",
+    "IndexOption",
+    "InstallArg",
+    "is_command_file",
+    "is_dockerfile",
+    "scan_file",
+]

@@ -49,6 +49,19 @@ class CommandScan:
 
 EMPTY_SCAN = CommandScan((), ())
 DOCKERFILE_NAME = re.compile(r"(dockerfile|containerfile)([.-].*)?|.*\.dockerfile")
+# Files named like a Dockerfile that are something else: code about Dockerfiles
+# (`dockerfile.py`), docs, templates (`Dockerfile.j2`), BuildKit's ignore file.
+NOT_DOCKERFILE_SUFFIXES = (
+    *(".py", ".pyi", ".ipynb", ".md", ".rst", ".txt", ".json", ".yaml", ".yml", ".toml"),
+    *(".sh", ".bash", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".in"),
+    *(".lock", ".orig", ".bak", ".swp", ".dockerignore"),
+)
+
+
+def is_dockerfile(path: Path) -> bool:
+    """A Dockerfile or Containerfile by name (`Dockerfile.gpu`, `train.dockerfile`)."""
+    name = path.name.lower()
+    return bool(DOCKERFILE_NAME.fullmatch(name)) and not name.endswith(NOT_DOCKERFILE_SUFFIXES)
 
 
 def is_command_file(path: Path) -> bool:
@@ -57,9 +70,9 @@ def is_command_file(path: Path) -> bool:
 
 
 def _kind(path: Path) -> str | None:
+    if is_dockerfile(path):
+        return "dockerfile"
     name = path.name.lower()
-    if DOCKERFILE_NAME.fullmatch(name) and not name.endswith(".dockerignore"):
-        return "dockerfile"  # (`Dockerfile.dockerignore` is BuildKit's ignore file for it)
     if name.endswith((".sh", ".bash")):
         return "script"
     if name.endswith(".ipynb"):
