@@ -15,6 +15,7 @@ from ml_policy.settings.model import (
     ArtifactSettings,
     DepsSettings,
     HadolintSettings,
+    ImageSettings,
     SecretSettings,
 )
 
@@ -52,14 +53,15 @@ def test_the_reader_converts_declared_keys_and_keeps_defaults_for_the_rest() -> 
 def test_the_schema_has_every_key_of_the_release() -> None:
     assert list(SCHEMA) == [
         *("bundle", "select", "extend-select", "ignore", "per-file-ignores", "exclude"),
-        *("ml-packages", "free-threaded", "deps", "artifacts", "secrets", "hadolint"),
-        "overrides",
+        *("ml-packages", "free-threaded", "deps", "artifacts", "secrets", "images"),
+        *("hadolint", "overrides"),
     ]
     assert _sub_table("deps") == ["mode", "pin"]
     assert _sub_table("artifacts") == [
         *("max-kb", "lfs", "limits", "notebook-max-kb", "allow-notebook-outputs"),
     ]
     assert _sub_table("secrets") == ["baseline", "disable-plugins"]
+    assert _sub_table("images") == ["base-pin"]
     assert _sub_table("hadolint") == [
         *("ignore", "error", "warning", "info", "style", "failure-threshold"),
         *("trusted-registries", "label-schema", "strict-labels"),
@@ -73,7 +75,8 @@ def _sub_table(name: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "table", [Settings, DepsSettings, ArtifactSettings, SecretSettings, HadolintSettings]
+    "table",
+    [Settings, DepsSettings, ArtifactSettings, SecretSettings, ImageSettings, HadolintSettings],
 )
 def test_every_key_has_a_doc(table: type[Any]) -> None:
     assert all(key.doc for _, key in keys(table))
@@ -98,6 +101,7 @@ def test_a_table_with_every_key_reads_into_every_field() -> None:
             "allow-notebook-outputs": True,
         },
         "secrets": {"baseline": "b.json", "disable-plugins": ["KeywordDetector"]},
+        "images": {"base-pin": "digest"},
         "hadolint": {
             "ignore": ["DL3008"],
             "error": ["DL3007"],
@@ -125,6 +129,7 @@ def test_a_table_with_every_key_reads_into_every_field() -> None:
         deps=DepsSettings("library", "bounded"),
         artifacts=ArtifactSettings(7, ("*.pt",), {"*.csv": 9}, 8, True),
         secrets=SecretSettings("b.json", ("KeywordDetector",)),
+        images=ImageSettings("digest"),
         hadolint=HadolintSettings(
             ("DL3008",),
             ("DL3007",),

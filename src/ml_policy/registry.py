@@ -48,6 +48,7 @@ _REPRO = "ml_policy.rules.reproducibility"
 _SUPPLY = "ml_policy.rules.supply_chain"
 _TRAINING = "ml_policy.rules.training"
 _DEPS = "ml_policy.deps.rules"
+_IMAGES = "ml_policy.images.rules"
 _DRIFT = "ml_policy.drift"
 _TORCHFIX = "ml_policy.rules.torchfix"
 
@@ -100,6 +101,8 @@ FAMILIES = (
             "MLD004": f"{_DEPS}.extra_index_url:ExtraIndexUrl",
             "MLD005": f"{_DEPS}.torch_family_mismatch:TorchFamilyMismatch",
             "MLD006": f"{_DEPS}.unpinned_install_command:UnpinnedInstallCommand",
+            "MLI001": f"{_IMAGES}.alpine_base_for_ml:AlpineBaseForMl",
+            "MLI003": f"{_IMAGES}.unpinned_base_image:UnpinnedBaseImage",
         },
     ),
     Family(
@@ -171,6 +174,8 @@ _ADDED_LATER = {
     "MLC002": "0.3.0",
     "MLC003": "0.3.0",
     "MLC007": "0.3.0",
+    "MLI001": "0.3.0",
+    "MLI003": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
@@ -183,7 +188,6 @@ RULE_CODES = tuple(sorted(_SPECS))
 # them; it selects no rule yet.
 _PLANNED = {
     "MLC": "training correctness",
-    "MLI": "container images",
     "MLR": "reproducibility",
     "MLS": "supply chain",
     "MLT": "TorchFix parity",

@@ -101,10 +101,22 @@ def _command_file(path: Path, resolver: SettingsResolver) -> list[Diagnostic]:
     if not commands.is_command_file(path):
         return []
     try:
-        scan = commands.scan_file(path, read_text(path))
+        text = read_text(path)
+        scan = commands.scan_file(path, text)
     except ManifestError as error:
         return [not_checked(error.message, path, error.line, error.column)]
     settings = resolver.for_path(path)
     policy = Policy(settings, ml_packages(settings.ml_packages))
     found = manifest_diagnostics(command_manifest(path, scan, policy), policy)
+    if commands.is_dockerfile(path):
+        return unsuppressed(found, scan.noqa) + _image_diagnostics(path, text, policy)
     return unsuppressed(found, scan.noqa)
+
+
+def _image_diagnostics(path: Path, text: str, policy: Policy) -> list[Diagnostic]:
+    """The MLI findings of a Dockerfile."""
+    from ml_policy.images.dockerfile import read_dockerfile
+    from ml_policy.images.rules import image_diagnostics
+
+    dockerfile = read_dockerfile(path, text)
+    return unsuppressed(image_diagnostics(dockerfile, policy), dockerfile.noqa)

@@ -94,6 +94,20 @@ class SecretSettings:
 
 
 @dataclass(frozen=True)
+class ImageSettings:
+    """What container images are held to (the MLI rules)."""
+
+    base_pin: str = field(
+        default="tag",
+        metadata=toml_key(
+            "base-pin",
+            one_of("tag", "digest"),
+            "ML base images: a version tag, or a digest (@sha256:...)",
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class HadolintSettings:
     """The pinned hadolint's configuration (hook ml-policy-hadolint), as hadolint's own
     `.hadolint.yaml` keys; merged with that file when the repository has one."""
@@ -184,6 +198,10 @@ class Settings:
     secrets: SecretSettings = field(
         default=SecretSettings(),
         metadata=toml_key("secrets", SecretSettings, "detect-secrets (MLK)"),
+    )
+    images: ImageSettings = field(
+        default=ImageSettings(),
+        metadata=toml_key("images", ImageSettings, "container images (MLI)"),
     )
     hadolint: HadolintSettings = field(
         default=HadolintSettings(),

@@ -23,8 +23,11 @@ HEREDOC_MARKER = re.compile(r"<<(-?)(['\"]?)([A-Za-z0-9_.-]+)\2")
 
 
 @dataclass(frozen=True)
-class _Instruction:
+class Instruction:
+    """One instruction: its keyword (upper case) and what follows it."""
+
     keyword: str
+    start: int  # offset of the instruction's first character in the file
     arguments: MappedText  # continuation lines joined, comment lines inside dropped
     heredoc: MappedText | None  # the here-document lines after it, delimiters included
     scripts: tuple[MappedText, ...]  # each here-document's body
@@ -32,18 +35,27 @@ class _Instruction:
 
 def dockerfile_commands(text: str, comments: list[Comment] | None) -> Iterator[Command]:
     posix_shell = True
-    for instruction in _instructions(text):
-        if instruction.keyword == "FROM":
-            posix_shell = True  # SHELL holds for one build stage
-        elif instruction.keyword == "SHELL":
-            shell = _exec_form(instruction.arguments)
-            posix_shell = shell is not None and any(program_name(w) in POSIX_SHELLS for w in shell)
+    for instruction in instructions(text):
+        shell = stage_shell(instruction)
+        if shell is not None:
+            posix_shell = shell
         elif instruction.keyword == "RUN":
-            yield from _run_commands(instruction, posix_shell, comments)
+            yield from run_commands(instruction, posix_shell, comments)
 
 
-def _run_commands(
-    instruction: _Instruction, posix_shell: bool, comments: list[Comment] | None
+def stage_shell(instruction: Instruction) -> bool | None:
+    """After a FROM (True) or SHELL instruction: whether RUN commands run in a POSIX shell.
+    None for the other instructions (they do not change it)."""
+    if instruction.keyword == "FROM":
+        return True  # SHELL holds for one build stage
+    if instruction.keyword == "SHELL":
+        shell = _exec_form(instruction.arguments)
+        return shell is not None and any(program_name(w) in POSIX_SHELLS for w in shell)
+    return None
+
+
+def run_commands(
+    instruction: Instruction, posix_shell: bool, comments: list[Comment] | None
 ) -> Iterator[Command]:
     """The commands of a RUN instruction (with the shell comments in what it runs)."""
     arguments = _after_run_flags(instruction.arguments)
@@ -125,7 +137,8 @@ def _shell_script_index(words: tuple[Word, ...]) -> int | None:
     return None
 
 
-def _instructions(text: str) -> Iterator[_Instruction]:
+def instructions(text: str) -> Iterator[Instruction]:
+    """The instructions of a Dockerfile, as BuildKit reads them."""
     lines = _physical_lines(text)
     escape, at = _escape_directive(lines)
     while at < len(lines):
@@ -133,6 +146,7 @@ def _instructions(text: str) -> Iterator[_Instruction]:
         if not line.strip() or line.lstrip().startswith("#"):
             at += 1
             continue
+        start = lines[at][0] + len(line) - len(line.lstrip())
         arguments, at = _logical_line(lines, at, escape)
         match = INSTRUCTION.match(arguments.text)
         if match is None:
@@ -143,7 +157,7 @@ def _instructions(text: str) -> Iterator[_Instruction]:
             keyword = inner.group(1).upper()
             rest = MappedText(rest.text[inner.end() :], rest.offsets[inner.end() :])
         heredoc, scripts, at = _heredocs(text, lines, at, rest.text, keyword)
-        yield _Instruction(keyword, rest, heredoc, scripts)
+        yield Instruction(keyword, start, rest, heredoc, scripts)
 
 
 def _physical_lines(text: str) -> list[tuple[int, str]]:
