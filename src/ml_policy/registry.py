@@ -102,7 +102,10 @@ FAMILIES = (
             "MLD005": f"{_DEPS}.torch_family_mismatch:TorchFamilyMismatch",
             "MLD006": f"{_DEPS}.unpinned_install_command:UnpinnedInstallCommand",
             "MLI001": f"{_IMAGES}.alpine_base_for_ml:AlpineBaseForMl",
+            "MLI002": f"{_IMAGES}.cuda_base_mismatch:CudaBaseMismatch",
             "MLI003": f"{_IMAGES}.unpinned_base_image:UnpinnedBaseImage",
+            "MLI004": f"{_IMAGES}.build_tools_in_final_stage:BuildToolsInFinalStage",
+            "MLI005": f"{_IMAGES}.weights_baked_into_image:WeightsBakedIntoImage",
         },
     ),
     Family(
@@ -175,7 +178,10 @@ _ADDED_LATER = {
     "MLC003": "0.3.0",
     "MLC007": "0.3.0",
     "MLI001": "0.3.0",
+    "MLI002": "0.3.0",
     "MLI003": "0.3.0",
+    "MLI004": "0.3.0",
+    "MLI005": "0.3.0",
 }
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
