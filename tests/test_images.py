@@ -220,7 +220,7 @@ def test_digest_mode_asks_every_ml_base_for_a_digest(tmp_path: Path) -> None:
         (
             "FROM python:3.12-slim\n"
             "RUN DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\\n"
-            "    curl libpq-dev\n",
+            "    curl gcc libpq-dev\n",
             [(3, 10)],
         ),
         ("FROM rockylinux:9\nRUN sudo dnf install -y gcc-c++ make\n", [(2, 25)]),
@@ -236,11 +236,24 @@ def test_digest_mode_asks_every_ml_base_for_a_digest(tmp_path: Path) -> None:
             [],
         ),
         ("FROM python:3.12-slim\nRUN apt-get install -y libgomp1 git\n", []),
+        ("FROM python:3.12-slim\nRUN apt-get install -y librdmacm-dev\n", []),  # no compiler
+        ("FROM nvidia/cuda:12.4.1-devel-ubuntu22.04\nRUN apt-get install -y ninja-build\n", []),
+        ("FROM python:3.12-slim AS builder\nRUN apt-get install -y gcc\n", []),
         ("FROM python:3.12-slim\nRUN apt-cache show gcc\n", []),
     ],
 )
 def test_build_tools(tmp_path: Path, text: str, reported: list[tuple[int, int]]) -> None:
     assert found(tmp_path, text, "MLI004") == reported
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".devcontainer/Dockerfile", "docker/ci.dockerfile", "Dockerfile.dev", "devel.dockerfile"],
+)
+def test_development_images_may_keep_their_compilers(tmp_path: Path, name: str) -> None:
+    text = "FROM python:3.12-slim\nRUN apt-get install -y build-essential\n"
+    assert found(tmp_path, text, "MLI004", name=name) == []
+    assert found(tmp_path / "shipped", text, "MLI004", name="docker/serve.dockerfile") == [(2, 24)]
 
 
 # --- MLI005 weights-baked-into-image ---------------------------------------------------

@@ -22,6 +22,10 @@ TOOLCHAINS = frozenset(
 )
 # Headers: `libssl-dev` (Debian, Alpine), `openssl-devel` (Red Hat), versioned names too.
 HEADERS = re.compile(r"[a-z0-9][a-z0-9.+-]*-(dev|devel)(=.*)?")
+# Files of development, CI and builder images, where compilers are the point.
+DEVELOPMENT_NAME = re.compile(
+    r"(^|[._-])(dev|devel|develop|development|ci|test|tests|build|builder|devcontainer)([._-]|$)"
+)
 REMOVERS = re.compile(
     r"\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^\n]*\b(purge|remove|del|autoremove)\b"
 )
@@ -34,11 +38,17 @@ class BuildToolsInFinalStage(ImageRule):
     only stage) for `apt-get`/`apt`/`apk`/`yum`/`dnf`/`microdnf` installs of
     compilers and build systems (`build-essential`, `build-base`, `gcc`, `g++`,
     `clang`, `gfortran`, `make`, `cmake`, `ninja-build`, `cargo`, ...) and of
-    header packages (`*-dev`, `*-devel`). Silent when the stage removes them
+    header packages (`*-dev`, `*-devel`, reported with a compiler: headers
+    alone build nothing). Silent when the stage removes them
     again (`apt-get purge`, `apk del`, ...) anywhere after the install, since
     then the image's size depends on how the layers are squashed, which the
     Dockerfile alone does not tell. Earlier stages may install anything: that
-    is what a builder stage is for. An image that runs `torch.compile` needs a
+    is what a builder stage is for. Development, CI and builder images are
+    not judged: a file in `.devcontainer/` or named with `dev`, `devel`, `ci`,
+    `test` or `build` (`Dockerfile.dev`, `ci.dockerfile`), a final stage named
+    so, or one on a CUDA `devel` image (chosen for its toolchain: DeepSpeed
+    and other extensions compile their kernels at run time there). An image
+    that runs `torch.compile` needs a
     C compiler at run time (Triton builds a small launcher with it): there,
     accept the `gcc` install with `# noqa: MLI004` and a reason.
 
@@ -98,10 +108,12 @@ class BuildToolsInFinalStage(ImageRule):
     def check(cls, dockerfile: Dockerfile, policy: Policy) -> list[Diagnostic]:
         del policy
         stage = dockerfile.final
-        if stage is None:
+        if stage is None or _development_image(dockerfile, stage):
             return []
         tools = [word for word in _installed(stage) if _is_build_tool(word.value)]
-        if not tools or _removes_later(stage, tools):
+        if not any(_package(word.value).lower() in TOOLCHAINS for word in tools):
+            return []  # headers alone build nothing: the compiler is the finding
+        if _removes_later(stage, tools):
             return []
         names = ", ".join(dict.fromkeys(_package(word.value) for word in tools))
         first = tools[0]
@@ -111,6 +123,18 @@ class BuildToolsInFinalStage(ImageRule):
             "the same RUN"
         )
         return [cls.at_span(message, dockerfile, dockerfile.span(first.start, first.end))]
+
+
+def _development_image(dockerfile: Dockerfile, stage: Stage) -> bool:
+    """A development, CI or builder image by its file or stage name, or a final stage on a
+    CUDA `devel` image (which ships a toolchain by choice)."""
+    path = dockerfile.path
+    if ".devcontainer" in path.parts or DEVELOPMENT_NAME.search(path.name.lower()):
+        return True
+    if stage.name and DEVELOPMENT_NAME.search(stage.name):
+        return True
+    image = stage.image()
+    return image is not None and "devel" in re.split(r"[-_.]", (image.tag or "").lower())
 
 
 def _installed(stage: Stage) -> list[Word]:
