@@ -13,17 +13,18 @@ from ml_policy import bundles
 
 # sha256 over every file of each released bundle version (name, NUL, bytes, NUL).
 # Released versions never change: edit a bundle by adding a new version folder
-# with a CHANGELOG entry, then record its hash here.
+# with a CHANGELOG entry, then record its hash here. (The @3 versions were amended once
+# before ml-policy 0.3.0, which ships them, was released: the container policy joined.)
 RELEASED = {
     "ml-baseline@1": "9b4494750471b7d5aabfbd8977bde07bfb4dec2c64f62e90905236ce891cc37a",
     "ml-baseline@2": "1c7e77970aeed6d339cdc1c3b9f3f2434874a5568aa48df87d420e605f1f9eec",
-    "ml-baseline@3": "374292e429dd955dacea8b48ec71e4374621faf3a3f948faff5e69ddfbb71b6b",
+    "ml-baseline@3": "c56caef824a797aa6f7752737bb8e5be1f3b392a4c194f8eb500c13ca81f9a74",
     "ml-library@1": "d048f4aa09e067ed46e61fb67e7cf5aacebd8f74ad9f1c16dcdd30659ce76124",
     "ml-library@2": "eca1874cf80259ace1e252942c4a3b08acd354215bfd7883e8e4578b9d07445d",
-    "ml-library@3": "390d3aef50813391d8636cd72daec7dfde1e28d512451cab3605953cd43fc10c",
+    "ml-library@3": "fc2d354d69d2884359eb37c552ee12a48ba773af4dbcc674c92026375e8743e8",
     "ml-strict@1": "b4236cb4a24c8fb2f7b54f748b317dbf64a6b842e08bb008d45136f402c70531",
     "ml-strict@2": "5a53f27684fd436a6740d415ca6f9682d815f6e07dc50c2786abf08b97adcd63",
-    "ml-strict@3": "f33762212bea947b9b712bab2ea65a906372c03878b54d234e107ed4dc34966b",
+    "ml-strict@3": "e348e768c0fbf97939083dc9abfd7916a82596cfc456fd446f9d20966ac4f623",
 }
 
 

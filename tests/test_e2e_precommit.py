@@ -195,12 +195,16 @@ EXPECTED = {
         *("MLM001", "MLM002", "MLM003", "MLM004", "MLP001", "MLP002", "MLP003"),
         *("MLC001", "MLS001"),
     ),
-    "ml-policy-deps": ("MLD001", "MLD003", "MLD004", "MLD006"),
+    "ml-policy-deps": (
+        *("MLD001", "MLD003", "MLD004", "MLD006"),
+        *("MLI001", "MLI002", "MLI003", "MLI004", "MLI005"),
+    ),
     "ml-policy-artifacts": ("MLA001", "MLA002"),
     "ml-policy-secrets": ("MLK001",),
     "ml-policy-config": ("MLG005", "MLG006"),
     "ml-policy-ruff": ("NPY002",),
     "ml-policy-bandit": ("B411",),
+    "ml-policy-hadolint": ("DL3042", "DL3059"),
 }
 
 

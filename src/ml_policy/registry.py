@@ -190,14 +190,9 @@ _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
 RULE_CODES = tuple(sorted(_SPECS))
 
 # Families filed for later releases, until their first rule arrives. Naming one
-# (`select = ["MLT"]`) is valid, so a configuration or bundle can be written ahead of
-# them; it selects no rule yet.
-_PLANNED = {
-    "MLC": "training correctness",
-    "MLR": "reproducibility",
-    "MLS": "supply chain",
-    "MLT": "TorchFix parity",
-}
+# (`select = ["MLX"]`) is valid, so a configuration or bundle can be written ahead of
+# them; it selects no rule yet. Every family filed so far has shipped.
+_PLANNED: dict[str, str] = {}
 RESERVED_FAMILIES = {
     prefix: what
     for prefix, what in _PLANNED.items()
