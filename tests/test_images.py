@@ -316,6 +316,13 @@ def test_noqa_in_a_run_command_covers_its_line(tmp_path: Path) -> None:
     assert found(tmp_path, text, "MLI004") == []
 
 
+def test_a_comment_line_above_a_run_does_not_count(tmp_path: Path) -> None:
+    # As for MLD006: a RUN can carry its own comment, and the line above may speak of
+    # the instruction before.
+    text = "FROM python:3.12-slim\n# noqa: MLI004\nRUN apt-get install -y gcc\n"
+    assert found(tmp_path, text, "MLI004") == [(3, 24)]
+
+
 @pytest.mark.parametrize("name", ["docker/Dockerfile.gpu", "Containerfile", "serve.dockerfile"])
 def test_every_dockerfile_name_is_read(tmp_path: Path, name: str) -> None:
     assert found(tmp_path, "FROM pytorch/pytorch:nightly\n", "MLI003", name=name) == [(1, 6)]

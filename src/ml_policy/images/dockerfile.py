@@ -5,9 +5,10 @@ continuations, here-documents, SHELL). Base images are read after substituting t
 global `ARG`s (those before the first FROM) with their defaults, as `docker build`
 does without `--build-arg`; a reference that still holds a variable is unknown (None),
 and the rules stay silent about it. `FROM <stage>` follows an earlier stage by name or
-index. A `# noqa` comment line directly above an instruction covers its lines (no
-comment can stand on a FROM or COPY line: Docker reads it as arguments), as does a
-shell comment inside a RUN command on its own line.
+index. A `# noqa` comment line directly above an instruction other than RUN covers
+its lines (no comment can stand on a FROM or COPY line: Docker reads it as arguments);
+in a RUN command, a shell comment counts on its own line, as for MLD006, and a
+comment line above does not (docs/suppression.md).
 """
 
 from __future__ import annotations
@@ -193,10 +194,13 @@ def _stage(
 def _comments_above(
     path: Path, text: str, lines: LineIndex, found: list[Instruction]
 ) -> list[Noqa]:
-    """A `# noqa` comment line directly above an instruction covers the instruction."""
+    """A `# noqa` comment line directly above an instruction that cannot carry a comment
+    itself (any but RUN) covers the instruction."""
     physical = text.split("\n")
     covered = []
     for instruction in found:
+        if instruction.keyword == "RUN":
+            continue
         line = lines.position(instruction.start)[0]
         last = _last_line(instruction, lines)
         above = line - 1

@@ -14,8 +14,8 @@ _SUPPRESSION = """\
 To accept one finding, write `# noqa: {code}` on a comment line directly
 above the instruction it is reported at (Docker reads a `#` on a FROM or COPY
 line as an argument, so no comment can follow the instruction there); in a
-`RUN` command, a shell comment on the reported line works too. Details:
-docs/suppression.md."""
+`RUN` command, as a shell comment on the reported line instead, as for
+MLD006. Details: docs/suppression.md."""
 
 
 class ImageRule(BaseRule):
