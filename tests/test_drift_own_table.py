@@ -49,6 +49,38 @@ WEAKER = [
         "AWSKeyDetector",
     ),
 ]
+# The container policy arrived with version 3 of the bundles.
+WEAKER_3 = [
+    ('[tool.ml-policy.hadolint]\nignore = ["DL3013", "DL3007"]\n', "ignore", "DL3007"),
+    (
+        '[tool.ml-policy.hadolint]\nfailure-threshold = "error"\n',
+        "failure-threshold",
+        "'error', bundle 'info'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fragment", "line", "message"), WEAKER_3)
+def test_each_container_policy_weakening_is_mlg005(
+    tmp_path: Path, fragment: str, line: str, message: str
+) -> None:
+    found = drift(tmp_path, fragment, "ml-strict@3")
+    [(code, text)] = codes_at(tmp_path, found)
+    assert code == "MLG005"
+    assert text.startswith(line)
+    assert message in found[0].message
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        '[tool.ml-policy.hadolint]\nignore = []\nfailure-threshold = "style"\n',
+        '[tool.ml-policy.images]\nbase-pin = "digest"\n',
+        '[tool.ml-policy.hadolint]\ntrusted-registries = ["docker.io"]\n',
+    ],
+)
+def test_a_stricter_container_policy_passes(tmp_path: Path, fragment: str) -> None:
+    assert drift(tmp_path, fragment, "ml-strict@3") == []
 
 
 @pytest.mark.parametrize(("fragment", "line", "message"), WEAKER)
@@ -282,3 +314,15 @@ def test_an_override_for_a_hook_that_is_there_is_stale(tmp_path: Path) -> None:
     [finding] = drift(tmp_path, MISSING_HOOK)
     assert finding.code == "MLG006"
     assert "(CI runs it): what it excuses is not there any more" in finding.message
+
+
+def test_base_images_no_longer_pinned_by_digest_is_weaker() -> None:
+    from ml_policy.config import Settings
+    from ml_policy.drift.ml_policy_table import weakenings
+    from ml_policy.settings.model import ImageSettings
+
+    root = Path("/r")
+    bundle = Settings(root, images=ImageSettings("digest"))
+    [departure] = weakenings(bundle, Settings(root))
+    assert departure.key == "ml-policy.images.base-pin"
+    assert weakenings(Settings(root), bundle) == []

@@ -2,7 +2,9 @@
 
 Both are compared as ml-policy reads them (the bundle's table, then the user's on top):
 an ML rule the bundle turns on that is off, a size limit raised or dropped, a git-lfs
-pattern or detect-secrets plugin taken away, the deps policy relaxed, and `exclude` or
+pattern or detect-secrets plugin taken away, the deps policy relaxed, a hadolint rule
+ignored or its failure threshold raised, ML base images no longer pinned by digest, and
+`exclude` or
 `per-file-ignores` patterns that cover the whole project. Narrower patterns (a vendored
 folder, the tests) are ordinary use and pass, as do values with no direction (the
 baseline's file name) and anything stricter.
@@ -20,6 +22,9 @@ from ml_policy.settings.patterns import gitignore
 # A pattern that matches a module at the top and one deep in a package covers the project.
 _PROJECT_FILES = ("train.py", "src/package/models/network.py")
 _DEPS_ORDER = {"mode": ("library", "app"), "pin": ("bounded", "exact")}  # weaker first
+_BASE_PIN_ORDER = ("tag", "digest")
+# hadolint's failure thresholds, from the one that fails on nothing to the strictest.
+_THRESHOLD_ORDER = ("none", "error", "warning", "info", "style")
 
 
 def weakenings(bundle: Settings, ours: Settings) -> list[Departure]:
@@ -30,6 +35,8 @@ def weakenings(bundle: Settings, ours: Settings) -> list[Departure]:
         *_deps(bundle, ours),
         *_artifacts(bundle, ours),
         *_secrets(bundle, ours),
+        *_images(bundle, ours),
+        *_hadolint(bundle, ours),
     ]
 
 
@@ -127,6 +134,24 @@ def _secrets(bundle: Settings, ours: Settings) -> Iterator[Departure]:
     if added:
         message = f"disable-plugins turns off {_listed(list(added))}"
         yield Departure("ml-policy.secrets.disable-plugins", message, added)
+
+
+def _images(bundle: Settings, ours: Settings) -> Iterator[Departure]:
+    mine, theirs = ours.images.base_pin, bundle.images.base_pin
+    if _BASE_PIN_ORDER.index(mine) < _BASE_PIN_ORDER.index(theirs):
+        yield Departure("ml-policy.images.base-pin", f"base-pin {mine!r}, bundle {theirs!r}")
+
+
+def _hadolint(bundle: Settings, ours: Settings) -> Iterator[Departure]:
+    added = tuple(code for code in ours.hadolint.ignore if code not in bundle.hadolint.ignore)
+    if added:
+        message = f"hadolint ignore turns off {_listed(list(added))}"
+        yield Departure("ml-policy.hadolint.ignore", message, added)
+    mine = ours.hadolint.failure_threshold or "info"  # hadolint's own default
+    theirs = bundle.hadolint.failure_threshold or "info"
+    if _THRESHOLD_ORDER.index(mine) < _THRESHOLD_ORDER.index(theirs):
+        message = f"hadolint failure-threshold {mine!r}, bundle {theirs!r}"
+        yield Departure("ml-policy.hadolint.failure-threshold", message)
 
 
 def _listed(items: list[str]) -> str:

@@ -15,7 +15,9 @@ class MlPolicyWeakerThanBundle(DriftRule):
     `notebook-max-kb`, a pattern's `limits`); a git-lfs pattern dropped from `lfs`;
     `allow-notebook-outputs` turned on; the deps policy relaxed (`mode = "library"` in
     an application bundle, `pin = "bounded"` where it asks for exact pins); a
-    detect-secrets plugin disabled; an `exclude` or `per-file-ignores` pattern that
+    detect-secrets plugin disabled; a hadolint rule ignored or its
+    `failure-threshold` raised, ML base images no longer pinned by digest
+    (`[tool.ml-policy.hadolint]`, `[tool.ml-policy.images]`); an `exclude` or `per-file-ignores` pattern that
     covers the whole project (`*`, `**/*.py`). The finding is at the key's line.
 
     Patterns that cover part of the project (`vendor/`, `tests/**`) are ordinary use
