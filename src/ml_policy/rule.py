@@ -50,10 +50,19 @@ class BaseRule:
     fix_applicability: ClassVar[Applicability | None] = None
     severity: ClassVar[Severity] = Severity.ERROR
 
+    # How to accept one finding, for families whose files each have their own comment
+    # syntax: shown at the end of "What it does" ("{code}" is the rule's code).
+    suppression: ClassVar[str] = ""
+
     @classmethod
     def documentation(cls) -> str:
-        """The Markdown body of the rule's page: its docstring, dedented."""
-        return inspect.cleandoc(cls.__doc__ or "")
+        """The Markdown body of the rule's page: its docstring, dedented, with the family's
+        `suppression` paragraph at the end of "What it does"."""
+        text = inspect.cleandoc(cls.__doc__ or "")
+        if not cls.suppression:
+            return text
+        why = "\n## Why is this bad?"
+        return text.replace(why, f"\n{cls.suppression.format(code=cls.code)}\n{why}", 1)
 
     @classmethod
     def examples(cls, kind: str) -> list[str]:

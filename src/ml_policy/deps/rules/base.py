@@ -24,13 +24,7 @@ class DepsRule(BaseRule):
     """An MLD rule: its examples are manifests (a requirements file unless it says otherwise)."""
 
     example_file: ClassVar[str] = "requirements.txt"
-
-    @classmethod
-    def documentation(cls) -> str:
-        """The docstring, with how to suppress one finding at the end of "What it does"."""
-        paragraph = _SUPPRESSION.format(code=cls.code)
-        why = "\n## Why is this bad?"
-        return super().documentation().replace(why, f"\n{paragraph}\n{why}", 1)
+    suppression: ClassVar[str] = _SUPPRESSION
 
     @classmethod
     def check(cls, manifest: Manifest, policy: Policy) -> list[Diagnostic]:

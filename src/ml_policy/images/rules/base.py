@@ -22,13 +22,7 @@ class ImageRule(BaseRule):
     """An MLI rule: its examples are Dockerfiles."""
 
     example_file: ClassVar[str] = "Dockerfile"
-
-    @classmethod
-    def documentation(cls) -> str:
-        """The docstring, with how to suppress one finding at the end of "What it does"."""
-        paragraph = _SUPPRESSION.format(code=cls.code)
-        why = "\n## Why is this bad?"
-        return super().documentation().replace(why, f"\n{paragraph}\n{why}", 1)
+    suppression: ClassVar[str] = _SUPPRESSION
 
     @classmethod
     def check(cls, dockerfile: Dockerfile, policy: Policy) -> list[Diagnostic]:
