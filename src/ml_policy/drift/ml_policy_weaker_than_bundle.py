@@ -18,7 +18,8 @@ class MlPolicyWeakerThanBundle(DriftRule):
     detect-secrets plugin disabled; a hadolint rule ignored or its
     `failure-threshold` raised, ML base images no longer pinned by digest
     (`[tool.ml-policy.hadolint]`, `[tool.ml-policy.images]`); an `exclude` or
-    `per-file-ignores` pattern that covers the whole project (`*`, `**/*.py`). The finding is at the key's line.
+    `per-file-ignores` pattern that covers the whole project (`*`, `**/*.py`). The
+    finding is at the key's line.
 
     Patterns that cover part of the project (`vendor/`, `tests/**`) are ordinary use
     and pass, as does anything stricter than the bundle. A departure recorded in
