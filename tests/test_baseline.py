@@ -13,7 +13,8 @@ from ml_policy.baseline.fingerprint import Finding, SourceLines, fingerprint
 from ml_policy.baseline.store import BaselineError
 
 # Findings of every family and tool: MLM001 (and Ruff B006), MLD001, Ruff F401,
-# an unformatted file, a mypy error, and bandit B301 (no [tool.bandit]: bandit runs all).
+# an unformatted file, a mypy error, bandit B301 (no [tool.bandit]: bandit runs all),
+# and hadolint DL3007 with MLI003.
 OLD = {
     "train.py": (
         "import os\n"
@@ -25,6 +26,7 @@ OLD = {
     ),
     "requirements.txt": "torch\n",
     "messy.py": "x=1\n",
+    "Dockerfile": "FROM pytorch/pytorch:nightly\nFROM python:latest\n",
 }
 MYPY_STRICT = "[tool.mypy]\nstrict = true\n[tool.ruff.lint]\nselect = ['E', 'F', 'B', 'I']\n"
 
@@ -59,6 +61,8 @@ def test_baseline_records_every_hooks_findings(adopted: Path) -> None:
         "ruff-format",
         "mypy:assignment",
         "bandit:B301",
+        "hadolint:DL3007",
+        "MLI003",
     } <= codes(adopted)
     assert {"path": "messy.py", "code": "ruff-format"}.items() <= next(
         e for e in entries(adopted) if e["path"] == "messy.py"
@@ -86,6 +90,7 @@ def test_baseline_file_is_sorted_one_finding_per_line(adopted: Path) -> None:
         ("ruff", "check", "--force-exclude", "train.py", "messy.py"),
         ("mypy", "train.py", "messy.py"),
         ("bandit", "train.py"),
+        ("hadolint", "Dockerfile"),
     ],
 )
 def test_every_hook_passes_on_baselined_findings(adopted: Path, command: tuple[str, ...]) -> None:
@@ -102,11 +107,23 @@ def test_every_hook_passes_on_baselined_findings(adopted: Path, command: tuple[s
         ("ruff", "check", "--force-exclude", "train.py"),
         ("mypy", "train.py"),
         ("bandit", "train.py"),
+        ("hadolint", "Dockerfile"),
     ],
 )
 def test_hooks_fail_without_the_baseline(adopted: Path, command: tuple[str, ...]) -> None:
     (adopted / store.NAME).unlink()
     assert ml_policy(*command, cwd=adopted).returncode == 1
+
+
+@pytest.mark.slow
+def test_a_new_hadolint_finding_fails_and_only_it_is_shown(adopted: Path) -> None:
+    (adopted / "Dockerfile").write_text(
+        "FROM pytorch/pytorch:nightly\nFROM python:latest\nRUN cd /tmp && ls\n"
+    )
+    result = ml_policy("hadolint", "Dockerfile", cwd=adopted)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "DL3003" in result.stdout  # `cd` in RUN: new
+    assert "DL3007" not in result.stdout  # accepted
 
 
 @pytest.mark.slow

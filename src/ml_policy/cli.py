@@ -312,8 +312,8 @@ def _run_hadolint(args: argparse.Namespace) -> int:
     result = hadolint.check(args.paths, resolver)
     for warning in resolver.warnings:
         print(f"ml-policy: warning: {warning}", file=sys.stderr)
-    status = _report(result.diagnostics, args)
-    return status if result.fails else 0  # findings below the failure threshold are shown
+    # Findings below the failure threshold are shown, and do not fail.
+    return _report(result.diagnostics, args, tool=hadolint.TOOL, failing=result.failing)
 
 
 def _update_secrets_baseline() -> int:
@@ -363,7 +363,15 @@ def _apply_fixes(
     return 1 if remaining and not args.exit_zero else 0
 
 
-def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
+def _report(
+    diagnostics: list[Diagnostic],
+    args: argparse.Namespace,
+    *,
+    tool: str | None = None,
+    failing: frozenset[Diagnostic] | None = None,
+) -> int:
+    """Print the findings a baseline does not accept; the exit status. `tool`: the tool hook
+    whose findings these are; `failing`: those that fail the run (default: all)."""
     from ml_policy.report import render, write
 
     # pre-commit (which sets PRE_COMMIT=1) splits the files across one process
@@ -371,18 +379,19 @@ def _report(diagnostics: list[Diagnostic], args: argparse.Namespace) -> int:
     # speak for its share only, next to another's findings. Its own
     # Passed/Failed line is the summary, so under it only findings are printed.
     partial = os.environ.get("PRE_COMMIT", "") not in ("", "0")
-    diagnostics = _not_baselined(diagnostics)
+    diagnostics = _not_baselined(diagnostics, tool)
     output = render(args.output_format, diagnostics, Path.cwd(), summary=not partial)
     if output:
         write(args.output_format, output if output.endswith("\n") else output + "\n", sys.stdout)
-    return 1 if diagnostics and not args.exit_zero else 0
+    fails = diagnostics if failing is None else [d for d in diagnostics if d in failing]
+    return 1 if fails and not args.exit_zero else 0
 
 
-def _not_baselined(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+def _not_baselined(diagnostics: list[Diagnostic], tool: str | None = None) -> list[Diagnostic]:
     """The findings the repository's baseline does not accept; the count of the others is said."""
     from ml_policy.baseline import gate
 
-    kept, note = gate.new_diagnostics(diagnostics, Path.cwd())
+    kept, note = gate.new_diagnostics(diagnostics, Path.cwd(), tool)
     if note:
         print(f"ml-policy: {note}", file=sys.stderr)
     return kept

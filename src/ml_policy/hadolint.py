@@ -36,14 +36,15 @@ _SEVERITY = {
     "style": Severity.NOTE,
 }
 OWN_FILES = (".hadolint.yaml", ".hadolint.yml")
+TOOL = "hadolint"  # the name its findings are kept under in a baseline (`hadolint:DL3008`)
 
 
 @dataclass(frozen=True)
 class Result:
-    """hadolint's findings, and whether any is at or above the failure threshold."""
+    """hadolint's findings, and those at or above the failure threshold."""
 
     diagnostics: list[Diagnostic]
-    fails: bool
+    failing: frozenset[Diagnostic]
 
 
 def binary() -> Path:
@@ -69,13 +70,14 @@ def check(files: Sequence[Path], resolver: SettingsResolver) -> Result:
         if not settings.is_excluded(path):
             groups.setdefault(id(settings), (settings, []))[1].append(path)
     diagnostics: list[Diagnostic] = []
-    fails = False
+    failing: set[Diagnostic] = set()
     for settings, paths in groups.values():
         config = configuration(settings.hadolint, own_configuration(settings.root))
         for diagnostic, level in run(config, paths):
             diagnostics.append(diagnostic)
-            fails = fails or _fails(level, config)
-    return Result(sorted(diagnostics, key=lambda d: d.sort_key()), fails)
+            if _fails(level, config):
+                failing.add(diagnostic)
+    return Result(sorted(diagnostics, key=lambda d: d.sort_key()), frozenset(failing))
 
 
 def own_configuration(root: Path) -> dict[str, Any]:

@@ -21,19 +21,22 @@ if TYPE_CHECKING:
     from ml_policy.diagnostics import Diagnostic
 
 
-def finding(diagnostic: Diagnostic, root: Path) -> Finding:
+def finding(diagnostic: Diagnostic, root: Path, tool: str | None = None) -> Finding:
+    """The baseline's view of a diagnostic; a tool's codes are kept as `tool:CODE`."""
     absolute = Path(os.path.abspath(diagnostic.path))
     try:
         path = absolute.relative_to(root).as_posix()
     except ValueError:
         path = absolute.as_posix()
-    return Finding(path, diagnostic.code, diagnostic.line, diagnostic.message, diagnostic.cell)
+    code = f"{tool}:{diagnostic.code}" if tool else diagnostic.code
+    return Finding(path, code, diagnostic.line, diagnostic.message, diagnostic.cell)
 
 
 def new_diagnostics(
-    diagnostics: Sequence[Diagnostic], start: Path
+    diagnostics: Sequence[Diagnostic], start: Path, tool: str | None = None
 ) -> tuple[list[Diagnostic], str | None]:
-    """The findings the baseline at the repository of `start` does not accept, and a note."""
+    """The findings the baseline at the repository of `start` does not accept, and a note
+    (`tool`: the tool whose findings these are, for a tool hook reported as diagnostics)."""
     if not diagnostics:
         return [], None
     root = store.root_for(start)
@@ -41,8 +44,8 @@ def new_diagnostics(
     if baseline is None:
         return list(diagnostics), None
     matcher, lines = baseline.matcher(), SourceLines(root)
-    kept = [d for d in diagnostics if not matcher.accepts(lines.key(finding(d, root)))]
-    return kept, note(matcher.accepted, baseline, "ML")
+    kept = [d for d in diagnostics if not matcher.accepts(lines.key(finding(d, root, tool)))]
+    return kept, note(matcher.accepted, baseline, f"{tool}:" if tool else "ML")
 
 
 def new_reported(

@@ -186,12 +186,25 @@ def _bandit_findings(root: Path, files: Sequence[str]) -> list[Finding]:
     return found
 
 
+def _hadolint_findings(root: Path, files: Sequence[str]) -> list[Finding]:
+    from ml_policy import hadolint
+    from ml_policy.config import SettingsResolver
+    from ml_policy.deps.commands import is_dockerfile
+
+    dockerfiles = [root / name for name in files if is_dockerfile(Path(name))]
+    if not dockerfiles:
+        return []
+    result = hadolint.check(dockerfiles, SettingsResolver())
+    return [gate.finding(d, root, hadolint.TOOL) for d in result.diagnostics]
+
+
 _COLLECTORS: dict[str, Callable[[Path, Sequence[str]], list[Finding]]] = {
     "ml-policy": _ml_findings,
     "ruff": _ruff_findings,
     store.UNFORMATTED: _unformatted,
     "mypy": _mypy_findings,
     "bandit": _bandit_findings,
+    "hadolint": _hadolint_findings,
 }
 
 
