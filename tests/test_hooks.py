@@ -81,6 +81,8 @@ DEPS_FILES = [
     "Dockerfile",
     "docker/Dockerfile.gpu",
     "docker/train.dockerfile",
+    "docker/Dockerfile_amd",
+    "docker/InternVL_Dockerfile",
     "Containerfile",
     "scripts/setup_env.sh",
     "run.bash",

@@ -49,7 +49,7 @@ _DEPS_FILES = r"""(?xi)(^|/)(
     pyproject\.toml | setup\.(cfg|py)
   | [^/]*(requirements|constraints)[^/]*\.(txt|in) | (requirements|requirement|reqs)/[^/]+\.(txt|in)
   | environment[^/]*\.ya?ml
-  | (dockerfile|containerfile)([.-][^/]*)? | [^/]*\.dockerfile
+  | (dockerfile|containerfile)([._-][^/]*)? | [^/]*[._-](dockerfile|containerfile)
   | [^/]*\.(sh|bash|ipynb)
   | \.github/workflows/[^/]+\.ya?ml
 )$
@@ -58,7 +58,9 @@ _CONFIG_FILES = (
     r"(^|/)(pyproject\.toml|\.pre-commit-config\.yaml|ruff\.toml|\.ruff\.toml|mypy\.ini"
     r"|\.mypy\.ini|setup\.cfg|\.bandit)$"
 )
-_DOCKERFILES = r"(?i)(^|/)((dockerfile|containerfile)([.-][^/]*)?|[^/]*\.dockerfile)$"
+_DOCKERFILES = (
+    r"(?i)(^|/)((dockerfile|containerfile)([._-][^/]*)?|[^/]*[._-](dockerfile|containerfile))$"
+)
 HOOKS = {
     "ml-policy-lint": HookSpec("ml-policy lint", python=True),
     "ml-policy-deps": HookSpec("ml-policy deps", _DEPS_FILES),

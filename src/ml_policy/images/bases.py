@@ -23,9 +23,13 @@ def is_ml_base(image: ImageRef) -> bool:
 
 
 def moving_tag(tag: str) -> bool:
-    """A tag that names no release: no digit in it, or a word like `nightly` or `latest`."""
+    """A tag that names no release: no digit in it, one that starts with a word like
+    `nightly` or `latest` (`latest-gpu`), or one with `latest` or `nightly` anywhere. A
+    `dev` or `stable` after a version (`rocm7.0-py3.10-tf2.17-dev`) is a variant."""
     words = re.split(r"[-_.]", tag.lower())
-    return not any(char.isdigit() for char in tag) or bool(MOVING_WORDS.intersection(words))
+    if not any(char.isdigit() for char in tag) or words[0] in MOVING_WORDS:
+        return True
+    return bool({"latest", "nightly"}.intersection(words))
 
 
 def is_alpine(image: ImageRef) -> bool:

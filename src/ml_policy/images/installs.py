@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from ml_policy.deps.commands.common import program_name
 from ml_policy.deps.commands.installer_options import OPTIONS
-from ml_policy.deps.commands.installers import install_call, parse_arguments
+from ml_policy.deps.commands.installers import install_call, parse_arguments, unwrap
 from ml_policy.deps.packages import conda_to_pypi, normalize
 from ml_policy.deps.shell import Command, Word
 from ml_policy.images.dockerfile import Stage
@@ -33,6 +34,7 @@ class PythonInstall:
     name: str
     word: Word
     indexes: tuple[str, ...]  # the index URLs the same command is given
+    command: int  # where the install command starts (its first word's offset)
 
 
 def python_installs(stage: Stage) -> Iterator[PythonInstall]:
@@ -47,7 +49,7 @@ def python_installs(stage: Stage) -> Iterator[PythonInstall]:
         for word in packages:
             name = package_name(word.value, conda=installer == "conda")
             if word.literal and name is not None:
-                yield PythonInstall(installer, name, word, indexes)
+                yield PythonInstall(installer, name, word, indexes, command[0].start)
 
 
 def package_name(argument: str, *, conda: bool = False) -> str | None:
@@ -64,13 +66,12 @@ def package_name(argument: str, *, conda: bool = False) -> str | None:
 
 
 def system_installs(command: Command) -> list[Word]:
-    """The package words of an apt-get/apk/yum/dnf install command (options dropped)."""
-    words = [word for word in command if word.value not in ("sudo", "env")]
-    while words and "=" in words[0].value and not words[0].value.startswith("-"):
-        words = words[1:]  # DEBIAN_FRONTEND=noninteractive apt-get install ...
-    if len(words) < 2 or words[0].value.rsplit("/", 1)[-1] not in SYSTEM_INSTALLERS:
+    """The package words of an apt-get/apk/yum/dnf install command (options dropped), read
+    past keywords, assignments and wrappers (`then sudo DEBIAN_FRONTEND=... apt-get`)."""
+    words = unwrap(command)
+    if len(words) < 2 or program_name(words[0]) not in SYSTEM_INSTALLERS:
         return []
-    program = words[0].value.rsplit("/", 1)[-1]
+    program = program_name(words[0])
     rest: list[Word] = []
     takes_value = False
     for word in words[1:]:

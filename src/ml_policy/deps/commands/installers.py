@@ -57,7 +57,7 @@ WRAPPERS = {
 
 def install_call(command: Command) -> tuple[str, Sequence[Word]] | None:
     """(installer, arguments after the subcommand) when the command installs packages."""
-    words = _unwrap(command)
+    words = unwrap(command)
     if not words or not words[0].literal:
         return None
     program, arguments = program_name(words[0]), words[1:]
@@ -72,7 +72,7 @@ def install_call(command: Command) -> tuple[str, Sequence[Word]] | None:
     return None
 
 
-def _unwrap(words: Sequence[Word]) -> Sequence[Word]:
+def unwrap(words: Sequence[Word]) -> Sequence[Word]:
     """The words from the program that runs: past keywords, assignments and wrappers."""
     at = 0
     while at < len(words):

@@ -48,7 +48,9 @@ class CommandScan:
 
 
 EMPTY_SCAN = CommandScan((), ())
-DOCKERFILE_NAME = re.compile(r"(dockerfile|containerfile)([.-].*)?|.*\.dockerfile")
+DOCKERFILE_NAME = re.compile(
+    r"(dockerfile|containerfile)([._-].*)?|.*[._-](dockerfile|containerfile)"
+)
 # Files named like a Dockerfile that are something else: code about Dockerfiles
 # (`dockerfile.py`), docs, templates (`Dockerfile.j2`), BuildKit's ignore file.
 NOT_DOCKERFILE_SUFFIXES = (

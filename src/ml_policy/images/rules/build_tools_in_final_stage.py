@@ -8,24 +8,31 @@ from typing import ClassVar
 from ml_policy.deps.rules.policy import Policy
 from ml_policy.deps.shell import Word
 from ml_policy.diagnostics import Diagnostic
-from ml_policy.images.dockerfile import Dockerfile, Stage
+from ml_policy.images.dockerfile import Dockerfile, ImageRef, Stage
 from ml_policy.images.installs import system_installs
 from ml_policy.images.rules.base import ImageRule
 
-# Compilers and build systems by their Debian, Alpine and Red Hat package names.
-TOOLCHAINS = frozenset(
-    {
-        *("build-essential", "build-base", "gcc", "g++", "gcc-c++", "clang", "gfortran"),
-        *("make", "cmake", "ninja-build", "autoconf", "automake", "libtool", "cargo"),
-        *("rustc", "cuda-toolkit", "cuda-nvcc"),
-    }
+# Compilers by their Debian, Alpine and Red Hat package names (`gcc-12` too): the finding.
+COMPILERS = re.compile(
+    r"(build-essential|build-base|gcc|g\+\+|gcc-c\+\+|clang|gfortran|rustc|cargo"
+    r"|cuda-toolkit|cuda-nvcc)(-[0-9][0-9.]*)?"
+)
+# Build systems: listed beside a compiler, never a finding alone (DeepSpeed and other
+# extensions JIT-compile with ninja at run time, with the compiler of the base image).
+BUILD_SYSTEMS = frozenset(
+    {"make", "cmake", "ninja-build", "autoconf", "automake", "libtool", "pkg-config"}
 )
 # Headers: `libssl-dev` (Debian, Alpine), `openssl-devel` (Red Hat), versioned names too.
 HEADERS = re.compile(r"[a-z0-9][a-z0-9.+-]*-(dev|devel)(=.*)?")
 # Files of development, CI and builder images, where compilers are the point.
 DEVELOPMENT_NAME = re.compile(
-    r"(^|[._-])(dev|devel|develop|development|ci|test|tests|build|builder|devcontainer)([._-]|$)"
+    r"(^|[._-])(dev|devel|develop|development|ci|test|tests|build|builder|devcontainer"
+    r"|notebook|jupyter|workstation)([._-]|$)"
 )
+# The command of a working environment rather than a service: an interactive shell.
+SHELL_COMMAND = re.compile(r'\[?\s*"?(/bin/|/usr/bin/)?(bash|sh|zsh)"?\s*(,\s*"-l"|-l)?\s*\]?')
+# RUN commands for one architecture only (no wheel there): compilers may be the only way.
+ARCH_CONDITION = re.compile(r"TARGETARCH|TARGETPLATFORM|uname\s+-m|dpkg\s+--print-architecture")
 REMOVERS = re.compile(
     r"\b(apt-get|apt|apk|yum|dnf|microdnf)\b[^\n]*\b(purge|remove|del|autoremove)\b"
 )
@@ -36,18 +43,25 @@ class BuildToolsInFinalStage(ImageRule):
     ## What it does
     Checks the final build stage (the image that ships; a single-stage file's
     only stage) for `apt-get`/`apt`/`apk`/`yum`/`dnf`/`microdnf` installs of
-    compilers and build systems (`build-essential`, `build-base`, `gcc`, `g++`,
-    `clang`, `gfortran`, `make`, `cmake`, `ninja-build`, `cargo`, ...) and of
-    header packages (`*-dev`, `*-devel`, reported with a compiler: headers
-    alone build nothing). Silent when the stage removes them
-    again (`apt-get purge`, `apk del`, ...) anywhere after the install, since
-    then the image's size depends on how the layers are squashed, which the
-    Dockerfile alone does not tell. Earlier stages may install anything: that
+    compilers (`build-essential`, `build-base`, `gcc`, `gcc-12`, `g++`,
+    `clang`, `gfortran`, `cargo`, ...). Build systems (`make`, `cmake`,
+    `ninja-build`) and header packages (`*-dev`, `*-devel`) are named beside a
+    compiler, never reported alone: DeepSpeed and other extensions compile
+    their kernels at run time with ninja and the base image's compiler.
+    Silent when a later command of the stage removes one of them again
+    (`apt-get purge gcc`, `apk del .build-deps`), since then the image's size
+    depends on how the layers are squashed, which the Dockerfile alone does
+    not tell. Earlier stages may install anything: that
     is what a builder stage is for. Development, CI and builder images are
-    not judged: a file in `.devcontainer/` or named with `dev`, `devel`, `ci`,
-    `test` or `build` (`Dockerfile.dev`, `ci.dockerfile`), a final stage named
-    so, or one on a CUDA `devel` image (chosen for its toolchain: DeepSpeed
-    and other extensions compile their kernels at run time there). An image
+    not judged: a file whose path from the project root has a folder or name
+    with `dev`, `devel`, `ci`, `test`, `build` or `notebook` in it (`.devcontainer/`,
+    `Dockerfile.dev`, `ci.dockerfile`, `gh-builder/`), a final stage named so,
+    or one on an image that ships a toolchain by choice (CUDA `devel` images,
+    NVIDIA's NGC framework images on `nvcr.io`, ROCm and Jupyter stacks), or
+    one whose command is an interactive shell (`CMD ["/bin/bash"]`: a working
+    environment, such as a CI or notebook image, not a service). Installs in a
+    `RUN` for one architecture only (`if [ "$TARGETARCH" = arm64 ]`, where a
+    package may have no wheel) are not counted. An image
     that runs `torch.compile` needs a
     C compiler at run time (Triton builds a small launcher with it): there,
     accept the `gcc` install with `# noqa: MLI004` and a reason.
@@ -106,13 +120,12 @@ class BuildToolsInFinalStage(ImageRule):
 
     @classmethod
     def check(cls, dockerfile: Dockerfile, policy: Policy) -> list[Diagnostic]:
-        del policy
         stage = dockerfile.final
-        if stage is None or _development_image(dockerfile, stage):
+        if stage is None or _development_image(dockerfile, stage, policy):
             return []
         tools = [word for word in _installed(stage) if _is_build_tool(word.value)]
-        if not any(_package(word.value).lower() in TOOLCHAINS for word in tools):
-            return []  # headers alone build nothing: the compiler is the finding
+        if not any(COMPILERS.fullmatch(_package(word.value).lower()) for word in tools):
+            return []  # headers and build systems alone build nothing: the compiler is it
         if _removes_later(stage, tools):
             return []
         names = ", ".join(dict.fromkeys(_package(word.value) for word in tools))
@@ -125,20 +138,44 @@ class BuildToolsInFinalStage(ImageRule):
         return [cls.at_span(message, dockerfile, dockerfile.span(first.start, first.end))]
 
 
-def _development_image(dockerfile: Dockerfile, stage: Stage) -> bool:
-    """A development, CI or builder image by its file or stage name, or a final stage on a
-    CUDA `devel` image (which ships a toolchain by choice)."""
-    path = dockerfile.path
-    if ".devcontainer" in path.parts or DEVELOPMENT_NAME.search(path.name.lower()):
+def _development_image(dockerfile: Dockerfile, stage: Stage, policy: Policy) -> bool:
+    """A development, CI or builder image by its path (from the project root) or stage
+    name, or a final stage on an image that ships a toolchain by choice."""
+    relative = policy.settings.relative(dockerfile.path).lower()
+    if any(DEVELOPMENT_NAME.search(part) for part in relative.split("/")):
         return True
     if stage.name and DEVELOPMENT_NAME.search(stage.name):
         return True
+    commands = [i for i in stage.instructions if i.keyword in ("CMD", "ENTRYPOINT")]
+    if commands and SHELL_COMMAND.fullmatch(commands[-1].arguments.text.strip()):
+        return True
     image = stage.image()
-    return image is not None and "devel" in re.split(r"[-_.]", (image.tag or "").lower())
+    return image is not None and _ships_toolchain(image)
+
+
+def _ships_toolchain(image: ImageRef) -> bool:
+    """CUDA `devel` images, NVIDIA's NGC framework images, ROCm and Jupyter stacks: their
+    compilers are part of what they are for."""
+    if "devel" in re.split(r"[-_.]", (image.tag or "").lower()):
+        return True
+    if image.registry == "nvcr.io":
+        return True
+    return image.repository.startswith(("rocm/", "jupyter/"))
 
 
 def _installed(stage: Stage) -> list[Word]:
-    return [word for command in stage.commands for word in system_installs(command)]
+    """The system packages the stage installs, but in RUNs for one architecture only."""
+    conditional = [
+        (i.arguments.offsets[0], i.arguments.offsets[-1])
+        for i in stage.instructions
+        if i.keyword == "RUN" and i.arguments.offsets and ARCH_CONDITION.search(i.arguments.text)
+    ]
+    return [
+        word
+        for command in stage.commands
+        for word in system_installs(command)
+        if not any(start <= word.start <= end for start, end in conditional)
+    ]
 
 
 def _package(value: str) -> str:
@@ -147,16 +184,20 @@ def _package(value: str) -> str:
 
 def _is_build_tool(value: str) -> bool:
     name = _package(value).lower()
-    return name in TOOLCHAINS or bool(HEADERS.fullmatch(name))
+    return bool(COMPILERS.fullmatch(name) or HEADERS.fullmatch(name)) or name in BUILD_SYSTEMS
 
 
 def _removes_later(stage: Stage, tools: list[Word]) -> bool:
-    """Whether a command of the stage after the first install removes packages again."""
+    """Whether a command of the stage after the first install removes one of the tools
+    again, or a package group (`apk del .build-deps`)."""
     first = tools[0].start
+    names = {_package(word.value).lower() for word in tools}
     for command in stage.commands:
         if not command or command[0].start < first:
             continue
-        text = " ".join(word.value for word in command)
-        if REMOVERS.search(text):
+        words = [word.value.lower() for word in command]
+        if REMOVERS.search(" ".join(words)) and any(
+            word in names or word.startswith(".") for word in words
+        ):
             return True
     return False

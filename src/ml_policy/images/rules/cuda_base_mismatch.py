@@ -93,25 +93,16 @@ class CudaBaseMismatch(ImageRule):
             base = cuda_version(image) if image is not None else None
             if image is None or base is None:
                 continue
+            by_command: dict[int, list[PythonInstall]] = {}
             for install in python_installs(stage):
-                if install.name not in TORCH_WHEELS:
-                    continue
-                label = _wheel_cuda(install)
-                if label is None or (label != CPU and label[0] == base[0]):
-                    continue
-                if isinstance(label, str):
-                    built, why = "a CPU-only build", "torch will never see the GPU"
-                else:
-                    built = f"built for CUDA {_v(label)}"
-                    why = "two CUDA stacks in one image, and extensions cannot be built against it"
-                message = (
-                    f"{install.word.value} is {built}, but the stage's image {image.text} has "
-                    f"CUDA {_v(base)}: {why}; use a matching image or wheel"
-                )
-                word = install.word
-                found.append(
-                    cls.at_span(message, dockerfile, dockerfile.span(word.start, word.end))
-                )
+                label = _wheel_cuda(install) if install.name in TORCH_WHEELS else None
+                if label is not None and (isinstance(label, str) or label[0] != base[0]):
+                    by_command.setdefault(install.command, []).append(install)
+            for installs in by_command.values():
+                message = _message(installs, image.text, base)
+                word = installs[0].word
+                span = dockerfile.span(word.start, installs[-1].word.end)
+                found.append(cls.at_span(message, dockerfile, span))
         return found
 
 
@@ -126,6 +117,21 @@ def _wheel_cuda(install: PythonInstall) -> tuple[int, int] | Literal["cpu"] | No
     if match.group(1) == CPU:
         return CPU
     return int(match.group(2)), int(match.group(3))
+
+
+def _message(installs: list[PythonInstall], image: str, base: tuple[int, int]) -> str:
+    """One message for the mismatched wheels of one install command."""
+    wheels = ", ".join(install.word.value for install in installs)
+    label = _wheel_cuda(installs[0])
+    if isinstance(label, str) or label is None:
+        built, why = "a CPU-only build", "torch will never see the GPU"
+    else:
+        built = f"built for CUDA {_v(label)}"
+        why = "two CUDA stacks in one image, and extensions cannot be built against it"
+    return (
+        f"{wheels}: {built}, but the stage's image {image} has CUDA {_v(base)}: {why}; "
+        "use a matching image or wheel"
+    )
 
 
 def _v(version: tuple[int, int]) -> str:
