@@ -295,6 +295,11 @@ def test_development_images_may_keep_their_compilers(tmp_path: Path, name: str) 
         ("FROM python:3.12-slim\nRUN hf download org/model --revision $REV\n", []),
         (
             "FROM python:3.12-slim\n"
+            "RUN HF_HUB_ENABLE_HF_TRANSFER=1 sudo huggingface-cli download org/model\n",
+            [(2, 38)],
+        ),
+        (
+            "FROM python:3.12-slim\n"
             f"RUN curl -LO https://huggingface.co/org/m/resolve/{COMMIT}/model.safetensors\n",
             [],
         ),

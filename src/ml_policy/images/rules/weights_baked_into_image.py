@@ -7,6 +7,7 @@ import re
 from typing import ClassVar
 
 from ml_policy.deps.commands.common import program_name
+from ml_policy.deps.commands.installers import unwrap
 from ml_policy.deps.rules.policy import Policy
 from ml_policy.deps.shell import Command, MappedText
 from ml_policy.diagnostics import Diagnostic
@@ -151,6 +152,7 @@ def _option(values: list[str], name: str) -> str | None:
 
 def _download_problem(command: Command) -> tuple[str, int, int] | None:
     """(message, start, end) for a model download without a pinned revision."""
+    command = tuple(unwrap(command))  # past `sudo`, `env`, `HF_HUB_ENABLE_HF_TRANSFER=1`
     if not command:
         return None
     program = program_name(command[0])
