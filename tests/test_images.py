@@ -194,6 +194,12 @@ def test_cuda_mismatch(tmp_path: Path, text: str, reported: list[tuple[int, int]
         ("FROM rocm/tensorflow:rocm7.0-py3.10-tf2.17-dev\n", []),  # `dev`: a variant
         ("FROM tensorflow/tensorflow:2.17.0-gpu\n", []),
         ("FROM pytorch/pytorch:2.6.0-nightly-cuda12.4\n", [(1, 6)]),
+        (  # a default built from the ARGs before it
+            "ARG TF=latest\nARG TAG=${TF}-devel-gpu\nFROM tensorflow/serving:${TAG}\n",
+            [(3, 6)],
+        ),
+        ("ARG TF\nARG TAG=${TF}-devel-gpu\nFROM tensorflow/serving:${TAG}\n", []),
+        ("FROM ultralytics/ultralytics:latest-cpu\n", [(1, 6)]),
     ],
 )
 def test_moving_tags(tmp_path: Path, text: str, reported: list[tuple[int, int]]) -> None:

@@ -9,6 +9,7 @@ from ml_policy.images.dockerfile import ImageRef
 # Repositories (Docker Hub, or after a registry) whose images are ML stacks.
 ML_BASE_OWNERS = (
     *("pytorch/", "nvidia/", "huggingface/", "tensorflow/", "rocm/", "rayproject/", "vllm/"),
+    *("ultralytics/", "openmmlab/", "axolotlai/", "runpod/", "pytorchlightning/"),
 )
 ML_REGISTRIES = ("nvcr.io",)
 # Tag words that name a moving target rather than a release.

@@ -3,8 +3,9 @@
 Built on the deps reader's instructions (`deps.commands.dockerfile`: parser directives,
 continuations, here-documents, SHELL). Base images are read after substituting the
 global `ARG`s (those before the first FROM) with their defaults, as `docker build`
-does without `--build-arg`; a reference that still holds a variable is unknown (None),
-and the rules stay silent about it. `FROM <stage>` follows an earlier stage by name or
+does without `--build-arg` (a default may use the ARGs declared before it); a
+reference that still holds a variable is unknown (None), and the rules stay silent
+about it. `FROM <stage>` follows an earlier stage by name or
 index. A `# noqa` comment line directly above an instruction other than RUN covers
 its lines (no comment can stand on a FROM or COPY line: Docker reads it as arguments);
 in a RUN command, a shell comment counts on its own line, as for MLD006, and a
@@ -111,7 +112,9 @@ def read_dockerfile(path: Path, text: str) -> Dockerfile:
         if shell is not None:
             posix_shell = shell
         if instruction.keyword == "ARG" and not stages:
-            arguments.update(_arg_defaults(instruction.arguments.text))
+            for name, default in _arg_defaults(instruction.arguments.text).items():
+                # A default may use the ARGs before it (`ARG TAG=${VERSION}-devel`).
+                arguments[name] = None if default is None else substitute(default, arguments)
         elif instruction.keyword == "FROM":
             stages.append(_stage(instruction, len(stages), arguments, stages, lines))
         elif stages:

@@ -16,7 +16,8 @@ class UnpinnedBaseImage(ImageRule):
     ## What it does
     Checks the `FROM` of every build stage whose image is an ML stack
     (`pytorch/*`, `nvidia/*`, `huggingface/*`, `tensorflow/*`, `rocm/*`,
-    `rayproject/*`, `vllm/*`, anything from `nvcr.io`) for a tag that names no
+    `rayproject/*`, `vllm/*`, `ultralytics/*`, `openmmlab/*`, `axolotlai/*`,
+    `runpod/*`, `pytorchlightning/*`, anything from `nvcr.io`) for a tag that names no
     release: `nightly`, `latest-gpu`, `devel`, `stable`, any tag without a
     digit. With `[tool.ml-policy.images] base-pin = "digest"`, every such image
     must also carry a digest (`@sha256:...`). Tags are read after the global
@@ -81,7 +82,7 @@ def _tag_problem(image: ImageRef) -> str | None:
         return None
     return (
         f"base image {image.text} is on the moving tag {image.tag!r}: a rebuild can bring "
-        "another torch, CUDA or cuDNN; pin a release tag or a digest"
+        "another framework, CUDA or cuDNN release; pin a release tag or a digest"
     )
 
 
