@@ -85,8 +85,9 @@ class Stage:
 
 @dataclass
 class Dockerfile:
+    """A Dockerfile's build stages, where its lines start, and its `# noqa` comments."""
+
     path: Path
-    text: str
     stages: list[Stage]
     lines: LineIndex
     noqa: tuple[Noqa, ...] = ()
@@ -123,7 +124,7 @@ def read_dockerfile(path: Path, text: str) -> Dockerfile:
                 stages[-1].commands += run_commands(instruction, posix_shell, comments)
     noqa_lines = suppressions_of(path, comments, lines, None)
     above = _comments_above(path, text, lines, found)
-    return Dockerfile(path, text, stages, lines, (*noqa_lines, *above))
+    return Dockerfile(path, stages, lines, (*noqa_lines, *above))
 
 
 def _arg_defaults(text: str) -> dict[str, str | None]:

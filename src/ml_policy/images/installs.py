@@ -30,7 +30,6 @@ SYSTEM_INSTALLERS = {
 class PythonInstall:
     """One package argument of a pip/uv/conda install: its normalised name and spec."""
 
-    installer: str
     name: str
     word: Word
     indexes: tuple[str, ...]  # the index URLs the same command is given
@@ -49,7 +48,7 @@ def python_installs(stage: Stage) -> Iterator[PythonInstall]:
         for word in packages:
             name = package_name(word.value, conda=installer == "conda")
             if word.literal and name is not None:
-                yield PythonInstall(installer, name, word, indexes, command[0].start)
+                yield PythonInstall(name, word, indexes, command[0].start)
 
 
 def package_name(argument: str, *, conda: bool = False) -> str | None:
