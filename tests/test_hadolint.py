@@ -367,6 +367,24 @@ def test_files_hadolint_cannot_read_are_findings_not_tracebacks(
     assert any(name == "Dockerfile" for name, _ in codes)  # and this one is a finding
 
 
+def test_a_folder_is_searched_for_dockerfiles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_files(tmp_path, {"docker/Dockerfile.gpu": LATEST, "docker/notes.md": "FROM x\n"})
+    status, out, _ = hadolint(tmp_path, capsys, monkeypatch, "--output-format", "json", "docker")
+    assert status == 1
+    assert [f["filename"].rsplit("/", 1)[-1] for f in json_findings(out)] == ["Dockerfile.gpu"]
+
+
+def test_a_missing_file_is_a_clear_error_not_hadolints_backtrace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, out, err = hadolint(tmp_path, capsys, monkeypatch, "Dockerfile.missing")
+    assert status == 2
+    assert "Dockerfile.missing" in err
+    assert "backtrace" not in (out + err).lower()
+
+
 # --- the hook, under pre-commit -----------------------------------------------------------
 
 

@@ -303,17 +303,21 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_hadolint(args: argparse.Namespace) -> int:
-    from ml_policy import hadolint
+    from ml_policy import checkers, files, hadolint
     from ml_policy.config import SettingsResolver
 
     if not args.paths:
         return 0  # a hook called with no files has nothing to do
     resolver = SettingsResolver()
-    result = hadolint.check(args.paths, resolver)
+    found = files.find(args.paths, resolver)  # a folder: its Dockerfiles
+    result = hadolint.check(found.files, resolver)
     for warning in resolver.warnings:
         print(f"ml-policy: warning: {warning}", file=sys.stderr)
+    unchecked = checkers.unchecked_diagnostics(found.unchecked)
     # Findings below the failure threshold are shown, and do not fail.
-    return _report(result.diagnostics, args, tool=hadolint.TOOL, failing=result.failing)
+    failing = result.failing.union(unchecked)
+    diagnostics = sorted([*result.diagnostics, *unchecked], key=lambda d: d.sort_key())
+    return _report(diagnostics, args, tool=hadolint.TOOL, failing=failing)
 
 
 def _update_secrets_baseline() -> int:

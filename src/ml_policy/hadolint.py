@@ -173,7 +173,8 @@ def _report(result: subprocess.CompletedProcess[bytes]) -> list[dict[str, Any]]:
         report = None
     if result.returncode != 0 or not isinstance(report, list):
         said = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
-        raise PolicyError(f"hadolint failed (exit {result.returncode}): {said[:2000]}")
+        first = said.splitlines()[0] if said else "no output"  # not its Haskell backtrace
+        raise PolicyError(f"hadolint failed (exit {result.returncode}): {first[:2000]}")
     return [record for record in report if isinstance(record, dict)]
 
 
