@@ -299,6 +299,12 @@ def test_development_images_may_keep_their_compilers(tmp_path: Path, name: str) 
         ("FROM python:3.12-slim\nRUN hf download org/model --revision v1.0\n", [(2, 5)]),
         (f"FROM python:3.12-slim\nRUN hf download org/model --revision={COMMIT}\n", []),
         ("FROM python:3.12-slim\nRUN hf download org/model --revision $REV\n", []),
+        ("FROM python:3.12-slim\nRUN hf download org/m tokenizer.json config.json\n", []),
+        (
+            "FROM python:3.12-slim\nRUN hf download org/m --local-dir /m model.safetensors\n",
+            [(2, 5)],
+        ),
+        ("FROM python:3.12-slim\nRUN hf download org/data --repo-type dataset\n", []),
         (
             "FROM python:3.12-slim\n"
             "RUN HF_HUB_ENABLE_HF_TRANSFER=1 sudo huggingface-cli download org/model\n",

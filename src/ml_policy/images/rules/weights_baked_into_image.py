@@ -38,9 +38,11 @@ class WeightsBakedIntoImage(ImageRule):
     bundles' git-lfs list; datasets and pickles are not weights here), and
     `RUN` commands that download a model into the image without a
     pinned revision: `huggingface-cli download` / `hf download` without
-    `--revision <40-hex commit>`, and `curl`/`wget` of a Hugging Face
-    `.../resolve/<revision>/...` URL whose revision is not a commit. Folders
-    (`COPY models/ /models/`) and sources with variables are not judged.
+    `--revision <40-hex commit>` (not a dataset or space, `--repo-type`, nor
+    named files that are not weights, such as `tokenizer.json`), and
+    `curl`/`wget` of a Hugging Face `.../resolve/<revision>/...` URL whose
+    revision is not a commit. Folders (`COPY models/ /models/`) and sources
+    with variables are not judged.
 
     ## Why is this bad?
     Weights in a layer make the image as large as the model: every rebuild
@@ -150,6 +152,24 @@ def _option(values: list[str], name: str) -> str | None:
     return None
 
 
+# Options of `hf download` that take no value; every other option takes the next word.
+_FLAGS = frozenset({"--quiet", "--force-download", "--resume-download", "--dry-run"})
+
+
+def _positionals(arguments: list[str]) -> list[str]:
+    """The repository id and file names of `hf download`, its options and values skipped."""
+    found: list[str] = []
+    skip = False
+    for value in arguments:
+        if skip:
+            skip = False
+        elif value.startswith("-"):
+            skip = "=" not in value and value not in _FLAGS
+        else:
+            found.append(value)
+    return found
+
+
 def _download_problem(command: Command) -> tuple[str, int, int] | None:
     """(message, start, end) for a model download without a pinned revision."""
     command = tuple(unwrap(command))  # past `sudo`, `env`, `HF_HUB_ENABLE_HF_TRANSFER=1`
@@ -163,7 +183,11 @@ def _download_problem(command: Command) -> tuple[str, int, int] | None:
             return None
         if not all(word.literal for word in command):
             return None
-        repo = next((v for v in values[2:] if not v.startswith("-")), "the model")
+        if _option(values, "--repo-type") in ("dataset", "space"):
+            return None  # not a model
+        repo, *files = _positionals(values[2:]) or ["the model"]
+        if files and not any(_is_weights(name) for name in files):
+            return None  # named files, none of them weights (a tokenizer, a config)
         message = (
             f"{program} download {repo} bakes a model into an image layer at whatever revision "
             "the hub serves that day: pass --revision <commit>, or fetch it at start"
