@@ -41,30 +41,30 @@ REMOVERS = re.compile(
 class BuildToolsInFinalStage(ImageRule):
     """
     ## What it does
-    Checks the final build stage (the image that ships; a single-stage file's
-    only stage) for `apt-get`/`apt`/`apk`/`yum`/`dnf`/`microdnf` installs of
-    compilers (`build-essential`, `build-base`, `gcc`, `gcc-12`, `g++`,
-    `clang`, `gfortran`, `cargo`, ...). Build systems (`make`, `cmake`,
-    `ninja-build`) and header packages (`*-dev`, `*-devel`) are named beside a
-    compiler, never reported alone: DeepSpeed and other extensions compile
-    their kernels at run time with ninja and the base image's compiler.
-    Silent when a later command of the stage removes one of them again
-    (`apt-get purge gcc`, `apk del .build-deps`), since then the image's size
-    depends on how the layers are squashed, which the Dockerfile alone does
-    not tell. Earlier stages may install anything: that
-    is what a builder stage is for. Development, CI and builder images are
-    not judged: a file whose path from the project root has a folder or name
-    with `dev`, `devel`, `ci`, `test`, `build` or `notebook` in it (`.devcontainer/`,
-    `Dockerfile.dev`, `ci.dockerfile`, `gh-builder/`), a final stage named so,
-    or one on an image that ships a toolchain by choice (CUDA `devel` images,
-    NVIDIA's NGC framework images on `nvcr.io`, ROCm and Jupyter stacks), or
-    one whose command is an interactive shell (`CMD ["/bin/bash"]`: a working
-    environment, such as a CI or notebook image, not a service). Installs in a
-    `RUN` for one architecture only (`if [ "$TARGETARCH" = arm64 ]`, where a
-    package may have no wheel) are not counted. An image
-    that runs `torch.compile` needs a
-    C compiler at run time (Triton builds a small launcher with it): there,
-    accept the `gcc` install with `# noqa: MLI004` and a reason.
+    Checks the final build stage (the image that ships; a single-stage file's only
+    stage) for `apt-get`/`apt`/`apk`/`yum`/`dnf`/`microdnf` installs of compilers
+    (`build-essential`, `build-base`, `gcc`, `gcc-12`, `g++`, `clang`, `gfortran`,
+    `cargo`, ...). Build systems (`make`, `cmake`, `ninja-build`) and header
+    packages (`*-dev`, `*-devel`) are named beside a compiler, never reported
+    alone: DeepSpeed and other extensions compile their kernels at run time with
+    ninja and the base image's compiler. Silent when a later command of the stage
+    removes one of them again (`apt-get purge gcc`, `apk del .build-deps`), since
+    then the image's size depends on how the layers are squashed, which the
+    Dockerfile alone does not tell. Earlier stages may install anything: that is
+    what a builder stage is for.
+
+    Not judged: development, CI and builder images (a file whose path from the
+    project root has a folder or name with `dev`, `devel`, `ci`, `test`, `build`
+    or `notebook` in it: `.devcontainer/`, `Dockerfile.dev`, `ci.dockerfile`,
+    `gh-builder/`; or a final stage named so); a final stage on an image that
+    ships a toolchain by choice (CUDA `devel` images, NVIDIA's NGC framework
+    images on `nvcr.io`, ROCm and Jupyter stacks); one whose command is an
+    interactive shell (`CMD ["/bin/bash"]`: a working environment such as a CI or
+    notebook image, not a service); installs in a `RUN` for one architecture only
+    (`if [ "$TARGETARCH" = arm64 ]`, where a package may have no wheel). An image
+    that runs `torch.compile` needs a C compiler at run time (Triton builds a
+    small launcher with it): there, accept the `gcc` install with
+    `# noqa: MLI004` and a reason.
 
     ## Why is this bad?
     Compilers, headers and build caches are only needed to build wheels (say
@@ -99,7 +99,7 @@ class BuildToolsInFinalStage(ImageRule):
 
     code = "MLI004"
     name = "build-tools-in-final-stage"
-    summary = "the final image stage installs compilers or -dev packages"
+    summary = "the image that ships installs a compiler"
     invalid: ClassVar[tuple[str, ...]] = (
         "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y build-essential\n",
         "FROM python:3.12-alpine AS base\nFROM base\nRUN apk add --no-cache gcc musl-dev\n",
