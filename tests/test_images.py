@@ -154,6 +154,11 @@ def test_alpine_silent(tmp_path: Path, text: str) -> None:
             "--extra-index-url https://download.pytorch.org/whl/cu124\n",
             [],
         ),
+        (  # a find-links page of one CUDA build
+            "FROM nvidia/cuda:12.1.0-base-ubuntu22.04\nRUN pip install torch==1.12.1 "
+            "-f https://download.pytorch.org/whl/cu113/torch_stable.html\n",
+            [(2, 17)],
+        ),
         (  # the default PyPI wheel carries no label
             "FROM nvidia/cuda:11.8.0-base-ubuntu22.04\nRUN pip install torch==2.5.1\n",
             [],

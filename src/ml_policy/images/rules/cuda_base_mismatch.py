@@ -14,7 +14,9 @@ from ml_policy.images.rules.base import ImageRule
 
 TORCH_WHEELS = frozenset({"torch", "torchvision", "torchaudio"})
 LABEL = re.compile(r"\+(cpu|cu(\d{2})(\d+))$")
-INDEX_LABEL = re.compile(r"download\.pytorch\.org/whl/(?:nightly/|test/)?(cpu|cu(\d{2})(\d+))/?$")
+INDEX_LABEL = re.compile(
+    r"download\.pytorch\.org/whl/(?:nightly/|test/)?(cpu|cu(\d{2})(\d+))(?:/|/torch_stable\.html)?$"
+)
 
 CPU: Literal["cpu"] = "cpu"
 
@@ -26,9 +28,10 @@ class CudaBaseMismatch(ImageRule):
     `pytorch/pytorch` (the CUDA version read from the tag, after `ARG`
     defaults), checks the torch, torchvision and torchaudio wheels the stage
     installs with a CUDA label (`torch==2.5.1+cu121`, or an index such as
-    `--index-url https://download.pytorch.org/whl/cu118`): a wheel built for
-    another CUDA major version, or a CPU-only wheel (`+cpu`, `/whl/cpu`), is
-    reported. A wheel without a label (the default one from PyPI) is not
+    `--index-url https://download.pytorch.org/whl/cu118`, or a find-links page
+    such as `-f https://download.pytorch.org/whl/cu113/torch_stable.html`): a
+    wheel built for another CUDA major version, or a CPU-only wheel (`+cpu`,
+    `/whl/cpu`), is reported. A wheel without a label (the default one from PyPI) is not
     judged, nor is a minor-version difference (a cu121 wheel on a CUDA 12.4
     image runs: the wheel brings its own CUDA runtime, and PyTorch only warns
     when it builds extensions against the image's toolkit). Whether an image
