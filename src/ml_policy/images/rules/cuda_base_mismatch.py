@@ -31,9 +31,9 @@ class CudaBaseMismatch(ImageRule):
     `--index-url https://download.pytorch.org/whl/cu118`, or a find-links page
     such as `-f https://download.pytorch.org/whl/cu113/torch_stable.html`): a
     wheel built for another CUDA major version, or a CPU-only wheel (`+cpu`,
-    `/whl/cpu`), is reported. A wheel without a label (the default one from PyPI) is not
-    judged, nor is a minor-version difference (a cu121 wheel on a CUDA 12.4
-    image runs: the wheel brings its own CUDA runtime, and PyTorch only warns
+    `/whl/cpu`), is reported. A wheel without a label (the default one from
+    PyPI) is not judged, nor is a minor-version difference (a cu121 wheel on a
+    CUDA 12.4 image runs: the wheel brings its own CUDA runtime, and PyTorch only warns
     when it builds extensions against the image's toolkit). Whether an image
     without CUDA is meant for a GPU cannot be told from the Dockerfile, so a
     CUDA wheel on it is not reported.
