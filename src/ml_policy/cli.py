@@ -316,8 +316,7 @@ def _run_hadolint(args: argparse.Namespace) -> int:
     unchecked = checkers.unchecked_diagnostics(found.unchecked)
     # Findings below the failure threshold are shown, and do not fail.
     failing = result.failing.union(unchecked)
-    diagnostics = sorted([*result.diagnostics, *unchecked], key=lambda d: d.sort_key())
-    return _report(diagnostics, args, tool=hadolint.TOOL, failing=failing)
+    return _report([*result.diagnostics, *unchecked], args, tool=hadolint.TOOL, failing=failing)
 
 
 def _update_secrets_baseline() -> int:

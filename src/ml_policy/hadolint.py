@@ -7,7 +7,8 @@ on top of it: the table's rule lists are added to the file's, its scalars replac
 file's. hadolint's user-level configuration (`~/.config/hadolint.yaml`) is not read, so a
 laptop and CI judge a Dockerfile alike. Its JSON report becomes Diagnostics, so every
 output format carries hadolint's findings; the exit status follows the configuration's
-`failure-threshold` (hadolint's default: info), and `exclude` holds as for every hook.
+`failure-threshold` (hadolint's default: info). Callers find the files as every hook
+does (`files.find`: folders walked, `exclude` applied).
 """
 
 from __future__ import annotations
@@ -61,14 +62,14 @@ def binary() -> Path:
 
 
 def check(files: Sequence[Path], resolver: SettingsResolver) -> Result:
-    """hadolint's findings in the Dockerfiles of `files` (those `exclude` does not cover)."""
+    """hadolint's findings in the Dockerfiles of `files`, as discovery found them (`exclude`
+    already applied: `files.find`), each group of files with its own settings."""
     from ml_policy.deps.commands import is_dockerfile
 
     groups: dict[int, tuple[Settings, list[Path]]] = {}
     for path in filter(is_dockerfile, files):
         settings = resolver.for_path(path)
-        if not settings.is_excluded(path):
-            groups.setdefault(id(settings), (settings, []))[1].append(path)
+        groups.setdefault(id(settings), (settings, []))[1].append(path)
     diagnostics: list[Diagnostic] = []
     failing: set[Diagnostic] = set()
     for settings, paths in groups.values():
@@ -77,7 +78,7 @@ def check(files: Sequence[Path], resolver: SettingsResolver) -> Result:
             diagnostics.append(diagnostic)
             if _fails(level, config):
                 failing.add(diagnostic)
-    return Result(sorted(diagnostics, key=lambda d: d.sort_key()), frozenset(failing))
+    return Result(diagnostics, frozenset(failing))  # the reporters put them in order
 
 
 def own_configuration(root: Path) -> dict[str, Any]:

@@ -187,14 +187,15 @@ def _bandit_findings(root: Path, files: Sequence[str]) -> list[Finding]:
 
 
 def _hadolint_findings(root: Path, files: Sequence[str]) -> list[Finding]:
+    from ml_policy import files as discovery
     from ml_policy import hadolint
     from ml_policy.config import SettingsResolver
     from ml_policy.deps.commands import is_dockerfile
 
+    resolver = SettingsResolver()
     dockerfiles = [root / name for name in files if is_dockerfile(Path(name))]
-    if not dockerfiles:
-        return []
-    result = hadolint.check(dockerfiles, SettingsResolver())
+    found = discovery.find(dockerfiles, resolver)  # as the hook is given them: `exclude` holds
+    result = hadolint.check(found.files, resolver)
     return [gate.finding(d, root, hadolint.TOOL) for d in result.diagnostics]
 
 

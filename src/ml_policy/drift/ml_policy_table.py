@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from ml_policy import registry
 from ml_policy.config import Settings
 from ml_policy.drift.departure import Departure
+from ml_policy.hadolint import LEVELS
 from ml_policy.settings.patterns import gitignore
 
 # A pattern that matches a module at the top and one deep in a package covers the project.
@@ -24,7 +25,7 @@ _PROJECT_FILES = ("train.py", "src/package/models/network.py")
 _DEPS_ORDER = {"mode": ("library", "app"), "pin": ("bounded", "exact")}  # weaker first
 _BASE_PIN_ORDER = ("tag", "digest")
 # hadolint's failure thresholds, from the one that fails on nothing to the strictest.
-_THRESHOLD_ORDER = ("none", "error", "warning", "info", "style")
+_THRESHOLD_ORDER = ("none", *LEVELS)
 
 
 def weakenings(bundle: Settings, ours: Settings) -> list[Departure]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ml_policy.deps.commands.common import suppressions_of
 from ml_policy.deps.commands.dockerfile import Instruction, instructions, run_commands, stage_shell
-from ml_policy.deps.shell import Command, Comment
+from ml_policy.deps.shell import Command, Comment, MappedText
 from ml_policy.suppress import Noqa, noqa
 from ml_policy.textpos import LineIndex, Span
 
@@ -164,6 +164,26 @@ def substitute(text: str, arguments: dict[str, str | None]) -> str | None:
     return None if unknown or "$" in result else result
 
 
+@dataclass(frozen=True)
+class ArgumentWord:
+    """A word of an instruction's arguments (`COPY a b`, `FROM image AS name`), where it
+    is written: file offsets, the end exclusive."""
+
+    value: str
+    start: int
+    end: int
+
+
+def argument_words(arguments: MappedText) -> list[ArgumentWord]:
+    """The whitespace-separated words of an instruction's arguments, its `--flags` left out."""
+    offsets = arguments.offsets
+    return [
+        ArgumentWord(match.group(), offsets[match.start()], offsets[match.end() - 1] + 1)
+        for match in re.finditer(r"\S+", arguments.text)
+        if not FLAG.fullmatch(match.group())
+    ]
+
+
 def _stage(
     instruction: Instruction,
     index: int,
@@ -171,19 +191,16 @@ def _stage(
     earlier: list[Stage],
     lines: LineIndex,
 ) -> Stage:
-    text = instruction.arguments.text
-    words = [match for match in re.finditer(r"\S+", text) if not FLAG.fullmatch(match.group())]
+    words = argument_words(instruction.arguments)
     if not words:
         start = instruction.start
         return Stage(index, None, None, None, Span(*lines.span(start, start + 4)))
     reference = words[0]
     name = None
-    if len(words) >= 3 and words[1].group().lower() == "as":
-        name = words[2].group().lower()
-    offsets = instruction.arguments.offsets
-    start, end = offsets[reference.start()], offsets[reference.end() - 1] + 1
-    span = Span(*lines.span(start, end))
-    resolved = substitute(reference.group(), arguments)
+    if len(words) >= 3 and words[1].value.lower() == "as":
+        name = words[2].value.lower()
+    span = Span(*lines.span(reference.start, reference.end))
+    resolved = substitute(reference.value, arguments)
     by_name = {stage.name: stage for stage in earlier if stage.name}
     if resolved is None:
         return Stage(index, name, None, None, span)

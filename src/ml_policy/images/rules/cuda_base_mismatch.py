@@ -97,12 +97,14 @@ class CudaBaseMismatch(ImageRule):
             if image is None or base is None:
                 continue
             by_command: dict[int, list[PythonInstall]] = {}
+            labels: dict[int, tuple[int, int] | Literal["cpu"]] = {}
             for install in python_installs(stage):
                 label = _wheel_cuda(install) if install.name in TORCH_WHEELS else None
                 if label is not None and (isinstance(label, str) or label[0] != base[0]):
                     by_command.setdefault(install.command, []).append(install)
-            for installs in by_command.values():
-                message = _message(installs, image.text, base)
+                    labels.setdefault(install.command, label)
+            for command, installs in by_command.items():
+                message = _message(installs, labels[command], image.text, base)
                 word = installs[0].word
                 span = dockerfile.span(word.start, installs[-1].word.end)
                 found.append(cls.at_span(message, dockerfile, span))
@@ -122,11 +124,15 @@ def _wheel_cuda(install: PythonInstall) -> tuple[int, int] | Literal["cpu"] | No
     return int(match.group(2)), int(match.group(3))
 
 
-def _message(installs: list[PythonInstall], image: str, base: tuple[int, int]) -> str:
-    """One message for the mismatched wheels of one install command."""
+def _message(
+    installs: list[PythonInstall],
+    label: tuple[int, int] | Literal["cpu"],
+    image: str,
+    base: tuple[int, int],
+) -> str:
+    """One message for the mismatched wheels of one install command (`label`: the first's)."""
     wheels = ", ".join(install.word.value for install in installs)
-    label = _wheel_cuda(installs[0])
-    if isinstance(label, str) or label is None:
+    if isinstance(label, str):
         built, why = "a CPU-only build", "torch will never see the GPU"
     else:
         built = f"built for CUDA {_v(label)}"

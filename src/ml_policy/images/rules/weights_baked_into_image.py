@@ -11,7 +11,7 @@ from ml_policy.deps.commands.installers import unwrap
 from ml_policy.deps.rules.policy import Policy
 from ml_policy.deps.shell import Command, MappedText
 from ml_policy.diagnostics import Diagnostic
-from ml_policy.images.dockerfile import FLAG, Dockerfile
+from ml_policy.images.dockerfile import Dockerfile, argument_words
 from ml_policy.images.rules.base import ImageRule
 from ml_policy.textpos import Span
 
@@ -127,14 +127,11 @@ def _sources(dockerfile: Dockerfile, arguments: MappedText) -> list[tuple[str, S
         line = dockerfile.lines.position(arguments.offsets[0])[0] if arguments.offsets else 1
         span = Span(line, 1, line, 1)
         return [(str(v), span) for v in values[:-1] if isinstance(v, str) and "$" not in v]
-    words = [m for m in re.finditer(r"\S+", text) if not FLAG.fullmatch(m.group())]
-    found = []
-    for match in words[:-1]:
-        if "$" in match.group():
-            continue
-        start, end = arguments.offsets[match.start()], arguments.offsets[match.end() - 1] + 1
-        found.append((match.group(), dockerfile.span(start, end)))
-    return found
+    return [
+        (word.value, dockerfile.span(word.start, word.end))
+        for word in argument_words(arguments)[:-1]
+        if "$" not in word.value
+    ]
 
 
 def _is_weights(source: str) -> bool:
