@@ -185,3 +185,25 @@ def test_no_cache_without_a_place_for_the_key(project: Path, tmp_path: Path) -> 
     result = _check(project, blocked)
     assert _codes(result) == ["MLK001", "MLP001"]
     assert not (project / ".ml-policy-cache").exists()
+
+
+def test_a_changed_torch_pin_is_not_answered_from_the_cache(tmp_path: Path, key_home: Path) -> None:
+    """MLS001 reads the declared torch beside the file: the key covers it, so a pin moved
+    back before 2.6 reports `torch.load(path)` again instead of the cached silence."""
+    root = tmp_path / "project"
+    write_files(
+        root,
+        {"requirements.txt": "torch==2.8.0\n", "load.py": "import torch\nm = torch.load(p)\n"},
+    )
+
+    def codes() -> list[str]:
+        result = _run(
+            root, "lint", ".", "--select", "MLS001", "--output-format", "json", key_home=key_home
+        )
+        return _codes(result)
+
+    assert codes() == []
+    (root / "requirements.txt").write_text("torch==2.1.0\n")
+    assert codes() == ["MLS001"]
+    (root / "requirements.txt").write_text("torch==2.8.0\n")
+    assert codes() == []
