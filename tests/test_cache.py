@@ -207,3 +207,33 @@ def test_a_changed_torch_pin_is_not_answered_from_the_cache(tmp_path: Path, key_
     assert codes() == ["MLS001"]
     (root / "requirements.txt").write_text("torch==2.8.0\n")
     assert codes() == []
+
+
+def _deps(root: Path, key_home: Path) -> list[dict[str, object]]:
+    result = _run(root, "deps", ".", "--output-format", "json", key_home=key_home)
+    return list(json.loads(result.stdout))
+
+
+def test_deps_caches_a_dockerfile_under_its_settings(tmp_path: Path, key_home: Path) -> None:
+    root = tmp_path / "project"
+    write_files(root, {"Dockerfile": "FROM python:3.11\nRUN pip install torch\n"})
+    assert [d["code"] for d in _deps(root, key_home)] == ["MLD006"]
+    (entry,) = _entries(root)
+    records = cache_entry_records(entry)
+    records[0]["message"] = "from the cache"
+    rewrite_cache_entry(entry, records, key_home)
+    assert [d["message"] for d in _deps(root, key_home)] == ["from the cache"]
+    # Other settings are another key: the file is read again.
+    (root / "pyproject.toml").write_text('[tool.ml-policy]\nignore = ["MLD006"]\n')
+    assert _deps(root, key_home) == []
+
+
+def test_deps_reads_a_requirements_file_and_its_includes_afresh(
+    tmp_path: Path, key_home: Path
+) -> None:
+    root = tmp_path / "project"
+    write_files(root, {"requirements.txt": "-r base.txt\n", "base.txt": "torch==2.5.1\n"})
+    assert _deps(root, key_home) == []
+    (root / "base.txt").write_text("torch\n")
+    assert [d["code"] for d in _deps(root, key_home)] == ["MLD001"]
+    assert _entries(root) == []

@@ -467,7 +467,7 @@ def test_malformed_line_is_mle001_and_the_rest_is_checked(tmp_path: Path) -> Non
         ("pyproject.toml", '[project]\nname = "a"\nname = "b"\n', 3),
         ("environment.yml", "dependencies:\n  - numpy\n - scipy\n", 3),
         ("setup.cfg", "[options\ninstall_requires = torch\n", 1),
-        ("setup.py", "x = 1\ndef (:\n", 2),
+        ("setup.py", "install_requires = []\ndef (:\n", 2),
         ("requirements.txt", b"torch\n\xff\xfe\n", 2),
         ("requirements.txt", b"\x00\x01binary", 1),
     ],
@@ -477,6 +477,14 @@ def test_unreadable_manifest_is_one_mle001_and_others_are_checked(
 ) -> None:
     found = findings(tmp_path, {f"bad/{name}": content, "good/requirements.txt": "torch\n"})
     assert found == [(f"bad/{name}", line, "MLE001"), ("good/requirements.txt", 1, "MLD001")]
+
+
+def test_a_setup_py_without_requirement_keywords_is_not_parsed(tmp_path: Path) -> None:
+    """A setup.py that sets up something else (lightning's trainer/setup.py) has nothing
+    to read: not parsed (libcst is not imported), so its syntax is Ruff's to judge."""
+    assert findings(tmp_path, {"trainer/setup.py": "def setup(:\n"}) == []
+    broken = {"setup.py": "from setuptools import setup\nsetup(install_requires=[\n"}
+    assert [code for _, _, code in findings(tmp_path, broken)] == ["MLE001"]
 
 
 def test_missing_include_and_cycle_are_reported_at_the_include_line(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import SettingsResolver
 from ml_policy.deps.conda import is_conda_environment, read_conda_environment
@@ -25,7 +26,7 @@ from ml_policy.deps.rules import Policy, manifest_diagnostics
 from ml_policy.deps.setupfiles import read_setup_cfg, read_setup_py
 from ml_policy.deps.source import read_text
 from ml_policy.diagnostics import Diagnostic
-from ml_policy.files import real_path
+from ml_policy.files import MAX_BYTES, read_regular, real_path
 from ml_policy.parse_error import not_checked
 from ml_policy.suppress import unsuppressed
 
@@ -36,11 +37,11 @@ def check(
     files: Sequence[Path], resolver: SettingsResolver, options: RunOptions
 ) -> list[Diagnostic]:
     """Every MLD finding (and MLE001 for unreadable manifests) in `files`, each once."""
-    del options  # reading manifests is fast: no cache or worker pool needed
+    cache = Cache(options.cache_dir) if options.cache_dir else None
     locks = TrackedLocks()
     found: dict[tuple[object, ...], Diagnostic] = {}
     for path in files:
-        for diagnostic in check_file(path, resolver, locks):
+        for diagnostic in _cached_or_checked(path, resolver, locks, cache):
             # A file included by several requirements files is reported once.
             key = (
                 diagnostic.code,
@@ -52,6 +53,45 @@ def check(
             )
             found.setdefault(key, diagnostic)
     return list(found.values())
+
+
+def _cached_or_checked(
+    path: Path, resolver: SettingsResolver, locks: TrackedLocks, cache: Cache | None
+) -> list[Diagnostic]:
+    """A self-contained file's findings from the cache when it and its settings are
+    unchanged; the others (and every file without a cache) checked afresh."""
+    if cache is None or not _self_contained(path):
+        return check_file(path, resolver, locks)
+    key = _key(path, resolver)
+    cached = None if key is None else cache.get(key, path)
+    if cached is not None:
+        return cached
+    found = check_file(path, resolver, locks)
+    if key is not None and _key(path, resolver) == key:  # not changed while it was read
+        cache.put(key, found)
+    return found
+
+
+def _self_contained(path: Path) -> bool:
+    """Whether the findings of `path` follow from its bytes and settings alone: a setup.py
+    or a command file. A requirements file reads its includes and a pyproject.toml or
+    conda file the lock files beside it, so those are always read afresh."""
+    if path.is_symlink():
+        return False
+    reader = manifest_reader(path)
+    if reader is None:
+        from ml_policy.deps import commands
+
+        return commands.is_command_file(path)
+    return reader is read_setup_py
+
+
+def _key(path: Path, resolver: SettingsResolver) -> str | None:
+    try:
+        data = read_regular(path, MAX_BYTES, follow_symlinks=False)
+    except OSError:
+        return None  # check_file reports it
+    return Cache.key(path, data, "deps", repr(resolver.for_path(path)))
 
 
 def manifest_reader(path: Path) -> Reader | None:

@@ -181,10 +181,18 @@ def read_setup_py(path: Path) -> Manifest:
     return parse_setup_py(path, read_text(path))
 
 
-def parse_setup_py(path: Path, text: str) -> Manifest:
-    from ml_policy.deps import setup_py  # libcst only when a setup.py is checked
+# A setup.py passes requirements to setup() by one of these keywords, spelt out.
+SETUP_KEYWORDS = ("install_requires", "extras_require", "setup_requires", "tests_require")
 
-    literals = setup_py.requirement_literals(path, text)
+
+def parse_setup_py(path: Path, text: str) -> Manifest:
+    literals: list[LiteralRequirement] = []
+    # Many files named setup.py set something else up (a trainer's, a test's): without
+    # a requirements keyword there is nothing to read, and its syntax is Ruff's to judge.
+    if any(keyword in text for keyword in SETUP_KEYWORDS):
+        from ml_policy.deps import setup_py  # libcst only when a setup.py is read
+
+        literals = setup_py.requirement_literals(path, text)
     found, errors = to_requirements(path, Kind.SETUP_PY, literals)
     return Manifest(path, Kind.SETUP_PY, tuple(found), (), tuple(errors), _py_noqa(path, text))
 
