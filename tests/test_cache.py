@@ -118,19 +118,24 @@ def test_an_entry_that_is_not_a_file_neither_hangs_nor_hides(
     assert time.monotonic() - started < 60  # a hang would be killed by _run's timeout
 
 
-def test_a_committed_cache_is_refused_with_one_warning(tmp_path: Path, key_home: Path) -> None:
+def test_a_committed_cache_is_not_written_with_one_warning(tmp_path: Path, key_home: Path) -> None:
     repo = tmp_path / "repo"
     write_files(repo, {"train.py": TRIGGERING})
     run(["git", "init", "-q", "-b", "main"], repo, check=True)
     first = _check(repo, key_home)
     assert _codes(first) == ["MLP001"]
     run(["git", "add", "-f", ".ml-policy-cache", "train.py"], repo, check=True)
+    entries = _entries(repo)
+    # Its entries verify only for the content they name: read, they report the same.
+    assert _codes(_check(repo, key_home)) == ["MLP001"]
+    (repo / "model.py").write_text(TRIGGERING)  # something new to write
     again = _check(repo, key_home)
-    assert _codes(again) == ["MLP001"]
+    assert _codes(again) == ["MLP001", "MLP001"]
     warnings = [line for line in again.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1
     assert "git tracks files in it" in warnings[0]
     assert "git rm -r --cached" in warnings[0]
+    assert _entries(repo) == entries  # nothing added to the committed folder
 
 
 def test_a_folder_that_is_not_ours_is_not_used(project: Path, key_home: Path) -> None:

@@ -91,11 +91,17 @@ class Bundle:
 
     def hook_ids(self) -> list[str]:
         """The hooks a repository on this bundle runs (pre-commit.yaml)."""
-        # ruamel.yaml is slow to import and few commands need it.
-        from ruamel.yaml import YAML
+        return list(_hook_ids(self.path))
 
-        data = YAML(typ="safe").load(self.text("pre-commit.yaml"))
-        return [str(hook["id"]) for hook in data["hooks"]]
+
+@cache
+def _hook_ids(path: Path) -> tuple[str, ...]:
+    """A shipped bundle's hooks, read once per process (init asks every bundle's)."""
+    # ruamel.yaml is slow to import and few commands need it.
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load((path / "pre-commit.yaml").read_text("utf-8"))
+    return tuple(str(hook["id"]) for hook in data["hooks"])
 
 
 def _load(path: Path) -> Bundle:

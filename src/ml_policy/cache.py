@@ -15,10 +15,11 @@ is never simply trusted (an entry of `[]` would hide every finding):
   user on this machine can write an entry that verifies. Anything else -- a
   committed or unpacked entry, a copy of another file's entry, a malformed
   one -- is a miss, and the file is checked again.
-- A directory is used only when ml-policy made it (its CACHEDIR.TAG), it is
-  a real directory owned by this user, and git does not track it; otherwise
-  one warning, and the run goes on without a cache. ml-policy writes its
-  .gitignore and tag only into a directory it created (or an empty one).
+- A directory is used only when ml-policy made it (its CACHEDIR.TAG) and it
+  is a real directory owned by this user; otherwise one warning, and the run
+  goes on without a cache. Nothing is written into one that git tracks files
+  in (a committed cache; one warning). ml-policy writes its .gitignore and tag
+  only into a directory it created (or an empty one).
 - Entries are read only as regular files (no symlink, FIFO or device), under
   a size cap.
 """
@@ -91,7 +92,7 @@ class Cache:
 
     def put(self, key: str, diagnostics: Sequence[Diagnostic]) -> None:
         secret = _secret_for(self._root)
-        if secret is None:
+        if secret is None or not _may_write(self._root):
             return
         payload = json.dumps([_dump(d) for d in diagnostics]).encode("utf-8", "surrogateescape")
         if len(payload) > MAX_ENTRY_BYTES - 100:
@@ -167,9 +168,20 @@ def _prepare_directory(directory: Path) -> str | None:
             return f"a folder ml-policy did not create (it has no {TAG_NAME} of ml-policy)"
         if (problem := _mark(directory)) is not None:
             return problem
-    if _tracked_by_git(directory):
-        return f"git tracks files in it (never commit a cache: git rm -r --cached {directory})"
     return None
+
+
+@cache
+def _may_write(directory: Path) -> bool:
+    """Whether entries may be written into `directory`: not when git tracks files in it
+    (warned once). Asked only when there is something to write: reading a committed
+    entry is safe (it verifies only under this user's key, for the content it names), and
+    the `git ls-files` this costs is most of a warm one-file run."""
+    if not _tracked_by_git(directory):
+        return True
+    problem = f"git tracks files in it (never commit a cache: git rm -r --cached {directory})"
+    sys.stderr.write(f"ml-policy: warning: cache {directory} not written: {problem}\n")
+    return False
 
 
 def _create(directory: Path) -> str | None:

@@ -15,6 +15,7 @@ from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from ml_policy.deps.commits import is_commit
 from ml_policy.deps.model import Pin
 
 VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")
@@ -102,11 +103,6 @@ def vcs_ref(url: str) -> str | None:
     path = urlsplit(url.split("+", 1)[1]).path
     _, at, ref = path.rpartition("@")
     return ref if at and ref else None
-
-
-def is_commit(ref: str) -> bool:
-    """A full SHA-1 (40) or SHA-256 (64) commit id: the only ref that cannot move."""
-    return len(ref) in (40, 64) and all(c in "0123456789abcdefABCDEF" for c in ref)
 
 
 def url_hash(url: str) -> bool:

@@ -23,8 +23,8 @@ from ml_policy.deps.classify import (
     classify_pep508,
     classify_poetry,
     classify_url,
-    is_commit,
 )
+from ml_policy.deps.commits import is_commit
 from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import IndexSetting, Kind, Manifest, Pin, Position, Requirement
 from ml_policy.deps.packages import normalize

@@ -95,7 +95,7 @@ def _prepare(
     if cache is None:
         return Job(path, data, settings, rules, key="")
     codes = ",".join(sorted(rule.code for rule in rules))
-    read_elsewhere = [rule.cache_context(path, settings) for rule in rules]
+    read_elsewhere = [rule.cache_context(path, data, settings) for rule in rules]
     key = Cache.key(path, data, "lint", codes, str(settings.free_threaded), *read_elsewhere)
     cached = cache.get(key, path)
     return cached if cached is not None else Job(path, data, settings, rules, key)

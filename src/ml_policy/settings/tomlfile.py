@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +30,19 @@ def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
     except OSError as error:
         raise ConfigError(path, f"cannot read: {error.strerror or error}") from None
     try:
-        return text, tomllib.loads(text)
+        return text, copy.deepcopy(_parsed(text))  # a caller may change what it gets
     except tomllib.TOMLDecodeError as error:
         message, line, _ = toml_error_position(error)
         raise ConfigError(path, f"invalid TOML: {message}", line) from None
     except RecursionError:
         raise ConfigError(path, "invalid TOML: nested too deep") from None
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str) -> dict[str, Any]:
+    """A TOML text parsed once per process: init and the drift check read the same
+    pyproject.toml and bundle files many times over (a copy is ten times faster)."""
+    return tomllib.loads(text)
 
 
 def toml_error_position(error: tomllib.TOMLDecodeError) -> tuple[str, int | None, int | None]:

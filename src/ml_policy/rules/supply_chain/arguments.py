@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from ml_policy.deps.classify import is_commit
+from ml_policy.deps.commits import is_commit
 from ml_policy.lint.calls import UNKNOWN, Unknown, literal_str
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from ml_policy.config import Settings
-from ml_policy.deps.classify import is_commit
+from ml_policy.deps.commits import is_commit
 from ml_policy.lint.calls import UNKNOWN, argument, literal_bool
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
