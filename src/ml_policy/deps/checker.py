@@ -76,14 +76,14 @@ def _self_contained(path: Path) -> bool:
     """Whether the findings of `path` follow from its bytes and settings alone: a setup.py
     or a command file. A requirements file reads its includes and a pyproject.toml or
     conda file the lock files beside it, so those are always read afresh."""
-    if path.is_symlink():
-        return False
     reader = manifest_reader(path)
     if reader is None:
         from ml_policy.deps import commands
 
-        return commands.is_command_file(path)
-    return reader is read_setup_py
+        named = commands.is_command_file(path)
+    else:
+        named = reader is read_setup_py
+    return named and not path.is_symlink()
 
 
 def _key(path: Path, resolver: SettingsResolver) -> str | None:

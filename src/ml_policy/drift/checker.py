@@ -41,7 +41,7 @@ def check(
 ) -> list[Diagnostic]:
     """Every MLG finding for the projects the files belong to (each project once)."""
     del options
-    roots = {resolver.for_path(path / PYPROJECT if path.is_dir() else path).root for path in files}
+    roots = {resolver.for_path(path).root for path in files}  # a folder's are its own
     found: list[Diagnostic] = []
     for root in sorted(roots):
         settings = resolver.for_path(root / PYPROJECT)

@@ -49,7 +49,9 @@ def _check_group(
     """The findings in `paths`: from the cache where the file and the baseline are unchanged."""
     location = baseline.location(settings)
     own = real_path(location)
-    paths = [p for p in paths if real_path(p) != own]  # the baseline lists hashes, not secrets
+    # The baseline lists hashes, not secrets. (Only a file of its name can be it: a link
+    # to it is scanned as a link, for the name it points to.)
+    paths = [p for p in paths if p.name != own.name or real_path(p) != own]
     recorded = baseline.read_bytes(location, settings.root)  # parsed only if a file is scanned
     if cache is None:
         return _scan(settings, paths, baseline.parse(location, recorded), workers)

@@ -49,7 +49,14 @@ class TorchDefault(enum.Enum):
 
 def torch_load_default(path: Path, root: Path) -> TorchDefault:
     """The declared torch of the nearest folder (from `path`'s up to `root`) that declares one."""
-    folder = Path(os.path.realpath(path)).parent
+    if os.path.islink(path):
+        return _nearest_default(Path(os.path.realpath(path)).parent, root)
+    return _nearest_default(path.parent, root)  # asked for every file of a folder: once
+
+
+@cache
+def _nearest_default(parent: Path, root: Path) -> TorchDefault:
+    folder = Path(os.path.realpath(parent))
     top = Path(os.path.realpath(root))
     folders = [folder, *folder.parents] if folder.is_relative_to(top) else [top]
     for directory in folders:
