@@ -420,7 +420,9 @@ def test_the_cache_of_a_run_before_the_fix_is_not_used(git_repo: Path) -> None:
 
     (git_repo / "ci.py").write_text(f'GH = "{tokens.github()}"\n')
     old_context = ("secrets", "", "")  # the key 0.1.0 computed, as the CLI names the file
-    old_key = Cache.key(Path("ci.py"), (git_repo / "ci.py").read_bytes(), *old_context)
+    old_key = Cache.key(
+        Path("ci.py"), Cache.digest((git_repo / "ci.py").read_bytes()), *old_context
+    )
     Cache(git_repo / ".ml-policy-cache").put(old_key, [])  # "no findings", as it believed
     result = ml_policy("secrets", "ci.py", cwd=git_repo)
     assert result.returncode == 1

@@ -37,9 +37,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ml_policy import __version__
+from ml_policy import __version__, runindex
 from ml_policy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from ml_policy.files import read_regular
+from ml_policy.runindex import RunIndex
 
 DEFAULT_DIRECTORY = ".ml-policy-cache"
 MAX_ENTRY_BYTES = 16 * 1024 * 1024  # far above any real file's findings
@@ -51,54 +52,121 @@ TAG = (
 )
 IGNORE = "# Created by ml-policy: its cache is not for version control.\n*\n"
 _KEY_BYTES = 32
+_RUN = "run:"  # what an index is signed under, beside its name: never an entry's key
 
 
 class Cache:
-    """Diagnostics by key, under `directory/<version>/`; inert when the directory is not trusted."""
+    """Diagnostics by key, under `directory/<version>/`; inert when the directory is not trusted.
 
-    def __init__(self, directory: Path) -> None:
+    A checker that names itself and its files (`namespace`, `files`) also gets the run
+    index of its last run over the same files (runindex.py); `finish` writes this run's.
+    """
+
+    def __init__(self, directory: Path, namespace: str = "", files: Sequence[Path] = ()) -> None:
         self.directory = directory / __version__
         self._folder = os.fspath(self.directory)  # entry paths are built as strings: 1000s a run
         self._made: set[str] = set()  # subfolders known to exist
         self._root = directory
+        self._index_name = ""
+        self._index: RunIndex | None = None
+        if namespace and len(files) >= runindex.MIN_FILES:
+            self._index_name = runindex.name_for(namespace, files)
+            self._index = self._read_index()
 
     @staticmethod
-    def key(path: Path, data: bytes, *context: str) -> str:
-        """The key of `path` holding `data`, checked under `context` (one string per setting)."""
-        digest = hashlib.sha256()  # faster than blake2b where the CPU has SHA instructions
-        for part in (__version__, path.as_posix(), *context):
-            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(data)
-        return digest.hexdigest()
+    def digest(data: bytes) -> str:
+        """A file's content digest, as keys take it."""
+        return hashlib.sha256(data).hexdigest()  # faster than blake2b with SHA instructions
+
+    @staticmethod
+    def key(path: Path, digest: str, *context: str) -> str:
+        """The key of `path` whose content has `digest`, checked under `context` (one string
+        per setting)."""
+        parts = (__version__, path.as_posix(), *context, digest)
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def known_digest(self, path: Path) -> str | None:
+        """The digest of `path` from the run index, when the file is unchanged since."""
+        return self._index.known_digest(path) if self._index else None
+
+    def remember(self, path: Path, status: os.stat_result, digest: str) -> None:
+        """`digest` of `path`, read after `status` was taken, for the next run's index."""
+        if self._index:
+            self._index.remember(path, status, digest)
 
     def _entry(self, key: str) -> str:
         return os.path.join(self._folder, key[:2], key + ".json")
 
     def get(self, key: str, path: Path) -> list[Diagnostic] | None:
         """The diagnostics stored under `key`, or None: missing, forged, malformed or unusable."""
+        if self._index and (indexed := self._index.entry(key)) is not None:
+            try:
+                return _load_all(indexed, path)
+            except (TypeError, KeyError, ValueError):
+                pass  # the entry itself may still be good
+        records = self._signed(self._entry(key), key)
+        if records is None:
+            return None
+        try:
+            found = _load_all(records, path)
+        except (TypeError, KeyError, ValueError):
+            return None
+        if self._index:
+            self._index.keep(key, records)
+        return found
+
+    def _signed(self, file: str, name: str) -> Any:
+        """The JSON of a signed file under `name`; None: missing, forged or malformed."""
         secret = _secret_for(self._root)
         if secret is None:
             return None
-        data = _read_entry(self._entry(key))
+        data = _read_entry(file)
         if data is None:
             return None
         mac, _, payload = data.partition(b"\n")
-        if not hmac.compare_digest(mac, _mac(secret, key, payload)):
+        if not hmac.compare_digest(mac, _mac(secret, name, payload)):
             return None
         try:
-            return _load_all(json.loads(payload), path)
-        except (ValueError, TypeError, KeyError):
+            return json.loads(payload)
+        except ValueError:
             return None
 
     def put(self, key: str, diagnostics: Sequence[Diagnostic]) -> None:
+        records = [_dump(d) for d in diagnostics]
+        if self._index:
+            self._index.keep(key, records)
+        payload = json.dumps(records).encode("utf-8", "surrogateescape")
+        self._sign_and_write(self._entry(key), key, payload)
+
+    def finish(self) -> None:
+        """Write this run's index, when it differs from the last run's."""
+        if self._index is None or not self._index.changed():
+            return
+        self._sign_and_write(self._index_file(), _RUN + self._index_name, self._index.payload())
+        runindex.prune(os.path.dirname(self._index_file()))
+
+    def _index_file(self) -> str:
+        return os.path.join(self._folder, "runs", self._index_name + ".json")
+
+    def _read_index(self) -> RunIndex | None:
+        secret = _secret_for(self._root)
+        if secret is None:
+            return None
+        data = _read_entry(self._index_file())
+        if data is not None:
+            mac, _, payload = data.partition(b"\n")
+            if hmac.compare_digest(mac, _mac(secret, _RUN + self._index_name, payload)):
+                return RunIndex.parse(payload) or RunIndex({}, {})
+        return RunIndex({}, {})
+
+    def _sign_and_write(self, file: str, name: str, payload: bytes) -> None:
         secret = _secret_for(self._root)
         if secret is None or not _may_write(self._root):
             return
-        payload = json.dumps([_dump(d) for d in diagnostics]).encode("utf-8", "surrogateescape")
         if len(payload) > MAX_ENTRY_BYTES - 100:
             return  # would be refused on reading: not worth writing
         try:
-            self._write(self._entry(key), _mac(secret, key, payload) + b"\n" + payload)
+            self._write(file, _mac(secret, name, payload) + b"\n" + payload)
         except OSError:
             return  # a read-only checkout still lints, just without a cache
 

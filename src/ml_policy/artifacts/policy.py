@@ -8,6 +8,7 @@ patterns match a path, the last one written wins, as in `.gitattributes`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 NOTEBOOK_SUFFIX = ".ipynb"
 MAX_KB = "max-kb"  # the setting of the limit every file is held to by default
+# `*` then a name's end with no wildcard, separator, escape or space: "*.pt", "*.tar.gz".
+_SUFFIX_GLOB = re.compile(r"\*[^*?\[\]\\/!#\s]+")
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,14 @@ class ArtifactPolicy:
     def __init__(self, artifacts: ArtifactSettings) -> None:
         self._artifacts = artifacts
         self._limit_patterns = tuple(artifacts.limits)
-        self._limits = _spec(self._limit_patterns)
-        self._lfs = _spec(artifacts.lfs)
+        self._limits = Globs(self._limit_patterns)
+        self._lfs = Globs(artifacts.lfs)
 
     def limit(self, relative: str) -> Limit:
         """The size limit for a file (a POSIX path relative to the settings root)."""
-        result = self._limits.check_file(relative)
-        if result.include and result.index is not None:
-            pattern = self._limit_patterns[result.index]
+        index = self._limits.last_match(relative)
+        if index is not None:
+            pattern = self._limit_patterns[index]
             return Limit(self._artifacts.limits[pattern], f'limits "{pattern}"')
         if relative.endswith(NOTEBOOK_SUFFIX):
             return Limit(self._artifacts.notebook_max_kb, "notebook-max-kb")
@@ -53,10 +56,39 @@ class ArtifactPolicy:
 
     def lfs_pattern(self, relative: str) -> str | None:
         """The `lfs` pattern that requires git-lfs for a file, if one does."""
-        result = self._lfs.check_file(relative)
-        if result.include and result.index is not None:
-            return self._artifacts.lfs[result.index]
-        return None
+        index = self._lfs.last_match(relative)
+        return None if index is None else self._artifacts.lfs[index]
+
+
+class Globs:
+    """Gitignore-style patterns: the index of the one that decides a path, the last written.
+
+    Bundles list weight formats as `*.<suffix>`, and each file of a repository is asked
+    about every pattern: when all of them have that form, the answer is read from the
+    ends of the path's segments (such a pattern matches a file or folder name at any
+    depth, and a folder's match covers what is in it), without pathspec's regular
+    expressions. Any other pattern (a folder, a negation, a wildcard inside) leaves every
+    question to pathspec.
+    """
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        simple = all(_SUFFIX_GLOB.fullmatch(pattern) for pattern in patterns)
+        self._suffixes = tuple(pattern[1:] for pattern in patterns) if simple else None
+        self._spec = None if simple else _spec(patterns)
+
+    def last_match(self, relative: str) -> int | None:
+        if self._suffixes is None:
+            assert self._spec is not None  # noqa: S101 - one of the two is set
+            result = self._spec.check_file(relative)
+            return result.index if result.include else None
+        segments = relative.split("/")
+        if not any(segment.endswith(self._suffixes) for segment in segments):
+            return None  # most files
+        return max(
+            n
+            for n, suffix in enumerate(self._suffixes)
+            if any(segment.endswith(suffix) for segment in segments)
+        )
 
 
 def policy_for(artifacts: ArtifactSettings) -> ArtifactPolicy:

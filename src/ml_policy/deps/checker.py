@@ -91,7 +91,7 @@ def _key(path: Path, resolver: SettingsResolver) -> str | None:
         data = read_regular(path, MAX_BYTES, follow_symlinks=False)
     except OSError:
         return None  # check_file reports it
-    return Cache.key(path, data, "deps", repr(resolver.for_path(path)))
+    return Cache.key(path, Cache.digest(data), "deps", repr(resolver.for_path(path)))
 
 
 def manifest_reader(path: Path) -> Reader | None:

@@ -132,11 +132,10 @@ class Rule(BaseRule, Visitor):
         return True
 
     @classmethod
-    def cache_context(cls, path: Path, data: bytes, settings: Settings) -> str:
-        """What else than the file (`data`), its path and the enabled rules the verdict
-        on it reads (a manifest beside it, say), as a string for the cache key. Default:
-        nothing."""
-        del path, data, settings
+    def cache_context(cls, path: Path, settings: Settings) -> str:
+        """What else than the file, its path and the enabled rules the verdict on it reads
+        (a manifest beside it, say), as a string for the cache key. Default: nothing."""
+        del path, settings
         return ""
 
     @classmethod

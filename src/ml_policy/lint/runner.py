@@ -40,7 +40,7 @@ def check(
     files: Sequence[Path], resolver: SettingsResolver, options: RunOptions
 ) -> list[Diagnostic]:
     """The lint checker `ml-policy check` and `ml-policy lint` run."""
-    cache = Cache(options.cache_dir) if options.cache_dir else None
+    cache = Cache(options.cache_dir, "lint", files) if options.cache_dir else None
     found: list[Diagnostic] = []
     jobs: list[Job] = []
     rule_sets: dict[int, tuple[Settings, tuple[type[Rule], ...]]] = {}
@@ -58,6 +58,8 @@ def check(
         if cache:
             cache.put(job.key, diagnostics)
         found.extend(diagnostics)
+    if cache:
+        cache.finish()
     return found
 
 
@@ -84,9 +86,14 @@ def _enabled_rules(
 def _prepare(
     path: Path, settings: Settings, rules: tuple[type[Rule], ...], cache: Cache | None
 ) -> Job | list[Diagnostic]:
+    if cache is not None and (digest := cache.known_digest(path)) is not None:
+        cached = cache.get(_key(path, digest, settings, rules), path)
+        if cached is not None:
+            return cached  # the file unchanged since the last run: not even read
     try:
         with open_regular(path) as handle:  # one open and fstat instead of stat, open, fstat
-            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
+            status = os.fstat(handle.fileno())  # before the read: see runindex.py
+            if status.st_size > MAX_BYTES:
                 message = f"not checked: larger than {MAX_BYTES >> 20} MB"
                 return [not_checked(message, path)]
             data = handle.read()
@@ -94,11 +101,17 @@ def _prepare(
         return [unreadable(path, error)]
     if cache is None:
         return Job(path, data, settings, rules, key="")
-    codes = ",".join(sorted(rule.code for rule in rules))
-    read_elsewhere = [rule.cache_context(path, data, settings) for rule in rules]
-    key = Cache.key(path, data, "lint", codes, str(settings.free_threaded), *read_elsewhere)
+    digest = Cache.digest(data)
+    cache.remember(path, status, digest)
+    key = _key(path, digest, settings, rules)
     cached = cache.get(key, path)
     return cached if cached is not None else Job(path, data, settings, rules, key)
+
+
+def _key(path: Path, digest: str, settings: Settings, rules: tuple[type[Rule], ...]) -> str:
+    codes = ",".join(sorted(rule.code for rule in rules))
+    read_elsewhere = [rule.cache_context(path, settings) for rule in rules]
+    return Cache.key(path, digest, "lint", codes, str(settings.free_threaded), *read_elsewhere)
 
 
 _JOBS: Sequence[Job] = ()  # handed to forked workers by inheritance, not pickling

@@ -10,6 +10,7 @@ filter) or a Ruff-style `# noqa` / `# noqa: MLK001`.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -35,11 +36,13 @@ def check(
     files: Sequence[Path], resolver: SettingsResolver, options: RunOptions
 ) -> list[Diagnostic]:
     """Every secret in `files` that no baseline entry or inline comment allows."""
-    cache = Cache(options.cache_dir) if options.cache_dir else None
+    cache = Cache(options.cache_dir, "secrets", files) if options.cache_dir else None
     diagnostics: list[Diagnostic] = []
     for settings, paths in _by_settings(files, resolver):
         if any(settings.is_enabled(code) for code in (MlServiceToken.code, Secret.code)):
             diagnostics += _check_group(settings, paths, options.workers, cache)
+    if cache:
+        cache.finish()
     return diagnostics
 
 
@@ -77,8 +80,8 @@ def _from_cache(
     found: list[Diagnostic] = []
     keys: dict[Path, str] = {}
     for path in paths:
-        data = _read(path)
-        key = None if data is None else Cache.key(path, data, *context)
+        digest = _digest(cache, path)
+        key = None if digest is None else Cache.key(path, digest, *context)
         cached = None if key is None else cache.get(key, path)
         if cached is not None:
             found += cached
@@ -103,12 +106,22 @@ def _scan(
     return diagnostics
 
 
-def _read(path: Path) -> bytes | None:
-    """What the scan reads of `path` (a symlink's target name), for the cache key."""
+def _digest(cache: Cache, path: Path) -> str | None:
+    """The digest of what the scan reads of `path` (a symlink's target name), for the
+    cache key: from the run index when the file is unchanged, else read."""
+    known = cache.known_digest(path)
+    if known is not None:
+        return known
     try:
-        return read_content(path)
-    except NotScannedError:
+        status = os.lstat(path)  # before the read: see runindex.py
+        data = read_content(path)
+    except (OSError, NotScannedError):
         return None
+    if data is None:
+        return None
+    digest = Cache.digest(data)
+    cache.remember(path, status, digest)
+    return digest
 
 
 def _by_settings(

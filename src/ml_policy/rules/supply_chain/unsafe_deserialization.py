@@ -142,12 +142,9 @@ class UnsafeDeserialization(CollectingRule):
     )
 
     @classmethod
-    def cache_context(cls, path: Path, data: bytes, settings: Settings) -> str:
+    def cache_context(cls, path: Path, settings: Settings) -> str:
         """The declared torch decides `torch.load` without `weights_only`: a changed pin
-        must not be answered from results cached under the old one. A file that never
-        spells `load` calls no torch.load, whatever the pin (and reads no manifest)."""
-        if b"load" not in data:
-            return ""
+        must not be answered from results cached under the old one."""
         from ml_policy.rules.supply_chain.torch_pin import torch_load_default
 
         return f"torch:{torch_load_default(path, settings.root).name}"
