@@ -5,7 +5,8 @@ file's result depends on: its bytes and path (some rules skip test files),
 what the caller says matters (enabled rules, settings, a baseline's digest)
 and the ml-policy version. Each entry is its own small file, written to a
 temporary name and renamed into place, so concurrent writers never produce a
-torn entry and readers see a whole entry or none.
+torn entry and readers see a whole entry or none. A run over many files also
+keeps a run index (runindex.py), signed the same way.
 
 The cache sits in the work tree, where a pull request can put files, so it
 is never simply trusted (an entry of `[]` would hide every finding):
