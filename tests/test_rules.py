@@ -193,3 +193,13 @@ def test_in_memory_dataset_still_wants_pinned_memory() -> None:
 def test_loaders_in_test_helpers_are_skipped(rule: type[Rule], name: str, reported: bool) -> None:
     code = "from torch.utils.data import DataLoader\nloader = DataLoader(ds)\nx = batch.cuda()\n"
     assert findings(rule, code, name) == ([2] if reported else [])
+
+
+def test_cache_contexts_name_lint_rules_and_load() -> None:
+    """What a verdict reads beyond its file joins the cache key (tests/test_cache.py shows
+    it for MLS001's torch pin); each entry names a lint rule and a function that loads."""
+    from ml_policy import registry
+
+    for code, spec in registry.CACHE_CONTEXTS.items():
+        assert code in registry.family("lint").rules
+        assert callable(registry.load(spec))

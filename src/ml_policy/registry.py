@@ -184,6 +184,11 @@ _ADDED_LATER = {
     "MLI005": "0.3.0",
 }
 
+# What a lint verdict reads beyond its file, by rule code: a function of (path, settings)
+# whose string joins the cache key, so a change there is not answered from the cache.
+# Named here, not on the rule class, so that a warm run imports no rule.
+CACHE_CONTEXTS = {"MLS001": f"{_SUPPLY}.torch_pin:cache_context"}
+
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
     code: spec for family in FAMILIES for code, spec in family.rules.items()
 }

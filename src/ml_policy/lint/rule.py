@@ -132,13 +132,6 @@ class Rule(BaseRule, Visitor):
         return True
 
     @classmethod
-    def cache_context(cls, path: Path, settings: Settings) -> str:
-        """What else than the file, its path and the enabled rules the verdict on it reads
-        (a manifest beside it, say), as a string for the cache key. Default: nothing."""
-        del path, settings
-        return ""
-
-    @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
         """Whether the file may hold a finding, from its text alone (sound). Default: yes."""
         del text

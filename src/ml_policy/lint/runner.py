@@ -9,22 +9,29 @@ used only for larger directory runs. ML_POLICY_WORKERS sets the pool size
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
+from ml_policy import registry
 from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import Settings, SettingsResolver
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import MAX_BYTES, open_regular
-from ml_policy.lint.engine import lint_enabled
-from ml_policy.lint.rule import Rule
 from ml_policy.parallel import pool_size
 from ml_policy.parse_error import not_checked, unreadable
-from ml_policy.rules import ALL_RULES
+
+if TYPE_CHECKING:
+    from ml_policy.lint.rule import Rule
 
 SUFFIXES = frozenset({".py", ".pyi", ".ipynb"})
+# The codes, from the registry: a run the cache answers imports no rule (and no engine).
+CODES = tuple(sorted(registry.family("lint").rules))
+
+Codes = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,7 @@ class Job:
     path: Path
     data: bytes
     settings: Settings
-    rules: tuple[type[Rule], ...]
+    codes: Codes
     key: str  # the cache key; empty without a cache
 
 
@@ -43,13 +50,13 @@ def check(
     cache = Cache(options.cache_dir, "lint", files) if options.cache_dir else None
     found: list[Diagnostic] = []
     jobs: list[Job] = []
-    rule_sets: dict[int, tuple[Settings, tuple[type[Rule], ...]]] = {}
+    code_sets: dict[int, tuple[Settings, Codes]] = {}
     for path in files:
         if path.suffix not in SUFFIXES or path.is_symlink():
             continue  # a link is judged as a link (artifacts), its target under its own name
         settings = resolver.for_path(path)
-        rules = _enabled_rules(path, settings, rule_sets)
-        job_or_result = _prepare(path, settings, rules, cache) if rules else []
+        codes = _enabled_codes(path, settings, code_sets)
+        job_or_result = _prepare(path, settings, codes, cache) if codes else []
         if isinstance(job_or_result, Job):
             jobs.append(job_or_result)
         else:
@@ -63,10 +70,10 @@ def check(
     return found
 
 
-def _enabled_rules(
-    path: Path, settings: Settings, known: dict[int, tuple[Settings, tuple[type[Rule], ...]]]
-) -> tuple[type[Rule], ...]:
-    """The rules `settings.is_enabled(code, path)` keeps, without its per-call path resolution.
+def _enabled_codes(
+    path: Path, settings: Settings, known: dict[int, tuple[Settings, Codes]]
+) -> Codes:
+    """The codes `settings.is_enabled(code, path)` keeps, without its per-call path resolution.
 
     What does not depend on the path is worked out once per Settings (there is one per
     configuration file); `per-file-ignores`, when there are any, is matched per file.
@@ -74,20 +81,20 @@ def _enabled_rules(
     """
     entry = known.get(id(settings))
     if entry is None:
-        on = tuple(rule for rule in ALL_RULES if settings.is_enabled(rule.code))
+        on = tuple(code for code in CODES if settings.is_enabled(code))
         entry = known[id(settings)] = (settings, on)
-    rules = entry[1]
+    codes = entry[1]
     if settings.per_file_ignores:
         ignored = settings.ignored_for(path)
-        rules = tuple(rule for rule in rules if not rule.code.startswith(ignored))
-    return rules
+        codes = tuple(code for code in codes if not code.startswith(ignored))
+    return codes
 
 
 def _prepare(
-    path: Path, settings: Settings, rules: tuple[type[Rule], ...], cache: Cache | None
+    path: Path, settings: Settings, codes: Codes, cache: Cache | None
 ) -> Job | list[Diagnostic]:
     if cache is not None and (digest := cache.known_digest(path)) is not None:
-        cached = cache.get(_key(path, digest, settings, rules), path)
+        cached = cache.get(_key(path, digest, settings, codes), path)
         if cached is not None:
             return cached  # the file unchanged since the last run: not even read
     try:
@@ -100,31 +107,50 @@ def _prepare(
     except OSError as error:
         return [unreadable(path, error)]
     if cache is None:
-        return Job(path, data, settings, rules, key="")
+        return Job(path, data, settings, codes, key="")
     digest = Cache.digest(data)
     cache.remember(path, status, digest)
-    key = _key(path, digest, settings, rules)
+    key = _key(path, digest, settings, codes)
     cached = cache.get(key, path)
-    return cached if cached is not None else Job(path, data, settings, rules, key)
+    return cached if cached is not None else Job(path, data, settings, codes, key)
 
 
-def _key(path: Path, digest: str, settings: Settings, rules: tuple[type[Rule], ...]) -> str:
-    codes = ",".join(sorted(rule.code for rule in rules))
-    read_elsewhere = [rule.cache_context(path, settings) for rule in rules]
-    return Cache.key(path, digest, "lint", codes, str(settings.free_threaded), *read_elsewhere)
+def _key(path: Path, digest: str, settings: Settings, codes: Codes) -> str:
+    read_elsewhere = [_context(code)(path, settings) for code in codes if code in _CONTEXTS]
+    context = (",".join(codes), str(settings.free_threaded), *read_elsewhere)
+    return Cache.key(path, digest, "lint", *context)
+
+
+_CONTEXTS = registry.CACHE_CONTEXTS
+ContextFunction = Callable[[Path, Settings], str]
+
+
+@cache
+def _context(code: str) -> ContextFunction:
+    return cast("ContextFunction", registry.load(_CONTEXTS[code]))
+
+
+@cache
+def _rules(codes: Codes) -> tuple[type[Rule], ...]:
+    """The classes of `codes`, imported when a file must be linted."""
+    return tuple(cast("type[Rule]", registry.rule_class(code)) for code in codes)
 
 
 _JOBS: Sequence[Job] = ()  # handed to forked workers by inheritance, not pickling
 
 
 def _lint(index: int) -> list[Diagnostic]:
+    from ml_policy.lint.engine import lint_enabled
+
     job = _JOBS[index]
-    return lint_enabled(job.path, job.data, job.settings, job.rules)
+    return lint_enabled(job.path, job.data, job.settings, _rules(job.codes))
 
 
 def _run(jobs: Sequence[Job], workers: int | None) -> list[list[Diagnostic]]:
     global _JOBS  # noqa: PLW0603 - the fork pool's shared, read-only input
     _JOBS = jobs
+    for codes in {job.codes for job in jobs}:
+        _rules(codes)  # imported once, before the pool forks
     try:
         count = pool_size(len(jobs), workers)
         if count <= 1:

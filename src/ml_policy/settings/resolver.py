@@ -49,12 +49,20 @@ class SettingsResolver:
         # (not a symlink, which may point anywhere) are its folder's, so they are kept by
         # the folder as given, and each folder is resolved once.
         self._by_parent: dict[Path, Settings] = {}
+        self._by_path: dict[Path, Settings] = {}
         self._defaults_settings: Settings | None = None
         self.broken: dict[Path, BrokenSettings] = {}
         self.warnings: dict[str, None] = {}  # in order, each once
         self.notes: dict[str, None] = {}  # what check-config accepted or could not check, and why
 
     def for_path(self, path: Path) -> Settings:
+        # Every checker asks about every file: the answer for a path is kept.
+        known = self._by_path.get(path)
+        if known is None:
+            known = self._by_path[path] = self._resolve(path)
+        return known
+
+    def _resolve(self, path: Path) -> Settings:
         try:
             regular_file = S_ISREG(os.lstat(os.path.join(self._cwd, path)).st_mode)
         except (OSError, ValueError):

@@ -27,6 +27,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.version import InvalidVersion, Version
 
+from ml_policy.config import Settings
 from ml_policy.deps.checker import manifest_reader
 from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.model import Pin, Requirement
@@ -47,6 +48,12 @@ class TorchDefault(enum.Enum):
     UNKNOWN = "unknown"
 
 
+def cache_context(path: Path, settings: Settings) -> str:
+    """MLS001's verdict on `torch.load` without `weights_only` follows the declared torch:
+    part of the cache key (registry.CACHE_CONTEXTS), so a changed pin is checked again."""
+    return f"torch:{torch_load_default(path, settings.root).name}"
+
+
 def torch_load_default(path: Path, root: Path) -> TorchDefault:
     """The declared torch of the nearest folder (from `path`'s up to `root`) that declares one."""
     if os.path.islink(path):
@@ -56,16 +63,20 @@ def torch_load_default(path: Path, root: Path) -> TorchDefault:
 
 @cache
 def _nearest_default(parent: Path, root: Path) -> TorchDefault:
-    folder = Path(os.path.realpath(parent))
-    top = Path(os.path.realpath(root))
-    folders = [folder, *folder.parents] if folder.is_relative_to(top) else [top]
-    for directory in folders:
-        found = folder_default(directory)
-        if found is not None:
-            return found
-        if directory == top:
-            break
-    return TorchDefault.UNKNOWN
+    folder, top = Path(os.path.realpath(parent)), Path(os.path.realpath(root))
+    return _declared_from(folder if folder.is_relative_to(top) else top, top)
+
+
+@cache
+def _declared_from(folder: Path, top: Path) -> TorchDefault:
+    """The verdict of `folder` or, if it declares no torch, of the nearest folder above
+    it up to `top` that does (each folder worked out once: files share their parents)."""
+    found = folder_default(folder)
+    if found is not None:
+        return found
+    if folder in (top, folder.parent):
+        return TorchDefault.UNKNOWN
+    return _declared_from(folder.parent, top)
 
 
 @cache
@@ -103,10 +114,19 @@ def _manifests(directory: Path) -> list[Path]:
     return paths
 
 
+# The endings of every name a manifest reader takes (manifest_reader decides): a folder
+# of sources is listed without a Path for each file.
+_MANIFEST_ENDINGS = (".toml", ".cfg", "setup.py", ".txt", ".in", ".yml", ".yaml")
+
+
 def _files(directory: Path) -> list[Path]:
     try:
         with os.scandir(directory) as entries:
-            return sorted(Path(e.path) for e in entries if e.is_file(follow_symlinks=False))
+            return sorted(
+                Path(e.path)
+                for e in entries
+                if e.name.lower().endswith(_MANIFEST_ENDINGS) and e.is_file(follow_symlinks=False)
+            )
     except OSError:
         return []
 

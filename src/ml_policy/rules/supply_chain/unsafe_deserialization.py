@@ -142,14 +142,6 @@ class UnsafeDeserialization(CollectingRule):
     )
 
     @classmethod
-    def cache_context(cls, path: Path, settings: Settings) -> str:
-        """The declared torch decides `torch.load` without `weights_only`: a changed pin
-        must not be answered from results cached under the old one."""
-        from ml_policy.rules.supply_chain.torch_pin import torch_load_default
-
-        return f"torch:{torch_load_default(path, settings.root).name}"
-
-    @classmethod
     def applies_to(cls, path: Path, settings: Settings) -> bool:
         return not is_test_code(path)  # tests load the fixtures and files they write
 
