@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(arguments: list[str]) -> int:
-    parser = _parser()
+    parser = _parser(arguments[0] if arguments else None)
     if arguments and arguments[0] in TOOL_COMMANDS:
         # `ml-policy mypy ...`: everything after the name is the tool's own command line.
         args = argparse.Namespace(handler=_run_tool, tool=arguments[0], tool_args=arguments[1:])
@@ -82,7 +82,9 @@ def _codes(value: str) -> list[str]:
     return [code.strip() for code in value.split(",")]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with `command`, only that command's options are built (the
+    others are listed for --help): a hook call should not pay for a dozen parsers."""
     parser = argparse.ArgumentParser(
         prog="ml-policy",
         description="One code-quality and reproducibility policy for ML repositories.",
@@ -90,47 +92,83 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ml-policy {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="run every enabled checker over files and folders")
-    check.add_argument("paths", nargs="*", type=Path, default=[Path()], metavar="PATH")
-    _add_rule_options(check)
-    _add_output_options(check)
-    check.set_defaults(handler=_run_check)
+    def add(name: str, help_text: str) -> argparse.ArgumentParser | None:
+        built = commands.add_parser(name, help=help_text)
+        return built if command in (None, name) else None
+
+    if check := add("check", "run every enabled checker over files and folders"):
+        check.add_argument("paths", nargs="*", type=Path, default=[Path()], metavar="PATH")
+        _add_rule_options(check)
+        _add_output_options(check)
+        check.set_defaults(handler=_run_check)
 
     from ml_policy.registry import FAMILIES
 
     for family in FAMILIES:
         hook_id = f"ml-policy-{family.name.removeprefix('check-')}"
-        help_text = f"only the {', '.join(family.prefixes)} rules ({hook_id})"
-        hook = commands.add_parser(family.name, help=help_text)
-        # check-config looks at the repository, not at the files pre-commit passes
-        default = [Path()] if family.name == "check-config" else []
-        hook.add_argument("paths", nargs="*", type=Path, default=default, metavar="FILE")
-        _add_rule_options(hook)
-        _add_output_options(hook)
-        hook.set_defaults(
-            handler=_run_check,
-            families=family.prefixes,
-            project_paths=family.name == "check-config",
-        )
-        if family.name == "secrets":
-            hook.add_argument(
-                "--update-baseline",
-                action="store_true",
-                help="accept every secret found now: rewrite the baseline, report nothing",
-            )
+        if hook := add(family.name, f"only the {', '.join(family.prefixes)} rules ({hook_id})"):
+            _add_family_options(hook, family.name, family.prefixes)
 
-    hadolint = commands.add_parser(
+    if hadolint := add(
         "hadolint",
-        help="the pinned hadolint, with .hadolint.yaml and [tool.ml-policy.hadolint] "
+        "the pinned hadolint, with .hadolint.yaml and [tool.ml-policy.hadolint] "
         "(hook ml-policy-hadolint)",
-    )
-    hadolint.add_argument("paths", nargs="*", type=Path, metavar="FILE")
-    _add_format_options(hadolint)
-    hadolint.set_defaults(handler=_run_hadolint)
+    ):
+        hadolint.add_argument("paths", nargs="*", type=Path, metavar="FILE")
+        _add_format_options(hadolint)
+        hadolint.set_defaults(handler=_run_hadolint)
 
-    init = commands.add_parser(
-        "init", help="merge a policy bundle into a repository's configuration"
-    )
+    if init := add("init", "merge a policy bundle into a repository's configuration"):
+        _add_init_options(init)
+    if upgrade := add(
+        "upgrade", "move to a newer bundle version (or another bundle), keeping your edits"
+    ):
+        _add_upgrade_options(upgrade)
+    if baseline := add(
+        "baseline", "accept the current findings of every hook, so that only new ones fail"
+    ):
+        baseline.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
+        baseline.add_argument(
+            "--add",
+            action="store_true",
+            help="accept new findings too (without it, re-recording only drops fixed ones)",
+        )
+        baseline.set_defaults(handler=_run_baseline)
+
+    if rule := add("rule", "a rule's documentation, or every rule with --all"):
+        rule.add_argument("code", nargs="?", metavar="CODE")
+        rule.add_argument(
+            "--all", action="store_true", help="list every rule: code, name, fix, summary"
+        )
+        rule.set_defaults(handler=_run_rule)
+
+    if bundles := add("bundles", "list the policy bundles, or show one"):
+        _add_bundles_commands(bundles)
+
+    # Listed for --help only: main() hands their arguments to the tool untouched.
+    for tool, summary in TOOL_COMMANDS.items():
+        commands.add_parser(tool, help=f"{summary}; arguments go to {tool}")
+    return parser
+
+
+def _add_family_options(
+    hook: argparse.ArgumentParser, name: str, prefixes: tuple[str, ...]
+) -> None:
+    # check-config looks at the repository, not at the files pre-commit passes
+    default = [Path()] if name == "check-config" else []
+    hook.add_argument("paths", nargs="*", type=Path, default=default, metavar="FILE")
+    _add_rule_options(hook)
+    _add_output_options(hook)
+    hook.set_defaults(handler=_run_check, families=prefixes, project_paths=name == "check-config")
+    if name == "secrets":
+        hook.add_argument(
+            "--update-baseline",
+            action="store_true",
+            help="accept every secret found now: rewrite the baseline, report nothing",
+        )
+
+
+def _add_init_options(init: argparse.ArgumentParser) -> None:
     init.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
     init.add_argument(
         "--bundle",
@@ -157,10 +195,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     init.set_defaults(handler=_run_init)
 
-    upgrade = commands.add_parser(
-        "upgrade",
-        help="move to a newer bundle version (or another bundle), keeping your edits",
-    )
+
+def _add_upgrade_options(upgrade: argparse.ArgumentParser) -> None:
     upgrade.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
     upgrade.add_argument(
         "--to",
@@ -180,26 +216,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     upgrade.set_defaults(handler=_run_upgrade)
 
-    baseline = commands.add_parser(
-        "baseline",
-        help="accept the current findings of every hook, so that only new ones fail",
-    )
-    baseline.add_argument("path", nargs="?", type=Path, default=Path(), metavar="PATH")
-    baseline.add_argument(
-        "--add",
-        action="store_true",
-        help="accept new findings too (without it, re-recording only drops fixed ones)",
-    )
-    baseline.set_defaults(handler=_run_baseline)
 
-    rule = commands.add_parser("rule", help="a rule's documentation, or every rule with --all")
-    rule.add_argument("code", nargs="?", metavar="CODE")
-    rule.add_argument(
-        "--all", action="store_true", help="list every rule: code, name, fix, summary"
-    )
-    rule.set_defaults(handler=_run_rule)
-
-    bundles = commands.add_parser("bundles", help="list the policy bundles, or show one")
+def _add_bundles_commands(bundles: argparse.ArgumentParser) -> None:
     bundle_commands = bundles.add_subparsers(metavar="ACTION")
     bundles.set_defaults(handler=_run_bundles_list)
     bundle_commands.add_parser("list", help="every bundle version with its summary").set_defaults(
@@ -208,11 +226,6 @@ def _parser() -> argparse.ArgumentParser:
     show = bundle_commands.add_parser("show", help="one bundle version in full")
     show.add_argument("ref", metavar="NAME[@VERSION]")
     show.set_defaults(handler=_run_bundles_show)
-
-    # Listed for --help only: main() hands their arguments to the tool untouched.
-    for tool, summary in TOOL_COMMANDS.items():
-        commands.add_parser(tool, help=f"{summary}; arguments go to {tool}")
-    return parser
 
 
 def _add_plan_options(command: argparse.ArgumentParser) -> None:

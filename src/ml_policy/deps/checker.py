@@ -9,28 +9,27 @@ syntax), and the findings they cover are dropped here (ml_policy.suppress).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
 from ml_policy.config import SettingsResolver
-from ml_policy.deps.conda import is_conda_environment, read_conda_environment
 from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.lockfiles import TrackedLocks
-from ml_policy.deps.model import Kind, Manifest
-from ml_policy.deps.packages import ml_packages
-from ml_policy.deps.pyproject import read_pyproject
-from ml_policy.deps.requirements import is_requirements_file, read_requirements_file
-from ml_policy.deps.rules import Policy, manifest_diagnostics
-from ml_policy.deps.setupfiles import read_setup_cfg, read_setup_py
-from ml_policy.deps.source import read_text
+from ml_policy.deps.manifests import SETUP_PY, is_command_file, manifest_kind, manifest_reader
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.files import MAX_BYTES, read_regular, real_path
 from ml_policy.parse_error import not_checked
 from ml_policy.suppress import unsuppressed
 
-Reader = Callable[[Path], Manifest]
+if TYPE_CHECKING:
+    from ml_policy.deps.model import Kind
+    from ml_policy.deps.rules import Policy
+
+# The readers, the rules and what they import (packaging, ruamel.yaml) load when a file
+# is read, not for a run the cache answers.
 
 
 def check(
@@ -76,13 +75,8 @@ def _self_contained(path: Path) -> bool:
     """Whether the findings of `path` follow from its bytes and settings alone: a setup.py
     or a command file. A requirements file reads its includes and a pyproject.toml or
     conda file the lock files beside it, so those are always read afresh."""
-    reader = manifest_reader(path)
-    if reader is None:
-        from ml_policy.deps import commands
-
-        named = commands.is_command_file(path)
-    else:
-        named = reader is read_setup_py
+    kind = manifest_kind(path)
+    named = is_command_file(path) if kind is None else kind == SETUP_PY
     return named and not path.is_symlink()
 
 
@@ -94,22 +88,6 @@ def _key(path: Path, resolver: SettingsResolver) -> str | None:
     return Cache.key(path, Cache.digest(data), "deps", repr(resolver.for_path(path)))
 
 
-def manifest_reader(path: Path) -> Reader | None:
-    """How to read `path`, by its name; None for files that are not manifests."""
-    name = path.name.lower()
-    if name == "pyproject.toml":
-        return read_pyproject
-    if name == "setup.cfg":
-        return read_setup_cfg
-    if name == "setup.py":
-        return read_setup_py
-    if is_conda_environment(path) and ".github" not in path.parts:
-        return read_conda_environment
-    if is_requirements_file(path):
-        return read_requirements_file
-    return None
-
-
 def check_file(path: Path, resolver: SettingsResolver, locks: TrackedLocks) -> list[Diagnostic]:
     if path.is_symlink():
         # Judged as git stores it, a link (the artifacts checker's view); its target is
@@ -117,6 +95,8 @@ def check_file(path: Path, resolver: SettingsResolver, locks: TrackedLocks) -> l
         return []
     reader = manifest_reader(path)
     if reader is not None:
+        from ml_policy.deps.rules import manifest_diagnostics
+
         try:
             manifest = reader(path)
         except ManifestError as error:
@@ -127,6 +107,10 @@ def check_file(path: Path, resolver: SettingsResolver, locks: TrackedLocks) -> l
 
 
 def _policy(path: Path, kind: Kind, resolver: SettingsResolver, locks: TrackedLocks) -> Policy:
+    from ml_policy.deps.model import Kind
+    from ml_policy.deps.packages import ml_packages
+    from ml_policy.deps.rules import Policy
+
     settings = resolver.for_path(path)
     lock = None
     if kind in (Kind.PYPROJECT, Kind.CONDA):
@@ -135,11 +119,14 @@ def _policy(path: Path, kind: Kind, resolver: SettingsResolver, locks: TrackedLo
 
 
 def _command_file(path: Path, resolver: SettingsResolver) -> list[Diagnostic]:
+    if not is_command_file(path):
+        return []
     from ml_policy.deps import commands
     from ml_policy.deps.installs import command_manifest
+    from ml_policy.deps.packages import ml_packages
+    from ml_policy.deps.rules import Policy, manifest_diagnostics
+    from ml_policy.deps.source import read_text
 
-    if not commands.is_command_file(path):
-        return []
     try:
         text = read_text(path)
         scan = commands.scan_file(path, text)

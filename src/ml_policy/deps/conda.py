@@ -28,11 +28,6 @@ from ml_policy.suppress import Noqa, mentions_noqa, noqa
 OPERATOR_CHARS = "=<>!~"
 
 
-def is_conda_environment(path: Path) -> bool:
-    name = path.name.lower()
-    return name.startswith("environment") and name.endswith((".yml", ".yaml"))
-
-
 def read_conda_environment(path: Path) -> Manifest:
     return parse_conda_environment(path, read_text(path))
 

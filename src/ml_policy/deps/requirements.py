@@ -62,19 +62,6 @@ class LogicalLine:
     comment: str = ""  # the comment cut off its end, from the `#`
 
 
-def is_requirements_file(path: Path) -> bool:
-    """requirements*.txt, dev-requirements.in, constraints*.txt, any .txt/.in in requirements/."""
-    name = path.name.lower()
-    if not name.endswith((".txt", ".in")):
-        return False
-    stem = name.rsplit(".", 1)[0]
-    in_folder = path.parent.name.lower() in ("requirements", "requirement", "reqs")
-    named = stem.startswith(("requirements", "constraints")) or stem.endswith(
-        ("requirements", "constraints")
-    )
-    return in_folder or named
-
-
 def read_requirements_file(path: Path) -> Manifest:
     """Read a requirements file and everything it includes (raises ManifestError if unreadable)."""
     text = read_text(path)

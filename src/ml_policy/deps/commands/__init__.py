@@ -20,14 +20,8 @@ One module a file kind (`dockerfile`, `scripts`, `workflow`, `notebook`),
 the positions of what they install.
 """
 
-from ml_policy.deps.commands.scan import (
-    CommandScan,
-    IndexOption,
-    InstallArg,
-    is_command_file,
-    is_dockerfile,
-    scan_file,
-)
+from ml_policy.deps.commands.scan import CommandScan, IndexOption, InstallArg, scan_file
+from ml_policy.deps.manifests import is_command_file, is_dockerfile
 
 __all__ = [
     "CommandScan",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,6 +13,7 @@ from ml_policy.deps.commands.installers import install_call, parse_arguments
 from ml_policy.deps.commands.notebook import notebook_commands
 from ml_policy.deps.commands.scripts import script_commands
 from ml_policy.deps.commands.workflow import workflow_commands
+from ml_policy.deps.manifests import command_kind
 from ml_policy.deps.shell import Command, Comment
 from ml_policy.suppress import Noqa, mentions_noqa
 from ml_policy.textpos import LineIndex, Span
@@ -48,41 +48,6 @@ class CommandScan:
 
 
 EMPTY_SCAN = CommandScan((), ())
-DOCKERFILE_NAME = re.compile(
-    r"(dockerfile|containerfile)([._-].*)?|.*[._-](dockerfile|containerfile)"
-)
-# Files named like a Dockerfile that are something else: code about Dockerfiles
-# (`dockerfile.py`), docs, templates (`Dockerfile.j2`), BuildKit's ignore file.
-NOT_DOCKERFILE_SUFFIXES = (
-    *(".py", ".pyi", ".ipynb", ".md", ".rst", ".txt", ".json", ".yaml", ".yml", ".toml"),
-    *(".sh", ".bash", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".in"),
-    *(".lock", ".orig", ".bak", ".swp", ".dockerignore"),
-)
-
-
-def is_dockerfile(path: Path) -> bool:
-    """A Dockerfile or Containerfile by name (`Dockerfile.gpu`, `train.dockerfile`)."""
-    name = path.name.lower()
-    return bool(DOCKERFILE_NAME.fullmatch(name)) and not name.endswith(NOT_DOCKERFILE_SUFFIXES)
-
-
-def is_command_file(path: Path) -> bool:
-    """Dockerfiles, Containerfiles, shell scripts, GitHub workflows and notebooks."""
-    return _kind(path) is not None
-
-
-def _kind(path: Path) -> str | None:
-    if is_dockerfile(path):
-        return "dockerfile"
-    name = path.name.lower()
-    if name.endswith((".sh", ".bash")):
-        return "script"
-    if name.endswith(".ipynb"):
-        return "notebook"
-    is_workflow_dir = path.parent.name == "workflows" and path.parent.parent.name == ".github"
-    if is_workflow_dir and name.endswith((".yml", ".yaml")):
-        return "workflow"
-    return None
 
 
 def scan_file(path: Path, text: str) -> CommandScan:
@@ -91,7 +56,7 @@ def scan_file(path: Path, text: str) -> CommandScan:
     Raises ManifestError (with line and column) for malformed workflow YAML or
     notebook JSON; a broken shell command is skipped, not reported.
     """
-    kind = _kind(path)
+    kind = command_kind(path)
     if kind is None or not any(trigger in text for trigger in TRIGGERS):
         return EMPTY_SCAN
     # Comments are only collected from files that mention noqa at all.

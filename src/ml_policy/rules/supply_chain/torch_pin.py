@@ -28,10 +28,9 @@ from packaging.requirements import Requirement as Pep508
 from packaging.version import InvalidVersion, Version
 
 from ml_policy.config import Settings
-from ml_policy.deps.checker import manifest_reader
 from ml_policy.deps.errors import ManifestError
+from ml_policy.deps.manifests import is_requirements_file, manifest_reader
 from ml_policy.deps.model import Pin, Requirement
-from ml_policy.deps.requirements import is_requirements_file
 from ml_policy.deps.torch_family import load_table
 
 SAFE_SINCE = Version("2.6")
