@@ -108,6 +108,14 @@ def test_what_a_detector_flags_is_masked(detector: str, line: str, hidden: str |
     assert MASK in shown
 
 
+@pytest.mark.parametrize("first", ["q", "b", "z", "0", "a"])
+def test_a_mailchimp_key_is_masked_whatever_it_starts_with(first: str) -> None:
+    key = first + "wp93tj6axpj1de6bfwbzofe2dchjne7-us12"
+    shown = redact(f"pyproject.toml:3: cannot parse {key!r} (value {key})")
+    assert "wp93tj6axpj1de6bfwbzofe2dchjne7" not in shown
+    assert shown.count(MASK) == 2
+
+
 def _words(line: str) -> list[str]:
     return [w.strip("'\"=") for w in line.replace("=", " ").replace(":", " ").split()]
 

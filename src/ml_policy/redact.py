@@ -74,12 +74,14 @@ _PREFIXED = (
     (r"AccountKey=", r"[A-Za-z0-9+/=]{40,}"),  # Azure storage
     (r"\d{8,10}:", r"[0-9A-Za-z_-]{30,}"),  # Telegram bots
     (r"(?:AC|SK)", r"[0-9a-z]{32}"),  # Twilio
-    (r"[0-9a-z]{32}-us", r"\d{1,2}"),  # Mailchimp
     (r"[MNO]", r"[A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27}"),  # Discord bots
     (r"PuTTY-User-Key-File-\d: ", r".*"),  # PuTTY private keys
 )
 # Formats whose "prefix" is itself secret: the whole match is masked.
-_SECRET_PREFIX = re.compile(r"\d|AC$|SK$|-us$|[MNO]$")
+_SECRET_PREFIX = re.compile(r"\d|AC$|SK$|[MNO]$")
+# A Mailchimp key may start with any of 36 characters, more than _token's first-character
+# check lets through: it is looked for on its own, in a text that holds "-us".
+_MAILCHIMP = re.compile(r"(?<![A-Za-z0-9_-])[0-9a-z]{32}-us\d{1,2}(?![A-Za-z0-9_-])")
 
 
 @cache
@@ -117,6 +119,8 @@ def redact(text: str) -> str:
     text = _URL_USERINFO.sub(_mask_userinfo, text)
     text = _QUERY_SECRET.sub(lambda m: f"{m['name']}={MASK}", text)
     text = _token().sub(_mask_token, text)
+    if "-us" in text:
+        text = _MAILCHIMP.sub(MASK, text)
     text = _ASSIGNED_VALUE.sub(_mask_assigned, text)
     return _RANDOM_WORD.sub(_mask_random, text)
 
