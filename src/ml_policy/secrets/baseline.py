@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ml_policy.config import (
     TABLE,
@@ -39,7 +39,9 @@ from ml_policy.confine import is_inside
 from ml_policy.errors import PolicyError
 from ml_policy.files import real_path
 from ml_policy.secrets.reading import RefusedError, is_lexically_inside, read_regular
-from ml_policy.secrets.scan import FILTERS, Finding, enabled_plugins, scan_files
+
+if TYPE_CHECKING:
+    from ml_policy.secrets.scan import Finding
 
 BASELINE_MAX_BYTES = 16 * 1024 * 1024  # some 100,000 accepted secrets
 KEY = f"[{TABLE}.secrets] baseline"
@@ -186,6 +188,8 @@ def render(findings: Mapping[Path, list[Finding]], settings: Settings) -> str:
     """The slim baseline text for `findings` (files relative to the settings root)."""
     from detect_secrets.__version__ import VERSION
 
+    from ml_policy.secrets.scan import FILTERS, enabled_plugins
+
     builtin, _ = enabled_plugins(settings.secrets.disable_plugins)
     results: dict[str, list[dict[str, Any]]] = {}
     for path, found in findings.items():
@@ -211,6 +215,7 @@ def create(settings: Settings) -> tuple[str, int]:
     applied); the baseline file itself is never scanned.
     """
     from ml_policy.files import discover
+    from ml_policy.secrets.scan import scan_files
 
     own = real_path(location(settings))
     files = [f for f in discover([settings.root], _Fixed(settings)) if real_path(f) != own]

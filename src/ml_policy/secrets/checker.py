@@ -13,6 +13,7 @@ import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ml_policy.cache import Cache
 from ml_policy.checkers import RunOptions
@@ -23,8 +24,11 @@ from ml_policy.lint.noqa import is_suppressed, suppressions
 from ml_policy.parse_error import not_checked
 from ml_policy.secrets import baseline
 from ml_policy.secrets.ml_service_token import MlServiceToken
-from ml_policy.secrets.scan import Finding, NotScannedError, read_content, scan_files
+from ml_policy.secrets.reading import NotScannedError, read_content
 from ml_policy.secrets.secret import Secret
+
+if TYPE_CHECKING:
+    from ml_policy.secrets.scan import Finding
 
 SHOWN_CHARACTERS = 4
 # In every cache key: results from before the whole secret was hashed (some
@@ -95,6 +99,8 @@ def _scan(
 ) -> list[Diagnostic]:
     if not paths:
         return []
+    from ml_policy.secrets.scan import scan_files  # detect-secrets: only to scan
+
     result = scan_files(paths, settings.secrets.disable_plugins, workers)
     diagnostics = [not_checked(reason, path) for path, reason in result.not_scanned.items()]
     for path, found in result.findings.items():

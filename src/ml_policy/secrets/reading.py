@@ -10,10 +10,11 @@ regular file, and read up to a size cap.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from ml_policy.files import open_regular
+from ml_policy.files import MAX_BYTES, open_regular
 
 
 class RefusedError(Exception):
@@ -56,3 +57,48 @@ def read_regular(path: Path, limit: int) -> bytes:
 def is_lexically_inside(path: Path, root: Path) -> bool:
     """Whether `path` stays below `root` as written (`..` and absolute paths count, links not)."""
     return Path(os.path.abspath(root / path)).is_relative_to(os.path.abspath(root))
+
+
+class NotScannedError(Exception):
+    """A file that could not be scanned, with the reason (it becomes an MLE001 finding)."""
+
+
+_BINARY_SNIFF = 8192
+
+
+def read_content(path: Path) -> bytes | None:
+    """What git stores for `path`; None for what is not text (a NUL byte near the start)
+    and for a file that is gone (deleted in the commit being checked).
+
+    A symlink is judged as git stores it: the name of its target, which is
+    never read through the link, whether in the repository (it is scanned
+    under its own name) or outside it. Anything else must be a regular file
+    under MAX_BYTES; NotScannedError says why not.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            return os.fsencode(os.readlink(path))
+        if stat.S_ISDIR(mode):
+            return None  # a folder given to the checker: its files are listed on their own
+        handle, size = open_regular_file(path)  # no symlink (a race), no FIFO, no device
+    except FileNotFoundError:
+        return None
+    except (OSError, RefusedError) as error:
+        raise NotScannedError(_reason(error)) from None
+    with handle:
+        try:
+            head = handle.read(_BINARY_SNIFF)
+            if b"\0" in head:
+                return None  # weights, archives, images: the artifact rules look at those
+            return read_capped(handle, size, MAX_BYTES, head)
+        except RefusedError as error:
+            raise NotScannedError(f"not scanned for secrets: {error}") from None
+        except OSError as error:
+            raise NotScannedError(_reason(error)) from None
+
+
+def _reason(error: OSError | RefusedError) -> str:
+    if isinstance(error, RefusedError):
+        return str(error)
+    return f"cannot read: {error.strerror or error}"

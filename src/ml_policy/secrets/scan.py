@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import codecs
 import logging
-import os
-import stat
 import tempfile
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,10 +24,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ml_policy.files import MAX_BYTES
 from ml_policy.parallel import pool_size
 from ml_policy.secrets import screen
-from ml_policy.secrets.reading import RefusedError, open_regular_file, read_capped
+from ml_policy.secrets.reading import NotScannedError, read_content
 
 if TYPE_CHECKING:
     from detect_secrets.core.potential_secret import PotentialSecret
@@ -115,15 +112,10 @@ FILTERS = (
 # in a temporary folder, whose path says nothing (or, by chance, "swagger").
 _PATH_FILTERS = ("detect_secrets.filters.heuristic.is_swagger_file",)
 
-_BINARY_SNIFF = 8192
 MAX_LINE_CHARS = 4000  # longer lines only get our detectors (see _ml_tokens_in_long_lines)
 
 
 Detected = tuple[int, str, str, str]  # line, type, secret, hashed secret
-
-
-class NotScannedError(Exception):
-    """A file that could not be scanned, with the reason (it becomes an MLE001 finding)."""
 
 
 @dataclass(frozen=True)
@@ -316,44 +308,6 @@ def _screen(disabled: frozenset[str]) -> screen.Screen | None:
     if codecs.lookup(locale.getpreferredencoding(False)).name != "utf-8":
         return None
     return screen.build(get_plugins())
-
-
-def read_content(path: Path) -> bytes | None:
-    """What git stores for `path`; None for what is not text (a NUL byte near the start)
-    and for a file that is gone (deleted in the commit being checked).
-
-    A symlink is judged as git stores it: the name of its target, which is
-    never read through the link, whether in the repository (it is scanned
-    under its own name) or outside it. Anything else must be a regular file
-    under MAX_BYTES; NotScannedError says why not.
-    """
-    try:
-        mode = os.lstat(path).st_mode
-        if stat.S_ISLNK(mode):
-            return os.fsencode(os.readlink(path))
-        if stat.S_ISDIR(mode):
-            return None  # a folder given to the checker: its files are listed on their own
-        handle, size = open_regular_file(path)  # no symlink (a race), no FIFO, no device
-    except FileNotFoundError:
-        return None
-    except (OSError, RefusedError) as error:
-        raise NotScannedError(_reason(error)) from None
-    with handle:
-        try:
-            head = handle.read(_BINARY_SNIFF)
-            if b"\0" in head:
-                return None  # weights, archives, images: the artifact rules look at those
-            return read_capped(handle, size, MAX_BYTES, head)
-        except RefusedError as error:
-            raise NotScannedError(f"not scanned for secrets: {error}") from None
-        except OSError as error:
-            raise NotScannedError(_reason(error)) from None
-
-
-def _reason(error: OSError | RefusedError) -> str:
-    if isinstance(error, RefusedError):
-        return str(error)
-    return f"cannot read: {error.strerror or error}"
 
 
 def _filtered_by_path(path: Path) -> bool:
