@@ -461,6 +461,7 @@ def measure(
     name: str, runs: int, hooks: HookRepo, upstreams: dict[str, HookRepo], fresh: bool
 ) -> dict[str, Any]:
     project = PROJECTS[name]
+    load = os.getloadavg()[0]
     setups = [prepare(name, c, hooks, upstreams, fresh) for c in ("A", "B")]
     timings: dict[str, dict[str, list[Timing]]] = {
         s.config: {"cold": [], "warm": [], "one-file": []} for s in setups
@@ -479,6 +480,9 @@ def measure(
             restore(setup.repo)
     return {
         "project": name,
+        "date": harness.today(),
+        "rounds": runs,
+        "load_1min": {"start": round(load, 2), "end": round(os.getloadavg()[0], 2)},
         "sdist": project.url.rsplit("/", 1)[1],
         "one_file": project.one_file,
         **counts(setups[0].repo),
@@ -593,6 +597,12 @@ def main() -> int:
         "--fresh-envs", action="store_true", help="empty both PRE_COMMIT_HOMEs first"
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="keep the output file's other projects, replace only those measured now "
+        "(axolotl's detect-secrets takes minutes a run: `--projects axolotl --runs 1 --update`)",
+    )
     parser.add_argument("--table", type=Path, help="print the tables of a results file and stop")
     arguments = parser.parse_args()
     if arguments.table:
@@ -619,6 +629,9 @@ def main() -> int:
         },
         "projects": [],
     }
+    if arguments.update and arguments.output.is_file():
+        earlier = json.loads(arguments.output.read_text())["projects"]
+        report["projects"] = [p for p in earlier if p["project"] not in arguments.projects]
     for name in arguments.projects:
         report["projects"].append(
             measure(name, arguments.runs, hooks, upstreams, arguments.fresh_envs)
