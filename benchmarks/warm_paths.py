@@ -120,7 +120,9 @@ def main() -> int:
         if args.file is None:
             parser.error("--repo needs --file")
         rows |= repo_rows(args.repo.resolve(), args.file, args.repeat)
-    RESULTS.write_text(json.dumps({"cores": CORES, "rows": rows}, indent=2) + "\n")
+    # Rows of earlier runs are kept (the corpus and a repository are measured apart).
+    earlier = json.loads(RESULTS.read_text())["rows"] if RESULTS.exists() else {}
+    RESULTS.write_text(json.dumps({"cores": CORES, "rows": earlier | rows}, indent=2) + "\n")
     lines = ["| what | CPU s | wall s | load |", "|---|---:|---:|---:|"]
     for name, row in rows.items():
         lines.append(f"| {name} | {row['cpu_s']:.2f} | {row['wall_s']:.2f} | {row['load']:.1f} |")
