@@ -304,6 +304,12 @@ TRICKY = {
         "    def __init__(self):\n        super().__init__()\n"
         "        self.heads = [L(2, 2) for _ in range(3)]\n",
     ),
+    "layers-bound-to-an-underscore": (  # `_` is a name here, not a group made ` _ `
+        "MLC002",
+        "from torch import nn\n\nclass M(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        _ = nn.Linear(2, 2)\n        self.heads = [_, (1, 2)]\n",
+    ),
     "deprecated-through-an-alias": ("MLT004", "import torch as t\n\nn = t.norm(x)\n"),
     "deprecated-parenthesised-over-lines": (
         "MLT004",
@@ -398,6 +404,20 @@ TRICKY = {
         "MLC007",
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"
         "class B(nn.Module):\n    def forward(self, x):\n        return drop(x, 0.1)\n",
+    ),
+    # The scans find names with `str.find` and check the word start apart: a longer word
+    # holding the name first, or another name earlier, must not hide the call.
+    "softmax-after-a-longer-word": (
+        "MLC001",
+        "import torch.nn.functional as F\n\ny = F.log_softmax(x, 1)\nz = F.softmax(x)\n",
+    ),
+    "checkpoint-after-a-longer-word": (
+        "MLT003",
+        "from torch.utils.checkpoint import checkpoint\n\ny = my_checkpoint(f) or checkpoint(f)\n",
+    ),
+    "discard-renamed-on-the-next-line": (
+        "MLC003",
+        "from torch import (zeros\nas z)\n\nz(3).float()\n",
     ),
 }
 

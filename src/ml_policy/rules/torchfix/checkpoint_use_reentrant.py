@@ -16,7 +16,8 @@ from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
 
 CHECKPOINT = "torch.utils.checkpoint.checkpoint"
 # `checkpoint` called (closing parentheses may wrap the name) or imported under an alias.
-_CALLED_OR_ALIASED = re.compile(rf"\bcheckpoint{GAP}(?:\){GAP})*(?:\(|as\b)")
+# From the literal, not `\b` (tried at every position); the word start checked apart.
+_CALLED_OR_ALIASED = re.compile(rf"checkpoint{GAP}(?:\){GAP})*(?:\(|as\b)")
 # Not a parameter position: `checkpoint(function, *args, use_reentrant=None, ...)`.
 KEYWORD_ONLY = None
 _NEVER_POSITIONAL = 1 << 30  # for the text screen: no positional argument passes it
@@ -120,14 +121,14 @@ class CheckpointUseReentrant(TorchFixRule):
     def text_screen(cls, text: ScreenText) -> bool:
         # A call names `checkpoint` right before its parenthesis, or through an alias
         # (`from torch.utils.checkpoint import checkpoint as ckpt`); `_checkpoint(` is not one.
-        if not _CALLED_OR_ALIASED.search(text.raw):
+        if not textscan.word_search(_CALLED_OR_ALIASED, text.raw):
             return False
         # It must be `checkpoint.checkpoint(`, a bare `checkpoint(` or through an `as` name
         # (`self.checkpoint(...)` is a method), and may lack `use_reentrant=`.
         code = text.text
         return textscan.calls_may_lack(
             code, ("checkpoint",), "use_reentrant", _NEVER_POSITIONAL, after=_MODULES
-        ) or bool(textscan.imported_as(("checkpoint",)).search(code))
+        ) or textscan.imported_as(code, ("checkpoint",))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
