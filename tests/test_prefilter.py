@@ -310,6 +310,18 @@ TRICKY = {
         "    def __init__(self):\n        super().__init__()\n"
         "        _ = nn.Linear(2, 2)\n        self.heads = [_, (1, 2)]\n",
     ),
+    # Before Python 3.12 an f-string is read as any other string (its fields cannot
+    # nest its own quotes): brackets and quotes of the other kind in it are text.
+    "fstring-with-brackets-in-a-default": (
+        "MLM001",
+        "def f(sep=f\"{')'}(\", layers=[]):\n    layers.append(sep)\n",
+    ),
+    "layers-beside-an-fstring": (
+        "MLC002",
+        "from torch import nn\n\nclass M(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.heads = [nn.Linear(2, 2), f\"{')'}]\"]\n",
+    ),
     "deprecated-through-an-alias": ("MLT004", "import torch as t\n\nn = t.norm(x)\n"),
     "deprecated-parenthesised-over-lines": (
         "MLT004",
@@ -411,6 +423,15 @@ TRICKY = {
         "MLC001",
         "import torch.nn.functional as F\n\ny = F.log_softmax(x, 1)\nz = F.softmax(x)\n",
     ),
+    "pretrained-after-a-longer-word": (
+        "MLT104",
+        "from torchvision.models import resnet50\n\n"
+        "m = resnet50(use_pretrained=1, pretrained=True)\n",
+    ),
+    "builder-after-a-longer-word": (
+        "MLT104",
+        "from torchvision.models import resnet18\n\nm = my_resnet18(1) or resnet18(True)\n",
+    ),
     "checkpoint-after-a-longer-word": (
         "MLT003",
         "from torch.utils.checkpoint import checkpoint\n\ny = my_checkpoint(f) or checkpoint(f)\n",
@@ -508,7 +529,12 @@ def test_unreadable_signature_keeps_the_rules() -> None:
     deep = "def f(x=" + "(" * 20 + "1" + ")" * 20 + "):\n    pass\n"
     assert textscan.parameter_defaults("\n" + deep) is None
     fstring = 'def f(x=f"{y}", z=[]):\n    pass\n'
-    assert textscan.parameter_defaults("\n" + fstring) is None
+    defaults = textscan.parameter_defaults("\n" + fstring)
+    if textscan.NESTED_QUOTES:  # PEP 701 (3.12): its fields may nest its own quotes
+        assert defaults is None
+    else:  # lexed as any other string
+        assert defaults is not None
+        assert defaults.displays
 
 
 SCREENED = [

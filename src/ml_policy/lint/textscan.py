@@ -15,8 +15,10 @@ What the scans know of Python's lexical rules (on text whose newlines are `\\n`)
 - brackets nest; inside them newlines and comments are whitespace. The patterns
   follow up to `DEPTH` levels and fail, never guess, beyond;
 - an f-string (or t-string) whose replacement fields nest quotes of its own kind
-  (Python 3.12, PEP 701) cannot be told apart from two strings: a signature or
-  header with an f-string prefix in it is not read (None).
+  (Python 3.12, PEP 701) cannot be told apart from two strings: on Python 3.12
+  and later, a signature or header with an f-string prefix in it is not read
+  (None). Older Pythons lex an f-string as any other string (a nested quote of its
+  own kind ends it), so there the patterns read it as the parser does.
 
 Every alternative of the patterns starts with a different character, and a comment
 must reach the end of its line: there is one way to match a text, so when the
@@ -95,6 +97,7 @@ _DEFAULT = re.compile(
 )
 # An f- or t-string prefix: its fields may nest quotes (PEP 701) that the patterns misread.
 _FORMATTED = re.compile(r"(?<!\w)(?:[fFtT][rR]?|[rR][fFtT])['\"]")
+NESTED_QUOTES = sys.version_info >= (3, 12)  # PEP 701: the running parser allows them
 
 # A class starts a logical line; its name is followed by `[`, `(` or `:` (else it is prose).
 _CLASS = re.compile(rf"class(?<![\w.]class){_SPACE}+\w+{_SPACE}*(?=[(\[:])")
@@ -169,8 +172,9 @@ def _readable(parameters: str) -> str | None:
 
 
 def _formatted(code: str) -> bool:
-    """Whether `code` may hold an f- or t-string (quotes first: most code has none)."""
-    return ("'" in code or '"' in code) and _FORMATTED.search(code) is not None
+    """Whether `code` may hold an f- or t-string whose fields nest quotes (PEP 701; quotes
+    first: most code has none)."""
+    return NESTED_QUOTES and ("'" in code or '"' in code) and _FORMATTED.search(code) is not None
 
 
 def _note_defaults(parameters: str, found: Defaults) -> None:
@@ -357,7 +361,7 @@ def class_statement_spans(text: str, deepest: int) -> list[tuple[int, int]] | No
     a `class` statement. No class statement nor statement in a class body is indented more
     than `deepest` spaces (`ClassBodies.deepest`), so deeper lines are skipped unread.
     """
-    if "\t" in text or "\f" in text or (sys.version_info >= (3, 12) and _FORMATTED.search(text)):
+    if "\t" in text or "\f" in text or _formatted(text):
         return None
     text = text if text.endswith("\n") else text + "\n"
     line_pattern, skipped = _shallow_lines(deepest)
@@ -386,7 +390,7 @@ def logical_line_starts(text: str) -> list[int] | None:
     """Where each logical line of `text` starts (comment and blank lines are lines of
     their own), in order; None if `text` could not be split (nesting deeper than `DEPTH`,
     or an f-string on Python 3.12+, which may nest quotes)."""
-    if sys.version_info >= (3, 12) and _FORMATTED.search(text):
+    if _formatted(text):
         return None
     if not text.endswith("\n"):
         text += "\n"
@@ -536,7 +540,7 @@ def group_at(text: str, position: int) -> str | None:
     """The inside of the bracket group that opens at `position`; None if it cannot be read
     (nested deeper than `DEPTH`, or an f-string in it, which may nest quotes)."""
     group = _ANY_GROUP.match(text, position)
-    if group is None or _FORMATTED.search(group.group(1)):
+    if group is None or _formatted(group.group(1)):
         return None
     return group.group(1)
 
