@@ -423,6 +423,24 @@ TRICKY = {
         "MLC001",
         "import torch.nn.functional as F\n\ny = F.log_softmax(x, 1)\nz = F.softmax(x)\n",
     ),
+    # MLT003 needs `torch.utils.checkpoint` reachable: each way of spelling it.
+    "checkpoint-through-renamed-utils": (
+        "MLT003",
+        "import torch.utils as tu\n\ny = tu.checkpoint.checkpoint(f, x)\n",
+    ),
+    "checkpoint-through-utils-from-torch": (
+        "MLT003",
+        "from torch import nn, utils as u\n\ny = u.checkpoint.checkpoint(f, x)\n",
+    ),
+    "checkpoint-module-from-utils-over-lines": (
+        "MLT003",
+        "from torch.utils \\\n    import (data,\n    checkpoint)\n\n"
+        "y = checkpoint.checkpoint(f, x)\n",
+    ),
+    "checkpoint-through-parenthesised-utils": (
+        "MLT003",
+        "import torch\n\ny = (torch.utils  # the package\n).checkpoint.checkpoint(f, x)\n",
+    ),
     "pretrained-after-a-longer-word": (
         "MLT104",
         "from torchvision.models import resnet50\n\n"
