@@ -441,6 +441,10 @@ TRICKY = {
         "MLT003",
         "import torch\n\ny = (torch.utils  # the package\n).checkpoint.checkpoint(f, x)\n",
     ),
+    "class-attribute-in-a-continued-header": (  # MLM003 needs `class` in the text
+        "MLM003",
+        "import torch.nn as nn\n\nclass\\\n    M(nn.Module): fc = nn.Linear(2, 2)\n",
+    ),
     "pretrained-after-a-longer-word": (
         "MLT104",
         "from torchvision.models import resnet50\n\n"
