@@ -304,6 +304,24 @@ TRICKY = {
         "    def __init__(self):\n        super().__init__()\n"
         "        self.heads = [L(2, 2) for _ in range(3)]\n",
     ),
+    "layers-bound-to-an-underscore": (  # `_` is a name here, not a group made ` _ `
+        "MLC002",
+        "from torch import nn\n\nclass M(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        _ = nn.Linear(2, 2)\n        self.heads = [_, (1, 2)]\n",
+    ),
+    # Before Python 3.12 an f-string is read as any other string (its fields cannot
+    # nest its own quotes): brackets and quotes of the other kind in it are text.
+    "fstring-with-brackets-in-a-default": (
+        "MLM001",
+        "def f(sep=f\"{')'}(\", layers=[]):\n    layers.append(sep)\n",
+    ),
+    "layers-beside-an-fstring": (
+        "MLC002",
+        "from torch import nn\n\nclass M(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.heads = [nn.Linear(2, 2), f\"{')'}]\"]\n",
+    ),
     "deprecated-through-an-alias": ("MLT004", "import torch as t\n\nn = t.norm(x)\n"),
     "deprecated-parenthesised-over-lines": (
         "MLT004",
@@ -399,6 +417,51 @@ TRICKY = {
         "from torch.nn.functional import dropout as drop\nfrom torch import nn\n\n"
         "class B(nn.Module):\n    def forward(self, x):\n        return drop(x, 0.1)\n",
     ),
+    # The scans find names with `str.find` and check the word start apart: a longer word
+    # holding the name first, or another name earlier, must not hide the call.
+    "softmax-after-a-longer-word": (
+        "MLC001",
+        "import torch.nn.functional as F\n\ny = F.log_softmax(x, 1)\nz = F.softmax(x)\n",
+    ),
+    # MLT003 needs `torch.utils.checkpoint` reachable: each way of spelling it.
+    "checkpoint-through-renamed-utils": (
+        "MLT003",
+        "import torch.utils as tu\n\ny = tu.checkpoint.checkpoint(f, x)\n",
+    ),
+    "checkpoint-through-utils-from-torch": (
+        "MLT003",
+        "from torch import nn, utils as u\n\ny = u.checkpoint.checkpoint(f, x)\n",
+    ),
+    "checkpoint-module-from-utils-over-lines": (
+        "MLT003",
+        "from torch.utils \\\n    import (data,\n    checkpoint)\n\n"
+        "y = checkpoint.checkpoint(f, x)\n",
+    ),
+    "checkpoint-through-parenthesised-utils": (
+        "MLT003",
+        "import torch\n\ny = (torch.utils  # the package\n).checkpoint.checkpoint(f, x)\n",
+    ),
+    "class-attribute-in-a-continued-header": (  # MLM003 needs `class` in the text
+        "MLM003",
+        "import torch.nn as nn\n\nclass\\\n    M(nn.Module): fc = nn.Linear(2, 2)\n",
+    ),
+    "pretrained-after-a-longer-word": (
+        "MLT104",
+        "from torchvision.models import resnet50\n\n"
+        "m = resnet50(use_pretrained=1, pretrained=True)\n",
+    ),
+    "builder-after-a-longer-word": (
+        "MLT104",
+        "from torchvision.models import resnet18\n\nm = my_resnet18(1) or resnet18(True)\n",
+    ),
+    "checkpoint-after-a-longer-word": (
+        "MLT003",
+        "from torch.utils.checkpoint import checkpoint\n\ny = my_checkpoint(f) or checkpoint(f)\n",
+    ),
+    "discard-renamed-on-the-next-line": (
+        "MLC003",
+        "from torch import (zeros\nas z)\n\nz(3).float()\n",
+    ),
 }
 
 
@@ -488,7 +551,12 @@ def test_unreadable_signature_keeps_the_rules() -> None:
     deep = "def f(x=" + "(" * 20 + "1" + ")" * 20 + "):\n    pass\n"
     assert textscan.parameter_defaults("\n" + deep) is None
     fstring = 'def f(x=f"{y}", z=[]):\n    pass\n'
-    assert textscan.parameter_defaults("\n" + fstring) is None
+    defaults = textscan.parameter_defaults("\n" + fstring)
+    if textscan.NESTED_QUOTES:  # PEP 701 (3.12): its fields may nest its own quotes
+        assert defaults is None
+    else:  # lexed as any other string
+        assert defaults is not None
+        assert defaults.displays
 
 
 SCREENED = [

@@ -21,13 +21,22 @@ def _node_kinds() -> Iterator[type[ast.AST]]:
         kinds.extend(kind.__subclasses__())
 
 
-# Per node class, the fields that can hold child nodes. Expression contexts (Load,
-# Store, Del) and operators are never asked for; a Constant's value is never a node.
+# Fields that never hold a node: names, numbers and flags (not stacked to be skipped),
+# expression contexts (Load, Store, Del) and operators (never asked for).
+_NOT_NODES = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "name", "asname", "arg", "module", "level"}
+    | {"type_comment", "kind", "conversion", "simple", "is_async", "tag"}
+)
+# Per node class, the fields that can hold child nodes (a TypeAlias's name is a Name).
 CHILD_FIELDS = {
-    kind: tuple(name for name in kind._fields if name not in {"ctx", "op", "ops"})
+    kind: tuple(
+        name
+        for name in kind._fields
+        if name not in _NOT_NODES or (name == "name" and kind.__name__ == "TypeAlias")
+    )
     for kind in _node_kinds()
 }
-CHILD_FIELDS[ast.Constant] = ()
+CHILD_FIELDS[ast.Constant] = CHILD_FIELDS[ast.Global] = CHILD_FIELDS[ast.Nonlocal] = ()
 
 Node = TypeVar("Node", bound=ast.AST)
 NodeIndex = dict[type[ast.AST], list[ast.AST]]  # every node of a tree, by class

@@ -70,7 +70,12 @@ def may_use(text: str, qualified: str) -> bool:
         previous = frozenset({parent.rpartition(".")[2]})
         if any(dot_follows(text, dot.start(), previous) for dot in attribute.finditer(text)):
             return True
-    word = _word(last)
+    return imports_word(text, last)
+
+
+def imports_word(text: str, name: str) -> bool:
+    """Whether some `from` import's list holds `name` as a word (`from torch import utils`)."""
+    word = _word(name)
     return any(word.search(names) for names in _imported_names(text))
 
 

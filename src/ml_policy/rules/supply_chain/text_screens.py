@@ -61,7 +61,7 @@ def may_pass_string(text: str, names: tuple[str, ...], keyword: str, position: i
     """Whether some call of `names` may pass, as `keyword=` or at `position`, a string
     literal or a name some assignment binds to one (what `ast_string_candidate` reads),
     or a rename of one of `names` may hide such a call."""
-    if textscan.imported_as(names).search(text):
+    if textscan.imported_as(text, names):
         return True
     for arguments in textscan.call_arguments(text, names):
         if arguments is None:

@@ -155,8 +155,8 @@ class UnsafeDeserialization(CollectingRule):
             return False
         # `torch.load(`, `np.load(` (an `as` name), a bare `load(`; not `json.load(`.
         code = text.text
-        return textscan.calls_following(code, _LOAD_NAMES, _LOAD_MODULES) or bool(
-            textscan.imported_as(_LOAD_NAMES).search(code)
+        return textscan.calls_following(code, _LOAD_NAMES, _LOAD_MODULES) or textscan.imported_as(
+            code, _LOAD_NAMES
         )
 
     @classmethod

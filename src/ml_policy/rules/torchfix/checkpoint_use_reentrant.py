@@ -11,12 +11,18 @@ from ml_policy.lint.calls import argument, calls_in, with_keyword
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
-from ml_policy.lint.spelled import GAP
+from ml_policy.lint.spelled import GAP, imports_word
 from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
 
 CHECKPOINT = "torch.utils.checkpoint.checkpoint"
 # `checkpoint` called (closing parentheses may wrap the name) or imported under an alias.
-_CALLED_OR_ALIASED = re.compile(rf"\bcheckpoint{GAP}(?:\){GAP})*(?:\(|as\b)")
+# From the literal, not `\b` (tried at every position); the word start checked apart.
+_CALLED_OR_ALIASED = re.compile(rf"checkpoint{GAP}(?:\){GAP})*(?:\(|as\b)")
+# Where the module `torch.utils.checkpoint` may be reached: `utils.checkpoint` (maybe
+# parenthesised), `from torch.utils import ...`, `import torch.utils as u` (or `utils` in
+# a `from` import's list, `imports_word`). A call resolves through the file's imports, so
+# one of them is written where a call is `torch.utils.checkpoint.checkpoint`.
+_REACHES_MODULE = re.compile(rf"utils(?:{GAP}\))*{GAP}(?:\.{GAP}checkpoint|import|as)(?!\w)")
 # Not a parameter position: `checkpoint(function, *args, use_reentrant=None, ...)`.
 KEYWORD_ONLY = None
 _NEVER_POSITIONAL = 1 << 30  # for the text screen: no positional argument passes it
@@ -120,14 +126,16 @@ class CheckpointUseReentrant(TorchFixRule):
     def text_screen(cls, text: ScreenText) -> bool:
         # A call names `checkpoint` right before its parenthesis, or through an alias
         # (`from torch.utils.checkpoint import checkpoint as ckpt`); `_checkpoint(` is not one.
-        if not _CALLED_OR_ALIASED.search(text.raw):
+        if not textscan.word_search(_CALLED_OR_ALIASED, text.raw):
             return False
+        if not (_REACHES_MODULE.search(text.raw) or imports_word(text.raw, "utils")):
+            return False  # a `checkpoint` of another module (timm's, say)
         # It must be `checkpoint.checkpoint(`, a bare `checkpoint(` or through an `as` name
         # (`self.checkpoint(...)` is a method), and may lack `use_reentrant=`.
         code = text.text
         return textscan.calls_may_lack(
             code, ("checkpoint",), "use_reentrant", _NEVER_POSITIONAL, after=_MODULES
-        ) or bool(textscan.imported_as(("checkpoint",)).search(code))
+        ) or textscan.imported_as(code, ("checkpoint",))
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

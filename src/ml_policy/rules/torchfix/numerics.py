@@ -76,9 +76,9 @@ def may_call_torch_log(text: ScreenText) -> bool:
     sum or a call: bare, after `torch.` or an `as` name, or after `)`/`]` (`(1 + t).log()`;
     `x.log()` and `math.log(...)` are neither); or `log` renamed by an import."""
     code = text.text
-    return textscan.calls_following(code, ("log",), frozenset({"torch"}), on_results=True) or bool(
-        textscan.imported_as(("log",)).search(code)
-    )
+    return textscan.calls_following(
+        code, ("log",), frozenset({"torch"}), on_results=True
+    ) or textscan.imported_as(code, ("log",))
 
 
 @cache

@@ -8,6 +8,7 @@ from functools import cache
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
+from ml_policy.lint import textscan
 from ml_policy.lint.calls import UNKNOWN, argument, literal_bool
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
@@ -16,7 +17,8 @@ from ml_policy.rules.torchfix.torchvision_weights import PRETRAINED, PRETRAINED_
 
 # What may stand between two tokens inside brackets: spaces, newlines, comments, `\`.
 _GAP = r"(?:\s|#[^\n]*\n|\\\n)*"
-_LEGACY_KEYWORD = re.compile(rf"\bpretrained(?:_backbone)?{_GAP}=(?!=)")
+# Patterns start with the word, not `\b` (tried at every position): `textscan.word_search`.
+_LEGACY_KEYWORD = re.compile(rf"pretrained(?:_backbone)?{_GAP}=(?!=)")
 # `(True` or `(False`: the old positional `pretrained`.
 _BOOL_FIRST = re.compile(rf"\({_GAP}(?:True|False)\b")
 
@@ -25,7 +27,7 @@ _BOOL_FIRST = re.compile(rf"\({_GAP}(?:True|False)\b")
 def _builder_named() -> re.Pattern[str]:
     """A builder's name before `(`, `)` (a parenthesized callee) or `as` (an alias)."""
     names = "|".join(sorted({name for _, name in PRETRAINED}))
-    return re.compile(rf"\b(?:{names}){_GAP}(?:[()]|as\b)")
+    return re.compile(rf"(?:{names}){_GAP}(?:[()]|as\b)")
 
 
 # (legacy parameter, its replacement, what `True` loaded)
@@ -130,9 +132,9 @@ class TorchvisionPretrained(Rule):
         """A `pretrained=` keyword, or a literal bool passed first in a file that names a
         builder before a parenthesis or an `as`."""
         raw = text.raw
-        if _LEGACY_KEYWORD.search(raw):
+        if textscan.word_search(_LEGACY_KEYWORD, raw):
             return True
-        return bool(_BOOL_FIRST.search(raw)) and bool(_builder_named().search(raw))
+        return bool(_BOOL_FIRST.search(raw)) and textscan.word_search(_builder_named(), raw)
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

@@ -124,7 +124,7 @@ class UnstableLog1p(Rule):
         if not (names_function(text, "log") and _NUMBER_PLUS.search(text.raw)):
             return False
         code = text.text
-        if textscan.imported_as(("log",)).search(code):
+        if textscan.imported_as(code, ("log",)):
             return True  # `log` renamed: its calls are not found by name
         return any(
             _may_log_a_sum(code, start, parenthesis)

@@ -33,6 +33,7 @@ METHOD_CALL = re.compile(
 # be anything.
 _NAME = re.compile(rf"{textscan.IDENTIFIER}[ \t]*")
 _ROOT_CALL = re.compile(rf"(?:{textscan.IDENTIFIER}[ \t]*\.[ \t]*)*({textscan.IDENTIFIER})[ \t]*\(")
+_PART_START = re.compile("[;:]")  # a statement or block body may start after one
 _SELF_BOUND = re.compile(r"self[ \t]*(?::|=(?!=))")
 ROOT_FUNCTIONS = frozenset(name.rsplit(".", 1)[1] for name in TENSOR_FUNCTIONS) | OUT_OF_PLACE
 
@@ -70,7 +71,7 @@ def _receiver_text(text: str, end: int, starts: list[int] | None) -> str:
 def _may_start_receiver(before: str, text: str, roots: frozenset[str]) -> bool:
     if not before.strip():
         return True  # the receiver is not on this line: not known
-    for start in (0, *(i + 1 for i, char in enumerate(before) if char in ";:")):
+    for start in (0, *(part.end() for part in _PART_START.finditer(before))):
         part = before[start:].lstrip(" \t\f")
         if part.startswith("("):
             return True

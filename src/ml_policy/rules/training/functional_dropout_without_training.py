@@ -165,12 +165,9 @@ class FunctionalDropoutWithoutTraining(ModuleClassRule):
     @classmethod
     def text_screen(cls, text: ScreenText) -> bool:
         code = text.text
-        return (
-            textscan.calls_may_lack(
-                code, SHORT_NAMES, "training", TRAINING_POSITION, after=_MODULE_NAMES
-            )
-            or textscan.imported_as(SHORT_NAMES).search(code) is not None
-        )
+        return textscan.calls_may_lack(
+            code, SHORT_NAMES, "training", TRAINING_POSITION, after=_MODULE_NAMES
+        ) or textscan.imported_as(code, SHORT_NAMES)
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:

@@ -93,8 +93,10 @@ class _Screen:
         )
 
     def may_hold_layers(self, code: str) -> bool:
+        # Nested groups and strings made `()`, not a name (` _ ` was looked up as one).
+        top = textscan.top_level(code, placeholder=" () ")
         return self._calls_layer(code) or any(
-            self._bound_to_layer(name) for name in set(_BARE_NAME.findall(textscan.top_level(code)))
+            self._bound_to_layer(name) for name in set(_BARE_NAME.findall(top))
         )
 
     def _calls_layer(self, code: str) -> bool:

@@ -148,7 +148,7 @@ class SoftmaxWithoutDim(Rule):
         return (
             textscan.calls_may_lack(code, FUNCTIONS, "dim", 1, none_lacks=True, after=_MODULES)
             or textscan.calls_may_lack(code, LAYERS, "dim", 0, none_lacks=True)
-            or textscan.imported_as(FUNCTIONS + LAYERS).search(code) is not None
+            or textscan.imported_as(code, FUNCTIONS + LAYERS)
         )
 
     @classmethod
