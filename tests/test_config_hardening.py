@@ -662,7 +662,8 @@ def test_command_line_problems_list_every_bad_value() -> None:
 def test_a_setup_py_libcst_parses_but_python_rejects_is_mle001(tmp_path: Path) -> None:
     # Found by the readers' fuzz test: libcst's parser takes U+31350 as a name, then
     # refuses to build the node (an internal error before).
-    write_files(tmp_path, {"setup.py": "\U00031350\n"})
+    # (A setup.py is parsed only when it names a requirements keyword.)
+    write_files(tmp_path, {"setup.py": "\U00031350\ninstall_requires = []\n"})
     result = ml_policy("deps", "setup.py", cwd=tmp_path)
     assert result.stdout.splitlines() == [
         "setup.py:1:1: MLE001 syntax error: not valid Python",

@@ -829,3 +829,20 @@ def test_scans_stay_linear_on_bad_input(name: str) -> None:
     start = time.process_time()
     _candidates(Path("bad.py"), source, SETTINGS, ALL_RULES, prefilter=True)
     assert time.process_time() - start < 3.0
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from torch.utils \\\n  .checkpoint import checkpoint\ny = checkpoint(block, x)\n",
+        "import torch\nm = torch \\\n  .load(path, weights_only=False)\n",
+        "import torch\ny = torch.log(x \\\n + 1)\n",
+    ],
+)
+def test_continuations_after_other_newlines(code: str, newline: str) -> None:
+    """Found by test_perturbed_examples: a backslash continuation ends in `\\r\\n` or `\\r`
+    too, and the screens' gaps are written for `\\n` (ScreenText reads every newline as
+    one)."""
+    found = assert_same(Path("variant.py"), code.replace("\n", newline).encode())
+    assert found

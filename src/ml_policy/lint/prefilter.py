@@ -28,7 +28,10 @@ class ScreenText:
     """A file's Python text, and what the scans of `lint/textscan.py` find in it."""
 
     def __init__(self, text: str) -> None:
-        self.raw = text
+        # With `\n` newlines, as Python reads source (it also ends lines at `\r\n` and
+        # `\r`): the scans' gaps (`\\` then a newline, a comment to its line's end) are
+        # written for `\n`. Lines and columns stay as the parser counts them.
+        self.raw = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
     @cached_property
     def exact(self) -> bool:
@@ -48,12 +51,8 @@ class ScreenText:
 
     @cached_property
     def text(self) -> str:
-        """The text with `\\n` newlines (Python also ends lines at `\\r`), after a newline,
-        so that the first line starts like every other."""
-        text = self.raw
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return "\n" + text
+        """The text after a newline, so that the first line starts like every other."""
+        return "\n" + self.raw
 
     def mentions(self, *words: str) -> bool:
         return any(word in self.raw for word in words)
