@@ -150,15 +150,9 @@ class Cache:
         return os.path.join(self._folder, "runs", self._index_name + ".json")
 
     def _read_index(self) -> RunIndex | None:
-        secret = _secret_for(self._root)
-        if secret is None:
+        if _secret_for(self._root) is None:
             return None
-        data = _read_entry(self._index_file())
-        if data is not None:
-            mac, _, payload = data.partition(b"\n")
-            if hmac.compare_digest(mac, _mac(secret, _RUN + self._index_name, payload)):
-                return RunIndex.parse(payload) or RunIndex({}, {})
-        return RunIndex({}, {})
+        return RunIndex.of(self._signed(self._index_file(), _RUN + self._index_name))
 
     def _sign_and_write(self, file: str, name: str, payload: bytes) -> None:
         secret = _secret_for(self._root)

@@ -60,16 +60,13 @@ class RunIndex:
         self._started = time.time_ns()
 
     @classmethod
-    def parse(cls, payload: bytes) -> RunIndex | None:
-        try:
-            data = json.loads(payload)
-        except ValueError:
-            return None
+    def of(cls, data: Any) -> RunIndex:
+        """The last run's index from its JSON; an empty one when there is none to use."""
         if not isinstance(data, dict) or data.keys() != {"digests", "entries"}:
-            return None
+            return cls({}, {})
         digests, entries = data["digests"], data["entries"]
         if not isinstance(digests, dict) or not isinstance(entries, dict):
-            return None
+            return cls({}, {})
         return cls(digests, entries)
 
     def known_digest(self, path: Path) -> str | None:

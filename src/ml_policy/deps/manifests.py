@@ -8,11 +8,12 @@ declared-torch lookup of the lint cache key, stays cheap.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
+
+from ml_policy import registry
 
 if TYPE_CHECKING:
     from ml_policy.deps.model import Manifest
@@ -47,8 +48,7 @@ def manifest_reader(path: Path) -> Reader | None:
     kind = manifest_kind(path)
     if kind is None:
         return None
-    module, _, function = _READERS[kind].partition(":")
-    return cast("Reader", getattr(importlib.import_module(module), function))
+    return cast("Reader", registry.load(_READERS[kind]))
 
 
 def is_conda_environment(path: Path) -> bool:

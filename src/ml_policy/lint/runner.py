@@ -116,18 +116,18 @@ def _prepare(
 
 
 def _key(path: Path, digest: str, settings: Settings, codes: Codes) -> str:
-    read_elsewhere = [_context(code)(path, settings) for code in codes if code in _CONTEXTS]
+    contexts = registry.CACHE_CONTEXTS
+    read_elsewhere = [_context(code)(path, settings) for code in codes if code in contexts]
     context = (",".join(codes), str(settings.free_threaded), *read_elsewhere)
     return Cache.key(path, digest, "lint", *context)
 
 
-_CONTEXTS = registry.CACHE_CONTEXTS
 ContextFunction = Callable[[Path, Settings], str]
 
 
 @cache
 def _context(code: str) -> ContextFunction:
-    return cast("ContextFunction", registry.load(_CONTEXTS[code]))
+    return cast("ContextFunction", registry.load(registry.CACHE_CONTEXTS[code]))
 
 
 @cache
