@@ -280,6 +280,8 @@ def _run(module: str, args: Sequence[str], sys_path: Sequence[str] = ()) -> Comp
 
     # The tool from this package's own environment: the pinned version, whatever PATH says.
     command = [sys.executable, "-m", module]
+    if module == "bandit":
+        command = [sys.executable, "-m", "ml_policy.bandit_screen"]
     if sys_path:
         command = [sys.executable, "-c", _MYPY_WITH_PATH, "\0".join(sys_path)]
     return subprocess.run([*command, *args], capture_output=True, check=False)
