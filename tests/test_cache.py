@@ -42,7 +42,8 @@ def _codes(result: subprocess.CompletedProcess[str]) -> list[str]:
 
 
 def _entries(root: Path) -> list[Path]:
-    return sorted((root / ".ml-policy-cache").rglob("*.json"))
+    """The per-file result entries (not the run indexes or kept verdicts beside them)."""
+    return sorted((root / ".ml-policy-cache").glob("*/??/*.json"))
 
 
 def _check(project: Path, key_home: Path, *extra: str) -> subprocess.CompletedProcess[str]:

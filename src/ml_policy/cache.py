@@ -54,6 +54,7 @@ TAG = (
 IGNORE = "# Created by ml-policy: its cache is not for version control.\n*\n"
 _KEY_BYTES = 32
 _RUN = "run:"  # what an index is signed under, beside its name: never an entry's key
+_MEMO = "memo:"  # the same for a kept value (recall, keep)
 
 
 class Cache:
@@ -138,6 +139,19 @@ class Cache:
             self._index.keep(key, records)
         payload = json.dumps(records).encode("utf-8", "surrogateescape")
         self._sign_and_write(self._entry(key), key, payload)
+
+    def recall(self, name: str) -> Any:
+        """The JSON value kept under `name` (keep), or None: missing, forged or malformed.
+        The caller checks that what the value was worked out from is unchanged."""
+        return self._signed(self._memo_file(name), _MEMO + name)
+
+    def keep(self, name: str, value: Any) -> None:
+        payload = json.dumps(value).encode("utf-8", "surrogateescape")
+        self._sign_and_write(self._memo_file(name), _MEMO + name, payload)
+
+    def _memo_file(self, name: str) -> str:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
+        return os.path.join(self._folder, "memo", digest + ".json")
 
     def finish(self) -> None:
         """Write this run's index, when it differs from the last run's."""

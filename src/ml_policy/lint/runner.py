@@ -94,7 +94,7 @@ def _prepare(
     path: Path, settings: Settings, codes: Codes, cache: Cache | None
 ) -> Job | list[Diagnostic]:
     if cache is not None and (digest := cache.known_digest(path)) is not None:
-        cached = cache.get(_key(path, digest, settings, codes), path)
+        cached = cache.get(_key(path, digest, settings, codes, cache), path)
         if cached is not None:
             return cached  # the file unchanged since the last run: not even read
     try:
@@ -110,19 +110,19 @@ def _prepare(
         return Job(path, data, settings, codes, key="")
     digest = Cache.digest(data)
     cache.remember(path, status, digest)
-    key = _key(path, digest, settings, codes)
+    key = _key(path, digest, settings, codes, cache)
     cached = cache.get(key, path)
     return cached if cached is not None else Job(path, data, settings, codes, key)
 
 
-def _key(path: Path, digest: str, settings: Settings, codes: Codes) -> str:
+def _key(path: Path, digest: str, settings: Settings, codes: Codes, cache: Cache) -> str:
     contexts = registry.CACHE_CONTEXTS
-    read_elsewhere = [_context(code)(path, settings) for code in codes if code in contexts]
+    read_elsewhere = [_context(code)(path, settings, cache) for code in codes if code in contexts]
     context = (",".join(codes), str(settings.free_threaded), *read_elsewhere)
     return Cache.key(path, digest, "lint", *context)
 
 
-ContextFunction = Callable[[Path, Settings], str]
+ContextFunction = Callable[[Path, Settings, Cache], str]
 
 
 @cache

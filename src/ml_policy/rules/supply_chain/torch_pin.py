@@ -14,6 +14,11 @@ A requirement says "before 2.6" when every torch release it admits is older
 installed (a requirements file, `[project] dependencies`, `install_requires`)
 count when there are any, not extras or dependency groups; several decide when
 some say the same and none says the opposite.
+
+For the lint cache key (`cache_context`), each folder's verdict is also kept in
+the cache with the digest of every manifest it read, and used while the
+folder's manifests are those, byte for byte: a warm run then imports neither
+the readers nor `packaging` (torch_requirements.py).
 """
 
 from __future__ import annotations
@@ -22,21 +27,14 @@ import enum
 import os
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from packaging.requirements import InvalidRequirement
-from packaging.requirements import Requirement as Pep508
-from packaging.version import InvalidVersion, Version
+from ml_policy.deps.manifests import is_requirements_file, manifest_kind
+from ml_policy.deps.source import digest_of, recording
 
-from ml_policy.config import Settings
-from ml_policy.deps.errors import ManifestError
-from ml_policy.deps.manifests import is_requirements_file, manifest_reader
-from ml_policy.deps.model import Pin, Requirement
-from ml_policy.deps.torch_family import load_table
-
-SAFE_SINCE = Version("2.6")
-# Releases far below and above every known one: ranges are judged on the releases
-# the family table knows plus these two (a bound beyond the table still counts).
-_EDGES = (Version("0.1"), Version("99.0"))
+if TYPE_CHECKING:
+    from ml_policy.cache import Cache
+    from ml_policy.config import Settings
 
 
 class TorchDefault(enum.Enum):
@@ -47,73 +45,99 @@ class TorchDefault(enum.Enum):
     UNKNOWN = "unknown"
 
 
-def cache_context(path: Path, settings: Settings) -> str:
+def cache_context(path: Path, settings: Settings, kept: Cache) -> str:
     """MLS001's verdict on `torch.load` without `weights_only` follows the declared torch:
-    part of the cache key (registry.CACHE_CONTEXTS), so a changed pin is checked again."""
-    return f"torch:{torch_load_default(path, settings.root).name}"
+    part of the cache key (registry.CACHE_CONTEXTS), so a changed pin is checked again.
+
+    Each folder's verdict is kept in the cache beside the digests of the manifests it was
+    read from, so that a warm one-file run neither imports the readers nor parses a
+    manifest; it is kept only when those are all it read (no include, no error)."""
+    return f"torch:{torch_load_default(path, settings.root, kept).name}"
 
 
-def torch_load_default(path: Path, root: Path) -> TorchDefault:
+def torch_load_default(path: Path, root: Path, kept: Cache | None = None) -> TorchDefault:
     """The declared torch of the nearest folder (from `path`'s up to `root`) that declares one."""
     if os.path.islink(path):
-        return _nearest_default(Path(os.path.realpath(path)).parent, root)
-    return _nearest_default(path.parent, root)  # asked for every file of a folder: once
+        return _nearest_default(Path(os.path.realpath(path)).parent, root, kept)
+    return _nearest_default(path.parent, root, kept)  # asked for every file of a folder: once
 
 
 @cache
-def _nearest_default(parent: Path, root: Path) -> TorchDefault:
+def _nearest_default(parent: Path, root: Path, kept: Cache | None) -> TorchDefault:
     folder, top = Path(os.path.realpath(parent)), Path(os.path.realpath(root))
-    return _declared_from(folder if folder.is_relative_to(top) else top, top)
+    return _declared_from(folder if folder.is_relative_to(top) else top, top, kept)
 
 
 @cache
-def _declared_from(folder: Path, top: Path) -> TorchDefault:
+def _declared_from(folder: Path, top: Path, kept: Cache | None) -> TorchDefault:
     """The verdict of `folder` or, if it declares no torch, of the nearest folder above
     it up to `top` that does (each folder worked out once: files share their parents)."""
-    found = folder_default(folder)
+    found = folder_default(folder) if kept is None else _kept_default(folder, kept)
     if found is not None:
         return found
     if folder in (top, folder.parent):
         return TorchDefault.UNKNOWN
-    return _declared_from(folder.parent, top)
+    return _declared_from(folder.parent, top, kept)
+
+
+def folder_default(directory: Path) -> TorchDefault | None:
+    """The verdict of a folder's torch requirements (None: it declares no torch)."""
+    return _read_folder(directory).verdict
+
+
+def _kept_default(directory: Path, kept: Cache) -> TorchDefault | None:
+    """folder_default, from the cache when the folder's manifests are the ones it was
+    worked out from, byte for byte."""
+    name = f"torch-default:{directory}"
+    record = kept.recall(name)
+    if isinstance(record, dict) and _still_holds(record, directory):
+        verdict = record.get("verdict")
+        return None if verdict is None else TorchDefault[verdict]
+    reading = _read_folder(directory)
+    if reading.read is not None:
+        verdict_name = None if reading.verdict is None else reading.verdict.name
+        kept.keep(name, {"verdict": verdict_name, "read": reading.read})
+    return reading.verdict
+
+
+def _still_holds(record: dict[str, Any], directory: Path) -> bool:
+    read, verdict = record.get("read"), record.get("verdict")
+    if not isinstance(read, dict) or not (verdict is None or verdict in _VERDICT_NAMES):
+        return False
+    listed = sorted(map(os.fspath, _manifests(directory)))
+    return sorted(read) == listed and all(digest_of(path) == read[path] for path in listed)
+
+
+_VERDICT_NAMES = tuple(verdict.name for verdict in TorchDefault)  # compared with ==: never hashed
+
+
+class _Reading(NamedTuple):
+    verdict: TorchDefault | None
+    # The digest of each manifest read, by path; None when the verdict read anything else
+    # (an include) or met an error: then it is worked out again on every run.
+    read: dict[str, str | None] | None
 
 
 @cache
-def folder_default(directory: Path) -> TorchDefault | None:
-    """The verdict of a folder's torch requirements (None: it declares no torch)."""
-    requirements = _torch_requirements(directory)
-    if not requirements:
-        return None
-    # An extra or a dependency group is an alternative: what is always installed decides.
-    base = [r for r in requirements if r.base] or requirements
-    verdicts = {_requirement_default(r) for r in base}
-    decided = verdicts - {TorchDefault.UNKNOWN}
-    return decided.pop() if len(decided) == 1 else TorchDefault.UNKNOWN
+def _read_folder(directory: Path) -> _Reading:
+    from ml_policy.rules.supply_chain.torch_requirements import folder_verdict
 
-
-def _torch_requirements(directory: Path) -> list[Requirement]:
-    found: list[Requirement] = []
-    for path in _manifests(directory):
-        reader = manifest_reader(path)
-        if reader is None:
-            continue
-        try:
-            manifest = reader(path)
-        except ManifestError:
-            continue  # the deps checker reports it
-        found.extend(r for r in manifest.requirements if r.name == "torch")
-    return found
+    manifests = _manifests(directory)
+    with recording() as read:
+        verdict, complete = folder_verdict(manifests)
+    only_manifests = complete and sorted(read) == sorted(map(os.fspath, manifests))
+    return _Reading(verdict, read if only_manifests else None)
 
 
 def _manifests(directory: Path) -> list[Path]:
-    paths = _files(directory)
+    paths = [path for path in _files(directory) if manifest_kind(path) is not None]
     folder = directory / "requirements"
     if folder.is_dir():
         paths.extend(p for p in _files(folder) if is_requirements_file(p))
     return paths
 
 
-# The endings of every name a manifest reader takes (manifest_reader decides): a folder
+# The endings of every name a manifest reader takes (manifest_kind decides): a folder
 # of sources is listed without a Path for each file.
 _MANIFEST_ENDINGS = (".toml", ".cfg", "setup.py", ".txt", ".in", ".yml", ".yaml")
 
@@ -128,38 +152,3 @@ def _files(directory: Path) -> list[Path]:
             )
     except OSError:
         return []
-
-
-def _requirement_default(requirement: Requirement) -> TorchDefault:
-    if requirement.pin is Pin.EXACT and requirement.version:
-        return _admits({_version(requirement.version)} - {None})
-    try:
-        specifier = Pep508(requirement.text).specifier
-    except InvalidRequirement:
-        return TorchDefault.UNKNOWN  # Poetry, conda: not compared here
-    if not specifier:
-        return TorchDefault.UNKNOWN
-    return _admits(set(specifier.filter(_releases(), prereleases=False)))
-
-
-def _admits(versions: set[Version | None]) -> TorchDefault:
-    known = {v for v in versions if v is not None}
-    if known and all(v < SAFE_SINCE for v in known):
-        return TorchDefault.UNPICKLES
-    if known and all(v >= SAFE_SINCE for v in known):
-        return TorchDefault.WEIGHTS_ONLY
-    return TorchDefault.UNKNOWN
-
-
-@cache
-def _releases() -> tuple[Version, ...]:
-    table = load_table()
-    known = {torch for releases in table.built_for.values() for torch in releases.values()}
-    return tuple(sorted(known | set(_EDGES)))
-
-
-def _version(text: str) -> Version | None:
-    try:
-        return Version(Version(text).public)
-    except InvalidVersion:
-        return None
