@@ -271,43 +271,39 @@ def run_json(
 
 def _run(module: str, args: Sequence[str], sys_path: Sequence[str] = ()) -> CompletedProcess[bytes]:
     """The tool from this package's own environment (the pinned version, whatever PATH says),
-    its output captured."""
-    if module == "mypy":
-        return _mypy(args, sys_path)
+    its output captured. mypy runs in a second interpreter here, not in this process:
+    there it would free the graph it built before returning (seconds on a cold run)."""
     import subprocess
 
-    return subprocess.run([*_command(module), *args], capture_output=True, check=False)
+    return subprocess.run([*_command(module, sys_path), *args], capture_output=True, check=False)
 
 
-def _command(module: str) -> list[str]:
+# mypy with folders appended to its import path (where the project's mypy plugins live):
+# appended, not prepended, as _extend_path does.
+_MYPY_WITH_PATH = (
+    "import sys; sys.path.extend(p for p in sys.argv.pop(1).split('\\0') if p); "
+    "from mypy.__main__ import console_entry; console_entry()"
+)
+
+
+def _command(module: str, sys_path: Sequence[str]) -> list[str]:
     if module == "ruff":
         from ruff import find_ruff_bin
 
         return [find_ruff_bin()]  # what `python -m ruff` would exec, one interpreter sooner
     if module == "bandit":
         return [sys.executable, "-m", "ml_policy.bandit_screen"]
+    if module == "mypy" and sys_path:
+        return [sys.executable, "-c", _MYPY_WITH_PATH, "\0".join(sys_path)]
     return [sys.executable, "-m", module]
 
 
-# mypy runs in this process, which has already read its configuration (mypy_setup): a second
-# interpreter importing mypy again cost a third of a one-file run.
-
-
-def _mypy(args: Sequence[str], sys_path: Sequence[str]) -> CompletedProcess[bytes]:
-    """mypy's output captured (for the baseline): it frees what it built before returning."""
-    import subprocess
-
-    from mypy import api
-
-    _extend_path(sys_path)
-    stdout, stderr, status = api.run(list(args))
-    return subprocess.CompletedProcess(["mypy", *args], status, stdout.encode(), stderr.encode())
-
-
 def _mypy_to_the_end(args: Sequence[str], sys_path: Sequence[str]) -> int:
-    """mypy writing through this process's streams (cli.main redacts them; mypy writes each
-    message whole) and ending the process as `mypy` does, without freeing the graph it
-    built: freeing it took longer than a cold one-file check (1.3 s of 2.6 s, liger-kernel)."""
+    """mypy in this process (it has read mypy's configuration already: a second interpreter
+    importing mypy again cost a third of a one-file run), writing through its streams
+    (cli.main redacts them; mypy writes each message whole), and ending the process as
+    `mypy` does, without freeing the graph it built: freeing it took 1.3 s of a 2.6 s cold
+    one-file check on liger-kernel."""
     from mypy.main import main
 
     _extend_path(sys_path)
@@ -321,7 +317,7 @@ def _mypy_to_the_end(args: Sequence[str], sys_path: Sequence[str]) -> int:
 def _extend_path(sys_path: Sequence[str]) -> None:
     # Appended, not prepended, so that mypy's own packages win over the project's copies
     # of them (`sys_path` is where the project's mypy plugins live).
-    sys.path.extend(path for path in sys_path if path not in sys.path)
+    sys.path.extend(path for path in sys_path if path and path not in sys.path)
 
 
 def _relay(result: CompletedProcess[bytes]) -> int:
