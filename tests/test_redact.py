@@ -151,6 +151,9 @@ def test_every_regex_detector_has_a_sample() -> None:
             "https://b.s3/w.pt?X-Amz-Signature=***&X-Amz-Date=1",
         ),
         ('password = "hunter2hunter2"', 'password = "***"'),
+        ("DB_PASS=hunter2hunter2", "DB_PASS=***"),
+        ('api_key: "self.config.value_12"', 'api_key: "***"'),  # quoted: a value, not code
+        ("HF_TOKEN=abcd1234efgh5678", "HF_TOKEN=***"),
     ],
 )
 def test_urls_and_assignments(text: str, expected: str) -> None:
@@ -178,6 +181,9 @@ def test_urls_and_assignments(text: str, expected: str) -> None:
         "tokenizer = AutoTokenizer.from_pretrained(path)",
         "    tokenizer: PreTrainedTokenizerBase,",
         "max_tokens = 4096000000, num_tokens_total: 12345678",
+        "eos_token_id = self.tokenizer.eos_token_id",
+        "(passed_config, *_), passed_kwargs = mock_factory.call_args",
+        "model_keys = LlamaForCausalLMWithAdapters().state_dict().keys()",
     ],
 )
 def test_ordinary_messages_are_untouched(message: str) -> None:

@@ -35,11 +35,11 @@ MASK = "***"
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#@'\"]+)@")
 
 # `?token=...`, `&sig=...`: query (or fragment) parameters that carry credentials.
-# A tokenizer (`tokenizer = AutoTokenizer...`) and token counts (`max_tokens = 4096`) are
-# not credentials, and every ML codebase names them.
+# A tokenizer (`tokenizer = AutoTokenizer...`), token counts (`max_tokens = 4096`), dict
+# keys and `passed_args` are not credentials, and every ML codebase names them.
 _SECRET_WORDS = (
-    r"(?:api[_-]?key|apikey|key|token(?!iz|s(?![a-z]))|secret|passw(?:or)?d|pwd|credentials?"
-    r"|auth\w*|pw|pass|signature|sig|session|access[_-]?key)"
+    r"(?:api[_-]?key|apikey|key(?!s(?![a-z]))|token(?!iz|s(?![a-z]))|secret|passw(?:or)?d|pwd"
+    r"|credentials?|auth\w*|pw|pass(?![a-z])|passphrase|signature|sig|session|access[_-]?key)"
 )
 _QUERY_SECRET = re.compile(
     rf"(?P<name>[?&#;](?:[A-Za-z0-9_.-]*[_.-])?{_SECRET_WORDS})=(?P<value>[^&#\s'\"]+)",
@@ -203,7 +203,14 @@ def _mask_assigned(match: re.Match[str]) -> str:
     named = _SECRET_NAME.search(match.string, max(0, start - _NAME_WINDOW), start)
     if named is None or not _looks_secret(value):
         return match[0]
+    quoted = match.string[match.start("value") - 1] in "\"'"
+    if not quoted and _ATTRIBUTE_CHAIN.fullmatch(value):
+        return match[0]  # code: `eos_token_id = self.tokenizer.eos_token_id`
     return match[0][: match.start("value") - start] + MASK
+
+
+# An attribute of an attribute, in snake case: code a secret's name is assigned from.
+_ATTRIBUTE_CHAIN = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+")
 
 
 def _looks_secret(value: str) -> bool:
