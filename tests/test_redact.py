@@ -154,6 +154,9 @@ def test_every_regex_detector_has_a_sample() -> None:
         ("DB_PASS=hunter2hunter2", "DB_PASS=***"),
         ('api_key: "self.config.value_12"', 'api_key: "***"'),  # quoted: a value, not code
         ("HF_TOKEN=abcd1234efgh5678", "HF_TOKEN=***"),
+        ("accessToken: abcd1234efgh5678", "accessToken: ***"),
+        ("MYTOKEN=abcd1234efgh5678", "MYTOKEN=***"),
+        ("monkey = abcd1234efgh5678", "monkey = abcd1234efgh5678"),
     ],
 )
 def test_urls_and_assignments(text: str, expected: str) -> None:
@@ -184,6 +187,7 @@ def test_urls_and_assignments(text: str, expected: str) -> None:
         "eos_token_id = self.tokenizer.eos_token_id",
         "(passed_config, *_), passed_kwargs = mock_factory.call_args",
         "model_keys = LlamaForCausalLMWithAdapters().state_dict().keys()",
+        "f(cluster_assignment_samples=cluster_assignment_samples_from_the_prior)",
     ],
 )
 def test_ordinary_messages_are_untouched(message: str) -> None:

@@ -49,7 +49,10 @@ _QUERY_SECRET = re.compile(
 # `api_key = "value"`, `HF_TOKEN: value`, `"password": "value"`: found from the
 # separator (fast: few places have one), then the name before it is checked.
 _ASSIGNED_VALUE = re.compile(r"(?::=|[:=])[ \t]*[\"']?(?P<value>[A-Za-z0-9+/_.~-]{8,}=*)")
-_SECRET_NAME = re.compile(rf"(?i:{_SECRET_WORDS})[A-Za-z0-9_]*[\"']?\]?[ \t]*$")
+# The word starts a part of the name (`HF_TOKEN`, `accessToken`, `MYTOKEN`), not the
+# middle of a longer word (`cluster_assignment_samples`, `monkey`).
+_PART_START = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z]))"
+_SECRET_NAME = re.compile(rf"{_PART_START}(?i:{_SECRET_WORDS})[A-Za-z0-9_]*[\"']?\]?[ \t]*$")
 _NAME_WINDOW = 64
 
 # Token formats with a public prefix: (prefix pattern, body pattern).
