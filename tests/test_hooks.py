@@ -237,6 +237,18 @@ def test_mypy_says_when_no_project_environment_is_found(project: Path) -> None:
 
 
 @pytest.mark.slow
+def test_mypy_prints_what_mypy_prints(project: Path) -> None:
+    """mypy runs in the wrapper's process and ends it as `mypy` does: nothing it writes
+    (the findings, the summary) is lost on the way out."""
+    (project / "src" / "other.py").write_text('count: int = "many"\n')
+    code, out, _ = mypy_hook(project, "src/train.py", "src/other.py")
+    command = [sys.executable, "-m", "mypy", "--no-incremental", "src/train.py", "src/other.py"]
+    plain = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+    assert (code, out) == (plain.returncode, plain.stdout)
+    assert "Found 2 errors in 2 files (checked 2 source files)" in out
+
+
+@pytest.mark.slow
 def test_mypy_keeps_an_interpreter_given_on_the_command_line(project: Path, tmp_path: Path) -> None:
     make_venv(project / ".venv")
     chosen = make_venv(tmp_path / "chosen", with_package=False)
