@@ -42,15 +42,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(arguments: list[str]) -> int:
-    parser = _parser(arguments[0] if arguments else None)
     if arguments and arguments[0] in TOOL_COMMANDS:
-        # `ml-policy mypy ...`: everything after the name is the tool's own command line.
+        # `ml-policy mypy ...`: everything after the name is the tool's own command line
+        # (and a tool hook, on every commit, builds no parser).
         args = argparse.Namespace(handler=_run_tool, tool=arguments[0], tool_args=arguments[1:])
     else:
+        parser = _parser(arguments[0] if arguments else None)
         args = parser.parse_args(arguments)
-    if not hasattr(args, "handler"):
-        parser.print_help()
-        return 2
+        if not hasattr(args, "handler"):
+            parser.print_help()
+            return 2
     try:
         code: int = args.handler(args)
     except PolicyError as error:
