@@ -22,10 +22,13 @@ import stat
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from ml_policy.config import SettingsResolver, excerpt
 from ml_policy.errors import PolicyError
+from ml_policy.settings.errors import excerpt
+
+if TYPE_CHECKING:
+    from ml_policy.config import SettingsResolver
 
 # Folders no policy check should descend into (Ruff skips the same kind).
 SKIPPED_FOLDERS = frozenset(

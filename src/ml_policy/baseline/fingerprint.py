@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ml_policy.files import read_regular
 from ml_policy.redact import redact
 
 _NUMBER = re.compile(r"\d+")
@@ -57,8 +58,6 @@ class SourceLines:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
     def _read(self, path: str, cell: int | None) -> list[str]:
-        from ml_policy.files import read_regular  # not on the tool hooks' path: they need no lines
-
         try:
             data = read_regular(self.root / path)
         except (OSError, ValueError):

@@ -30,6 +30,7 @@ from typing import Any
 from ml_policy.baseline.fingerprint import Key
 from ml_policy.confine import work_tree
 from ml_policy.errors import PolicyError
+from ml_policy.files import read_regular
 
 NAME = ".ml-policy-baseline.json"
 VERSION = 1
@@ -106,8 +107,6 @@ def load(root: Path) -> Baseline | None:
     path = location(root)
     if not path.exists() and not path.is_symlink():
         return None
-    from ml_policy.files import read_regular  # with its settings imports: only when there is one
-
     try:
         data = read_regular(path, follow_symlinks=False)
     except OSError as error:
