@@ -33,6 +33,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ml_policy.files import read_regular
+
 # Calls whose first argument, a string, is the name bandit matches.
 IMPORT_CALLS = ("__import__", "import_module")
 
@@ -85,10 +87,9 @@ def _must_read(name: str, parts: list[tuple[str, ...]], calls: bool) -> bool:
     if name == "-":
         return True
     try:
-        with open(name, "rb") as source:
-            data = source.read()
+        data = read_regular(name)
     except OSError:
-        return True  # bandit says why
+        return True  # not a regular file, too large or unreadable: bandit reads it and says why
     return may_match(data, parts, calls)
 
 
