@@ -21,13 +21,14 @@ import ast
 import re
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Diagnostic, Edit, Fix
 from ml_policy.lint import noqa
+from ml_policy.lint.excerpt import Excerpt, excerpt
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.limits import (
     AST_MAX_TOKENS,
@@ -162,12 +163,17 @@ def _run_rules(
     source: Source, rules: Sequence[type[Rule]], context: FileContext
 ) -> list[Diagnostic]:
     path = context.path
-    try:
-        module = cst.parse_module(source.text)
-    except cst.ParserSyntaxError as error:
-        return [_parse_error(path, source, error.message, error.raw_line, error.raw_column + 1)]
-    except RecursionError:
-        return [_parse_error(path, source, "cannot parse: nesting too deep", 1, 1)]
+    part = _excerpt(source, rules, context)
+    module = _parsed_excerpt(part) if part is not None else None
+    if module is None:  # the whole file (also where libcst cannot read the excerpt)
+        part = None
+        try:
+            module = cst.parse_module(source.text)
+        except cst.ParserSyntaxError as error:
+            line, column = error.raw_line, error.raw_column + 1
+            return [_parse_error(path, source, error.message, line, column)]
+        except RecursionError:
+            return [_parse_error(path, source, "cannot parse: nesting too deep", 1, 1)]
     visitors = [rule(context) for rule in rules]
     try:
         # The facts' visitors first: a rule sees each node after them. Duck-typed visitors.
@@ -177,9 +183,28 @@ def _run_rules(
         if not context.findings:
             return []
         aliases = {rule.code: rule.torchfix_codes for rule in rules}
-        return _diagnostics(path, source, module, context.findings, aliases)
+        file_line = part.file_line if part is not None else None
+        return _diagnostics(path, source, module, context.findings, aliases, file_line)
     except RecursionError:  # libcst recurses per nesting level; Python's parser allows deeper
         return [_parse_error(path, source, "cannot check: nesting too deep", 1, 1)]
+
+
+def _excerpt(source: Source, rules: Sequence[type[Rule]], context: FileContext) -> Excerpt | None:
+    """The part of the file libcst needs, when every rule says where its findings may be."""
+    places: list[ast.AST] = []
+    for rule in rules:
+        found = rule.places(context)
+        if found is None:
+            return None
+        places.extend(found)
+    return excerpt(source.text, context.tree, places)
+
+
+def _parsed_excerpt(part: Excerpt) -> cst.Module | None:
+    try:
+        return cst.parse_module(part.text)
+    except (cst.ParserSyntaxError, RecursionError):
+        return None  # the whole file's parse says what is wrong
 
 
 def _diagnostics(
@@ -188,14 +213,18 @@ def _diagnostics(
     module: cst.Module,
     findings: list[Finding],
     aliases: Mapping[str, tuple[str, ...]],
+    file_line: Callable[[int], int] | None,
 ) -> list[Diagnostic]:
     """The findings as diagnostics, less those a `# noqa` naming their code (or the
-    TorchFix code of the same check, `aliases`) suppresses."""
-    from ml_policy.lint.positions import positions  # imports libcst's internals
+    TorchFix code of the same check, `aliases`) suppresses. `file_line` maps the lines of
+    an excerpt (`module`) to the file's."""
+    from ml_policy.lint.positions import on_lines, positions  # imports libcst's internals
 
     wanted = [finding.node for finding in findings]
     wanted.extend(old for finding in findings for old, _ in finding.fix)
     ranges = positions(module, wanted)
+    if file_line is not None:
+        ranges = on_lines(ranges, file_line)
     suppressed = noqa.suppressions(source.text)
     diagnostics = []
     for finding in findings:

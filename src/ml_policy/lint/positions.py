@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -129,3 +129,16 @@ class WantedPositions(CodegenState):
         start = self.found[start_node].start if start_node is not None else start
         end = self.found[end_node].end if end_node is not None else end
         self.found[node] = CodeRange(start, end)
+
+
+def on_lines(
+    ranges: Mapping[cst.CSTNode, CodeRange], line: Callable[[int], int]
+) -> dict[cst.CSTNode, CodeRange]:
+    """`ranges` with each line number mapped through `line` (columns kept)."""
+    return {
+        node: CodeRange(
+            CodePosition(line(where.start.line), where.start.column),
+            CodePosition(line(where.end.line), where.end.column),
+        )
+        for node, where in ranges.items()
+    }

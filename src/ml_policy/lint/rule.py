@@ -19,7 +19,10 @@ The first three run before any parse: a file that no rule passes them for is
 not parsed at all. The text tests must be sound (never drop a file the rule
 would report on); the pre-filter's tests check that. Only files that pass all
 four are parsed with libcst (and on a file too large for a stage, only the
-rules still in are named as not checked). A rule
+rules still in are named as not checked). A rule whose verdicts are local
+names its `places` (stdlib nodes): when every rule left does, libcst parses
+only the top-level defs and classes that hold one, and the module's other
+top-level statements (`lint/excerpt.py`). A rule
 records findings with `self.report(node, message)`; positions are computed
 afterwards, only for files that have findings.
 
@@ -39,7 +42,7 @@ ends with the comment `# error`.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, TypeVar, cast
@@ -142,6 +145,16 @@ class Rule(BaseRule, Visitor):
         """Whether the file may hold a finding (cheap, on the stdlib ast). Default: yes."""
         del context
         return True
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterable[ast.AST] | None:
+        """Where in the stdlib tree the rule's findings may be, for a rule whose verdict on
+        a node reads only the top-level statement around it, the module's other top-level
+        statements that are not defs or classes, and the file's stdlib facts (the import
+        table). Asked only of files the screens kept; the engine then gives libcst only the
+        defs and classes that hold a place (`lint/excerpt.py`). None: anywhere (default)."""
+        del context
+        return None
 
     @classmethod
     def screen(cls, tree: ast.Module) -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 from ml_policy.config import Settings
-from ml_policy.lint.calls import ast_calls_to
+from ml_policy.lint.calls import ast_calls_to, calls_in
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
@@ -174,6 +175,11 @@ class GlobalSeedInLibraryCode(ScopedRule):
             and not has_main_block(context)
             and _seeds_in_a_def(context)
         )
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Call]:
+        # The verdict reads the call, the defs and classes around it and the def's body.
+        return calls_in(context, *GLOBAL_SEEDS)
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.resolve(node.func) not in GLOBAL_SEEDS:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Iterator
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
@@ -144,6 +146,11 @@ class CheckpointUseReentrant(TorchFixRule):
         return any(
             all(item.arg not in {"use_reentrant", None} for item in call.keywords) for call in calls
         )
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Call]:
+        # The verdict reads the call and the guards around it (or at module level).
+        return calls_in(context, CHECKPOINT)
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.resolve(node.func) != CHECKPOINT or self.guarded:

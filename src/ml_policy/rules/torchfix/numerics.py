@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from ml_policy.lint import textscan
@@ -91,27 +91,36 @@ def _call_or_alias(name: str, skip_other_modules: bool) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Candidates:
-    """Which of MLT101-MLT103 may fire in a file: a superset of each rule's test, on the
+    """Where MLT101-MLT103 may fire in a file: a superset of each rule's findings, on the
     stdlib tree, found in one walk shared by the three screens."""
 
-    log1p: bool = False
-    expm1: bool = False
-    logsumexp: bool = False
+    log1p: list[ast.Call] = field(default_factory=list)
+    expm1: list[ast.BinOp] = field(default_factory=list)
+    logsumexp: list[ast.Call] = field(default_factory=list)
 
 
 def candidates(context: FileContext) -> Candidates:
     imports = context.imports
-    log1p = expm1 = logsumexp = False
+    found = Candidates()
     for node in context.nodes(ast.Call, ast.BinOp):
         if isinstance(node, ast.Call):
             logged = _ast_logged(node, imports)
-            if logged is not None:
-                log1p = log1p or _ast_one_plus(logged)
-                logsumexp = logsumexp or _ast_is_call(logged, imports, TORCH_SUM)
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
-            left, right = node.left, node.right
-            expm1 = expm1 or (_ast_is_one(right) and _ast_is_call(left, imports, TORCH_EXP))
-    return Candidates(log1p, expm1, logsumexp)
+            if logged is not None and _ast_one_plus(logged):
+                found.log1p.append(node)
+            if logged is not None and _ast_is_call(logged, imports, TORCH_SUM):
+                found.logsumexp.append(node)
+        elif isinstance(node, ast.BinOp) and _ast_exp_minus_one(node, imports):
+            found.expm1.append(node)
+    return found
+
+
+def _ast_exp_minus_one(node: ast.BinOp, imports: ImportTable) -> bool:
+    """`exp(...) - 1` (a superset: any `exp` method)."""
+    return (
+        isinstance(node.op, ast.Sub)
+        and _ast_is_one(node.right)
+        and _ast_is_call(node.left, imports, TORCH_EXP)
+    )
 
 
 def _ast_logged(call: ast.Call, imports: ImportTable) -> ast.expr | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import ClassVar
 
 from ml_policy.diagnostics import Applicability
@@ -104,6 +105,10 @@ class RequireGradTypo(TorchFixRule):
             elif _names_typo(node):
                 return False
         return assigned > 0
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Attribute]:
+        return (node for node in context.nodes(ast.Attribute) if node.attr == TYPO)
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         target = node.target

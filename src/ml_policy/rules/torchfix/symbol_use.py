@@ -30,18 +30,18 @@ from ml_policy.rules.torchfix.guarded_rule import TorchFixRule
 from ml_policy.rules.torchfix.unguarded import unguarded_nodes
 
 
-def ast_uses(context: FileContext, table: dict[str, Symbol]) -> Iterator[str]:
-    """The listed names the stdlib tree imports or references outside version guards and
-    annotations (the rules' screen)."""
+def ast_uses(context: FileContext, table: dict[str, Symbol]) -> Iterator[ast.AST]:
+    """The attribute chains and `from` imports of the stdlib tree that name a listed name
+    outside version guards and annotations (the rules' screen and places)."""
     imports = context.imports
     for node in unguarded_nodes(context.tree):
         if isinstance(node, ast.Attribute):
-            qualified = imports.resolve_ast(node)
-            if qualified in table:
-                yield qualified
+            if imports.resolve_ast(node) in table:
+                yield node
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found = (canonical(f"{node.module}.{alias.name}") for alias in node.names)
-            yield from (qualified for qualified in found if qualified in table)
+            if any(qualified in table for qualified in found):
+                yield node
 
 
 class SymbolUseRule(TorchFixRule):
@@ -85,6 +85,11 @@ class SymbolUseRule(TorchFixRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return any(True for _ in ast_uses(context, cls.table))
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.AST]:
+        # A use's verdict reads the statement it is in and the guards around it.
+        return ast_uses(context, cls.table)
 
     @classmethod
     def describe(cls, symbol: Symbol) -> str:

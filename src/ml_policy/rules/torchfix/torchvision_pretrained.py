@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import ClassVar
 
@@ -138,12 +139,11 @@ class TorchvisionPretrained(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        for node in context.nodes(ast.Call):
-            if _ast_may_report(node):
-                name = context.imports.resolve_ast(node.func)
-                if name is not None and builder(name) is not None:
-                    return True
-        return False
+        return any(True for _ in _builder_calls(context))
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Call]:
+        return _builder_calls(context)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.resolve(node.func)
@@ -187,6 +187,15 @@ def _fixed(
         return ()
     value: cst.BaseExpression = cst.SimpleString(f'"{loaded}"') if flag else cst.Name("None")
     return ((arg.keyword, cst.Name(replacement)), (arg.value, value))
+
+
+def _builder_calls(context: FileContext) -> Iterator[ast.Call]:
+    """The calls of a model builder the rule may report (from the screens' shared walk)."""
+    for node in context.nodes(ast.Call):
+        if _ast_may_report(node):
+            name = context.imports.resolve_ast(node.func)
+            if name is not None and builder(name) is not None:
+                yield node
 
 
 def _ast_may_report(call: ast.Call) -> bool:

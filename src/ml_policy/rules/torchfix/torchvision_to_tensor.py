@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import ClassVar
 
 from ml_policy.lint.lazy import cst
@@ -94,6 +95,10 @@ class TorchvisionV2ToTensor(Rule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return any(_names_to_tensor(node, context) for node in ast.walk(context.tree))
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.AST]:
+        return (node for node in ast.walk(context.tree) if _names_to_tensor(node, context))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):

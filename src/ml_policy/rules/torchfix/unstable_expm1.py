@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import ClassVar
 
@@ -99,6 +100,10 @@ class UnstableExpm1(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
+        return bool(context.fact(candidates).expm1)
+
+    @classmethod
+    def places(cls, context: FileContext) -> list[ast.BinOp]:
         return context.fact(candidates).expm1
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import ClassVar
 
@@ -133,6 +134,10 @@ class UnstableLog1p(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
+        return bool(context.fact(candidates).log1p)
+
+    @classmethod
+    def places(cls, context: FileContext) -> list[ast.Call]:
         return context.fact(candidates).log1p
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
 from ml_policy.lint.calls import UNKNOWN, argument
@@ -110,6 +111,10 @@ class UnstableLogsumexp(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
+        return bool(context.fact(candidates).logsumexp)
+
+    @classmethod
+    def places(cls, context: FileContext) -> list[ast.Call]:
         return context.fact(candidates).logsumexp
 
     def visit_Call(self, node: cst.Call) -> None:

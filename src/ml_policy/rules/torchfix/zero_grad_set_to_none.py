@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -92,6 +93,12 @@ class ZeroGradSetToNoneFalse(Rule):
                     node.func.attr == "zero_grad" and bool(node.args or node.keywords)
                 )
         return calls
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Call]:
+        for node in context.nodes(ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "zero_grad":
+                yield node
 
     def visit_Call(self, node: cst.Call) -> None:
         if not isinstance(node.func, cst.Attribute) or node.func.attr.value != "zero_grad":

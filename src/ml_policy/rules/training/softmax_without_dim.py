@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import ClassVar
 
 from ml_policy.lint import textscan
@@ -35,13 +36,13 @@ def _may_report(call: ast.Call, position: int) -> bool:
     return dim is None or (isinstance(dim, ast.Constant) and dim.value is None)
 
 
-def softmax_calls_without_dim(context: FileContext) -> bool:
+def softmax_calls_without_dim(context: FileContext) -> Iterator[ast.Call]:
+    """The calls the rule may report (from the screens' shared walk)."""
     resolve = context.imports.resolve_ast
     for node in context.nodes(ast.Call):
         position = SOFTMAX_CALLS.get(resolve(node.func) or "")
         if position is not None and _may_report(node, position):
-            return True
-    return False
+            yield node
 
 
 class SoftmaxWithoutDim(Rule):
@@ -153,6 +154,10 @@ class SoftmaxWithoutDim(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
+        return any(True for _ in softmax_calls_without_dim(context))
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Call]:
         return softmax_calls_without_dim(context)
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -1,0 +1,244 @@
+"""libcst reads only the defs and classes that hold a place: findings do not change.
+
+A rule that names its `places` lets the engine cut the bodies of the other top-level defs
+and classes to `...` before libcst parses the file (`lint/excerpt.py`). Every finding,
+with its position, fix and suppression, must be the one the whole file gives: each
+such rule's examples are checked both ways, set among defs and classes that are cut.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ml_policy.config import Settings
+from ml_policy.diagnostics import Diagnostic
+from ml_policy.lint.engine import lint_bytes
+from ml_policy.lint.excerpt import excerpt
+from ml_policy.lint.rule import FileContext, Rule
+from ml_policy.rules import ALL_RULES
+
+SETTINGS = Settings(root=Path(__file__).resolve().parent)
+PLACED = [rule for rule in ALL_RULES if rule.places.__func__ is not Rule.places.__func__]  # type: ignore[attr-defined]
+
+# Defs and classes no rule has a place in: cut when they are not the example's own.
+BEFORE = '''\
+class _Before:
+    """Cut to `...`."""
+
+    def method(self, x):
+        return x.log() + (1 + x).log()
+
+
+@staticmethod
+def _before(
+    x,
+):
+    return x
+'''
+AFTER = """\
+
+
+def _after(x):
+    return x
+"""
+
+
+def whole_file(rule: type[Rule]) -> type[Rule]:
+    """`rule` without places: libcst parses the whole file."""
+    return type(rule.__name__, (rule,), {"places": classmethod(lambda cls, context: None)})
+
+
+def both_ways(rule: type[Rule], text: str, name: str = "module.py") -> list[Diagnostic]:
+    data = text.encode()
+    cut = lint_bytes(Path(name), data, SETTINGS, [rule])
+    whole = lint_bytes(Path(name), data, SETTINGS, [whole_file(rule)])
+    assert cut == whole
+    return cut
+
+
+def padded(example: str) -> str:
+    """The example among defs and classes that are cut (after its `__future__` imports)."""
+    lines = example.splitlines(keepends=True)
+    future = [n for n, line in enumerate(lines) if line.startswith("from __future__")]
+    at = future[-1] + 1 if future else 0
+    return "".join([*lines[:at], BEFORE, "\n\n", *lines[at:], AFTER])
+
+
+def test_the_rules_with_places() -> None:
+    # The rules whose files dominated the libcst stage on the benchmark corpus.
+    codes = {rule.code for rule in PLACED}
+    assert {"MLR001", "MLT003", "MLT004", "MLT101", "MLT102", "MLC001"} <= codes
+
+
+@pytest.mark.parametrize(
+    ("rule", "example"),
+    [
+        pytest.param(rule, example, id=f"{rule.code}-{kind}-{number}")
+        for rule in PLACED
+        for kind in ("invalid", "valid")
+        for number, example in enumerate(rule.examples(kind), start=1)
+    ],
+)
+def test_examples_among_cut_definitions(rule: type[Rule], example: str) -> None:
+    text = padded(example)
+    found = both_ways(rule, text)
+    context = FileContext.of_tree(ast.parse(text), Path("module.py"), SETTINGS)
+    assert excerpt(text, context.tree, rule.places(context) or ()) is not None
+    if "# error" in example:
+        assert found, "the padded invalid example is still reported"
+
+
+def cut_text(text: str, *place_lines: int) -> str | None:
+    tree = ast.parse(text)
+    places = [node for node in ast.walk(tree) if getattr(node, "lineno", 0) in place_lines]
+    part = excerpt(text, tree, places)
+    return None if part is None else part.text
+
+
+def test_bodies_without_places_are_cut_to_their_headers() -> None:
+    text = textwrap.dedent(
+        """\
+        import torch
+
+        @dataclass
+        class Config(Base):  # kept
+            '''Doc.'''
+            size: int = 1
+
+
+        def unused(a, b=[]):
+            # a comment
+            return a
+
+
+        def used(x):
+            return torch.log(1 + x)
+        """
+    )
+    assert cut_text(text, 15) == textwrap.dedent(
+        """\
+        import torch
+        @dataclass
+        class Config(Base):  # kept
+            ...
+        def unused(a, b=[]):
+            # a comment
+            ...
+        def used(x):
+            return torch.log(1 + x)
+        """
+    )
+
+
+def test_lines_map_back_to_the_file() -> None:
+    text = "import torch\n\nclass A:\n    x = 1\n    y = 2\n\n\nz = torch.log(1 + w)\n"
+    tree = ast.parse(text)
+    part = excerpt(text, tree, [])
+    assert part is not None
+    assert part.text == "import torch\nclass A:\n    ...\nz = torch.log(1 + w)\n"
+    assert [part.file_line(line) for line in (1, 2, 3, 4)] == [1, 3, 4, 8]
+
+
+def test_nothing_to_cut() -> None:
+    # Every def holds a place, a one-line def has no body line, the rest are statements.
+    text = "import torch\n\ndef f(x): return x\n\nif True:\n    def g():\n        pass\n"
+    assert cut_text(text) is None
+    assert cut_text("def f(x):\n    return x\n", 2) is None
+
+
+def test_carriage_returns_are_not_cut() -> None:
+    assert cut_text("class A:\r    x = 1\rdef f():\n    return 1\n") is None
+
+
+def test_a_decorated_first_statement_is_cut_with_its_decorator() -> None:
+    text = "class A:\n    @property\n    def x(self):\n        return 1\n"
+    assert cut_text(text) == "class A:\n    ...\n"
+
+
+def test_statements_sharing_a_line_stay_together() -> None:
+    text = "a = (1,\n  2); b = 3\ndef f():\n    return 1\n"
+    assert cut_text(text) == "a = (1,\n  2); b = 3\ndef f():\n    ...\n"
+
+
+TRAPS = {  # rule, text, how many findings
+    # A default that the guard right after it assigns again is guarded; a cut def between
+    # them keeps them apart, as in the file.
+    "override-apart": (
+        "MLT004",
+        "import torch\n\nf = torch.cuda.amp.autocast\n\n\ndef unrelated():\n    return 1\n\n\n"
+        'if hasattr(torch, "amp"):\n    f = torch.amp.autocast\n',
+        1,
+    ),
+    "override-adjacent": (
+        "MLT004",
+        "import torch\n\nf = torch.cuda.amp.autocast\n"
+        'if hasattr(torch, "amp"):\n    f = torch.amp.autocast\n\n\ndef unrelated():\n'
+        "    return 1\n",
+        0,
+    ),
+    # A module-level guard that leaves: what follows is the other branch.
+    "module-guard": (
+        "MLT004",
+        'import torch\n\nif not hasattr(torch, "amp"):\n    raise ImportError("old")\n\n\n'
+        "class A:\n    x = 1\n\n\ndef f():\n    return torch.cuda.amp.autocast()\n",
+        0,
+    ),
+    # The body starts on the line that closes the header: libcst cannot read the cut
+    # text, and the engine parses the whole file.
+    "body-on-header-line": (
+        "MLT101",
+        "import torch\n\ndef g(\n    a,\n): return a\n\n\ndef f(x):\n    return torch.log(1 + x)\n",
+        1,
+    ),
+    "noqa-after-cut": (
+        "MLT101",
+        "import torch\n\nclass A:\n    x = 1\n\n\ndef f(x):\n"
+        "    return torch.log(1 + x)  # noqa: MLT101\n",
+        0,
+    ),
+    "fix-after-cut": (
+        "MLT003",
+        "from torch.utils.checkpoint import checkpoint\n\n\nclass A:\n    x = 1\n\n\n"
+        "def f(block, x):\n    return checkpoint(\n        block, x\n    )\n",
+        1,
+    ),
+    "seed-in-method-after-cut": (
+        "MLR001",
+        "import numpy as np\n\n\nclass A:\n    def seed(self):\n        np.random.seed(0)\n\n\n"
+        "class B:\n    def sample(self):\n        np.random.seed(1)\n        return 1\n",
+        1,
+    ),
+}
+
+
+@pytest.mark.parametrize(("code", "text", "count"), TRAPS.values(), ids=TRAPS.keys())
+def test_traps(code: str, text: str, count: int) -> None:
+    rule = next(rule for rule in PLACED if rule.code == code)
+    found = both_ways(rule, text)
+    assert len(found) == count
+    if "checkpoint" in text:
+        assert found[0].fix is not None
+
+
+def test_a_notebook_finding_after_a_cut_cell() -> None:
+    cells = [
+        "import torch",
+        "class A:\n    def f(self):\n        return 1",
+        "def g(x):\n    return torch.log(1 + x)",
+    ]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": cell, "outputs": []} for cell in cells
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    rule = next(rule for rule in PLACED if rule.code == "MLT101")
+    found = both_ways(rule, json.dumps(notebook), "train.ipynb")
+    assert [(d.cell, d.line) for d in found] == [(3, 2)]
