@@ -207,6 +207,21 @@ TRAPS = {  # rule, text, how many findings
         "def f(block, x):\n    return checkpoint(\n        block, x\n    )\n",
         1,
     ),
+    # A module name rebound through `global` in another def is not a known string.
+    "global-rebinding": (
+        "MLS003",
+        'from transformers import AutoModel\n\nREPO = "org/model"\n\n\ndef reset():\n'
+        "    global REPO\n    REPO = input()\n\n\ndef load():\n"
+        "    return AutoModel.from_pretrained(REPO)\n",
+        0,
+    ),
+    "module-string": (
+        "MLS003",
+        'from transformers import AutoModel\n\nREPO = "org/model"\n\n\ndef reset():\n'
+        "    REPO = input()\n\n\ndef load():\n"
+        "    return AutoModel.from_pretrained(REPO)\n",
+        1,
+    ),
     "seed-in-method-after-cut": (
         "MLR001",
         "import numpy as np\n\n\nclass A:\n    def seed(self):\n        np.random.seed(0)\n\n\n"

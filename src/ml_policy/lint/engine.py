@@ -191,7 +191,8 @@ def _run_rules(
 
 def _excerpt(source: Source, rules: Sequence[type[Rule]], context: FileContext) -> Excerpt | None:
     """The part of the file libcst needs, when every rule says where its findings may be."""
-    places: list[ast.AST] = []
+    # A `global` statement rebinds a module name from inside a def: never cut away.
+    places: list[ast.AST] = list(context.nodes(ast.Global))
     for rule in rules:
         found = rule.places(context)
         if found is None:

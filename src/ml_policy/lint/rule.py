@@ -149,10 +149,11 @@ class Rule(BaseRule, Visitor):
     @classmethod
     def places(cls, context: FileContext) -> Iterable[ast.AST] | None:
         """Where in the stdlib tree the rule's findings may be, for a rule whose verdict on
-        a node reads only the top-level statement around it, the module's other top-level
-        statements that are not defs or classes, and the file's stdlib facts (the import
-        table). Asked only of files the screens kept; the engine then gives libcst only the
-        defs and classes that hold a place (`lint/excerpt.py`). None: anywhere (default)."""
+        a node never reads the body of another top-level def or class: only the top-level
+        statement around it, the module's other statements and def and class headers, and
+        the file's stdlib facts (the import table). Asked only of files the screens kept;
+        libcst then sees the other defs and classes with their bodies cut to `...`
+        (`lint/excerpt.py`). None: anywhere (the default)."""
         del context
         return None
 

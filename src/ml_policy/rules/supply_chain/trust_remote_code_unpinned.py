@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import ClassVar
 
 from ml_policy.lint.lazy import cst
@@ -101,6 +102,13 @@ class TrustRemoteCodeUnpinned(CollectingRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return any(_trusts(node) for node in context.nodes(ast.keyword, ast.Dict))
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Call]:
+        # The reported calls pass the keyword, or a `**` dict (bound in a scope around them).
+        for node in context.nodes(ast.Call):
+            if any(item.arg in {KEYWORD, None} for item in node.keywords):
+                yield node
 
     def visit_Call(self, node: cst.Call) -> None:
         if not (isinstance(node.func, cst.Name) and node.func.value == "dict"):

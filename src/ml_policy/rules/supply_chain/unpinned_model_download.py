@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -183,6 +184,14 @@ class UnpinnedModelDownload(CollectingRule):
     def screen_context(cls, context: FileContext) -> bool:
         names = context.fact(string_names)
         return any(_candidate(node, context.imports, names) for node in context.nodes(ast.Call))
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Call]:
+        # A call's verdict reads its arguments and what its scopes bind them to.
+        names = context.fact(string_names)
+        return (
+            node for node in context.nodes(ast.Call) if _candidate(node, context.imports, names)
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         if self._download(node) is not None:

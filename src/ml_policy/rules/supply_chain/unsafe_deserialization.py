@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -163,6 +163,13 @@ class UnsafeDeserialization(CollectingRule):
     def screen_context(cls, context: FileContext) -> bool:
         return any(_candidate(node, context) for node in context.nodes(ast.Call))
 
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Call]:
+        # A load's verdict reads the paths the module's saves write: the saves are places too.
+        for node in context.nodes(ast.Call):
+            if _candidate(node, context) or _may_save(node, context):
+                yield node
+
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.saves: list[tuple[cst.Call, Scope, int, str]] = []
@@ -292,6 +299,14 @@ def _candidate(call: ast.Call, context: FileContext) -> bool:
             return isinstance(given, ast.Constant) and given.value is True
         return _keyword_may_be(call, "allow_pickle", True, absent=False)
     return True
+
+
+def _may_save(call: ast.Call, context: FileContext) -> bool:
+    """A call that `_written` may read a path from."""
+    if isinstance(call.func, ast.Attribute) and call.func.attr == TO_PICKLE[0]:
+        return True
+    name = context.imports.resolve_ast(call.func)
+    return name is not None and CANONICAL.get(name, name) in SAVES
 
 
 def _unpickles_by_default(context: FileContext) -> bool:

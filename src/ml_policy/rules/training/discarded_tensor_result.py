@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from collections.abc import Iterator
 from typing import ClassVar
 
 from ml_policy.lint import textscan
@@ -218,6 +219,14 @@ class DiscardedTensorResult(ScopedRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return _discarded_method_calls(context)
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.Expr]:
+        # A call's verdict reads the bindings of the scopes around it.
+        for node in context.nodes(ast.Expr):
+            func = node.value.func if isinstance(node.value, ast.Call) else None
+            if isinstance(func, ast.Attribute) and func.attr in OUT_OF_PLACE:
+                yield node
 
     def visit_Expr(self, node: cst.Expr) -> None:
         call = node.value
