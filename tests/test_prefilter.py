@@ -24,7 +24,7 @@ from ml_policy.config import Settings
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.lint import textscan
 from ml_policy.lint.calls import ast_argument
-from ml_policy.lint.engine import _candidates, lint_bytes
+from ml_policy.lint.engine import _candidates, _text_screened, lint_bytes
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import Rule
 from ml_policy.lint.source import Source, read_source
@@ -846,3 +846,36 @@ def test_continuations_after_other_newlines(code: str, newline: str) -> None:
     one)."""
     found = assert_same(Path("variant.py"), code.replace("\n", newline).encode())
     assert found
+
+
+# --- rules cheap on the tree skip their text screens once the file is parsed anyway ---
+
+
+def screening(code: str, says: bool, cheap: bool, asked: list[str]) -> type[Rule]:
+    """A rule whose text screen says `says` and notes that it was asked."""
+
+    def text_screen(cls: type[Rule], text: ScreenText) -> bool:
+        asked.append(code)
+        return says
+
+    attributes = {"code": code, "cheap_on_tree": cheap, "text_screen": classmethod(text_screen)}
+    return type(code, (Rule,), attributes)
+
+
+@pytest.mark.parametrize(
+    ("rules", "kept", "asked"),
+    [
+        # A rule that is not cheap on the tree keeps the file: the cheap ones are not asked.
+        ([("A", True, False), ("B", False, True), ("C", False, False)], ["A", "B"], ["A", "C"]),
+        # Only cheap ones: asked until one keeps the file.
+        ([("A", False, True), ("B", True, True), ("C", False, True)], ["B", "C"], ["A", "B"]),
+        ([("A", False, True), ("B", False, False)], [], ["B", "A"]),
+    ],
+)
+def test_cheap_on_tree_rules_skip_their_text_screens(
+    rules: list[tuple[str, bool, bool]], kept: list[str], asked: list[str]
+) -> None:
+    calls: list[str] = []
+    made = [screening(code, says, cheap, calls) for code, says, cheap in rules]
+    assert [rule.code for rule in _text_screened(made, ScreenText("x = 1\n"))] == kept
+    assert calls == asked

@@ -155,8 +155,18 @@ def _triggered(
 
 def _text_screened(rules: list[type[Rule]], text: ScreenText) -> list[type[Rule]]:
     """The rules whose text screens keep the file (not used where identifiers may read
-    differently: the scans read them as written)."""
-    return [rule for rule in rules if rule.text_screen(text)] if text.exact else rules
+    differently: the scans read them as written).
+
+    A text screen only saves the stdlib parse, and some rules' screens on the tree cost
+    less than their text screens (`Rule.cheap_on_tree`): once a rule keeps the file, it is
+    parsed anyway and those rules skip their text screens (sound either way)."""
+    if not text.exact:
+        return rules
+    kept = {rule for rule in rules if not rule.cheap_on_tree and rule.text_screen(text)}
+    for rule in rules:
+        if rule.cheap_on_tree and (kept or rule.text_screen(text)):
+            kept.add(rule)
+    return [rule for rule in rules if rule in kept]
 
 
 def _run_rules(

@@ -71,6 +71,7 @@ class ModuleClassAttribute(Rule):
     """
 
     code = "MLM003"
+    cheap_on_tree = True
     name = "module-class-attribute"
     summary = "nn.Module class attribute holds a layer, parameter, tensor or array"
     triggers: ClassVar[tuple[str, ...]] = ("Module",)

@@ -112,6 +112,7 @@ class UnpinnedModelDownload(CollectingRule):
     """
 
     code = "MLS003"
+    cheap_on_tree = True
     name = "unpinned-model-download"
     summary = "Model, dataset or file fetched from a remote repository without a pinned commit"
     triggers: ClassVar[tuple[str, ...]] = TRIGGERS

@@ -99,6 +99,7 @@ class UnsafeDeserialization(CollectingRule):
     """
 
     code = "MLS001"
+    cheap_on_tree = True
     name = "unsafe-deserialization"
     summary = "File unpickled (`torch.load` without `weights_only=True`, joblib, dill, ...)"
     fix_applicability: ClassVar[Applicability | None] = Applicability.UNSAFE

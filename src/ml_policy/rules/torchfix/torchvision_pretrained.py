@@ -86,6 +86,7 @@ class TorchvisionPretrained(Rule):
     """
 
     code = "MLT104"
+    cheap_on_tree = True
     name = "torchvision-pretrained"
     summary = "torchvision model builder called with the deprecated `pretrained=`"
     torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR201",)

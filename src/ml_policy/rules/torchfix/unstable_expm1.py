@@ -59,6 +59,7 @@ class UnstableExpm1(Rule):
     """
 
     code = "MLT102"
+    cheap_on_tree = True
     name = "unstable-expm1"
     summary = "`torch.exp(x) - 1` instead of `torch.expm1(x)`"
     torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR107",)

@@ -81,6 +81,7 @@ class UnstableLog1p(Rule):
     """
 
     code = "MLT101"
+    cheap_on_tree = True
     name = "unstable-log1p"
     summary = "`torch.log(1 + x)` instead of `torch.log1p(x)`"
     torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR106",)

@@ -62,6 +62,7 @@ class UnstableLogsumexp(Rule):
     """
 
     code = "MLT103"
+    cheap_on_tree = True
     name = "unstable-logsumexp"
     summary = "`log(sum(exp(x), dim))` written out instead of `torch.logsumexp`"
     torchfix_codes: ClassVar[tuple[str, ...]] = ("TOR108",)

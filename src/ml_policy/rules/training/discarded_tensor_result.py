@@ -151,6 +151,7 @@ class DiscardedTensorResult(ScopedRule):
     """
 
     code = "MLC003"
+    cheap_on_tree = True
     name = "discarded-tensor-result"
     summary = "result of an out-of-place tensor method thrown away"
     # A tensor is known only through a name imported from torch.

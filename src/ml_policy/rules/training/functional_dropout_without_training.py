@@ -100,6 +100,7 @@ class FunctionalDropoutWithoutTraining(ModuleClassRule):
     """
 
     code = "MLC007"
+    cheap_on_tree = True
     name = "functional-dropout-without-training"
     summary = "functional dropout in an nn.Module method without `training=`"
     triggers: ClassVar[tuple[str, ...]] = ("dropout",)

@@ -86,6 +86,7 @@ class SoftmaxWithoutDim(Rule):
     """
 
     code = "MLC001"
+    cheap_on_tree = True
     name = "softmax-without-dim"
     summary = "softmax, log_softmax or softmin without `dim`"
     triggers: ClassVar[tuple[str, ...]] = ("softmax", "Softmax", "softmin", "Softmin")
