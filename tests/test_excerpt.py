@@ -222,6 +222,15 @@ TRAPS = {  # rule, text, how many findings
         "    return AutoModel.from_pretrained(REPO)\n",
         1,
     ),
+    # A loader only measured with `len` is silent; the same name drawn from elsewhere
+    # (another def) makes it a finding again.
+    "loader-name-elsewhere": (
+        "MLP001",
+        "from torch.utils.data import DataLoader\n\n\ndef count(ds):\n"
+        "    loader = DataLoader(ds, batch_size=4)\n    return len(loader)\n\n\n"
+        "def train(ds):\n    loader = make(ds)\n    for batch in loader:\n        step(batch)\n",
+        1,
+    ),
     "seed-in-method-after-cut": (
         "MLR001",
         "import numpy as np\n\n\nclass A:\n    def seed(self):\n        np.random.seed(0)\n\n\n"

@@ -108,6 +108,11 @@ class DataLoaderPinMemory(DataLoaderRule):
         return super().screen_context(context) and _moves_to_cuda(context.tree, context.imports)
 
     @classmethod
+    def places(cls, context: FileContext) -> list[ast.AST]:
+        # The module-wide test (moves to CUDA) is the screen's; a call's verdict is its own.
+        return cls.reportable_calls(context)
+
+    @classmethod
     def may_report(cls, call: ast.Call) -> bool:
         pinned = ast_argument(call, "pin_memory", PIN_MEMORY_POSITION)
         if isinstance(pinned, ast.Constant):

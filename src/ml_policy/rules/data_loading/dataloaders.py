@@ -45,6 +45,11 @@ class DataLoaderRule(Rule):
         return any(cls.may_report(call) for call in context.fact(dataloader_calls))
 
     @classmethod
+    def reportable_calls(cls, context: FileContext) -> list[ast.AST]:
+        """The calls `finish` may report, on the stdlib tree."""
+        return [call for call in context.fact(dataloader_calls) if cls.may_report(call)]
+
+    @classmethod
     def may_report(cls, call: ast.Call) -> bool:
         """`finish`'s test of a call's arguments, on the stdlib tree."""
         raise NotImplementedError

@@ -211,6 +211,20 @@ class SynchronousDataLoader(DataLoaderRule, ScopedRule):
         self.names: dict[str, list[int]] = {}
 
     @classmethod
+    def places(cls, context: FileContext) -> list[ast.AST]:
+        # A call's verdict reads the bindings of its dataset in the scopes around it, and
+        # every node in the file of the name a loader is assigned to (`measured_only`).
+        calls = cls.reportable_calls(context)
+        names = {
+            target.id
+            for node in context.nodes(ast.Assign)
+            if any(node.value is call for call in calls)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        return [*calls, *(node for node in context.nodes(ast.Name) if node.id in names)]
+
+    @classmethod
     def may_report(cls, call: ast.Call) -> bool:
         return ast_argument(call, "num_workers", NUM_WORKERS_POSITION) is None
 
