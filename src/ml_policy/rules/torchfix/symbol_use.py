@@ -51,8 +51,10 @@ class SymbolUseRule(TorchFixRule):
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
-        # A use spells the listed name's last component: the file must contain one.
-        cls.triggers = last_names(cls.table)
+        # A use spells the listed name's last component: the file must contain one (unless
+        # the rule names a cheaper test of its own).
+        if "triggers" not in cls.__dict__:
+            cls.triggers = last_names(cls.table)
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
