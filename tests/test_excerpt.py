@@ -142,6 +142,10 @@ def test_lines_map_back_to_the_file() -> None:
     assert part is not None
     assert part.text == "import torch\nclass A:\n    ...\nz = torch.log(1 + w)\n"
     assert [part.file_line(line) for line in (1, 2, 3, 4)] == [1, 3, 4, 8]
+    assert part.cut == ((4, 5),)  # the body's lines, which libcst does not see
+    y = tree.body[1].body[1]  # type: ignore[attr-defined]
+    assert part.is_cut(y)
+    assert not part.is_cut(tree.body[1])
 
 
 def test_nothing_to_cut() -> None:
@@ -229,6 +233,16 @@ TRAPS = {  # rule, text, how many findings
         "from torch.utils.data import DataLoader\n\n\ndef count(ds):\n"
         "    loader = DataLoader(ds, batch_size=4)\n    return len(loader)\n\n\n"
         "def train(ds):\n    loader = make(ds)\n    for batch in loader:\n        step(batch)\n",
+        1,
+    ),
+    # libcst's classes are matched to the stdlib tree's in source order: the classes in a
+    # cut body are not among them.
+    "class-after-cut-nested-class": (
+        "MLC002",
+        "import torch.nn as nn\n\n\nclass Other(nn.Module):\n    class Inner:\n        pass\n\n"
+        "    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n"
+        "\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = [nn.Linear(2, 2) for _ in range(3)]\n",
         1,
     ),
     "seed-in-method-after-cut": (

@@ -184,6 +184,7 @@ def _run_rules(
             return [_parse_error(path, source, error.message, line, column)]
         except RecursionError:
             return [_parse_error(path, source, "cannot parse: nesting too deep", 1, 1)]
+    context.excerpt = part
     visitors = [rule(context) for rule in rules]
     try:
         # The facts' visitors first: a rule sees each node after them. Duck-typed visitors.

@@ -32,11 +32,17 @@ class Excerpt:
     text: str
     excerpt_starts: tuple[int, ...]  # the first line of each run, in the excerpt
     file_starts: tuple[int, ...]  # the same line, in the file
+    cut: tuple[tuple[int, int], ...]  # the file's lines of each cut body (first, last)
 
     def file_line(self, line: int) -> int:
         """The file's line number of the excerpt's `line` (1-based, as libcst counts)."""
         run = max(bisect.bisect_right(self.excerpt_starts, line) - 1, 0)
         return self.file_starts[run] + line - self.excerpt_starts[run]
+
+    def is_cut(self, node: ast.AST) -> bool:
+        """Whether a node of the file's stdlib tree is in a cut body (libcst does not see it)."""
+        line = getattr(node, "lineno", 0)
+        return any(first <= line <= last for first, last in self.cut)
 
 
 def excerpt(text: str, tree: ast.Module, places: Iterable[ast.AST]) -> Excerpt | None:
@@ -48,13 +54,14 @@ def excerpt(text: str, tree: ast.Module, places: Iterable[ast.AST]) -> Excerpt |
     lines = text.split("\n")
     wanted = sorted({line for node in places if (line := getattr(node, "lineno", 0))})
     runs: list[tuple[int, list[str]]] = []  # (the file's line of the first, the lines)
-    cut = False
+    cut: list[tuple[int, int]] = []
     for start, end, definition in _blocks(tree):
         kept = lines[start - 1 : end]
         if definition is not None and not _holds(wanted, start, end):
             stub = _header(lines, start, definition)
             if stub is not None:
-                kept, cut = stub, True
+                kept = stub
+                cut.append((start + len(stub) - 1, end))
         if runs and runs[-1][0] + len(runs[-1][1]) == start:
             runs[-1][1].extend(kept)  # runs on in the file: one run
         else:
@@ -66,7 +73,7 @@ def excerpt(text: str, tree: ast.Module, places: Iterable[ast.AST]) -> Excerpt |
         excerpt_starts.append(line)
         line += len(kept)
     text = "\n".join(line for _, kept in runs for line in kept) + "\n"
-    return Excerpt(text, tuple(excerpt_starts), tuple(start for start, _ in runs))
+    return Excerpt(text, tuple(excerpt_starts), tuple(start for start, _ in runs), tuple(cut))
 
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef

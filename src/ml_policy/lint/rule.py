@@ -50,6 +50,7 @@ from typing import ClassVar, TypeVar, cast
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Applicability
 from ml_policy.lint.astwalk import NodeIndex, index_nodes
+from ml_policy.lint.excerpt import Excerpt
 from ml_policy.lint.imports import ImportTable
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
@@ -94,6 +95,8 @@ class FileContext:
     # Visitors that collect facts in the rules' traversal, ahead of the rules.
     visitors: list[Visitor] = field(default_factory=list)
     facts: dict[Callable[[FileContext], object], object] = field(default_factory=dict)
+    # What libcst parses, when not the whole file (set before the rules' visitors are made).
+    excerpt: Excerpt | None = None
 
     @classmethod
     def of_tree(
@@ -109,6 +112,10 @@ class FileContext:
         particular order, from one walk of the tree that every screen shares."""
         for kind in kinds:
             yield from cast("list[Node]", self.index.get(kind, ()))
+
+    def seen_by_libcst(self, node: ast.AST) -> bool:
+        """Whether a node of the stdlib tree is in what libcst parses (not in a cut body)."""
+        return self.excerpt is None or not self.excerpt.is_cut(node)
 
     def fact(self, compute: Callable[[FileContext], Fact]) -> Fact:
         """`compute(self)`, computed once for the file and shared by its screens and rules."""

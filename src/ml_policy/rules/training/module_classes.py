@@ -32,7 +32,9 @@ class ModuleClassRule(Rule):
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self.class_matcher = OrdinalMatcher(context.fact(source_order).classes)
+        classes = context.fact(source_order).classes
+        seen = [node for node in classes if context.seen_by_libcst(node)]
+        self.class_matcher = OrdinalMatcher(seen)
         self.module_ids = context.fact(module_class_ids)
         # Innermost last: a class frame holds its stdlib node when it is an nn.Module
         # subclass (None otherwise); a def frame is the string "def".

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
 from ml_policy.lint.lazy import cst
 from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.training.layer_containers_text import may_put_layers_in_self
-from ml_policy.rules.training.module_classes import ModuleClassRule
+from ml_policy.rules.training.module_classes import ModuleClassRule, torch_module_classes
 from ml_policy.rules.training.plain_containers import unregistered_attributes
 
 CONTAINERS = {"dict": "nn.ModuleDict", "OrderedDict": "nn.ModuleDict"}
@@ -173,6 +174,13 @@ class UnregisteredSubmodules(ModuleClassRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return bool(context.fact(unregistered_attributes))
+
+    @classmethod
+    def places(cls, context: FileContext) -> list[ast.ClassDef]:
+        # The verdict is the stdlib tree's (`unregistered_attributes`); libcst only finds the
+        # assignments to report, in the classes it names.
+        found = context.fact(unregistered_attributes)
+        return [node for node in context.fact(torch_module_classes) if id(node) in found]
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
