@@ -5,8 +5,11 @@
    dropped; a file with no rule left is not parsed at all;
 2. the stdlib `ast` parse (also the syntax check: MLE001) and each rule's
    screen, on the file's context (import table, shared facts) from the same tree;
-3. one libcst parse and one batched traversal for the rules left;
-4. positions (PositionProvider's, `lint/positions.py`) of the reported nodes only.
+3. one libcst parse and one batched traversal for the rules left: of the file with
+   the bodies of top-level defs and classes that hold none of the rules' `places`
+   cut to `...`, when every rule left names its places (`lint/excerpt.py`);
+4. positions (PositionProvider's, `lint/positions.py`) of the reported nodes only,
+   mapped back to the file's lines.
 
 So a syntax error is MLE001 only in a file some rule could fire on: elsewhere it is
 Ruff's to report (the bundles run Ruff). Text that cannot be read or decoded is
