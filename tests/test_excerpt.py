@@ -245,6 +245,42 @@ TRAPS = {  # rule, text, how many findings
         "        self.layers = [nn.Linear(2, 2) for _ in range(3)]\n",
         1,
     ),
+    # MLC005 reads the defs a loop's calls reach, and the module's optimizer assignments.
+    "zero-grad-in-a-called-def": (
+        "MLC005",
+        "def clear(opt):\n    opt.zero_grad()\n\n\ndef train(model, loader, optimizer):\n"
+        "    for x in loader:\n        model(x).backward()\n        optimizer.step()\n"
+        "        clear(optimizer)\n",
+        0,
+    ),
+    "optimizer-assigned-in-another-def": (
+        "MLC005",
+        "import torch\n\n\ndef build(params):\n    o = torch.optim.SGD(params, lr=0.1)\n"
+        "    return o\n\n\ndef train(model, loader, o):\n    for x in loader:\n"
+        "        model(x).backward()\n        o.step()\n",
+        1,
+    ),
+    # MLC006: a def called under `no_grad` elsewhere in the module is evaluated without it.
+    "validate-called-under-no-grad": (
+        "MLC006",
+        "import torch\n\n\ndef validate(model, val_loader):\n    for x in val_loader:\n"
+        "        model(x)\n\n\ndef main(model, val_loader):\n    with torch.no_grad():\n"
+        "        validate(model, val_loader)\n",
+        0,
+    ),
+    "validate-alone": (
+        "MLC006",
+        "import torch\n\n\ndef validate(model, val_loader):\n    for x in val_loader:\n"
+        "        model(x)\n\n\ndef main(model, val_loader):\n    validate(model, val_loader)\n",
+        1,
+    ),
+    "loss-accumulated-after-cut": (
+        "MLC004",
+        "class A:\n    x = 1\n\n\ndef train(model, loader):\n    total = 0\n"
+        "    for x in loader:\n        loss = model(x)\n        loss.backward()\n"
+        "        total += loss\n",
+        1,
+    ),
     "seed-in-method-after-cut": (
         "MLR001",
         "import numpy as np\n\n\nclass A:\n    def seed(self):\n        np.random.seed(0)\n\n\n"

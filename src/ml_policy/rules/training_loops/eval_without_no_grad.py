@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -180,6 +181,23 @@ class EvalWithoutNoGrad(ScopedRule):
             if isinstance(node, ast.For | ast.AsyncFor)
         )
 
+    @classmethod
+    def places(cls, context: FileContext) -> list[ast.stmt]:
+        # A loop's verdict reads the defs around it, and the `with` blocks anywhere in the
+        # module that turn gradients off (a def called there is evaluated without them).
+        loops: list[ast.stmt] = [
+            node
+            for node in context.nodes(ast.For, ast.AsyncFor)
+            if isinstance(node, ast.For | ast.AsyncFor) and _ast_loader(node.iter) is not None
+        ]
+        withs: Iterator[ast.With | ast.AsyncWith] = context.nodes(ast.With, ast.AsyncWith)
+        blocks = [
+            node
+            for node in withs
+            if any(_ast_turns_grad_off(item.context_expr, context) for item in node.items)
+        ]
+        return [*loops, *blocks]
+
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.grad_off = 0  # how many grad-disabling `with` blocks we are in
@@ -301,6 +319,14 @@ def _names_eval_loader(text: str) -> bool:
         if EVAL_LOADER.match(text[start : end.end()]):
             return True
     return False
+
+
+def _ast_turns_grad_off(node: ast.expr, context: FileContext) -> bool:
+    """`_turns_grad_off` on the stdlib tree (a superset: `enable_grad` too)."""
+    func = node.func if isinstance(node, ast.Call) else node
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    resolved = (context.imports.resolve_ast(func) or "").rsplit(".", 1)[-1]
+    return bool({last, resolved} & GRAD_OFF)
 
 
 def _ast_loader(node: ast.expr) -> str | None:

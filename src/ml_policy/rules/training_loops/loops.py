@@ -135,6 +135,11 @@ def local_callee(call: cst.Call) -> str | None:
 
 def ast_loops_with(context: FileContext, *methods: str) -> bool:
     """Whether some loop of the stdlib tree calls each of the `methods` (`x.m(...)`)."""
+    return any(True for _ in ast_loops(context, *methods))
+
+
+def ast_loops(context: FileContext, *methods: str) -> Iterator[ast.stmt]:
+    """The loops of the stdlib tree that call each of the `methods` (`x.m(...)`)."""
     for loop in context.nodes(ast.For, ast.AsyncFor, ast.While):
         called = {
             node.func.attr
@@ -142,8 +147,42 @@ def ast_loops_with(context: FileContext, *methods: str) -> bool:
             if isinstance(node.func, ast.Attribute)
         }
         if called.issuperset(methods):
-            return True
-    return False
+            yield loop
+
+
+def ast_reached_functions(
+    context: FileContext, roots: list[ast.stmt], depth: int = 2
+) -> list[ast.stmt]:
+    """The defs of the stdlib tree that calls under `roots` may reach by name, `depth` calls
+    deep (a superset of `called_functions`: every def of a reached name, nested calls too)."""
+    functions: dict[str, list[ast.stmt]] = {}
+    definitions: Iterator[ast.FunctionDef | ast.AsyncFunctionDef]
+    definitions = context.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
+    for node in definitions:
+        functions.setdefault(node.name, []).append(node)
+    found: dict[int, ast.stmt] = {}
+    frontier = roots
+    for _ in range(depth):
+        names = {
+            callee
+            for root in frontier
+            for call in nodes_of(root, (ast.Call,))
+            if (callee := _ast_local_callee(call)) is not None
+        }
+        reached = [f for name in names for f in functions.get(name, ()) if id(f) not in found]
+        found.update((id(function), function) for function in reached)
+        frontier = reached
+    return list(found.values())
+
+
+def _ast_local_callee(call: ast.Call) -> str | None:
+    """`local_callee` on the stdlib tree."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return func.attr if func.value.id in {"self", "cls"} else None
+    return None
 
 
 class LoopRule(Rule):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from ml_policy.lint import textscan
@@ -10,6 +12,7 @@ from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.training_loops.loops import (
     LoopRule,
+    ast_loops,
     ast_loops_with,
     backward_tensors,
     calls_in,
@@ -150,6 +153,11 @@ class LossAccumulatedWithGraph(LoopRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return ast_loops_with(context, "backward")
+
+    @classmethod
+    def places(cls, context: FileContext) -> Iterator[ast.stmt]:
+        # A loop's verdict reads only its own body.
+        return ast_loops(context, "backward")
 
     def check(self, loop: Loop) -> None:
         nodes = loop_nodes(loop)

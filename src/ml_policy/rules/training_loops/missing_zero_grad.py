@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import TYPE_CHECKING, ClassVar
 
@@ -11,7 +12,9 @@ from ml_policy.lint.prefilter import ScreenText
 from ml_policy.lint.rule import FileContext
 from ml_policy.rules.training_loops.loops import (
     LoopRule,
+    ast_loops,
     ast_loops_with,
+    ast_reached_functions,
     body_nodes,
     called_functions,
     calls_in,
@@ -193,6 +196,19 @@ class MissingZeroGrad(LoopRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return ast_loops_with(context, "backward", "step")
+
+    @classmethod
+    def places(cls, context: FileContext) -> list[ast.stmt]:
+        # A loop's verdict reads the defs its calls reach (and whether a called name is a
+        # def of the file at all), and the names the module assigns optimizers to.
+        loops = list(ast_loops(context, "backward", "step"))
+        resolve = context.imports.resolve_ast
+        optimizers = [
+            node
+            for node in context.nodes(ast.Assign)
+            if isinstance(node.value, ast.Call) and _is_optimizer_class(resolve(node.value.func))
+        ]
+        return [*loops, *ast_reached_functions(context, loops), *optimizers]
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
