@@ -396,3 +396,16 @@ def test_ruff_keeps_the_json_format_with_a_baseline(adopted: Path) -> None:
 def test_bandit_with_its_own_format_option_still_filters(adopted: Path) -> None:
     result = ml_policy("bandit", "-f", "screen", "train.py", cwd=adopted)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_recording_never_fixes_files_even_where_ruff_is_told_to(git_repo: Path) -> None:
+    # A project's `fix = true` applies Ruff's fixes on every `ruff check`: recording the
+    # baseline runs Ruff to read findings, and must leave the sources as they are.
+    source = "import os\nimport sys\n\nprint(sys.argv)\n"
+    config = "[tool.ruff]\nfix = true\n[tool.ruff.lint]\nselect = ['F']\n"
+    write_files(git_repo, {"app.py": source, "pyproject.toml": config})
+    run(["git", "add", "."], git_repo, check=True)
+    recorded = ml_policy("baseline", cwd=git_repo)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    assert (git_repo / "app.py").read_text(encoding="utf-8") == source
+    assert "ruff:F401" in codes(git_repo)

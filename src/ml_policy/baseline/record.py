@@ -146,7 +146,9 @@ def _ruff_findings(root: Path, files: Sequence[str]) -> list[Finding]:
 
     found: list[Finding] = []
     for chunk in _chunks(_typed(root, files, "ruff")):
-        result = _checked("ruff", tools.run_json("ruff", ["check", "--force-exclude", *chunk]))
+        # Recording reads: a project's `fix = true` must not rewrite its files here.
+        args = ["check", "--no-fix", "--force-exclude", *chunk]
+        result = _checked("ruff", tools.run_json("ruff", args))
         found += [r.finding for r in tool_output.ruff(result, root, root)]
     return found
 
