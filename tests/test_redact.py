@@ -157,6 +157,17 @@ def test_every_regex_detector_has_a_sample() -> None:
         ("accessToken: abcd1234efgh5678", "accessToken: ***"),
         ("MYTOKEN=abcd1234efgh5678", "MYTOKEN=***"),
         ("monkey = abcd1234efgh5678", "monkey = abcd1234efgh5678"),
+        # detect-secrets' keywords count wherever they start a part of the name.
+        ('SECRET_KEY_BASE = "abcd1234efgh5678"', 'SECRET_KEY_BASE = "***"'),
+        ('db_password_hash = "abcd1234efgh5678"', 'db_password_hash = "***"'),
+        ('my_private_key_value: "abcd1234efgh5678"', 'my_private_key_value: "***"'),
+        # The others only as the name's last part.
+        ("auth_token = abcd1234efgh5678", "auth_token = ***"),
+        ("Authorization: Bearer0123456789abcdef", "Authorization: ***"),
+        ("session_key = abcd1234efgh5678", "session_key = ***"),
+        ("HF_TOKEN_2=abcd1234efgh5678", "HF_TOKEN_2=***"),
+        ("https://h/f?sig=ab12cd&author=someone1", "https://h/f?sig=***&author=someone1"),
+        ("KEY=QUJDRDEyMzRFRkdINTY3OA==", "KEY=***"),
     ],
 )
 def test_urls_and_assignments(text: str, expected: str) -> None:
@@ -188,6 +199,16 @@ def test_urls_and_assignments(text: str, expected: str) -> None:
         "(passed_config, *_), passed_kwargs = mock_factory.call_args",
         "model_keys = LlamaForCausalLMWithAdapters().state_dict().keys()",
         "f(cluster_assignment_samples=cluster_assignment_samples_from_the_prior)",
+        # From ultralytics and sentence-transformers, through Ruff's code frames.
+        "    serverSelectionTimeoutMS=30000,",
+        "self.use_signed_tpos_enc_to_obj_ptrs = use_signed_tpos_enc_to_obj_ptrs_0",
+        'layer_kwargs["memory_key_padding_mask"] = memory_key_padding_mask_01',
+        "https://huggingface.co/models?author=cross-encoder&other=reranker",
+        "self.encoder(x, src_key_padding_mask=src_key_padding_mask_0001)",
+        "self.sigmoid_activation = torch.nn.functional.logsigmoid",
+        "session_options = onnxruntime.SessionOptions2024",
+        "signal_to_noise = compute_snr_v2(x)",
+        "token_type_ids = torch.zeros_like(input_ids_0001)",
     ],
 )
 def test_ordinary_messages_are_untouched(message: str) -> None:

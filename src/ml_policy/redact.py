@@ -34,13 +34,22 @@ MASK = "***"
 # `scheme://userinfo@host`: userinfo runs to the last `@` before the host's path.
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#@'\"]+)@")
 
-# `?token=...`, `&sig=...`: query (or fragment) parameters that carry credentials.
-# A tokenizer (`tokenizer = AutoTokenizer...`), token counts (`max_tokens = 4096`), dict
-# keys and `passed_args` are not credentials, and every ML codebase names them.
-_SECRET_WORDS = (
-    r"(?:api[_-]?key|apikey|key(?!s(?![a-z]))|token(?!iz|s(?![a-z]))|secret|passw(?:or)?d|pwd"
-    r"|credentials?|auth\w*|pw|pass(?![a-z])|passphrase|signature|sig|session|access[_-]?key)"
+# Words that name a secret wherever a part of a name starts with them, whatever follows:
+# detect-secrets' keyword list (`SECRET_KEY_BASE`, `db_password_hash`) and its kin.
+_SECRET_ANYWHERE = (
+    r"(?:api[_-]?key|apikey|(?:auth|service|account|db|database|priv|private|client)_?key"
+    r"|(?:db|database|key)_?pass|secret|passw(?:or)?d|pwd|passphrase|credentials?"
+    r"|access[_-]?key|contrase(?:ñ|n)a)[A-Za-z0-9_]*"
 )
+# Words that name a secret only as the name's last part (`HF_TOKEN`, `accessToken`, `sig`):
+# ML code is full of `key_padding_mask`, `token_type_ids`, `tokenizer`, `max_tokens`,
+# `session_options`, `signal`, `sigmoid`, `author`, `passed_args`.
+_SECRET_LAST = (
+    r"(?:key|token|auth(?:orization|entication)?|sig(?:nature)?|session|pw|pass)"
+    r"(?:_?\d+)?(?![A-Za-z0-9_])"
+)
+_SECRET_WORDS = rf"(?:{_SECRET_ANYWHERE}|{_SECRET_LAST})"
+# `?token=...`, `&sig=...`: query (or fragment) parameters that carry credentials.
 _QUERY_SECRET = re.compile(
     rf"(?P<name>[?&#;](?:[A-Za-z0-9_.-]*[_.-])?{_SECRET_WORDS})=(?P<value>[^&#\s'\"]+)",
     re.IGNORECASE,
@@ -52,7 +61,7 @@ _ASSIGNED_VALUE = re.compile(r"(?::=|[:=])[ \t]*[\"']?(?P<value>[A-Za-z0-9+/_.~-
 # The word starts a part of the name (`HF_TOKEN`, `accessToken`, `MYTOKEN`), not the
 # middle of a longer word (`cluster_assignment_samples`, `monkey`).
 _PART_START = r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z]))"
-_SECRET_NAME = re.compile(rf"{_PART_START}(?i:{_SECRET_WORDS})[A-Za-z0-9_]*[\"']?\]?[ \t]*$")
+_SECRET_NAME = re.compile(rf"{_PART_START}(?i:{_SECRET_WORDS})[\"']?\]?[ \t]*$")
 _NAME_WINDOW = 64
 
 # Token formats with a public prefix: (prefix pattern, body pattern).
@@ -110,8 +119,9 @@ _PRIVATE_KEY = re.compile(
 )
 
 # A word of 24+ characters from the token alphabet, without the separators that
-# make identifiers and file names (`_`, `-`, `.`, `/`): mixed case and digits.
-_RANDOM_WORD = re.compile(r"(?<![A-Za-z0-9+=])[A-Za-z0-9+=]{24,}(?![A-Za-z0-9+=])")
+# make identifiers and file names (`_`, `-`, `.`, `/`): mixed case and digits. `=` only
+# pads the end (base64): inside, it is code (`serverSelectionTimeoutMS=30000`).
+_RANDOM_WORD = re.compile(r"(?<![A-Za-z0-9+=])[A-Za-z0-9+]{24,}={0,2}(?![A-Za-z0-9+=])")
 
 # Cheap test that a text could hold anything worth masking (most messages cannot).
 _MAYBE = re.compile(r"[A-Za-z0-9+=_-]{16}|://|PRIVATE KEY|[:=]")
