@@ -200,6 +200,13 @@ def test_command_line_codes_are_checked() -> None:
     ]
 
 
+def test_a_torchfix_code_names_the_rule_that_checks_it() -> None:
+    assert CliOverrides(select=("TOR101",)).problems() == [
+        "--select: 'TOR101' is not an ml-policy rule code or prefix "
+        "(TOR101 is TorchFix's code for ml-policy's MLT004)"
+    ]
+
+
 def test_every_bundle_ml_policy_toml_is_valid() -> None:
     for bundle in bundles.all_bundles():
         table = bundle.ml_policy_settings()  # raises on an unknown key

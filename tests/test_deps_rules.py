@@ -546,3 +546,7 @@ def test_library_extras_are_bounded_by_the_base_dependencies(tmp_path: Path) -> 
         '[project.optional-dependencies]\nvision = ["transformers[vision]", "timm"]\n' + LIBRARY
     )
     assert findings(tmp_path, {"pyproject.toml": text}) == [("pyproject.toml", 5, "MLD001")]
+    [timm] = diagnostics(tmp_path, {"pyproject.toml": text})
+    assert timm.message.startswith(
+        "`timm` in the published [project.optional-dependencies] vision has no version bound"
+    )

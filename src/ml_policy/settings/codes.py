@@ -31,6 +31,9 @@ def code_problem(code: str) -> str | None:
         return f"{problem} (the {code[:3]} rules, {family}, come in a later release)"
     if code.upper() == "ALL":
         return f"{problem} (`ML` selects every ml-policy rule)"
+    twin = _torchfix_twins().get(code.strip().upper())
+    if twin:
+        return f"{problem} ({code.strip().upper()} is TorchFix's code for ml-policy's {twin})"
     suggestion = _closest_code(code)
     if suggestion:
         return f"{problem} (did you mean {suggestion!r}?)"
@@ -49,6 +52,15 @@ def selects_nothing_yet(code: str) -> str:
     family = RESERVED_FAMILIES.get(code[:3])
     later = f": the {code[:3]} rules ({family}) come in a later release" if family else ""
     return f"{code!r} selects no rule yet{later}"
+
+
+@cache
+def _torchfix_twins() -> dict[str, str]:
+    """TorchFix's codes -> the ml-policy rule that checks the same (rules imported only to
+    explain a rejected selector)."""
+    from ml_policy.rules import ALL_RULES
+
+    return {tor: rule.code for rule in ALL_RULES for tor in rule.torchfix_codes}
 
 
 @cache

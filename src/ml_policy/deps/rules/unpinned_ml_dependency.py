@@ -56,7 +56,10 @@ class UnpinnedMlDependency(DepsRule):
     optional dependencies, Poetry's main dependencies, setup.cfg and setup.py
     `install_requires` and extras) only needs some version bound; exact pins
     there are MLD002. Everything else (requirements files, dependency groups,
-    conda environments) is held to the `app` rules.
+    conda environments) is held to the `app` rules. There the published range
+    does not cover a group's unversioned repeat of the package: the range is
+    accepted for users, while a test or dev group is an environment to
+    reproduce (pin it, or commit a lock file).
 
     {manifests}
 
@@ -141,8 +144,8 @@ class UnpinnedMlDependency(DepsRule):
         if requirement.pin is not Pin.UNPINNED or requirement.name in coverage.bounded_published:
             return None  # bounded, or the base dependencies bound it
         message = (
-            f"`{requirement.text}` declares {requirement.name} in the published "
-            f"{requirement.section} without any version bound: users get whatever release "
+            f"`{requirement.text}` in the published {requirement.section} has no "
+            f"version bound: users get whatever release "
             f"is newest, including ones this library was never tested with; declare the "
             f"oldest release you support ({requirement.name}>=X.Y)"
         )
