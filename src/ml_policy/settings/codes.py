@@ -58,9 +58,10 @@ def selects_nothing_yet(code: str) -> str:
 def _torchfix_twins() -> dict[str, str]:
     """TorchFix's codes -> the ml-policy rule that checks the same (rules imported only to
     explain a rejected selector)."""
-    from ml_policy.rules import ALL_RULES
+    from ml_policy import registry
 
-    return {tor: rule.code for rule in ALL_RULES for tor in rule.torchfix_codes}
+    rules = registry.rules("lint")
+    return {tor: rule.code for rule in rules for tor in getattr(rule, "torchfix_codes", ())}
 
 
 @cache
