@@ -32,6 +32,11 @@ class DeprecatedFunction(SymbolUseRule):
     `torch.range` includes its end point; `torch.amp.autocast` takes the
     device type as its first argument.
 
+    The mixed-precision replacements are safe to use from PyTorch 2.4, the
+    release that deprecates the old names (`torch.amp.GradScaler` and
+    `torch.amp.custom_fwd` are missing from older releases): a library that
+    still supports those keeps the old call under a version guard.
+
     A name imported with `from ... import` is reported at the import only.
     Silent under a version guard (a library that supports PyTorch releases
     older than the replacement calls the old API on purpose there: `if
