@@ -28,6 +28,7 @@ from ml_policy.rules.supply_chain.pickle_apis import (
     TRIGGERS,
 )
 from ml_policy.rules.supply_chain.text_screens import LOAD_CALL, imports_module, word_search
+from ml_policy.rules.training_loops.loops import body_nodes
 
 _PICKLE_MODULES = frozenset({"pickle", "dill", "cloudpickle"})
 _MODULES = ("torch", "joblib", "numpy", "cloudpickle", "dill", "pandas")
@@ -63,7 +64,10 @@ class UnsafeDeserialization(CollectingRule):
     just pickled (`dill.loads(dill.dumps(x))`) and for `cloudpickle.loads` /
     `dill.loads` in `__setstate__` (an object's own state, as its
     `__getstate__` pickled it); when `weights_only` or `allow_pickle` is not a
-    literal, or a `**kwargs` could pass it; when `torch.load` is given its own
+    literal, or a `**kwargs` could pass it (unless the function itself sets
+    `kwargs["weights_only"] = False`, with `setdefault` or `update` too: a
+    wrapper that turns the safe unpickler off for its callers); when
+    `torch.load` is given its own
     `pickle_module=` (often a restricted unpickler); and in tests and test
     helpers, which load the fixtures and files they write.
 
@@ -124,6 +128,21 @@ class UnsafeDeserialization(CollectingRule):
 
         state = torch.load(path)  # unknown torch (no requirements): not reported
         """,
+        """
+        import torch
+
+
+        def torch_load(*args, **kwargs):
+            kwargs.setdefault("weights_only", True)
+            return torch.load(*args, **kwargs)
+
+
+        def other(path, **kwargs):
+            def inner():
+                kwargs["weights_only"] = False  # another function's statement
+
+            return torch.load(path, **kwargs)
+        """,
     )
     invalid: ClassVar[tuple[str, ...]] = (
         """
@@ -139,6 +158,20 @@ class UnsafeDeserialization(CollectingRule):
         d = pd.read_pickle("downloaded/frame.pkl")  # error
         e = dill.loads(payload)  # error
         f = load(path, **{"weights_only": False})  # error
+        """,
+        """
+        import torch
+
+
+        def torch_load(*args, **kwargs):
+            if "weights_only" not in kwargs:
+                kwargs["weights_only"] = False
+            return torch.load(*args, **kwargs)  # error
+
+
+        def load_state(path, **options):
+            options.setdefault("weights_only", False)
+            return torch.load(path, **options)  # error
         """,
     )
 
@@ -237,9 +270,18 @@ class UnsafeDeserialization(CollectingRule):
 
     def _torch_load(self, call: cst.Call, scope: Scope) -> None:
         unpickler = self.keyword(call, "pickle_module", scope)
+        value = self.keyword(call, "weights_only", scope)
+        if value is UNKNOWN and unpickler is UNKNOWN and _splat_set_false(call, scope):
+            # A wrapper that turns the safe unpickler off: its own default path unpickles
+            # (a caller's `pickle_module=` through the same dict is not this default).
+            self.report(
+                call,
+                "`torch.load(..., **kwargs)` where this function sets `weights_only` to False in "
+                "the dict: the file is unpickled, and a crafted file runs code",
+            )
+            return
         if unpickler is not None and _custom_unpickler(unpickler, self.resolve):
             return  # its own (often restricted) Unpickler: not judged here
-        value = self.keyword(call, "weights_only", scope)
         if value is None:
             if self._unpickles_by_default():
                 fixed = with_keyword(call, "weights_only", "True")
@@ -266,6 +308,57 @@ class UnsafeDeserialization(CollectingRule):
 
     def _unpickles_by_default(self) -> bool:
         return self.context.fact(_unpickles_by_default)
+
+
+def _splat_set_false(call: cst.Call, scope: Scope) -> bool:
+    """Whether the function around the call sets `weights_only` to a literal False in a
+    dict it passes with `**` (`kwargs["weights_only"] = False`, or `.setdefault`/`.update`)."""
+    function = scope.function()
+    node = function.node if function is not None else None
+    splatted = {
+        a.value.value for a in call.args if a.star == "**" and isinstance(a.value, cst.Name)
+    }
+    if not isinstance(node, cst.FunctionDef) or not splatted:
+        return False
+    return any(_sets_false(statement, splatted) for statement in body_nodes(node))
+
+
+def _sets_false(node: cst.CSTNode, names: set[str]) -> bool:
+    if isinstance(node, cst.Assign) and literal_bool(node.value) is False:
+        return any(_weights_only_item(target.target, names) for target in node.targets)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        owner = node.func.value
+        if not (isinstance(owner, cst.Name) and owner.value in names):
+            return False
+        if node.func.attr.value == "setdefault" and len(node.args) == 2:
+            key, value = node.args
+            return _is_weights_only(key.value) and literal_bool(value.value) is False
+        if node.func.attr.value == "update":
+            return any(
+                arg.keyword is not None
+                and arg.keyword.value == "weights_only"
+                and literal_bool(arg.value) is False
+                for arg in node.args
+            )
+    return False
+
+
+def _weights_only_item(target: cst.BaseExpression, names: set[str]) -> bool:
+    """`kwargs["weights_only"]` for one of `names`."""
+    if not isinstance(target, cst.Subscript) or len(target.slice) != 1:
+        return False
+    index = target.slice[0].slice
+    owner = target.value
+    return (
+        isinstance(owner, cst.Name)
+        and owner.value in names
+        and isinstance(index, cst.Index)
+        and _is_weights_only(index.value)
+    )
+
+
+def _is_weights_only(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.SimpleString) and node.evaluated_value == "weights_only"
 
 
 def _custom_unpickler(
