@@ -281,6 +281,15 @@ TRAPS = {  # rule, text, how many findings
         "        total += loss\n",
         1,
     ),
+    # MLM001 matches libcst's defs and lambdas to the stdlib tree's in source order: those in
+    # a cut body are not among them.
+    "mutable-default-after-cut-lambdas": (
+        "MLM001",
+        "class A:\n    key = staticmethod(lambda x: x)\n\n    def f(self):\n        return 1\n"
+        "\n\ndef g(key=lambda y: y):\n    return key\n\n\n"
+        "def build(layers=[]):\n    layers.append(1)\n    return layers\n",
+        1,
+    ),
     "seed-in-method-after-cut": (
         "MLR001",
         "import numpy as np\n\n\nclass A:\n    def seed(self):\n        np.random.seed(0)\n\n\n"

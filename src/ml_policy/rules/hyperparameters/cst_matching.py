@@ -8,7 +8,7 @@ order (`definitions.source_order`), checked by kind and name.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ml_policy.lint.lazy import cst
@@ -72,7 +72,19 @@ class CallableRule(Rule):
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self.matcher = OrdinalMatcher(context.fact(source_order).callables)
+        callables = context.fact(source_order).callables
+        self.matcher = OrdinalMatcher([c for c in callables if context.seen_by_libcst(c)])
+
+    @classmethod
+    def verdicts(cls, context: FileContext) -> Collection[tuple[int, str]]:
+        """(id of the stdlib def or lambda, parameter) of each default the rule reports."""
+        raise NotImplementedError
+
+    @classmethod
+    def places(cls, context: FileContext) -> list[ast.AST]:
+        # The verdict is the stdlib tree's: libcst only finds the defaults to report.
+        reported = {function for function, _ in cls.verdicts(context)}
+        return [node for node in context.fact(source_order).callables if id(node) in reported]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._enter(node, node.params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, ClassVar
 
 from ml_policy.lint.lazy import cst
@@ -253,6 +254,10 @@ class MLObjectDefault(CallableRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return bool(context.fact(ml_defaults))
+
+    @classmethod
+    def verdicts(cls, context: FileContext) -> Collection[tuple[int, str]]:
+        return context.fact(ml_defaults).keys()
 
     def check(
         self, node: cst.FunctionDef | cst.Lambda, function: int, defaulted: Defaulted

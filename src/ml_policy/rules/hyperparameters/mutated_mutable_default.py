@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from ml_policy.diagnostics import Applicability
@@ -298,6 +298,10 @@ class MutatedMutableDefault(CallableRule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         return bool(context.fact(mutated_defaults))
+
+    @classmethod
+    def verdicts(cls, context: FileContext) -> Collection[tuple[int, str]]:
+        return context.fact(mutated_defaults).keys()
 
     def visit_Module(self, node: cst.Module) -> None:
         self.module = node
