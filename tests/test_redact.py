@@ -168,6 +168,10 @@ def test_every_regex_detector_has_a_sample() -> None:
         ("HF_TOKEN_2=abcd1234efgh5678", "HF_TOKEN_2=***"),
         ("https://h/f?sig=ab12cd&author=someone1", "https://h/f?sig=***&author=someone1"),
         ("KEY=QUJDRDEyMzRFRkdINTY3OA==", "KEY=***"),
+        # A weak name's value that reads as words is kept; a strong name's is not.
+        ("SMTP_PASS=Xk29_QpLm7ZzR4_TvW8nYb", "SMTP_PASS=***"),
+        ('PASSWORD = "correct-horse-battery-staple"', 'PASSWORD = "***"'),
+        ("db_password = my_db_password_value", "db_password = ***"),
     ],
 )
 def test_urls_and_assignments(text: str, expected: str) -> None:
@@ -209,6 +213,12 @@ def test_urls_and_assignments(text: str, expected: str) -> None:
         "session_options = onnxruntime.SessionOptions2024",
         "signal_to_noise = compute_snr_v2(x)",
         "token_type_ids = torch.zeros_like(input_ids_0001)",
+        # From audiocraft and pytorch-ignite, through Ruff's code frames.
+        "204 |   class StreamableConvTranspose1d(nn.Module):",
+        "from audiocraft.modules import StreamableConv1d, StreamableConvTranspose1d",
+        "backward_pass = hvd_amp_backward_pass if idist.backend() else None",
+        '_INTEGRATION_VERSION_KEY = "source_code/integrations/neptune-pytorch-ignite"',
+        "token = Rouge.WORDNET_KEY_VALUE[token]",
     ],
 )
 def test_ordinary_messages_are_untouched(message: str) -> None:
