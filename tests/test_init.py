@@ -353,3 +353,40 @@ def test_mypy_overrides_are_matched_by_module(git_repo: Path) -> None:
     assert len(parsed["tool"]["mypy"]["overrides"]) == len(
         STRICT.mypy()["overrides"]
     )  # no duplicate entry
+
+
+OWN_TOOL_HOOKS = """\
+repos:
+  - repo: https://github.com/astral-sh/ruff-pre-commit
+    rev: v0.11.13
+    hooks:
+      - id: ruff
+        args: [--fix]
+      - id: ruff-format
+  - repo: https://github.com/pre-commit/mirrors-mypy
+    rev: v1.10.0
+    hooks:
+      - id: mypy
+  - repo: https://github.com/pre-commit/pre-commit-hooks
+    rev: v5.0.0
+    hooks:
+      - id: check-yaml
+"""
+
+
+def test_the_repositorys_own_tool_hooks_are_named_and_left(git_repo: Path) -> None:
+    # Its own Ruff and mypy hooks read the settings init merges, at their own versions and
+    # without the baseline: init says so, and leaves them to their owner.
+    (git_repo / ".pre-commit-config.yaml").write_text(OWN_TOOL_HOOKS)
+    result = ml_policy("init", "--bundle", "ml-strict", cwd=git_repo)
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stdout.splitlines() if "your own" in line]
+    assert [note.split("your own ")[1].split(" hook")[0] for note in notes] == [
+        "ruff",
+        "ruff-format",
+        "mypy",
+    ]
+    assert "remove it (ml-policy-ruff runs the pinned tool)" in notes[0]
+    precommit = (git_repo / ".pre-commit-config.yaml").read_text()
+    assert only_insertions(OWN_TOOL_HOOKS, precommit)
+    assert "check-yaml" not in result.stdout

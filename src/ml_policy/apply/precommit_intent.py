@@ -52,21 +52,68 @@ def intend(
         return Intent(hooks, [Change(KEY, Action.ADD, f"{len(hooks)} hooks at {REV}")])
     if not isinstance(repos, list):
         raise InputError(path, "'repos' must be a list")
+    twins = twin_hook_notes(repos, hooks)
     index = find_entry(repos, set(ours))
     if index is None:
-        return Intent(hooks, [Change(KEY, Action.ADD, f"{len(hooks)} hooks at {REV}")])
+        return Intent(hooks, [Change(KEY, Action.ADD, f"{len(hooks)} hooks at {REV}"), *twins])
     entry = repos[index]
     present = hook_ids(path, entry)
     missing = [hook for hook in hooks if hook not in present]
     if not is_canonical(entry.get("repo")):
-        return Intent(hooks, _other_source(entry.get("repo"), missing), entry=index)
+        notes = [*_other_source(entry.get("repo"), missing), *twins]
+        return Intent(hooks, notes, entry=index)
     rev_change = _rev_change(entry, force=force)
     changes = [rev_change] + [
         Change(f"{KEY}.hooks[{hook}]", Action.ADD if hook in missing else Action.UNCHANGED)
         for hook in hooks
     ]
     set_rev = rev_change.action is Action.FORCED
+    changes += twins
     return Intent(hooks, changes, entry=index, set_rev=set_rev, missing=missing)
+
+
+# The upstream hook repositories of the tools the ml-policy hooks wrap: (repository path, ids,
+# the ml-policy hook that runs the same tool, pinned, with the baseline).
+_TWINS = (
+    ("astral-sh/ruff-pre-commit", {"ruff", "ruff-check"}, "ml-policy-ruff"),
+    ("charliermarsh/ruff-pre-commit", {"ruff", "ruff-check"}, "ml-policy-ruff"),
+    ("astral-sh/ruff-pre-commit", {"ruff-format"}, "ml-policy-ruff-format"),
+    ("charliermarsh/ruff-pre-commit", {"ruff-format"}, "ml-policy-ruff-format"),
+    ("pre-commit/mirrors-mypy", {"mypy"}, "ml-policy-mypy"),
+    ("pycqa/bandit", {"bandit"}, "ml-policy-bandit"),
+    ("yelp/detect-secrets", {"detect-secrets"}, "ml-policy-secrets"),
+)
+
+
+def twin_hook_notes(repos: list[Any], hooks: list[str]) -> list[Change]:
+    """Notes for the repository's own hooks of a tool the bundle also runs: they read the
+    configuration init merges, at their own version and without the baseline."""
+    notes = []
+    for entry in repos:
+        if not isinstance(entry, dict) or not isinstance(entry.get("repo"), str):
+            continue
+        path = entry["repo"].rstrip("/").removesuffix(".git").lower()
+        for upstream, ids, ours in _TWINS:
+            theirs = [h for h in hook_list(entry) if _id(h) in ids]
+            if not path.endswith("/" + upstream) or not theirs or ours not in hooks:
+                continue
+            names = ", ".join(str(_id(h)) for h in theirs)
+            notes.append(
+                Change(
+                    f"repos[{upstream}]",
+                    Action.NOTE,
+                    f"your own {names} hook ({upstream} {entry.get('rev', '')}) reads the "
+                    "settings init merges too, at its own version and without the baseline: "
+                    f"it will fail on what {ours} accepts; remove it ({ours} runs the "
+                    "pinned tool)",
+                )
+            )
+    return notes
+
+
+def hook_list(entry: dict[Any, Any]) -> list[Any]:
+    hooks = entry.get("hooks")
+    return hooks if isinstance(hooks, list) else []
 
 
 def find_entry(repos: list[Any], ours: set[str]) -> int | None:
