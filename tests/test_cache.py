@@ -243,3 +243,25 @@ def test_deps_reads_a_requirements_file_and_its_includes_afresh(
     (root / "base.txt").write_text("torch\n")
     assert [d["code"] for d in _deps(root, key_home)] == ["MLD001"]
     assert _entries(root) == []
+
+
+def test_mlt004_follows_a_changed_torch_pin_through_the_cache(
+    tmp_path: Path, key_home: Path
+) -> None:
+    """`torch.cuda.amp` is the API before torch 2.4 and deprecated after: MLT004's key covers
+    the declared torch, as MLS001's does."""
+    root = tmp_path / "project"
+    code = "import torch\nscaler = torch.cuda.amp.GradScaler()\n"
+    write_files(root, {"requirements.txt": "torch==2.1.0\n", "train.py": code})
+
+    def codes() -> list[str]:
+        result = _run(
+            root, "lint", ".", "--select", "MLT004", "--output-format", "json", key_home=key_home
+        )
+        return _codes(result)
+
+    assert codes() == []
+    (root / "requirements.txt").write_text("torch==2.5.1\n")
+    assert codes() == ["MLT004"]
+    (root / "requirements.txt").write_text("torch==2.1.0\n")
+    assert codes() == []

@@ -1,4 +1,4 @@
-"""MLS001's declared torch, kept in the cache per folder (torch_pin.cache_context).
+"""The declared torch (MLS001, MLT004), kept in the cache per folder (torch_pin).
 
 A kept verdict is used only while the folder's manifests are the ones it was
 read from, byte for byte; a folder whose verdict read anything else (an
@@ -7,6 +7,7 @@ include) or met an error is never kept. Each test has its own user key.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -34,13 +35,13 @@ def kept(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cache:
 
 def _verdict(root: Path, kept: Cache) -> TorchDefault:
     """The verdict as a new process would work it out (nothing remembered in memory)."""
-    torch_pin._nearest_default.cache_clear()
+    torch_pin._nearest_ranges.cache_clear()
     torch_pin._declared_from.cache_clear()
     torch_pin._read_folder.cache_clear()
     return torch_pin.torch_load_default(root / "pkg" / "a.py", root, kept)
 
 
-def _not_read(manifests: list[Path]) -> tuple[TorchDefault | None, bool]:
+def _not_read(manifests: list[Path]) -> tuple[torch_pin.Ranges | None, bool]:
     raise AssertionError(f"read again: {manifests}")
 
 
@@ -53,7 +54,7 @@ def test_a_kept_verdict_is_used_without_reading(
 ) -> None:
     assert _verdict(root, kept) is TorchDefault.UNPICKLES
     assert len(_memos(root)) == 2  # pkg (declares nothing) and the root
-    monkeypatch.setattr(torch_requirements, "folder_verdict", _not_read)
+    monkeypatch.setattr(torch_requirements, "folder_ranges", _not_read)
     assert _verdict(root, kept) is TorchDefault.UNPICKLES
 
 
@@ -92,8 +93,15 @@ def test_a_verdict_that_met_an_error_is_not_kept(root: Path, kept: Cache) -> Non
 
 
 def test_a_malformed_kept_record_is_ignored(root: Path, kept: Cache) -> None:
-    name = f"torch-default:{root.resolve()}"
-    records: list[object] = [{"verdict": [], "read": {}}, {"verdict": "MAYBE"}, [], {"read": []}]
+    name = f"torch-declared:{root.resolve()}"
+    records: list[object] = [
+        {"ranges": "UNPICKLES", "read": {}},
+        {"ranges": [[[2, 8]]], "read": {}},
+        {"ranges": [[[2, 8], [2, "9"]]], "read": {}},
+        {"ranges": None},
+        [],
+        {"read": []},
+    ]
     for record in records:
         kept.keep(name, record)
         assert _verdict(root, kept) is TorchDefault.UNPICKLES
@@ -104,6 +112,8 @@ def test_a_planted_record_hides_nothing(root: Path, kept: Cache) -> None:
     assert _verdict(root, kept) is TorchDefault.UNPICKLES
     for memo in _memos(root):
         mac, _, payload = memo.read_bytes().partition(b"\n")
-        memo.write_bytes(mac + b"\n" + payload.replace(b'"UNPICKLES"', b'"WEIGHTS_ONLY"'))
-    assert any(b"WEIGHTS_ONLY" in memo.read_bytes() for memo in _memos(root))
+        record = json.loads(payload)
+        record["ranges"] = [[[2, 8, 0], [2, 8, 0]]]
+        memo.write_bytes(mac + b"\n" + json.dumps(record).encode())
+    assert any(b"[2, 8, 0]" in memo.read_bytes() for memo in _memos(root))
     assert _verdict(root, kept) is TorchDefault.UNPICKLES

@@ -506,3 +506,26 @@ def test_text_screens_read_a_comment_of_hashes_in_linear_time() -> None:
     text = "x = 1.  #" + "#" * 40 + "\ny = solve\n"
     assert not RemovedFunction.text_screen(ScreenText(text))
     assert not DeprecatedFunction.text_screen(ScreenText(text.replace("solve", "ger")))
+
+
+@pytest.mark.parametrize(
+    ("requirement", "expected"),
+    [
+        ("torch==2.1.0", [3]),  # `torch.cuda.amp` is the API there; `torch.norm` is not
+        ("torch<2.4", [3]),
+        ("torch==2.5.1", [2, 3]),
+        ("torch>=2.2", [2, 3]),  # may be 2.4 or later: reported
+        ("", [2, 3]),  # no declared torch
+    ],
+)
+def test_amp_names_follow_the_declared_torch(
+    tmp_path: Path, requirement: str, expected: list[int]
+) -> None:
+    (tmp_path / "requirements.txt").write_text(requirement + "\n")
+    code = "import torch\nscaler = torch.cuda.amp.GradScaler()\nn = torch.norm(x)\n"
+    settings = Settings(root=tmp_path)
+    found = lint_bytes(tmp_path / "train.py", code.encode(), settings, [DeprecatedFunction])
+    assert [d.line for d in found] == expected
+    from_import = "from torch.cuda.amp import autocast\n"
+    found = lint_bytes(tmp_path / "amp.py", from_import.encode(), settings, [DeprecatedFunction])
+    assert [d.line for d in found] == ([1] if 2 in expected else [])

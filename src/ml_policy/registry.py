@@ -187,7 +187,10 @@ _ADDED_LATER = {
 # What a lint verdict reads beyond its file, by rule code: a function of (path, settings)
 # whose string joins the cache key, so a change there is not answered from the cache.
 # Named here, not on the rule class, so that a warm run imports no rule.
-CACHE_CONTEXTS = {"MLS001": f"{_SUPPLY}.torch_pin:cache_context"}
+CACHE_CONTEXTS = {
+    "MLS001": f"{_SUPPLY}.torch_pin:cache_context",
+    "MLT004": f"{_SUPPLY}.torch_pin:amp_cache_context",
+}
 
 _SPECS = {PARSE_ERROR: _PARSE_ERROR_RULE} | {
     code: spec for family in FAMILIES for code, spec in family.rules.items()

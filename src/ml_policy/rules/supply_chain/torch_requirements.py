@@ -1,4 +1,4 @@
-"""A folder's torch requirements, read with the deps readers, as a TorchDefault.
+"""A folder's torch requirements, read with the deps readers, as the releases each admits.
 
 Imported only when torch_pin has no kept verdict for a folder: the readers and
 `packaging` are most of a warm one-file lint run's time otherwise.
@@ -17,29 +17,22 @@ from ml_policy.deps.errors import ManifestError
 from ml_policy.deps.manifests import manifest_reader
 from ml_policy.deps.model import Pin, Requirement
 from ml_policy.deps.torch_family import load_table
-from ml_policy.rules.supply_chain.torch_pin import TorchDefault
+from ml_policy.rules.supply_chain.torch_pin import Range, Ranges
 
-SAFE_SINCE = Version("2.6")
 # Releases far below and above every known one: ranges are judged on the releases
 # the family table knows plus these two (a bound beyond the table still counts).
 _EDGES = (Version("0.1"), Version("99.0"))
 
 
-def folder_verdict(manifests: list[Path]) -> tuple[TorchDefault | None, bool]:
-    """The verdict of a folder's `manifests` (None: they declare no torch), and whether
-    every one of them could be read."""
+def folder_ranges(manifests: list[Path]) -> tuple[Ranges | None, bool]:
+    """The torch releases each of a folder's deciding torch requirements admits (None: they
+    declare no torch), and whether every manifest could be read. What is always installed
+    decides: an extra or a dependency group is an alternative."""
     requirements, complete = _torch_requirements(manifests)
-    return _verdict(requirements), complete
-
-
-def _verdict(requirements: list[Requirement]) -> TorchDefault | None:
     if not requirements:
-        return None
-    # An extra or a dependency group is an alternative: what is always installed decides.
+        return None, complete
     base = [r for r in requirements if r.base] or requirements
-    verdicts = {_requirement_default(r) for r in base}
-    decided = verdicts - {TorchDefault.UNKNOWN}
-    return decided.pop() if len(decided) == 1 else TorchDefault.UNKNOWN
+    return tuple(_admitted(r) for r in base), complete
 
 
 def _torch_requirements(manifests: list[Path]) -> tuple[list[Requirement], bool]:
@@ -59,25 +52,20 @@ def _torch_requirements(manifests: list[Path]) -> tuple[list[Requirement], bool]
     return found, complete
 
 
-def _requirement_default(requirement: Requirement) -> TorchDefault:
+def _admitted(requirement: Requirement) -> Range | None:
+    """The oldest and newest release a requirement admits (None: it cannot be compared)."""
     if requirement.pin is Pin.EXACT and requirement.version:
-        return _admits({_version(requirement.version)} - {None})
-    try:
-        specifier = Pep508(requirement.text).specifier
-    except InvalidRequirement:
-        return TorchDefault.UNKNOWN  # Poetry, conda: not compared here
-    if not specifier:
-        return TorchDefault.UNKNOWN
-    return _admits(set(specifier.filter(_releases(), prereleases=False)))
-
-
-def _admits(versions: set[Version | None]) -> TorchDefault:
-    known = {v for v in versions if v is not None}
-    if known and all(v < SAFE_SINCE for v in known):
-        return TorchDefault.UNPICKLES
-    if known and all(v >= SAFE_SINCE for v in known):
-        return TorchDefault.WEIGHTS_ONLY
-    return TorchDefault.UNKNOWN
+        versions: set[Version | None] = {_version(requirement.version)}
+    else:
+        try:
+            specifier = Pep508(requirement.text).specifier
+        except InvalidRequirement:
+            return None  # Poetry, conda: not compared here
+        if not specifier:
+            return None
+        versions = set(specifier.filter(_releases(), prereleases=False))
+    known = sorted(v for v in versions if v is not None)
+    return (known[0].release, known[-1].release) if known else None
 
 
 @cache

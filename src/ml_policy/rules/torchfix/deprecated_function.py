@@ -35,7 +35,10 @@ class DeprecatedFunction(SymbolUseRule):
     The mixed-precision replacements are safe to use from PyTorch 2.4, the
     release that deprecates the old names (`torch.amp.GradScaler` and
     `torch.amp.custom_fwd` are missing from older releases): a library that
-    still supports those keeps the old call under a version guard.
+    still supports those keeps the old call under a version guard. Where every
+    torch the repository declares is older than 2.4 (read as MLS001 reads it:
+    `torch==2.1.0`, `torch<2.4`), the `torch.<device>.amp` names are the API
+    and are not reported.
 
     A name imported with `from ... import` is reported at the import only.
     Silent under a version guard (a library that supports PyTorch releases

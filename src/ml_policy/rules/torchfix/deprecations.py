@@ -20,6 +20,9 @@ class Symbol:
     # only these get a fix.
     rename: str | None = None
     beyond_torchfix: bool = False
+    # The release that deprecated it, where a repository may still declare an older torch
+    # (then the name is the API, not a finding).
+    deprecated_in: tuple[int, ...] | None = None
 
 
 def _table(*symbols: Symbol) -> dict[str, Symbol]:
@@ -45,6 +48,7 @@ REMOVED = _table(
     ),
 )
 
+AMP_DEPRECATED_IN = (2, 4)
 _AMP_SINCE = "PyTorch 2.4"
 _FUNCTORCH_MOVED = ("vmap", "grad", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functionalize")
 _FUNCTORCH_REPLACED = {
@@ -58,7 +62,12 @@ def _amp(device: str, name: str, advice: str) -> tuple[Symbol, ...]:
     """A `torch.<device>.amp` name, also as spelt through its defining submodule."""
     module = "autocast_mode" if name != "GradScaler" else "grad_scaler"
     return tuple(
-        Symbol(qualified, f"{advice} (deprecated since {_AMP_SINCE})", beyond_torchfix=True)
+        Symbol(
+            qualified,
+            f"{advice} (deprecated since {_AMP_SINCE})",
+            beyond_torchfix=True,
+            deprecated_in=AMP_DEPRECATED_IN,
+        )
         for qualified in (f"torch.{device}.amp.{name}", f"torch.{device}.amp.{module}.{name}")
     )
 

@@ -113,6 +113,7 @@ class SymbolUseRule(TorchFixRule):
             self.table[qualified]
             for alias in node.names
             if (qualified := canonical(f"{module}.{_dotted(alias.name)}")) in self.table
+            and self._deprecated_here(self.table[qualified])
         ]
         if found:  # one finding per statement, as a finding's fix is the whole statement
             message = "; ".join(self.describe(symbol) for symbol in found)
@@ -140,9 +141,21 @@ class SymbolUseRule(TorchFixRule):
         if qualified is None or qualified not in self.table:
             return
         symbol = self.table[qualified]
+        if not self._deprecated_here(symbol):
+            return
         spelt = self._spelling(node, symbol.rename) if symbol.rename else None
         fix = None if spelt is None else (node, cst.parse_expression(spelt))
         self._report(node, self.describe(symbol), fix, f"Use `{symbol.rename}`")
+
+    def _deprecated_here(self, symbol: Symbol) -> bool:
+        """Whether the repository may run a torch that deprecates `symbol` (not when every
+        torch it declares is older than the release that did)."""
+        if symbol.deprecated_in is None:
+            return True
+        from ml_policy.rules.supply_chain.torch_pin import Declared, declared
+
+        path, root = self.context.path, self.context.settings.root
+        return declared(path, root, symbol.deprecated_in) is not Declared.BEFORE
 
     def _report(
         self,
