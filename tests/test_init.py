@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from conftest import ml_policy, run
+from conftest import ml_policy, run, write_files
 
 from ml_policy import HOOK_REPO_URL, __version__, bundles
 
@@ -390,3 +390,22 @@ def test_the_repositorys_own_tool_hooks_are_named_and_left(git_repo: Path) -> No
     precommit = (git_repo / ".pre-commit-config.yaml").read_text()
     assert only_insertions(OWN_TOOL_HOOKS, precommit)
     assert "check-yaml" not in result.stdout
+
+
+def test_a_top_level_precommit_exclude_is_recorded_at_adoption(git_repo: Path) -> None:
+    # pytorch-ignite's `exclude: "^conda.recipe|assets|docs"` left project files out of every
+    # hook: init keeps it and records it, so the repository starts green.
+    config = (
+        "repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v5.0.0\n"
+        '    hooks:\n      - id: check-yaml\nexclude: "^assets|docs"\n'
+    )
+    files = {".pre-commit-config.yaml": config, "pkg/a.py": "x = 1\n", "assets/b.py": "y = 2\n"}
+    write_files(git_repo, files)
+    run(["git", "add", "."], git_repo, check=True)
+    result = ml_policy("init", "--bundle", "ml-strict", cwd=git_repo)
+    assert result.returncode == 0, result.stderr
+    assert 'overrides."pre-commit.exclude": kept at adoption' in result.stdout
+    checked = ml_policy("check-config", cwd=git_repo)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    kept = (git_repo / ".pre-commit-config.yaml").read_text()
+    assert kept.endswith('exclude: "^assets|docs"\n')

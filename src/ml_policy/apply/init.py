@@ -7,6 +7,8 @@ files behind, which the next run finds (`leftovers`), removes and completes.
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,13 +45,26 @@ def plan_init(
     """
     check_root(root)
     bundle = _bundle(root, bundle_ref)
-    configs = plan_pyproject(root, bundle, force=force, migrate=migrate)
+    precommit = PlannedFile(*plan_precommit(root / PRECOMMIT, bundle, force=force))
+    kept = functools.partial(_precommit_departures, root, bundle)
+    configs = plan_pyproject(root, bundle, force=force, migrate=migrate, kept=kept)
     planned = [
         *(PlannedFile(plan, style) for plan, style in configs),
-        PlannedFile(*plan_precommit(root / PRECOMMIT, bundle, force=force)),
+        precommit,
         _plan_secrets_baseline(root, bundle),
     ]
     return bundle, planned
+
+
+def _precommit_departures(root: Path, bundle: bundles.Bundle) -> dict[str, list[Any]]:
+    """The repository's own pre-commit settings that check less than the bundle (a
+    top-level `exclude:`): recorded as overrides at adoption, as its other settings are."""
+    if not (root / PRECOMMIT).is_file():
+        return {}
+    from ml_policy.drift.traps import precommit_departures
+
+    found = precommit_departures(Path(os.path.realpath(root)), bundle)
+    return {trap.key: [trap.entry] if trap.entry else [] for trap in found}
 
 
 def _plan_secrets_baseline(root: Path, bundle: bundles.Bundle) -> PlannedFile:

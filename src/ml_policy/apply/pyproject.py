@@ -15,7 +15,7 @@ Every user setting kept against the bundle is recorded in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,11 +60,25 @@ class Document:
 
 
 def plan_pyproject(
-    root: Path, bundle: Bundle, *, force: bool, migrate: bool = False
+    root: Path,
+    bundle: Bundle,
+    *,
+    force: bool,
+    migrate: bool = False,
+    kept: Callable[[], Mapping[str, list[Any]]] | None = None,
 ) -> list[Planned]:
-    """pyproject.toml merged, and every other file the merge changes; writes nothing."""
+    """pyproject.toml merged, and every other file the merge changes; writes nothing.
+    `kept`: departures found elsewhere (.pre-commit-config.yaml), recorded as overrides
+    at adoption like the merged files' own (asked only when adopting)."""
     try:
-        return _Planner(root, bundle, force=force, migrate=migrate).plan()
+        planner = _Planner(root, bundle, force=force, migrate=migrate)
+        if planner.adopting and kept is not None:  # init leaves those settings, even --force
+            planner.adopted.update(
+                (key, list(entries))
+                for key, entries in kept().items()
+                if key not in planner.recorded
+            )
+        return planner.plan()
     except ConfigError as error:
         raise InputError(error.path, error.detail, error.line) from None
 

@@ -47,6 +47,12 @@ def departures(settings: Settings) -> list[Trap]:
     ]
 
 
+def precommit_departures(root: Path, bundle: bundles.Bundle) -> list[Trap]:
+    """The traps of .pre-commit-config.yaml (a top-level `exclude:` or `files:` that leaves
+    project files out, a bundle hook narrowed): what init records at adoption."""
+    return hook_details.traps(Project.of(root, _listing(root)), bundle.hook_ids())
+
+
 def _listing(root: Path) -> list[Path]:
     """The files of the project below `root`, as discovery finds them, but whatever
     `exclude` says: an `exclude` that covers everything is itself a trap to judge."""
