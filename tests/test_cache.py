@@ -193,25 +193,38 @@ def test_no_cache_without_a_place_for_the_key(project: Path, tmp_path: Path) -> 
     assert not (project / ".ml-policy-cache").exists()
 
 
-def test_a_changed_torch_pin_is_not_answered_from_the_cache(tmp_path: Path, key_home: Path) -> None:
-    """MLS001 reads the declared torch beside the file: the key covers it, so a pin moved
-    back before 2.6 reports `torch.load(path)` again instead of the cached silence."""
+@pytest.mark.parametrize(
+    ("code", "source", "silent", "reported"),
+    [
+        # MLS001: `torch.load(path)` unpickles before torch 2.6.
+        ("MLS001", "import torch\nm = torch.load(p)\n", "torch==2.8.0", "torch==2.1.0"),
+        # MLT004: `torch.cuda.amp` is the API before torch 2.4, deprecated after.
+        (
+            "MLT004",
+            "import torch\ns = torch.cuda.amp.GradScaler()\n",
+            "torch==2.1.0",
+            "torch==2.5.1",
+        ),
+    ],
+)
+def test_a_changed_torch_pin_is_not_answered_from_the_cache(
+    tmp_path: Path, key_home: Path, code: str, source: str, silent: str, reported: str
+) -> None:
+    """The rules that read the declared torch beside the file: the key covers it, so a moved
+    pin is judged again instead of answered from the cache."""
     root = tmp_path / "project"
-    write_files(
-        root,
-        {"requirements.txt": "torch==2.8.0\n", "load.py": "import torch\nm = torch.load(p)\n"},
-    )
+    write_files(root, {"requirements.txt": silent + "\n", "train.py": source})
 
     def codes() -> list[str]:
         result = _run(
-            root, "lint", ".", "--select", "MLS001", "--output-format", "json", key_home=key_home
+            root, "lint", ".", "--select", code, "--output-format", "json", key_home=key_home
         )
         return _codes(result)
 
     assert codes() == []
-    (root / "requirements.txt").write_text("torch==2.1.0\n")
-    assert codes() == ["MLS001"]
-    (root / "requirements.txt").write_text("torch==2.8.0\n")
+    (root / "requirements.txt").write_text(reported + "\n")
+    assert codes() == [code]
+    (root / "requirements.txt").write_text(silent + "\n")
     assert codes() == []
 
 
@@ -243,25 +256,3 @@ def test_deps_reads_a_requirements_file_and_its_includes_afresh(
     (root / "base.txt").write_text("torch\n")
     assert [d["code"] for d in _deps(root, key_home)] == ["MLD001"]
     assert _entries(root) == []
-
-
-def test_mlt004_follows_a_changed_torch_pin_through_the_cache(
-    tmp_path: Path, key_home: Path
-) -> None:
-    """`torch.cuda.amp` is the API before torch 2.4 and deprecated after: MLT004's key covers
-    the declared torch, as MLS001's does."""
-    root = tmp_path / "project"
-    code = "import torch\nscaler = torch.cuda.amp.GradScaler()\n"
-    write_files(root, {"requirements.txt": "torch==2.1.0\n", "train.py": code})
-
-    def codes() -> list[str]:
-        result = _run(
-            root, "lint", ".", "--select", "MLT004", "--output-format", "json", key_home=key_home
-        )
-        return _codes(result)
-
-    assert codes() == []
-    (root / "requirements.txt").write_text("torch==2.5.1\n")
-    assert codes() == ["MLT004"]
-    (root / "requirements.txt").write_text("torch==2.1.0\n")
-    assert codes() == []
