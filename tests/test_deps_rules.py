@@ -550,3 +550,36 @@ def test_library_extras_are_bounded_by_the_base_dependencies(tmp_path: Path) -> 
     assert timm.message.startswith(
         "`timm` in the published [project.optional-dependencies] vision has no version bound"
     )
+
+
+@pytest.mark.parametrize(
+    "packaging",
+    [
+        {"setup.py": 'setup(name="lib", install_requires=open("requirements.txt").readlines())\n'},
+        {"setup.cfg": "[options]\ninstall_requires = file: requirements.txt\n"},
+        {
+            "pyproject.toml": '[project]\nname = "lib"\ndynamic = ["dependencies"]\n'
+            '[tool.setuptools.dynamic]\ndependencies = {file = ["requirements.txt"]}\n'
+        },
+    ],
+)
+def test_a_requirements_file_the_package_publishes_is_published_metadata(
+    tmp_path: Path, packaging: dict[str, str]
+) -> None:
+    # audiocraft: setup.py reads requirements.txt into install_requires. In library mode its
+    # exact pins over-pin the library's users (MLD002), and a bare name needs a bound.
+    files = {"requirements.txt": "torch==2.1.0\nnumpy\nscipy>=1.10\n", **packaging}
+    files["pyproject.toml"] = files.get("pyproject.toml", "") + LIBRARY
+    assert findings(tmp_path, files) == [
+        ("requirements.txt", 1, "MLD002"),
+        ("requirements.txt", 2, "MLD001"),
+    ]
+
+
+def test_a_requirements_file_no_package_reads_keeps_the_app_rules(tmp_path: Path) -> None:
+    files = {
+        "requirements.txt": "torch==2.1.0\nnumpy\n",
+        "setup.py": 'setup(name="lib", install_requires=["numpy>=1"])\n',
+        "pyproject.toml": LIBRARY,
+    }
+    assert findings(tmp_path, files) == [("requirements.txt", 2, "MLD001")]

@@ -13,6 +13,7 @@ comment ends the logical line, so it stands on the last one).
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -63,9 +64,42 @@ class LogicalLine:
 
 
 def read_requirements_file(path: Path) -> Manifest:
-    """Read a requirements file and everything it includes (raises ManifestError if unreadable)."""
+    """Read a requirements file and everything it includes (raises ManifestError if unreadable).
+
+    A file the package beside it publishes as its dependencies (setup.py reading it into
+    `install_requires`, setup.cfg's `file:`, pyproject.toml's `[tool.setuptools.dynamic]`)
+    holds published metadata, as `[project] dependencies` does."""
     text = read_text(path)
-    return parse_requirements(path, text, constraint=path.name.lower().startswith("constraints"))
+    manifest = parse_requirements(
+        path, text, constraint=path.name.lower().startswith("constraints")
+    )
+    if not _published_by_package(path):
+        return manifest
+    published = tuple(
+        replace(r, published=True, section=f"{path.name} (the package's dependencies)")
+        for r in manifest.requirements
+    )
+    return replace(manifest, requirements=published)
+
+
+def _published_by_package(path: Path) -> bool:
+    """Whether the packaging files beside `path` name it as a source of the package's
+    dependencies (quoted in setup.py, after `file:` in setup.cfg or in the dynamic table)."""
+    name = re.escape(path.name)
+    checks = (
+        ("setup.py", rf"(?s)install_requires.*[\"']{name}[\"']|[\"']{name}[\"'].*install_requires"),
+        ("setup.cfg", rf"install_requires\s*=\s*file:\s*{name}\b"),
+        ("pyproject.toml", rf"(?s)\[tool\.setuptools\.dynamic\].*?dependencies\s*=.*?{name}"),
+    )
+    for manifest, pattern in checks:
+        beside = path.parent / manifest
+        if beside.is_file():
+            try:
+                if re.search(pattern, read_text(beside)):
+                    return True
+            except ManifestError:
+                continue  # the deps checker reports it
+    return False
 
 
 def parse_requirements(path: Path, text: str, constraint: bool = False) -> Manifest:

@@ -18,7 +18,8 @@ class OverpinnedLibraryDependency(DepsRule):
     In `library` mode (`[tool.ml-policy.deps] mode = "library"`), checks the
     published metadata - `[project]` dependencies and optional dependencies,
     Poetry's main dependencies, setup.cfg and setup.py `install_requires` and
-    extras - for `==` or `===` pins of ML packages.
+    extras, and a requirements file they read into the dependencies - for `==`
+    or `===` pins of ML packages.
 
     ## Why is this bad?
     Whatever a library pins, every project that installs it must use. Two

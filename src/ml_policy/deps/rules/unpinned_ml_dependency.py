@@ -54,8 +54,10 @@ class UnpinnedMlDependency(DepsRule):
 
     In `library` mode the published metadata (`[project]` dependencies and
     optional dependencies, Poetry's main dependencies, setup.cfg and setup.py
-    `install_requires` and extras) only needs some version bound; exact pins
-    there are MLD002. Everything else (requirements files, dependency groups,
+    `install_requires` and extras, and a requirements file they read into the
+    dependencies: setup.py naming it beside `install_requires`, setup.cfg's
+    `file:`, `[tool.setuptools.dynamic]`) only needs some version bound; exact
+    pins there are MLD002. Everything else (requirements files, dependency groups,
     conda environments) is held to the `app` rules. There the published range
     does not cover a group's unversioned repeat of the package: the range is
     accepted for users, while a test or dev group is an environment to
