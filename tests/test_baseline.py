@@ -409,3 +409,9 @@ def test_recording_never_fixes_files_even_where_ruff_is_told_to(git_repo: Path) 
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
     assert (git_repo / "app.py").read_text(encoding="utf-8") == source
     assert "ruff:F401" in codes(git_repo)
+
+
+def test_the_note_says_what_the_baseline_holds(adopted: Path) -> None:
+    result = ml_policy("ruff", "check", "train.py", cwd=adopted)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ruff findings in all" in result.stderr

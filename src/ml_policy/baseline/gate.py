@@ -59,8 +59,9 @@ def new_reported(
 def note(accepted: int, baseline: store.Baseline, prefix: str) -> str | None:
     if not accepted:
         return None
+    what = prefix.rstrip(":") if prefix != "ML" else "ml-policy"
     return (
         f"{accepted} finding(s) accepted by {store.NAME} not shown "
-        f"(it holds {baseline.total(prefix)} of these; once fixed, `ml-policy baseline` "
-        "drops them)"
+        f"(it holds {baseline.total(prefix)} {what} findings in all; once fixed, "
+        "`ml-policy baseline` drops them)"
     )
