@@ -178,6 +178,23 @@ def test_formatter_skips_baselined_files_only(adopted: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("where", [(".",), ()])
+def test_formatter_given_a_folder_skips_baselined_files(
+    adopted: Path, where: tuple[str, ...]
+) -> None:
+    # Ruff walks the folder itself (with none given, the current one): it is told to leave
+    # the exempt files out (audiocraft trial: `ruff format .` reformatted 129 of them).
+    write_files(adopted, {"fresh.py": "y=2\n"})
+    check = ml_policy("ruff", "format", "--check", *where, cwd=adopted)
+    assert "messy.py" not in check.stdout + check.stderr
+    assert "fresh.py" in check.stdout + check.stderr
+    result = ml_policy("ruff", "format", *where, cwd=adopted)
+    assert result.returncode == 0, result.stderr
+    assert (adopted / "messy.py").read_text() == "x=1\n"
+    assert (adopted / "fresh.py").read_text() == "y = 2\n"
+
+
+@pytest.mark.slow
 def test_formatter_given_only_exempt_files_formats_nothing(adopted: Path) -> None:
     write_files(adopted, {"other.py": "z=3\n"})
     result = ml_policy("ruff", "format", "messy.py", cwd=adopted)

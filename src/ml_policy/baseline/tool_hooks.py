@@ -77,9 +77,18 @@ def formatter_args(args: Sequence[str], baseline: store.Baseline, root: Path) ->
         return list(args)
     cwd = Path.cwd()
     kept = [a for a in args if not _names_exempt(a, exempt, cwd, root)]
-    files_given = any(not a.startswith("-") for a in args[1:])
-    files_left = any(not a.startswith("-") for a in kept[1:])
-    return None if files_given and not files_left else kept
+    given = [a for a in args[1:] if not a.startswith("-")]
+    left = [a for a in kept[1:] if not a.startswith("-")]
+    if given and not left:
+        return None
+    if not left or any((cwd / a).is_dir() for a in left):
+        # Ruff walks a folder itself (no file given: the current one): it is told which
+        # files to leave out.
+        excluded = [
+            part for name in sorted(exempt) for part in ("--extend-exclude", str(root / name))
+        ]
+        return [kept[0], *excluded, *kept[1:]]
+    return kept
 
 
 def _names_exempt(argument: str, exempt: frozenset[str], cwd: Path, root: Path) -> bool:
