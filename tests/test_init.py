@@ -409,3 +409,27 @@ def test_a_top_level_precommit_exclude_is_recorded_at_adoption(git_repo: Path) -
     assert checked.returncode == 0, checked.stdout + checked.stderr
     kept = (git_repo / ".pre-commit-config.yaml").read_text()
     assert kept.endswith('exclude: "^assets|docs"\n')
+
+
+@pytest.mark.parametrize(
+    ("files", "note"),
+    [
+        ({"setup.py": 'setup(name="x", python_requires=">=3.8")\n'}, 'target-version = "py38"'),
+        ({"setup.cfg": "[options]\npython_requires = >=3.10\n"}, 'target-version = "py310"'),
+        ({"requirements.txt": "torch==2.5.1\n"}, "the oldest Python you support"),
+        ({"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.9"\n'}, None),
+    ],
+)
+def test_a_missing_target_python_is_named(
+    git_repo: Path, files: dict[str, str], note: str | None
+) -> None:
+    # audiocraft: no [project], `python_requires` in setup.py; Ruff infers its target from
+    # `[project] requires-python` alone.
+    write_files(git_repo, files)
+    result = ml_policy("init", "--bundle", "ml-strict", "--dry-run", cwd=git_repo)
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stdout.splitlines() if "tool.ruff.target-version" in line]
+    if note is None:
+        assert said == []
+    else:
+        assert [note in line for line in said] == [True]

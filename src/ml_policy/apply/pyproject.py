@@ -15,6 +15,7 @@ Every user setting kept against the bundle is recorded in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,7 @@ class _Planner:
 
     def plan(self) -> list[Planned]:
         ruff_config = self._ruff()
+        self.merger.changes += _target_version_note(self.root, self.pyproject.document, ruff_config)
         effective = of_tables(extend_chain(ruff_config, self.root))
         choice = skips_for(
             self.bundle.bandit()["skips"], ruffmerge.bundle_selection(self.bundle), effective
@@ -187,6 +189,42 @@ def _bandit_elsewhere(configfile: str) -> Change:
         f"{configfile}, or drop `configfile` from .bandit and run init again"
     )
     return Change("tool.bandit", Action.CONFLICT, detail)
+
+
+_PYTHON_REQUIRES = re.compile(r"""python_requires\s*=\s*["']?\s*>=?\s*(3)\.(\d+)""")
+
+
+def _target_version_note(
+    root: Path, document: TOMLDocument, ruff: Mapping[str, Any]
+) -> list[Change]:
+    """Ruff infers its target Python from `[project] requires-python` alone: without it and
+    without `target-version`, say so (with setup.py's or setup.cfg's `python_requires`)."""
+    project = document.get("project")
+    if "target-version" in ruff or (isinstance(project, Mapping) and "requires-python" in project):
+        return []
+    floor = None
+    for name in ("setup.py", "setup.cfg"):
+        path = root / name
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        except OSError:
+            continue
+        if match := _PYTHON_REQUIRES.search(text):
+            floor = f"py{match[1]}{match[2]}"
+            break
+    advice = (
+        f'set target-version = "{floor}" ({name}\'s python_requires)'
+        if floor
+        else ("set target-version to the oldest Python you support")
+    )
+    return [
+        Change(
+            "tool.ruff.target-version",
+            Action.NOTE,
+            f"Ruff infers the target Python from [project] requires-python, which is absent: "
+            f"{advice}",
+        )
+    ]
 
 
 def _notes(found: toolconfig.Found, root: Path, what: str) -> list[Change]:
