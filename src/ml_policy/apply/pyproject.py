@@ -33,6 +33,7 @@ from ml_policy.apply.tomlmerge import Merger, Slot
 from ml_policy.bandit_twins import SkipChoice, skips_for
 from ml_policy.bundles import Bundle
 from ml_policy.config import ConfigError
+from ml_policy.files import read_regular
 from ml_policy.ruffselect import extend_chain, of_tables
 from ml_policy.toolconfig import BANDIT_INI, PYPROJECT, BanditSettings
 
@@ -202,21 +203,15 @@ def _target_version_note(
     project = document.get("project")
     if "target-version" in ruff or (isinstance(project, Mapping) and "requires-python" in project):
         return []
-    floor = None
+    advice = "set target-version to the oldest Python you support"
     for name in ("setup.py", "setup.cfg"):
-        path = root / name
         try:
-            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+            text = read_regular(root / name).decode("utf-8", "replace")
         except OSError:
-            continue
+            continue  # absent, or not a regular file
         if match := _PYTHON_REQUIRES.search(text):
-            floor = f"py{match[1]}{match[2]}"
+            advice = f'set target-version = "py{match[1]}{match[2]}" ({name}\'s python_requires)'
             break
-    advice = (
-        f'set target-version = "{floor}" ({name}\'s python_requires)'
-        if floor
-        else ("set target-version to the oldest Python you support")
-    )
     return [
         Change(
             "tool.ruff.target-version",
