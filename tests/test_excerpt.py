@@ -14,11 +14,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ml_policy.config import Settings
 from ml_policy.diagnostics import Diagnostic
 from ml_policy.lint.engine import lint_bytes
 from ml_policy.lint.excerpt import excerpt
+from ml_policy.lint.lazy import cst
 from ml_policy.lint.rule import FileContext, Rule
 from ml_policy.rules import ALL_RULES
 
@@ -325,3 +328,48 @@ def test_a_notebook_finding_after_a_cut_cell() -> None:
     rule = next(rule for rule in PLACED if rule.code == "MLT101")
     found = both_ways(rule, json.dumps(notebook), "train.ipynb")
     assert [(d.cell, d.line) for d in found] == [(3, 2)]
+
+
+# Top-level statements of every shape the cut reads: defs with decorators and docstrings,
+# classes with nested defs, one-line and header-line bodies, statements sharing a line,
+# multi-line strings and brackets, comments and blank lines between.
+STATEMENTS = [
+    "import torch",
+    "x = 1; y = 2",
+    "z = (1,\n     2)",
+    '"""A module\ndocstring."""',
+    "# a comment",
+    "",
+    "def f(a, b=[]):\n    return a",
+    '@decorator\n@other(1)\ndef g(\n    a,\n):\n    """Doc.\n    more"""\n    return a',
+    "def one(): return 1",
+    "def h(\n    a,\n): return a",
+    "class A(Base):\n    x = 1\n\n    def m(self):\n        return self.x",
+    "class B:\n    @property\n    def p(self):\n        return 1",
+    "class C: pass",
+    "async def co():\n    # comment first\n    await x",
+    "if flag:\n    def inner():\n        pass",
+    "s = '''\ndef not_code():\n    pass\n'''",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(STATEMENTS), min_size=1, max_size=12))
+def test_every_kept_line_is_the_files_line_it_maps_to(statements: list[str]) -> None:
+    """Cutting every def and class of a module: each line of the excerpt is the file's line
+    `file_line` names (but the `...` standing for a cut body), and libcst reads it."""
+    text = "\n".join(statements) + "\n"
+    tree = ast.parse(text)
+    part = excerpt(text, tree, [])
+    if part is None:
+        return
+    lines = text.split("\n")
+    stubs = {first for first, _ in part.cut}
+    for number, line in enumerate(part.text.split("\n")[:-1], start=1):
+        in_file = part.file_line(number)
+        if in_file in stubs:
+            assert line.strip() == "..."
+        else:
+            assert line == lines[in_file - 1]
+    if "def h(" not in text:  # a body on the header's last line: the whole file is parsed
+        cst.parse_module(part.text)
