@@ -432,3 +432,22 @@ def test_the_note_says_what_the_baseline_holds(adopted: Path) -> None:
     result = ml_policy("ruff", "check", "train.py", cwd=adopted)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ruff findings in all" in result.stderr
+
+
+def test_recording_skips_what_precommit_never_gives_its_hooks(git_repo: Path) -> None:
+    # pytorch-ignite: `exclude: "^conda.recipe|assets|docs"` at the top of its
+    # .pre-commit-config.yaml; the hooks never see those files, so neither does the baseline.
+    config = "repos: []\nexclude: ^assets/\n"
+    files = {
+        ".pre-commit-config.yaml": config,
+        "assets/old.py": "import os\n",
+        "app.py": "import sys\n",
+        "pyproject.toml": "[tool.ruff.lint]\nselect = ['F']\n",
+    }
+    write_files(git_repo, files)
+    run(["git", "add", "."], git_repo, check=True)
+    recorded = ml_policy("baseline", cwd=git_repo)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    paths = {str(entry["path"]) for entry in entries(git_repo)}
+    assert "app.py" in paths
+    assert not any(path.startswith("assets/") for path in paths)

@@ -28,7 +28,8 @@ Only one folder is looked at: `init` and the hooks run from the repository root.
 from __future__ import annotations
 
 import configparser
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,25 @@ _HOOK_OPTIONS = {
     "--configfile": "configfile",
     "--ini": "ini",
 }
+
+
+def precommit_file_filter(path: Path) -> Callable[[str], bool]:
+    """Whether pre-commit gives a file (a path relative to the repository, with `/`) to its
+    hooks at all: the top-level `files:` pattern finds it and `exclude:` does not (Python
+    regular expressions, searched, as pre-commit does). Every file when the configuration
+    cannot be read or its patterns compiled (pre-commit itself would refuse to run)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    from ml_policy.files import read_regular
+
+    try:
+        document = YAML(typ="safe").load(read_regular(path).decode("utf-8-sig"))
+        found = re.compile(str(document.get("files", "")))
+        excluded = re.compile(str(document.get("exclude", "^$")))
+    except (OSError, UnicodeDecodeError, YAMLError, AttributeError, re.error):
+        return lambda name: True
+    return lambda name: bool(found.search(name)) and not excluded.search(name)
 
 
 def bandit_hooks(path: Path) -> list[BanditSettings]:

@@ -1,8 +1,9 @@
 """`ml-policy baseline`: record the current findings of every hook this release ships.
 
 Each hook's findings are collected the way the hook finds them, over the
-files pre-commit would give it (tracked and not-ignored files, by
-pre-commit's own file-type tags): the ML families in process, Ruff, the
+files pre-commit would give it (tracked and not-ignored files that the top-level
+`files:` and `exclude:` of .pre-commit-config.yaml let through, by pre-commit's own
+file-type tags): the ML families in process, Ruff, the
 formatter, mypy and bandit as the tool hooks run them, with their JSON
 reports. Re-recording keeps only what the old baseline already accepted
 (fixed findings drop out), unless `add` accepts the new ones too. Secrets
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ml_policy import toolconfig
 from ml_policy.baseline import gate, store, tool_output
 from ml_policy.baseline.fingerprint import Finding, SourceLines
 from ml_policy.errors import PolicyError
@@ -66,7 +68,8 @@ def _collect(root: Path) -> tuple[store.Baseline, dict[str, str]]:
     previous = Path.cwd()
     os.chdir(root)
     try:
-        files = _repository_files(root)
+        given = toolconfig.precommit_file_filter(root / toolconfig.PRECOMMIT)
+        files = [name for name in _repository_files(root) if given(name)]
         lines = SourceLines(root)
         current = store.Baseline()
         failed: dict[str, str] = {}
@@ -78,7 +81,8 @@ def _collect(root: Path) -> tuple[store.Baseline, dict[str, str]]:
                 continue
             current.tools.add(tool)
             for finding in findings:
-                current.add(lines.key(finding), finding.message)
+                if given(finding.path):  # the ML checkers discover files themselves
+                    current.add(lines.key(finding), finding.message)
         return current, failed
     finally:
         os.chdir(previous)
