@@ -227,18 +227,29 @@ def precommit_file_filter(path: Path) -> Callable[[str], bool]:
     hooks at all: the top-level `files:` pattern finds it and `exclude:` does not (Python
     regular expressions, searched, as pre-commit does). Every file when the configuration
     cannot be read or its patterns compiled (pre-commit itself would refuse to run)."""
+    document = _precommit_document(path)
+    if not isinstance(document, dict):
+        return lambda name: True
+    try:
+        found = re.compile(str(document.get("files", "")))
+        excluded = re.compile(str(document.get("exclude", "^$")))
+    except re.error:
+        return lambda name: True
+    return lambda name: bool(found.search(name)) and not excluded.search(name)
+
+
+def _precommit_document(path: Path) -> Any:
+    """.pre-commit-config.yaml as plain data; None when it cannot be read (the pre-commit
+    merge reports that)."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     from ml_policy.files import read_regular
 
     try:
-        document = YAML(typ="safe").load(read_regular(path).decode("utf-8-sig"))
-        found = re.compile(str(document.get("files", "")))
-        excluded = re.compile(str(document.get("exclude", "^$")))
-    except (OSError, UnicodeDecodeError, YAMLError, AttributeError, re.error):
-        return lambda name: True
-    return lambda name: bool(found.search(name)) and not excluded.search(name)
+        return YAML(typ="safe").load(read_regular(path).decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, YAMLError):
+        return None
 
 
 def bandit_hooks(path: Path) -> list[BanditSettings]:
@@ -250,15 +261,7 @@ def bandit_hooks(path: Path) -> list[BanditSettings]:
     """
     if not path.is_file():
         return []
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    from ml_policy.files import read_regular
-
-    try:
-        document = YAML(typ="safe").load(read_regular(path).decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, YAMLError):
-        return []
+    document = _precommit_document(path)
     repos = document.get("repos") if isinstance(document, dict) else None
     found = []
     for repo in repos if isinstance(repos, list) else []:

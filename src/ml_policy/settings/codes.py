@@ -10,6 +10,7 @@ import difflib
 import re
 from functools import cache
 
+from ml_policy import registry
 from ml_policy.registry import RESERVED_FAMILIES, RULE_CODES
 from ml_policy.settings.errors import CODE_EXCERPT, quoted
 
@@ -58,8 +59,6 @@ def selects_nothing_yet(code: str) -> str:
 def _torchfix_twins() -> dict[str, str]:
     """TorchFix's codes -> the ml-policy rule that checks the same (rules imported only to
     explain a rejected selector)."""
-    from ml_policy import registry
-
     rules = registry.rules("lint")
     return {tor: rule.code for rule in rules for tor in getattr(rule, "torchfix_codes", ())}
 

@@ -42,7 +42,7 @@ class DataLoaderRule(Rule):
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
         """A DataLoader call that `finish` may report."""
-        return any(cls.may_report(call) for call in context.fact(dataloader_calls))
+        return bool(cls.reportable_calls(context))
 
     @classmethod
     def reportable_calls(cls, context: FileContext) -> list[ast.AST]:

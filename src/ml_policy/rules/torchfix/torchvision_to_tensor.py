@@ -94,11 +94,11 @@ class TorchvisionV2ToTensor(Rule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return any(_names_to_tensor(node, context) for node in ast.walk(context.tree))
+        return any(True for _ in _to_tensor_names(context))
 
     @classmethod
     def places(cls, context: FileContext) -> Iterator[ast.AST]:
-        return (node for node in ast.walk(context.tree) if _names_to_tensor(node, context))
+        return _to_tensor_names(context)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
@@ -118,6 +118,11 @@ _MESSAGE = (
     "`v2.ToTensor` is deprecated: use `v2.ToImage()` followed by "
     "`v2.ToDtype(torch.float32, scale=True)`"
 )
+
+
+def _to_tensor_names(context: FileContext) -> Iterator[ast.AST]:
+    """The nodes of the stdlib tree that may name `v2.ToTensor` (the screen)."""
+    return (node for node in ast.walk(context.tree) if _names_to_tensor(node, context))
 
 
 def _names_to_tensor(node: ast.AST, context: FileContext) -> bool:

@@ -175,21 +175,13 @@ class EvalWithoutNoGrad(ScopedRule):
 
     @classmethod
     def screen_context(cls, context: FileContext) -> bool:
-        return any(
-            _ast_loader(node.iter) is not None
-            for node in context.nodes(ast.For, ast.AsyncFor)
-            if isinstance(node, ast.For | ast.AsyncFor)
-        )
+        return any(True for _ in _ast_eval_loops(context))
 
     @classmethod
     def places(cls, context: FileContext) -> list[ast.stmt]:
         # A loop's verdict reads the defs around it, and the `with` blocks anywhere in the
         # module that turn gradients off (a def called there is evaluated without them).
-        loops: list[ast.stmt] = [
-            node
-            for node in context.nodes(ast.For, ast.AsyncFor)
-            if isinstance(node, ast.For | ast.AsyncFor) and _ast_loader(node.iter) is not None
-        ]
+        loops = list(_ast_eval_loops(context))
         withs: Iterator[ast.With | ast.AsyncWith] = context.nodes(ast.With, ast.AsyncWith)
         blocks = [
             node
@@ -319,6 +311,13 @@ def _names_eval_loader(text: str) -> bool:
         if EVAL_LOADER.match(text[start : end.end()]):
             return True
     return False
+
+
+def _ast_eval_loops(context: FileContext) -> Iterator[ast.For | ast.AsyncFor]:
+    """The loops of the stdlib tree over what may be an evaluation loader (the screen)."""
+    for node in context.nodes(ast.For, ast.AsyncFor):
+        if isinstance(node, ast.For | ast.AsyncFor) and _ast_loader(node.iter) is not None:
+            yield node
 
 
 def _ast_turns_grad_off(node: ast.expr, context: FileContext) -> bool:
